@@ -1,0 +1,40 @@
+"""Shared CLI plumbing: opening the service, printing errors the same way everywhere."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, NoReturn
+
+import typer
+
+from mamori.registry.fileformat import RegistryFileError
+from mamori.storage.db import StorageError
+
+DbOption = typer.Option(None, "--db", help="Database URL (default: $MAMORI_DB or sqlite:///./mamori.db)")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def open_service(db: str | None, **overrides: Any):  # type: ignore[no-untyped-def]
+    from mamori.service import Mamori
+
+    try:
+        return Mamori.open(db, **overrides)
+    except StorageError as exc:
+        fail(str(exc))
+
+
+def handle_known_errors(exc: BaseException) -> NoReturn:
+    if isinstance(exc, RegistryFileError):
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2)
+    if isinstance(exc, StorageError):
+        fail(str(exc))
+    raise exc
+
+
+def stderr_is_tty() -> bool:
+    return sys.stderr.isatty()

@@ -1,0 +1,48 @@
+"""The `mamori` command: thin typer commands over mamori.service."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+import typer
+
+from mamori import __version__
+
+app = typer.Typer(
+    help="mamori (守り): the rights gate for generative image and video.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+# (module, command name): each module exposes `app`, a typer group mounted under that name.
+GROUPS = (
+    ("mamori.cli.registry", "registry"),
+    ("mamori.cli.screen", "screen"),
+    ("mamori.cli.ledger", "ledger"),
+    ("mamori.cli.provenance", "provenance"),
+)
+
+for module_name, name in GROUPS:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:  # a group still being built in this checkout
+        if exc.name != module_name:
+            raise
+        continue
+    app.add_typer(module.app, name=name)
+
+
+@app.command("version")
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""One Settings object, read from the environment (MAMORI_*) and overridden by command-line options."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from mamori.storage.db import DEFAULT_URL
+
+
+def _env(name: str, default: Any, cast: Any = str) -> Any:
+    raw = os.environ.get(f"MAMORI_{name.upper()}")
+    if raw is None or raw == "":
+        return default
+    if cast is bool:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return cast(raw)
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str = DEFAULT_URL
+    # prompts
+    max_prompt_chars: int = 20_000  # longer prompts are screened on their first this-many characters, and say so
+    # media
+    max_image_pixels: int = 100_000_000
+    max_upload_bytes: int = 200 * 1024 * 1024
+    max_video_seconds: float = 600.0
+    embedding_model_path: str | None = None
+    # provenance
+    c2pa_cert: str | None = None
+    c2pa_key: str | None = None
+    c2pa_trust: str | None = None
+    generator_name: str = "mamori-guarded-generator"
+    # service
+    review_days: int = 30
+    registry_refresh_seconds: float = 2.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            default = getattr(cls, f.name, None) if f.default is not None else None
+            cast = type(f.default) if f.default is not None and not isinstance(f.default, str) else str
+            values[f.name] = _env(f.name, default, cast)
+        settings = cls(**values)
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

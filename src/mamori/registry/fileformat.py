@@ -1,0 +1,379 @@
+"""The registry file format `mamori-registry/1` (YAML or JSON): parse, validate, export.
+
+Validation reports every problem with the file, the path inside the document (`characters[3].policy.territories[0]`)
+and what is wrong, so a rightsholder can fix a file in one pass. A file with any problem imports nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pycountry
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from mamori.registry.model import (
+    THEMES,
+    Character,
+    Money,
+    Policy,
+    Registry,
+    Rightsholder,
+    Work,
+)
+
+FORMAT = "mamori-registry/1"
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_TEXT = 500  # a name, title or trait longer than this is a mistake, not a name
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str  # "characters[3].policy.territories[0]"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path or '<document>'}: {self.message}"
+
+
+class RegistryFileError(ValueError):
+    """A registry file that cannot be imported; carries every problem found."""
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  {source}: {p}" for p in problems[:50])
+        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{source}: {len(problems)} problem(s) in registry file\n{lines}{more}")
+
+
+def _no_blank(value: Any) -> Any:
+    if isinstance(value, str):
+        stripped = value.strip()
+        if not stripped:
+            raise ValueError("must not be empty")
+        if len(stripped) > MAX_TEXT:
+            raise ValueError(f"longer than {MAX_TEXT} characters")
+        if any(ord(ch) < 32 for ch in stripped):
+            raise ValueError("contains control characters")
+        return stripped
+    return value
+
+
+def _slug(value: Any) -> Any:
+    if isinstance(value, str) and not SLUG.match(value):
+        raise ValueError(f"{value!r} is not an id: use lower-case letters, digits and '-' ([a-z0-9][a-z0-9-]*)")
+    return value
+
+
+def _country(value: Any) -> Any:
+    if isinstance(value, str) and (len(value) != 2 or pycountry.countries.get(alpha_2=value) is None):
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code (e.g. JP, US)")
+    return value
+
+
+def _currency(value: Any) -> Any:
+    if isinstance(value, str) and (len(value) != 3 or pycountry.currencies.get(alpha_3=value) is None):
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code (e.g. JPY, USD)")
+    return value
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, datetime):
+        raise ValueError("must be a date (YYYY-MM-DD), not a timestamp")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    raise ValueError("must be a date (YYYY-MM-DD)")
+
+
+def _decimal(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("must be a number")
+    if isinstance(value, int | float | str):
+        try:
+            d = Decimal(str(value))
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a number") from None
+        if not d.is_finite():
+            raise ValueError("must be a finite number")
+        return d
+    raise ValueError("must be a number")
+
+
+Text = Annotated[str, BeforeValidator(_no_blank)]
+Slug = Annotated[str, BeforeValidator(_slug)]
+Country = Annotated[str, BeforeValidator(_country)]
+Currency = Annotated[str, BeforeValidator(_currency)]
+Day = Annotated[date, BeforeValidator(_date)]
+Amount = Annotated[Decimal, BeforeValidator(_decimal)]
+Theme = Literal[THEMES]  # type: ignore[valid-type]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MoneyIn(_Strict):
+    amount: Amount
+    currency: Currency
+
+    @field_validator("amount")
+    @classmethod
+    def _non_negative(cls, v: Decimal) -> Decimal:
+        if v < 0:
+            raise ValueError("must not be negative")
+        return v
+
+
+class PolicyIn(_Strict):
+    generation: Literal["block", "license", "track"] = "block"
+    themes_forbidden: list[Theme] = Field(default_factory=list)
+    territories: list[Country] | None = None
+    licensees: list[Slug] | None = None
+    valid_from: Day | None = None
+    valid_until: Day | None = None
+    fee_per_generation: MoneyIn | None = None
+    revenue_share: Amount | None = None
+    attribution: Text | None = None
+    training: Literal["block", "allow"] = "block"
+
+    @field_validator("revenue_share")
+    @classmethod
+    def _fraction(cls, v: Decimal | None) -> Decimal | None:
+        if v is not None and not (0 <= v <= 1):
+            raise ValueError("must be a fraction between 0 and 1")
+        return v
+
+
+class RightsholderIn(_Strict):
+    id: Slug
+    name: Text
+
+
+class WorkIn(_Strict):
+    id: Slug
+    rightsholder: Slug
+    titles: list[Text] = Field(default_factory=list)
+
+
+class CharacterIn(_Strict):
+    id: Slug
+    work: Slug
+    names: list[Text] = Field(min_length=1)
+    traits: list[Text] = Field(default_factory=list)
+    references: list[Text] = Field(default_factory=list)
+    policy: PolicyIn | None = None
+
+
+class RegistryIn(_Strict):
+    format: Literal["mamori-registry/1"]
+    rightsholders: list[RightsholderIn] = Field(default_factory=list)
+    works: list[WorkIn] = Field(default_factory=list)
+    characters: list[CharacterIn] = Field(default_factory=list)
+
+
+def _loc(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif str(part).startswith(("function-", "literal[")) or part in ("str", "date", "decimal"):
+            continue  # pydantic's internal validator names
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    msg = str(err.get("msg", "invalid"))
+    return msg.removeprefix("Value error, ")
+
+
+def _policy(p: PolicyIn | None) -> Policy | None:
+    if p is None:
+        return None
+    fee = Money(p.fee_per_generation.amount, p.fee_per_generation.currency) if p.fee_per_generation else None
+    return Policy(
+        generation=p.generation,
+        themes_forbidden=tuple(dict.fromkeys(p.themes_forbidden)),
+        territories=tuple(p.territories) if p.territories is not None else None,
+        licensees=tuple(p.licensees) if p.licensees is not None else None,
+        valid_from=p.valid_from,
+        valid_until=p.valid_until,
+        fee_per_generation=fee,
+        revenue_share=p.revenue_share,
+        attribution=p.attribution,
+        training=p.training,
+    )
+
+
+def _cross_check(doc: RegistryIn, base_dir: Path | None, check_files: bool) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def dupes(kind: str, ids: list[str]) -> None:
+        seen: dict[str, int] = {}
+        for i, ident in enumerate(ids):
+            if ident in seen:
+                problems.append(Problem(f"{kind}[{i}].id", f"duplicate id {ident!r} (first at {kind}[{seen[ident]}])"))
+            else:
+                seen[ident] = i
+
+    dupes("rightsholders", [r.id for r in doc.rightsholders])
+    dupes("works", [w.id for w in doc.works])
+    dupes("characters", [c.id for c in doc.characters])
+    holders = {r.id for r in doc.rightsholders}
+    works = {w.id for w in doc.works}
+    for i, w in enumerate(doc.works):
+        if w.rightsholder not in holders:
+            problems.append(Problem(f"works[{i}].rightsholder", f"no rightsholder with id {w.rightsholder!r}"))
+    for i, c in enumerate(doc.characters):
+        if c.work not in works:
+            problems.append(Problem(f"characters[{i}].work", f"no work with id {c.work!r}"))
+        p = c.policy
+        if p and p.valid_from and p.valid_until and p.valid_from > p.valid_until:
+            problems.append(Problem(f"characters[{i}].policy.valid_until", "is before valid_from"))
+        for j, ref in enumerate(c.references):
+            path = Path(ref)
+            where = f"characters[{i}].references[{j}]"
+            if path.is_absolute() or ".." in path.parts:
+                problems.append(Problem(where, "must be a path relative to the registry file, inside its folder"))
+            elif check_files and base_dir is not None and not (base_dir / path).is_file():
+                problems.append(Problem(where, f"file not found: {base_dir / path}"))
+    return problems
+
+
+def parse_document(data: Any, source: str = "<registry>", base_dir: Path | None = None, check_files: bool = True) -> Registry:
+    """Validate an already-decoded document; raise RegistryFileError listing every problem."""
+    if not isinstance(data, dict):
+        raise RegistryFileError(source, [Problem("", "a registry file is a mapping with 'format: mamori-registry/1'")])
+    if data.get("format") != FORMAT:
+        got = data.get("format")
+        raise RegistryFileError(source, [Problem("format", f"expected {FORMAT!r}, got {got!r}")])
+    try:
+        doc = RegistryIn.model_validate(data)
+    except ValidationError as exc:
+        problems = [Problem(_loc(e["loc"]), _message(dict(e))) for e in exc.errors()]
+        raise RegistryFileError(source, problems) from None
+    problems = _cross_check(doc, base_dir, check_files)
+    if problems:
+        raise RegistryFileError(source, problems)
+    return Registry(
+        rightsholders=tuple(Rightsholder(r.id, r.name) for r in doc.rightsholders),
+        works=tuple(Work(w.id, w.rightsholder, tuple(w.titles)) for w in doc.works),
+        characters=tuple(
+            Character(
+                id=c.id,
+                work=c.work,
+                names=tuple(dict.fromkeys(c.names)),
+                traits=tuple(dict.fromkeys(c.traits)),
+                references=tuple(c.references),
+                policy=_policy(c.policy),
+            )
+            for c in doc.characters
+        ),
+        base_dir=str(base_dir) if base_dir is not None else None,
+    )
+
+
+def decode_text(raw: bytes, source: str) -> Any:
+    """YAML is a superset of JSON for our purposes; both decode here."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise RegistryFileError(source, [Problem("", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RegistryFileError(source, [Problem("", f"not UTF-8 text (byte {exc.start})")]) from None
+    try:
+        if source.endswith(".json"):
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise RegistryFileError(source, [Problem("", f"not valid YAML/JSON: {exc}")]) from None
+
+
+def load_file(path: str | Path, check_files: bool = True) -> Registry:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise RegistryFileError(str(p), [Problem("", f"cannot read file: {exc.strerror or exc}")]) from None
+    return parse_document(decode_text(raw, str(p)), str(p), p.resolve().parent, check_files)
+
+
+def _policy_out(p: Policy) -> dict[str, Any]:
+    out: dict[str, Any] = {"generation": p.generation}
+    if p.themes_forbidden:
+        out["themes_forbidden"] = list(p.themes_forbidden)
+    if p.territories is not None:
+        out["territories"] = list(p.territories)
+    if p.licensees is not None:
+        out["licensees"] = list(p.licensees)
+    if p.valid_from:
+        out["valid_from"] = p.valid_from.isoformat()
+    if p.valid_until:
+        out["valid_until"] = p.valid_until.isoformat()
+    if p.fee_per_generation:
+        out["fee_per_generation"] = p.fee_per_generation.to_json()
+    if p.revenue_share is not None:
+        out["revenue_share"] = str(p.revenue_share)
+    if p.attribution:
+        out["attribution"] = p.attribution
+    out["training"] = p.training
+    return out
+
+
+def policy_to_json(p: Policy | None) -> dict[str, Any] | None:
+    return _policy_out(p) if p is not None else None
+
+
+def policy_from_json(data: dict[str, Any] | None, source: str = "<policy>") -> Policy | None:
+    """Validate a policy on its own (API and console edits use the same rules as the file)."""
+    if data is None:
+        return None
+    try:
+        return _policy(PolicyIn.model_validate(data))
+    except ValidationError as exc:
+        problems = [Problem(_loc(("policy", *e["loc"])), _message(dict(e))) for e in exc.errors()]
+        raise RegistryFileError(source, problems) from None
+
+
+def to_document(reg: Registry) -> dict[str, Any]:
+    """The inverse of parse_document: export round-trips through import."""
+    chars = []
+    for c in reg.characters:
+        d: dict[str, Any] = {"id": c.id, "work": c.work, "names": list(c.names)}
+        if c.traits:
+            d["traits"] = list(c.traits)
+        if c.references:
+            d["references"] = list(c.references)
+        if c.policy is not None:
+            d["policy"] = _policy_out(c.policy)
+        chars.append(d)
+    return {
+        "format": FORMAT,
+        "rightsholders": [{"id": r.id, "name": r.name} for r in reg.rightsholders],
+        "works": [{"id": w.id, "rightsholder": w.rightsholder, "titles": list(w.titles)} for w in reg.works],
+        "characters": chars,
+    }
+
+
+def dump_yaml(reg: Registry) -> str:
+    return yaml.safe_dump(to_document(reg), allow_unicode=True, sort_keys=False)

@@ -1,0 +1,86 @@
+"""Engines and migrations. SQLite (default, WAL) and PostgreSQL (psycopg 3) behind one SQLAlchemy URL."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+DEFAULT_URL = "sqlite:///./mamori.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+_migrated: set[str] = set()
+_lock = threading.Lock()
+
+
+class StorageError(RuntimeError):
+    """The store cannot be reached or used; the message says which URL and why (never the password)."""
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain `postgresql://` URLs and use the psycopg 3 driver for them."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def safe_url(url: str) -> str:
+    return make_url(normalise_url(url)).render_as_string(hide_password=True)
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        db = parsed.database
+        if db and db != ":memory:":
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            # WAL lets readers run beside one writer; busy_timeout makes concurrent writers wait, not fail.
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    raise StorageError(f"unsupported database URL {safe_url(url)!r}: use sqlite:///PATH or postgresql://…")
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (idempotent; once per engine URL per process)."""
+    key = str(engine.url)
+    with _lock:
+        if key in _migrated:
+            return
+        cfg = alembic_config()
+        try:
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except Exception as exc:  # a bad URL, refused connection, missing rights
+            raise StorageError(f"cannot open database {safe_url(key)}: {exc.__class__.__name__}: {exc}") from exc
+        _migrated.add(key)
+
+
+def forget_engines() -> None:
+    """Tests drop databases; forget which URLs were migrated so a recreated one is migrated again."""
+    with _lock:
+        _migrated.clear()

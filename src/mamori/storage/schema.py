@@ -1,0 +1,167 @@
+"""Tables, as SQLAlchemy Core metadata. Alembic migrations create them; a test checks the two agree."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# BigInteger autoincrement primary keys need an Integer variant on SQLite to become ROWID aliases.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+rightsholders = Table(
+    "rightsholders",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("name", Text, nullable=False),
+)
+
+works = Table(
+    "works",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("rightsholder_id", String(128), ForeignKey("rightsholders.id"), nullable=False, index=True),
+    Column("titles", JSON, nullable=False),
+)
+
+characters = Table(
+    "characters",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("work_id", String(128), ForeignKey("works.id"), nullable=False, index=True),
+    Column("names", JSON, nullable=False),
+    Column("traits", JSON, nullable=False),
+    Column("reference_paths", JSON, nullable=False),
+    Column("policy", JSON, nullable=True),
+    Column("policy_version", Integer, nullable=False, default=1),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Every policy a character ever had, so an audit can show the terms in force for each decision.
+policy_versions = Table(
+    "policy_versions",
+    metadata,
+    Column("character_id", String(128), ForeignKey("characters.id"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("policy", JSON, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+reference_images = Table(
+    "reference_images",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("character_id", String(128), ForeignKey("characters.id"), nullable=False, index=True),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("mime", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("character_id", "path", name="uq_reference_images_character_path"),
+)
+
+# Computed detector signals per reference content hash: re-import recomputes only what changed.
+signals = Table(
+    "signals",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("detector", String(64), primary_key=True),
+    Column("version", String(32), primary_key=True),
+    Column("payload", LargeBinary, nullable=False),
+)
+
+allowlist = Table(
+    "allowlist",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("character_id", String(128), nullable=True, index=True),
+    Column("phrase", Text, nullable=True),
+    Column("reference_sha256", String(64), nullable=True),
+    Column("review_id", BigInteger, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("rightsholder_id", String(128), nullable=True),
+    Column("platform_id", String(128), nullable=True),
+    Column("label", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+# Append-only, hash-chained. prev_hash is unique: two writers that read the same head cannot both append,
+# so the chain can never fork; the loser retries on the new head.
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=True),
+    Column("ts", DateTime(timezone=True), nullable=False),
+    Column("kind", String(64), nullable=False, index=True),
+    Column("payload", Text, nullable=False),  # canonical JSON, exactly as hashed
+    Column("prev_hash", String(64), nullable=False, unique=True),
+    Column("hash", String(64), nullable=False, unique=True),
+)
+
+generations = Table(
+    "generations",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("platform_id", String(128), nullable=True, index=True),
+    Column("territory", String(2), nullable=True),
+    Column("prompt", Text, nullable=False),
+    Column("price_amount", String(32), nullable=True),
+    Column("price_currency", String(3), nullable=True),
+    Column("status", String(16), nullable=False),  # open | settled | blocked | review
+    Column("decision", JSON, nullable=False),
+    Column("output_decision", JSON, nullable=True),
+    Column("ledger_hash", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("settled_at", DateTime(timezone=True), nullable=True),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # review | dispute
+    Column("status", String(16), nullable=False, index=True),  # open | upheld | released | allowlisted
+    Column("character_id", String(128), nullable=True, index=True),
+    Column("work_id", String(128), nullable=True),
+    Column("rightsholder_id", String(128), nullable=True, index=True),
+    Column("generation_id", String(64), nullable=True),
+    Column("subject", JSON, nullable=False),  # the prompt / media reference and the decision
+    Column("reason", Text, nullable=True),
+    Column("filed_by", String(128), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True), nullable=True),
+    Column("resolution", JSON, nullable=True),
+)
+
+Index("ix_ledger_ts", ledger.c.ts)

@@ -1,0 +1,131 @@
+"""Procedural drawings for detector examples, tests and benchmarks (no external data needed).
+
+`draw_character(seed)` draws a cartoon-like figure (hat, face, patterned clothes, outlines) on a transparent
+background; `draw_scene(seed)` a busy unrelated background; `paste(scene, sprite, height_frac)` composites one
+into the other. Everything is deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+
+def _col(rng: np.random.Generator, lo: int = 30, hi: int = 230) -> tuple[int, int, int]:
+    return tuple(int(x) for x in rng.integers(lo, hi, size=3))  # type: ignore[return-value]
+
+
+def draw_character(seed: int, size: tuple[int, int] = (240, 320), pose: float = 0.0) -> np.ndarray:
+    """RGBA uint8 (H, W, 4): a figure with many distinctive corners and outlines. `pose` shifts a limb a bit."""
+    rng = np.random.default_rng(seed)
+    w, h = size
+    im = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    d = ImageDraw.Draw(im)
+    ink = (25, 20, 20, 255)
+    skin, hat, shirt, shirt2, legs = (_col(rng) for _ in range(5))
+    cx = w // 2
+    # hat: a jagged polygon
+    pts = [(cx - 0.35 * w, 0.22 * h), (cx + 0.35 * w, 0.22 * h)]
+    for t in np.linspace(0.3, -0.3, int(rng.integers(4, 8))):
+        pts.append((cx + t * w + rng.normal(0, 0.03 * w), rng.uniform(0.02, 0.16) * h))
+    d.polygon(pts, fill=hat + (255,), outline=ink, width=3)
+    # head + face
+    hr = rng.uniform(0.12, 0.2) * w
+    hy = rng.uniform(0.26, 0.34) * h
+    d.ellipse([cx - hr, hy - hr, cx + hr, hy + hr], fill=skin + (255,), outline=ink, width=3)
+    for ex in (-0.4, 0.4):
+        x = cx + ex * hr
+        d.ellipse([x - 5, hy - 6, x + 5, hy + 4], fill=(255, 255, 255, 255), outline=ink, width=2)
+        d.ellipse([x - 2, hy - 3, x + 2, hy + 1], fill=ink)
+    d.arc([cx - 0.4 * hr, hy, cx + 0.4 * hr, hy + 0.5 * hr], 10, 170, fill=ink, width=2)
+    # body with a plaid / stripes pattern
+    top, bot = hy + hr + rng.uniform(0.0, 0.04) * h, rng.uniform(0.68, 0.8) * h
+    half = rng.uniform(0.17, 0.3) * w
+    left, right = cx - half, cx + half
+    d.rectangle([left, top, right, bot], fill=shirt + (255,), outline=ink, width=3)
+    step = int(rng.integers(9, 16))
+    for x in range(int(left) + step // 2, int(right), step):
+        d.line([x, top, x, bot], fill=shirt2 + (255,), width=3)
+    for y in range(int(top) + step // 2, int(bot), step * 2):
+        d.line([left, y, right, y], fill=shirt2 + (255,), width=2)
+    for _ in range(int(rng.integers(3, 6))):  # buttons / badges
+        bx, by, br = rng.uniform(left + 8, right - 8), rng.uniform(top + 8, bot - 8), rng.uniform(3, 8)
+        d.regular_polygon((bx, by, br), int(rng.integers(3, 7)), fill=_col(rng) + (255,), outline=ink)
+    for _ in range(int(rng.integers(6, 12))):  # decals: stars, blocks and rings unique to this character
+        bx, by = rng.uniform(left, right), rng.uniform(top, bot)
+        r = rng.uniform(5, 14)
+        kind = int(rng.integers(0, 3))
+        if kind == 0:
+            d.regular_polygon((bx, by, r), int(rng.integers(3, 9)), rotation=float(rng.uniform(0, 90)),
+                              fill=_col(rng) + (255,), outline=ink)
+        elif kind == 1:
+            d.rectangle([bx - r, by - r / 2, bx + r, by + r / 2], fill=_col(rng) + (255,), outline=ink, width=2)
+        else:
+            d.ellipse([bx - r, by - r, bx + r, by + r], outline=_col(rng, 0, 120) + (255,), width=3)
+    # arms and legs
+    sway = pose * 0.1 * w
+    d.line([left, top + 10, left - 0.15 * w, top + 0.2 * h + sway], fill=ink, width=7)
+    d.line([right, top + 10, right + 0.15 * w, top + 0.2 * h - sway], fill=ink, width=7)
+    for lx in (cx - 0.12 * w, cx + 0.12 * w):
+        d.rectangle([lx - 0.06 * w, bot, lx + 0.06 * w, 0.95 * h], fill=legs + (255,), outline=ink, width=3)
+        d.polygon(
+            [(lx - 0.09 * w, 0.95 * h), (lx + 0.11 * w, 0.95 * h), (lx + 0.09 * w, 0.99 * h), (lx - 0.09 * w, 0.99 * h)],
+            fill=ink,
+        )
+    # a held prop with a textured head
+    px = right + 0.15 * w
+    d.line([px, 0.2 * h, px + sway, 0.9 * h], fill=(120, 80, 40, 255), width=5)
+    for i in range(8):
+        d.line([px - 12 + 3 * i, 0.82 * h, px - 16 + 4 * i + sway, 0.97 * h], fill=(200, 170, 90, 255), width=2)
+    return np.asarray(im)
+
+
+def draw_scene(seed: int, size: tuple[int, int] = (640, 480)) -> np.ndarray:
+    """RGB uint8: sky gradient, buildings with windows, trees, blobs; unrelated to any character."""
+    rng = np.random.default_rng(10_000 + seed)
+    w, h = size
+    top, bottom = np.array(_col(rng, 80, 255), np.float32), np.array(_col(rng, 0, 200), np.float32)
+    t = np.linspace(0, 1, h, dtype=np.float32)[:, None, None]
+    arr = (top * (1 - t) + bottom * t).repeat(w, axis=1).astype(np.uint8)
+    im = Image.fromarray(arr)
+    d = ImageDraw.Draw(im)
+    for _ in range(int(rng.integers(4, 9))):
+        bw, bh = rng.uniform(0.08, 0.2) * w, rng.uniform(0.2, 0.6) * h
+        bx = rng.uniform(0, w - bw)
+        d.rectangle([bx, h - bh, bx + bw, h], fill=_col(rng, 40, 160))
+        for wy in np.arange(h - bh + 8, h - 10, 18):
+            for wx in np.arange(bx + 6, bx + bw - 10, 14):
+                if rng.random() < 0.7:
+                    d.rectangle([wx, wy, wx + 7, wy + 9], fill=_col(rng, 150, 255))
+    for _ in range(int(rng.integers(3, 8))):
+        tx, tr = rng.uniform(0, w), rng.uniform(10, 40)
+        d.line([tx, h, tx, h - 3 * tr], fill=(90, 60, 30), width=5)
+        d.ellipse([tx - tr, h - 4 * tr - tr, tx + tr, h - 4 * tr + tr], fill=_col(rng, 20, 140))
+    for _ in range(int(rng.integers(5, 15))):
+        x, y, r = rng.uniform(0, w), rng.uniform(0, h * 0.6), rng.uniform(3, 25)
+        d.ellipse([x - r, y - r * 0.6, x + r, y + r * 0.6], fill=_col(rng, 150, 255))
+    return np.asarray(im)
+
+
+def paste(scene: np.ndarray, sprite_rgba: np.ndarray, height_frac: float, x_frac: float = 0.5) -> np.ndarray:
+    """Composite an RGBA sprite (or RGB, pasted opaque) into an RGB scene at `height_frac` of its height."""
+    base = Image.fromarray(scene).convert("RGB")
+    sp = Image.fromarray(sprite_rgba)
+    if sp.mode != "RGBA":
+        sp = sp.convert("RGBA")
+    th = max(1, int(base.height * height_frac))
+    tw = max(1, int(sp.width * th / sp.height))
+    sp = sp.resize((tw, th), Image.Resampling.LANCZOS)
+    x = int((base.width - tw) * x_frac)
+    y = base.height - th - int(0.05 * base.height) if base.height - th > 0.1 * base.height else 0
+    base.paste(sp, (max(0, x), max(0, y)), sp)
+    return np.asarray(base)
+
+
+def flatten(rgba: np.ndarray, background: tuple[int, int, int] = (255, 255, 255)) -> np.ndarray:
+    """RGBA over a solid background -> RGB uint8."""
+    if rgba.ndim == 3 and rgba.shape[2] == 4:
+        a = rgba[..., 3:4].astype(np.float32) / 255.0
+        bg = np.array(background, np.float32)
+        return (rgba[..., :3].astype(np.float32) * a + bg * (1 - a) + 0.5).astype(np.uint8)
+    return rgba

@@ -15,12 +15,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# (module, command name): each module exposes `app`, a typer group mounted under that name.
+# (module, command name): each module exposes `app`, a typer group mounted under that name, or a
+# `register(root)` function that adds its own top-level commands (serve, statements).
 GROUPS = (
     ("mamori.cli.registry", "registry"),
     ("mamori.cli.screen", "screen"),
     ("mamori.cli.ledger", "ledger"),
+    ("mamori.cli.keys", "keys"),
+    ("mamori.cli.serve", "serve"),
+    ("mamori.cli.statements", "statements"),
+    ("mamori.cli.audit", "audit"),
+    ("mamori.cli.review", "review"),
     ("mamori.cli.provenance", "provenance"),
+    ("mamori.cli.datasets", "datasets"),
 )
 
 for module_name, name in GROUPS:
@@ -30,7 +37,10 @@ for module_name, name in GROUPS:
         if exc.name != module_name:
             raise
         continue
-    app.add_typer(module.app, name=name)
+    if hasattr(module, "register"):
+        module.register(app)
+    else:
+        app.add_typer(module.app, name=name)
 
 
 @app.command("version")

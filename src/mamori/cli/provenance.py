@@ -35,7 +35,9 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 @app.command("make-test-ca")
 def make_test_ca_cmd(
-    directory: Path = typer.Argument(..., help="Directory to write the CA, signing certificate and keys into"),
+    directory: Path = typer.Argument(
+        ..., help="Directory to write the CA, signing certificate and keys into"
+    ),
 ) -> None:
     """Create a development CA and an ES256 signing certificate (for tests and demos only)."""
     try:
@@ -82,19 +84,28 @@ def sign_cmd(
     src: Path = typer.Argument(..., help="Media to sign (JPEG, PNG, MP4, ...)"),
     dst: Path = typer.Argument(..., help="Where to write the signed copy"),
     generation: str = typer.Option(..., "--generation", help="Generation id"),
-    cert: Path | None = typer.Option(None, "--cert", help=f"Certificate chain PEM, signer first (default ${CERT_ENV})"),
+    cert: Path | None = typer.Option(
+        None, "--cert", help=f"Certificate chain PEM, signer first (default ${CERT_ENV})"
+    ),
     key: Path | None = typer.Option(None, "--key", help=f"Private key PEM (default ${KEY_ENV})"),
     verdict: str | None = typer.Option(None, "--verdict", help="The generation's verdict: allow or licensed"),
     reason: list[str] = typer.Option([], "--reason", help="A decision reason (repeatable)"),
     ledger_hash: str | None = typer.Option(None, "--ledger-hash", help="Ledger hash of the settlement"),
     licensed: list[str] = typer.Option(
-        [], "--licensed", help='Licensed character as JSON {"character","work","rightsholder","terms"} (repeatable)'
+        [],
+        "--licensed",
+        help='Licensed character as JSON {"character","work","rightsholder","terms"} (repeatable)',
     ),
     generator: str = typer.Option(
-        "unknown-generator", "--generator", envvar="MAMORI_GENERATOR", help="The model that made it, name/version"
+        "unknown-generator",
+        "--generator",
+        envvar="MAMORI_GENERATOR",
+        help="The model that made it, name/version",
     ),
     training_mining: str | None = typer.Option(
-        None, "--training-mining", help="cawg.training-mining as JSON or a JSON file (default: all notAllowed)"
+        None,
+        "--training-mining",
+        help="cawg.training-mining as JSON or a JSON file (default: all notAllowed)",
     ),
 ) -> None:
     """Embed signed Content Credentials with the generation's rights decision."""

@@ -127,7 +127,9 @@ def load_credentials(
     try:
         key = serialization.load_pem_private_key(key_b, password=None)
     except TypeError as e:
-        raise ProvenanceConfigError(f"private key{where} is encrypted; mamori needs an unencrypted PEM key") from e
+        raise ProvenanceConfigError(
+            f"private key{where} is encrypted; mamori needs an unencrypted PEM key"
+        ) from e
     except ValueError as e:
         raise ProvenanceConfigError(f"private key{where} is not a readable PEM private key: {e}") from e
     if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
@@ -245,12 +247,16 @@ def make_test_ca(out_dir: Path, *, valid_days: int = 365) -> TestCA:
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING]), critical=False
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
         .sign(ca_key, hashes.SHA256())
     )
 
     def pem_key(k: ec.EllipticCurvePrivateKey) -> bytes:
-        return k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        return k.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
 
     ca_pem = ca.public_bytes(serialization.Encoding.PEM)
     cert_pem = cert.public_bytes(serialization.Encoding.PEM)

@@ -21,7 +21,12 @@ RIGHTS_SCHEMA_VERSION = 1
 TRAINING_MINING_LABEL = "cawg.training-mining"
 DIGITAL_SOURCE_TYPE = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 
-TRAINING_MINING_USES = ("cawg.ai_training", "cawg.ai_generative_training", "cawg.ai_inference", "cawg.data_mining")
+TRAINING_MINING_USES = (
+    "cawg.ai_training",
+    "cawg.ai_generative_training",
+    "cawg.ai_inference",
+    "cawg.data_mining",
+)
 _USE_VALUES = ("allowed", "notAllowed", "constrained")
 
 # Only outputs that pass the gate are released, and only released outputs are signed.
@@ -146,7 +151,9 @@ class ProvenanceInfo:
             raise ProvenanceError("generator (the softwareAgent that made the media) is required")
         verdict = str(self.verdict)
         if verdict not in KNOWN_VERDICTS:
-            raise ProvenanceError(f"unknown verdict {verdict!r} (expected one of {', '.join(KNOWN_VERDICTS)})")
+            raise ProvenanceError(
+                f"unknown verdict {verdict!r} (expected one of {', '.join(KNOWN_VERDICTS)})"
+            )
         if verdict not in RELEASED_VERDICTS:
             raise SigningRefused(
                 f"refusing to sign generation {self.generation_id}: verdict {verdict!r} does not release "
@@ -154,7 +161,9 @@ class ProvenanceInfo:
             )
         for i, lic in enumerate(self.licensed):
             if not isinstance(lic, Mapping) or not lic.get("character") and not lic.get("work"):
-                raise ProvenanceError(f"licensed[{i}] must be a mapping naming at least a character or a work")
+                raise ProvenanceError(
+                    f"licensed[{i}] must be a mapping naming at least a character or a work"
+                )
 
 
 def rights_assertion(info: ProvenanceInfo) -> dict[str, Any]:

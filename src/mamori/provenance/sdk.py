@@ -14,6 +14,19 @@ import c2pa
 from mamori.provenance.errors import UnsupportedFormat
 from mamori.provenance.media import SIGNABLE_PREFIXES, describe
 
+# Extended key usages a signing certificate may carry (C2PA 2.x certificate profile), as the SDK's
+# "trust_config" list. c2pa-rs 0.91's built-in default omits documentSigning and c2pa-kp-claimSigning
+# ("signingCredential.invalid: certificate missing required EKU"), so mamori states the list itself.
+# timeStamping / OCSPSigning stay for the time-stamp and OCSP certificates of other signers.
+ALLOWED_EKUS = (
+    "1.3.6.1.5.5.7.3.4",  # id-kp-emailProtection
+    "1.3.6.1.5.5.7.3.36",  # id-kp-documentSigning
+    "1.3.6.1.4.1.62558.2.1",  # c2pa-kp-claimSigning
+    "1.3.6.1.5.5.7.3.8",  # id-kp-timeStamping
+    "1.3.6.1.5.5.7.3.9",  # id-kp-OCSPSigning
+    "1.3.6.1.4.1.311.76.59.1.9",  # Microsoft C2PA signing
+)
+
 
 def offline_settings(trust_anchors_pem: str | None = None) -> dict[str, Any]:
     """SDK settings for mamori: never fetch anything over the network.
@@ -21,6 +34,7 @@ def offline_settings(trust_anchors_pem: str | None = None) -> dict[str, Any]:
     - ``verify.remote_manifest_fetch`` off: a manifest referenced by URL is not downloaded;
     - ``verify.ocsp_fetch`` off: no certificate-revocation look-ups;
     - thumbnails off: the manifest carries rights data, not a second copy of the picture;
+    - ``trust.trust_config``: the certificate EKUs C2PA allows (see ALLOWED_EKUS);
     - ``verify.verify_trust`` on: the signer is checked against ``trust_anchors_pem`` when given
       (otherwise a correct signature reads as "valid", never "trusted").
     """
@@ -31,9 +45,10 @@ def offline_settings(trust_anchors_pem: str | None = None) -> dict[str, Any]:
             "verify_trust": True,
         },
         "builder": {"thumbnail": {"enabled": False}},
+        "trust": {"trust_config": "".join(f"{oid}\n" for oid in ALLOWED_EKUS)},
     }
     if trust_anchors_pem:
-        settings["trust"] = {"trust_anchors": trust_anchors_pem}
+        settings["trust"]["trust_anchors"] = trust_anchors_pem
     return settings
 
 

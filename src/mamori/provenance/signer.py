@@ -19,6 +19,7 @@ from mamori.provenance.media import describe, detect_mime
 
 _SNIFF = 64
 
+
 @functools.cache
 def _probe_png() -> bytes:
     """A 1x1 PNG signed once at construction to prove the SDK accepts the credentials."""
@@ -41,10 +42,14 @@ class ProvenanceSigner:
     def __init__(self, credentials: Credentials) -> None:
         self._creds = credentials
         try:
-            info = c2pa.C2paSignerInfo(c2pa.C2paSigningAlg.ES256, credentials.chain_pem, credentials.key_pem, None)
+            info = c2pa.C2paSignerInfo(
+                c2pa.C2paSigningAlg.ES256, credentials.chain_pem, credentials.key_pem, None
+            )
             self._signer = c2pa.Signer.from_info(info)
         except c2pa.C2paError as e:
-            raise ProvenanceConfigError(f"the C2PA SDK rejected the signing credentials: {_sdk_message(e)}") from e
+            raise ProvenanceConfigError(
+                f"the C2PA SDK rejected the signing credentials: {_sdk_message(e)}"
+            ) from e
         self._probe()
 
     @classmethod
@@ -73,7 +78,11 @@ class ProvenanceSigner:
     def _probe(self) -> None:
         """Sign a 1-pixel PNG now so an SDK-level problem shows at start-up, not on the first request."""
         probe = ProvenanceInfo(
-            generation_id="startup-probe", verdict="allow", reasons=[], licensed=[], ledger_hash=None,
+            generation_id="startup-probe",
+            verdict="allow",
+            reasons=[],
+            licensed=[],
+            ledger_hash=None,
             generator="mamori-probe",
         )
         try:

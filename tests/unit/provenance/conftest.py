@@ -23,7 +23,12 @@ def signer(test_ca: TestCA) -> ProvenanceSigner:
 
 @pytest.fixture(scope="session")
 def media() -> dict[str, bytes]:
-    return {"jpeg": image_bytes("JPEG"), "png": image_bytes("PNG"), "mp4": mp4_bytes(), "bmp": image_bytes("BMP")}
+    return {
+        "jpeg": image_bytes("JPEG"),
+        "png": image_bytes("PNG"),
+        "mp4": mp4_bytes(),
+        "bmp": image_bytes("BMP"),
+    }
 
 
 @pytest.fixture

@@ -39,7 +39,6 @@ def mp4_bytes() -> bytes:
     return buf.getvalue()
 
 
-
 MIMES = {"jpeg": "image/jpeg", "png": "image/png", "mp4": "video/mp4"}
 EXTS = {"jpeg": ".jpg", "png": ".png", "mp4": ".mp4"}
 
@@ -68,7 +67,6 @@ def make_info(**overrides) -> ProvenanceInfo:  # noqa: ANN003
     )
     base.update(overrides)
     return ProvenanceInfo(**base)
-
 
 
 def write(path: Path, data: bytes) -> Path:
@@ -146,7 +144,9 @@ def issue(
         )
     )
     if aki:
-        b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        b = b.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
     cert = b.sign(ca_key, hashes.SHA256())
     out_dir.mkdir(parents=True, exist_ok=True)
     chain, key_path = out_dir / "chain.pem", out_dir / "key.pem"

@@ -30,7 +30,9 @@ def signed(signer: ProvenanceSigner, media: dict[str, bytes]) -> dict[str, bytes
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_signed_media_is_valid_without_anchors(fmt: str, signed: dict[str, bytes], media: dict[str, bytes]) -> None:
+def test_signed_media_is_valid_without_anchors(
+    fmt: str, signed: dict[str, bytes], media: dict[str, bytes]
+) -> None:
     assert len(signed[fmt]) > len(media[fmt])
     result = verify(signed[fmt])
     assert result.state == "valid"
@@ -108,7 +110,12 @@ def test_training_mining_defaults_to_not_allowed(signed: dict[str, bytes]) -> No
 
 
 def test_training_mining_is_configurable(signer: ProvenanceSigner, media: dict[str, bytes]) -> None:
-    info = make_info(training_mining={"ai_inference": "allowed", "cawg.data_mining": {"use": "constrained", "constraint_info": "ask"}})
+    info = make_info(
+        training_mining={
+            "ai_inference": "allowed",
+            "cawg.data_mining": {"use": "constrained", "constraint_info": "ask"},
+        }
+    )
     result = verify(signer.sign_bytes(media["png"], "image/png", info))
     entries = result.training_mining["entries"]
     assert entries["cawg.ai_inference"] == {"use": "allowed"}
@@ -142,7 +149,9 @@ def test_sign_file_by_extension_and_in_place(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in" + EXTS[fmt], "out"]  # no temp files left
 
 
-def test_unsupported_formats_are_refused(signer: ProvenanceSigner, media: dict[str, bytes], tmp_path: Path) -> None:
+def test_unsupported_formats_are_refused(
+    signer: ProvenanceSigner, media: dict[str, bytes], tmp_path: Path
+) -> None:
     with pytest.raises(UnsupportedFormat, match="cannot embed a manifest in image/bmp"):
         signer.sign_bytes(media["bmp"], "image/bmp", make_info())
     txt = tmp_path / "notes.txt"
@@ -159,7 +168,9 @@ def test_unsupported_formats_are_refused(signer: ProvenanceSigner, media: dict[s
 
 
 @pytest.mark.parametrize("verdict", ["block", "review"])
-def test_unreleased_verdicts_are_not_signed(verdict: str, signer: ProvenanceSigner, media: dict[str, bytes]) -> None:
+def test_unreleased_verdicts_are_not_signed(
+    verdict: str, signer: ProvenanceSigner, media: dict[str, bytes]
+) -> None:
     with pytest.raises(SigningRefused, match=f"verdict '{verdict}' does not release"):
         signer.sign_bytes(media["png"], "image/png", make_info(verdict=verdict))
 
@@ -170,7 +181,9 @@ def test_bad_info_is_rejected(signer: ProvenanceSigner, media: dict[str, bytes])
     with pytest.raises(ProvenanceError, match="generation_id is required"):
         signer.sign_bytes(media["png"], "image/png", make_info(generation_id=" "))
     with pytest.raises(ProvenanceError, match="cannot put a"):
-        signer.sign_bytes(media["png"], "image/png", make_info(licensed=[{"character": "x", "terms": {"f": object()}}]))
+        signer.sign_bytes(
+            media["png"], "image/png", make_info(licensed=[{"character": "x", "terms": {"f": object()}}])
+        )
 
 
 def test_from_decision(signer: ProvenanceSigner, media: dict[str, bytes]) -> None:

@@ -6,7 +6,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import c2pa
 
@@ -62,12 +62,13 @@ class VerifyResult:
         }
 
 
-def _load(path_or_bytes: str | Path | bytes | bytearray | memoryview) -> tuple[bytes, str | None]:
+def _open(path_or_bytes: str | Path | bytes | bytearray | memoryview) -> tuple[BinaryIO, str | None]:
+    """A seekable binary stream over the content (files are streamed, not read into memory)."""
     if isinstance(path_or_bytes, bytes | bytearray | memoryview):
-        return bytes(path_or_bytes), None
+        return io.BytesIO(bytes(path_or_bytes)), None
     path = Path(path_or_bytes)
     try:
-        return path.read_bytes(), str(path)
+        return path.open("rb"), str(path)
     except OSError as e:
         raise ProvenanceError(f"cannot read {path}: {e.strerror or e}") from e
 
@@ -104,12 +105,19 @@ def verify(
     "trusted"; otherwise at best "valid".
     Raises UnsupportedFormat for media that cannot carry a manifest, ProvenanceError if unreadable.
     """
-    data, name = _load(path_or_bytes)
-    resolved = detect_mime(data[:64], declared=mime, name=name)
-    sdk.require_readable(resolved, what=name or "content")
+    stream, name = _open(path_or_bytes)
+    with stream:
+        head = stream.read(64)
+        stream.seek(0)
+        resolved = detect_mime(head, declared=mime, name=name)
+        sdk.require_readable(resolved, what=name or "content")
+        return _read(stream, resolved, trust_anchors_pem)
+
+
+def _read(stream: BinaryIO, resolved: str, trust_anchors_pem: str | None) -> VerifyResult:
     try:
         with sdk.make_context(trust_anchors_pem) as ctx:
-            reader = c2pa.Reader.try_create(resolved, io.BytesIO(data), None, ctx)
+            reader = c2pa.Reader.try_create(resolved, stream, None, ctx)
             if reader is None:
                 return VerifyResult(state="none", mime=resolved)
             with reader:

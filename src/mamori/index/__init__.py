@@ -9,9 +9,30 @@ Both keep a parallel list of integer payload ids (positions into the caller's ow
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+
+SMALL_WORK = 20_000_000  # below this many (query x stored) comparisons, search single-threaded
+
+
+@contextlib.contextmanager
+def _threads_for(work: int) -> Iterator[None]:
+    """Small searches run on one OpenMP thread: waking (and spinning) a thread pool costs more than the search
+    and steals CPU from OpenCV/decoder threads running alongside."""
+    import faiss
+
+    if work >= SMALL_WORK:
+        yield
+        return
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 __all__ = ["BinaryIndex", "FloatIndex", "RangeHit", "bits_to_bytes"]
 
@@ -60,7 +81,8 @@ class BinaryIndex:
         q = self._codes(queries)
         if len(self) == 0:
             return np.full((len(q), k), self.nbits + 1, np.int32), np.full((len(q), k), -1, np.int64)
-        d, i = self._index.search(q, k)
+        with _threads_for(len(q) * len(self)):
+            d, i = self._index.search(q, k)
         ids = np.array(self._ids + [-1], dtype=np.int64)
         return d, ids[np.where(i < 0, len(self._ids), i)]
 
@@ -70,7 +92,8 @@ class BinaryIndex:
         if len(self) == 0 or len(q) == 0:
             return []
         # FAISS binary range search keeps distances strictly below the radius.
-        lims, dist, idx = self._index.range_search(q, int(max_distance) + 1)
+        with _threads_for(len(q) * len(self)):
+            lims, dist, idx = self._index.range_search(q, int(max_distance) + 1)
         hits = []
         for qi in range(len(q)):
             for j in range(lims[qi], lims[qi + 1]):
@@ -156,7 +179,9 @@ class FloatIndex:
         assert self._index is not None
         if self._index.ntotal == 0 or len(q) == 0:
             return np.full((len(q), k), -np.inf, np.float32), np.full((len(q), k), -1, np.int64)
-        s, i = self._index.search(q, k)
+        work = len(q) * (self._index.ntotal if not hasattr(self._index, "nprobe") else 50_000)
+        with _threads_for(work):
+            s, i = self._index.search(q, k)
         ids = np.concatenate([self._idmap, [-1]])[np.where(i < 0, len(self._idmap), i)]
         s = np.where(i < 0, -np.inf, s).astype(np.float32)
         return s, ids

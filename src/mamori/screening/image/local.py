@@ -33,7 +33,7 @@ from mamori.types import Evidence, Match, Rule
 REF_SIDE = 512  # references are scaled (up to 4x up, any amount down) to this longest side
 REF_FEATURES = 500  # SIFT keypoints kept per reference view
 QUERY_MAX_SIDE = 768  # queries larger than this are downscaled
-QUERY_MIN_SIDE = 320  # ... and smaller ones upscaled (at most 3x)
+QUERY_MIN_SIDE = 640  # ... and smaller ones upscaled (at most 2.5x): small sprites need it
 QUERY_FEATURES = 1000
 VOTE_K = 4  # neighbours per query descriptor in the global vote
 VOTE_SIM = 0.80  # RootSIFT inner product needed to vote (Hellinger distance ~0.63)
@@ -147,7 +147,7 @@ class LocalFeatureDetector(Detector):
         if max(h, w) > QUERY_MAX_SIDE:
             gray, _ = _resize_to(gray, QUERY_MAX_SIDE, 1.0)
         elif max(h, w) < QUERY_MIN_SIDE:
-            gray, _ = _resize_to(gray, QUERY_MIN_SIDE, 3.0)
+            gray, _ = _resize_to(gray, QUERY_MIN_SIDE, 2.5)
         xy, desc = extract(gray, self.query_features)
         return xy, desc, max(gray.shape[:2])
 
@@ -177,13 +177,13 @@ class LocalFeatureDetector(Detector):
         if len(view.desc) < 2:
             return None
         sim = qdesc @ view.desc.T  # (nq, nv)
-        top2 = np.argpartition(-sim, 1, axis=1)[:, :2]
-        s_a = np.take_along_axis(sim, top2, axis=1)
-        order = np.argsort(-s_a, axis=1)
-        s_sorted = np.take_along_axis(s_a, order, axis=1)
-        best = np.take_along_axis(top2, order, axis=1)[:, 0]
-        d1 = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * s_sorted[:, 0]))
-        d2 = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * s_sorted[:, 1]))
+        rows = np.arange(len(sim))
+        best = sim.argmax(axis=1)
+        s1 = sim[rows, best].copy()
+        sim[rows, best] = -1.0
+        s2 = sim.max(axis=1)
+        d1 = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * s1))
+        d2 = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * s2))
         good = np.nonzero(d1 < RATIO * d2)[0]
         if len(good) < self.min_inliers:
             return None

@@ -1,0 +1,5 @@
+"""Video screening: `screen_video(path, gate, limits) -> VideoResult` (see `mamori.screening.video.screen`)."""
+
+from mamori.screening.video.screen import FrameObservation, VideoResult, screen_video
+
+__all__ = ["FrameObservation", "VideoResult", "screen_video"]

@@ -1,0 +1,278 @@
+"""Screen a video for registered characters: adaptive frame sampling, result reuse, segments over time.
+
+Sampling (all on decoded frames, using their real timestamps, so variable frame rate is fine):
+  * every keyframe;
+  * every shot change: a cheap detector on a strided view of the luma plane (no colour conversion) comparing
+    a 16-bin luma histogram and a tiny thumbnail with the previous decoded frame;
+  * at least `VideoLimits.min_fps` frames per second (default 2).
+A sampled frame whose tiny thumbnail is nearly identical to the last *analysed* one reuses that result instead
+of running the detectors again. Analysed frames are downscaled by swscale (`frame.reformat(width=...)`) before
+conversion to numpy, and rotated upright from the display matrix (or the legacy 'rotate' tag).
+
+Evidence over time becomes segments per character: detections merge across gaps up to `merge_gap_s`; a segment
+ends at the next sampled frame without the character. A character seen briefly is weaker evidence than one on
+screen for seconds: a segment's score is its best fused frame score times
+`min(1, 0.55 + 0.45 * duration / full_score_s)` (a stray frame lands in the review band).
+
+Caps (`VideoLimits`): bytes, pixels per frame, media duration and decoded frames; hitting a cap stops decoding
+with a clear message in `VideoResult.error`, keeping what was found so far (a file that yields no frame at all
+raises MediaError instead).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mamori.screening.image.fusion import REVIEW
+from mamori.screening.media import MediaError, VideoLimits
+from mamori.types import Evidence, Match, Segment
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mamori.screening.image.fusion import VisualGate
+
+THUMB = (18, 32)  # rows, cols of the tiny luma thumbnail used for shot changes and reuse
+
+
+@dataclass
+class FrameObservation:
+    time: float
+    matches: list[Match]
+    reused: bool = False
+    reason: str = "rate"  # "key", "shot", "rate"
+
+
+@dataclass
+class VideoResult:
+    matches: list[Match] = field(default_factory=list)
+    error: str | None = None
+    duration: float = 0.0  # media seconds decoded
+    frames_decoded: int = 0
+    frames_sampled: int = 0
+    frames_analysed: int = 0
+    frames_reused: int = 0
+    observations: list[FrameObservation] = field(default_factory=list)
+
+
+def _luma_thumb(frame: Any) -> np.ndarray:
+    """A (18, 32) float32 luma thumbnail, from a strided view of the Y plane when the format allows."""
+    fmt = frame.format.name
+    if fmt.startswith(("yuv", "yuvj", "nv12", "nv21", "gray")):
+        plane = frame.planes[0]
+        h, w = plane.height, plane.width
+        buf = np.frombuffer(plane, np.uint8)
+        if buf.size >= h * plane.line_size:
+            y = buf[: h * plane.line_size].reshape(h, plane.line_size)[:, :w]
+            sy, sx = max(1, h // THUMB[0]), max(1, w // THUMB[1])
+            t = y[: sy * THUMB[0] : sy, : sx * THUMB[1] : sx].astype(np.float32)
+            if t.shape == THUMB:
+                return t
+    small = frame.reformat(width=THUMB[1], height=THUMB[0], format="gray").to_ndarray()
+    return small.astype(np.float32)
+
+
+def _hist(thumb: np.ndarray) -> np.ndarray:
+    h, _ = np.histogram(thumb, bins=16, range=(0, 256))
+    return h.astype(np.float32) / max(1, thumb.size)
+
+
+def _rotation_ccw(frame: Any, stream: Any) -> int:
+    """Counter-clockwise degrees (multiple of 90) to turn a decoded frame upright."""
+    rot = 0
+    try:
+        rot = int(round(float(getattr(frame, "rotation", 0) or 0)))
+    except (TypeError, ValueError):
+        rot = 0
+    if rot == 0:
+        tag = (stream.metadata or {}).get("rotate")
+        if tag:
+            try:
+                rot = -int(float(tag))  # legacy tag: clockwise degrees
+            except ValueError:
+                rot = 0
+    return int(round(rot / 90.0)) % 4 * 90
+
+
+def _to_rgb(frame: Any, width: int, rot: int) -> np.ndarray:
+    w, h = frame.width, frame.height
+    if w > width:
+        nh = max(2, int(round(h * width / w / 2)) * 2)
+        rgb = frame.reformat(width=width, height=nh, format="rgb24").to_ndarray()
+    else:
+        rgb = frame.to_ndarray(format="rgb24")
+    if rot:
+        rgb = np.ascontiguousarray(np.rot90(rgb, k=rot // 90))
+    return rgb
+
+
+def screen_video(path: str | os.PathLike[str], gate: VisualGate, limits: VideoLimits | None = None) -> VideoResult:
+    """Screen a video file; raise MediaError when nothing can be decoded, else report problems in `.error`."""
+    import av
+
+    limits = limits or VideoLimits()
+    spath = os.fspath(path)
+    try:
+        size = os.path.getsize(spath)
+    except OSError as exc:
+        raise MediaError(f"cannot read {spath}: {exc.strerror or exc}") from exc
+    if size == 0:
+        raise MediaError(f"{spath} is empty (0 bytes)")
+    if size > limits.max_bytes:
+        raise MediaError(f"{spath} is {size} bytes, over the {limits.max_bytes}-byte video limit")
+    try:
+        container = av.open(spath, metadata_errors="ignore")
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        raise MediaError(f"{spath} is not a readable video: {exc}") from exc
+    try:
+        return _screen_container(container, spath, gate, limits)
+    finally:
+        container.close()
+
+
+def _screen_container(container: Any, spath: str, gate: VisualGate, limits: VideoLimits) -> VideoResult:
+    import av
+
+    if not container.streams.video:
+        kinds = sorted({s.type for s in container.streams}) or ["none"]
+        raise MediaError(f"{spath} has no video stream (streams: {', '.join(kinds)})")
+    stream = container.streams.video[0]
+    stream.thread_type = "AUTO"
+    cw, ch = stream.codec_context.width or 0, stream.codec_context.height or 0
+    if cw * ch > limits.max_pixels_per_frame:
+        raise MediaError(
+            f"{spath}: frames are {cw}x{ch} = {cw * ch} pixels, over the {limits.max_pixels_per_frame}-pixel limit"
+        )
+
+    res = VideoResult()
+    period = 1.0 / limits.min_fps if limits.min_fps > 0 else float("inf")
+    prev_thumb: np.ndarray | None = None
+    prev_hist: np.ndarray | None = None
+    last_sample_t = -float("inf")
+    analysed_thumb: np.ndarray | None = None
+    analysed_matches: list[Match] = []
+    fallback_rate = float(stream.average_rate or stream.guessed_rate or 25)
+    start: float | None = None
+    last_t = 0.0
+    try:
+        for frame in container.decode(stream):
+            res.frames_decoded += 1
+            if frame.width * frame.height > limits.max_pixels_per_frame:
+                res.error = (
+                    f"stopped at {last_t:.2f} s: a {frame.width}x{frame.height} frame is over the "
+                    f"{limits.max_pixels_per_frame}-pixel limit"
+                )
+                break
+            t = frame.time
+            if t is None:
+                t = last_t + 1.0 / fallback_rate if res.frames_decoded > 1 else 0.0
+            if start is None:
+                start = float(t)
+            t = float(t) - start  # media time from the first frame
+            if t > limits.max_duration_s:
+                res.error = f"stopped after {limits.max_duration_s:.0f} s: over the video duration limit"
+                break
+            if res.frames_decoded > limits.max_decoded_frames:
+                res.error = f"stopped after {limits.max_decoded_frames} frames: over the decoded-frame limit"
+                break
+            last_t = max(last_t, t)
+
+            thumb = _luma_thumb(frame)
+            hist = _hist(thumb)
+            reason = None
+            if frame.key_frame:
+                reason = "key"
+            elif prev_hist is not None and (
+                0.5 * float(np.abs(hist - prev_hist).sum()) > limits.shot_threshold
+                or (prev_thumb is not None and float(np.abs(thumb - prev_thumb).mean()) > 40.0)
+            ):
+                reason = "shot"
+            elif t - last_sample_t >= period - 1e-6:
+                reason = "rate"
+            prev_thumb, prev_hist = thumb, hist
+            if reason is None:
+                continue
+            last_sample_t = t
+            res.frames_sampled += 1
+            if analysed_thumb is not None and float(np.abs(thumb - analysed_thumb).mean()) < limits.reuse_threshold:
+                res.frames_reused += 1
+                res.observations.append(FrameObservation(t, analysed_matches, True, reason))
+                continue
+            rgb = _to_rgb(frame, limits.analysis_width, _rotation_ccw(frame, stream))
+            analysed_matches = gate.screen_image(rgb, floor=REVIEW)
+            analysed_thumb = thumb
+            res.frames_analysed += 1
+            res.observations.append(FrameObservation(t, analysed_matches, False, reason))
+    except (av.error.FFmpegError, EOFError, OSError, ValueError) as exc:
+        if res.frames_decoded == 0:
+            raise MediaError(f"{spath} is corrupt or truncated: no frame could be decoded ({exc})") from exc
+        res.error = f"{spath} is truncated or corrupt: decoding stopped at {last_t:.2f} s ({exc})"
+    if res.frames_decoded == 0:
+        raise MediaError(f"{spath}: the video stream has no decodable frames (empty or truncated file)")
+    frame_dur = 1.0 / fallback_rate if fallback_rate > 0 else 0.04
+    res.duration = last_t + frame_dur
+    res.matches = segments_to_matches(res.observations, res.duration, limits)
+    return res
+
+
+def segments_to_matches(observations: list[FrameObservation], duration: float, limits: VideoLimits) -> list[Match]:
+    """Per character: segments (merged across gaps <= merge_gap_s), duration-weighted score, best evidence."""
+    obs = sorted(observations, key=lambda o: o.time)
+    times = [o.time for o in obs]
+    per_char: dict[tuple[str, str | None], list[tuple[int, Match]]] = {}
+    for i, o in enumerate(obs):
+        for m in o.matches:
+            per_char.setdefault((m.work, m.character), []).append((i, m))
+    out = []
+    for (work, character), hits in per_char.items():
+        segs: list[list[int]] = []  # [first obs index, last obs index]
+        for i, _ in hits:
+            if segs and times[i] - _seg_end(segs[-1][1], times, duration) <= limits.merge_gap_s:
+                segs[-1][1] = i
+            else:
+                segs.append([i, i])
+        best_by_obs = {i: m for i, m in hits}
+        segments = []
+        for a, b in segs:
+            s, e = times[a], _seg_end(b, times, duration)
+            peak = max(best_by_obs[i].score for i in range(a, b + 1) if i in best_by_obs)
+            factor = min(1.0, 0.55 + 0.45 * (e - s) / max(1e-6, limits.full_score_s))
+            segments.append(Segment(round(s, 3), round(e, 3), peak * factor))
+        score = max(sg.score for sg in segments)
+        if score < REVIEW:
+            continue
+        signals: dict[str, float] = {}
+        for _, m in hits:
+            for k, v in m.signals.items():
+                signals[k] = max(signals.get(k, 0.0), v)
+        bi, bm = max(hits, key=lambda h: h[1].score)
+        total = sum(sg.end - sg.start for sg in segments)
+        evidence = [
+            Evidence(
+                rule=e.rule,
+                score=e.score,
+                detail=f"at {times[bi]:.2f} s: {e.detail}",
+                extra={**e.extra, "time": round(times[bi], 3)},
+            )
+            for e in bm.evidence
+        ]
+        evidence.append(
+            Evidence(
+                rule=bm.evidence[0].rule if bm.evidence else "visual",
+                score=score,
+                detail=f"on screen {total:.1f} s in {len(segments)} segment(s), {len(hits)} sampled frames",
+            )
+        )
+        out.append(
+            Match(work=work, character=character, score=score, evidence=tuple(evidence), signals=signals,
+                  segments=tuple(segments))
+        )
+    out.sort(key=lambda m: (-m.score, m.character or ""))
+    return out
+
+
+def _seg_end(i: int, times: list[float], duration: float) -> float:
+    """A detection at sample i lasts until the next sample (or the end of the video)."""
+    return times[i + 1] if i + 1 < len(times) else duration

@@ -1,0 +1,83 @@
+"""Generate H.264 test clips with PyAV: a panning synthetic scene with a sprite on screen for a time window."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from mamori.screening.image import synth
+
+
+def _sprite_layer(sprite_rgba: np.ndarray, height: int) -> tuple[np.ndarray, np.ndarray]:
+    h, w = sprite_rgba.shape[:2]
+    nw = max(1, round(w * height / h))
+    sp = cv2.resize(sprite_rgba, (nw, height), interpolation=cv2.INTER_AREA)
+    alpha = sp[..., 3:4].astype(np.float32) / 255.0
+    return sp[..., :3].astype(np.float32), alpha
+
+
+def make_clip(
+    path: str | os.PathLike[str],
+    duration: float = 4.0,
+    fps: int = 24,
+    size: tuple[int, int] = (320, 240),
+    sprite_rgba: np.ndarray | None = None,
+    visible: Sequence[tuple[float, float]] = ((1.0, 3.0),),
+    height_frac: float = 0.6,
+    seed: int = 0,
+    rotation: int | None = None,
+    gop: int = 48,
+    crf: int = 23,
+    frame_times: Sequence[float] | None = None,
+) -> str:
+    """Write an H.264 MP4; the sprite is visible during each (start, end) window. Returns the path.
+
+    `frame_times` (seconds) makes a variable-frame-rate clip; `rotation` sets display-matrix rotation metadata
+    (the stored frames are then rotated the opposite way so the *displayed* video looks upright).
+    """
+    import av
+    from fractions import Fraction
+
+    w, h = size
+    scene = synth.draw_scene(seed, (w + w // 2, h))  # wider than the frame: the camera pans
+    layer = _sprite_layer(sprite_rgba, int(h * height_frac)) if sprite_rgba is not None else None
+    times = list(frame_times) if frame_times is not None else [i / fps for i in range(int(round(duration * fps)))]
+    container = av.open(os.fspath(path), mode="w")
+    stream = container.add_stream("libx264", rate=fps)
+    store_w, store_h = (h, w) if rotation in (90, -90, 270) else (w, h)
+    stream.width, stream.height = store_w, store_h
+    stream.pix_fmt = "yuv420p"
+    stream.options = {"crf": str(crf), "preset": "veryfast", "g": str(gop), "bf": "2"}
+    stream.codec_context.time_base = Fraction(1, 1000)
+    if rotation:
+        stream.set_display_rotation(rotation)
+    span = scene.shape[1] - w
+    for t in times:
+        x0 = int(span * (t / max(1e-6, times[-1] if times else 1.0)) * 0.9)
+        img = scene[:, x0 : x0 + w].astype(np.float32)
+        if layer is not None and any(a <= t < b for a, b in visible):
+            rgb, alpha = layer
+            sh, sw = rgb.shape[:2]
+            px = int(w * 0.2 + 10 * np.sin(t * 2))
+            py = h - sh - 4
+            px, py = max(0, min(w - sw, px)), max(0, py)
+            region = img[py : py + sh, px : px + sw]
+            region[:] = rgb[: region.shape[0], : region.shape[1]] * alpha[: region.shape[0], : region.shape[1]] + region * (
+                1 - alpha[: region.shape[0], : region.shape[1]]
+            )
+        frame_rgb = img.astype(np.uint8)
+        if rotation:
+            # stored = displayed rotated clockwise by `rotation` so that the ccw display matrix makes it upright
+            frame_rgb = np.ascontiguousarray(np.rot90(frame_rgb, k=-(rotation // 90) % 4))
+        frame = av.VideoFrame.from_ndarray(frame_rgb, format="rgb24")
+        frame.pts = int(round(t * 1000))
+        frame.time_base = Fraction(1, 1000)
+        for packet in stream.encode(frame):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)
+    container.close()
+    return os.fspath(path)

@@ -32,6 +32,23 @@ def _sdk_message(e: Exception) -> str:
     return str(e) or type(e).__name__
 
 
+UPSTREAM_INGREDIENT_TITLE = "generator output (upstream Content Credentials)"
+
+
+def _has_manifest(src, mime: str, ctx: c2pa.Context) -> bool:  # noqa: ANN001
+    """Whether ``src`` already carries a C2PA manifest store; leaves ``src`` at offset 0."""
+    try:
+        reader = c2pa.Reader.try_create(mime, src, None, ctx)
+    except c2pa.C2paError:
+        reader = None
+    finally:
+        src.seek(0)
+    if reader is None:
+        return False
+    reader.close()
+    return True
+
+
 class ProvenanceSigner:
     """Signs media with ES256 (EC P-256) via the C2PA SDK; offline: no timestamp server, no fetches.
 
@@ -96,6 +113,13 @@ class ProvenanceSigner:
         manifest = build_manifest(info)
         try:
             with sdk.make_context() as ctx, c2pa.Builder(manifest, context=ctx) as builder:
+                if _has_manifest(src, mime, ctx):
+                    # The generator already attached Content Credentials: keep them as an input
+                    # ingredient instead of silently replacing them.
+                    builder.add_ingredient(
+                        {"title": UPSTREAM_INGREDIENT_TITLE, "relationship": "inputTo"}, mime, src
+                    )
+                    src.seek(0)
                 builder.sign(self._signer, mime, src, dst)
         except c2pa.C2paError.NotSupported as e:
             raise UnsupportedFormat(

@@ -36,6 +36,7 @@ class VerifyResult:
     mime: str | None = None
     signer: dict[str, Any] | None = None  # issuer, common_name, alg, ...
     claim_generator: list[dict[str, Any]] = field(default_factory=list)
+    ingredients: list[dict[str, Any]] = field(default_factory=list)  # title, relationship, manifest
     manifest_label: str | None = None
     failure_codes: list[str] = field(default_factory=list)
 
@@ -56,6 +57,7 @@ class VerifyResult:
             "manifest_label": self.manifest_label,
             "signer": self.signer,
             "claim_generator": self.claim_generator,
+            "ingredients": self.ingredients,
             "actions": self.actions,
             "mamori": self.mamori,
             "training_mining": self.training_mining,
@@ -147,4 +149,12 @@ def _read(stream: BinaryIO, resolved: str, trust_anchors_pem: str | None) -> Ver
         signer=manifest.get("signature_info"),
         claim_generator=list(manifest.get("claim_generator_info") or []),
         manifest_label=store.get("active_manifest"),
+        ingredients=[
+            {
+                k: i.get(k)
+                for k in ("title", "relationship", "active_manifest", "validation_results")
+                if k in i
+            }
+            for i in manifest.get("ingredients") or []
+        ],
     )

@@ -209,3 +209,16 @@ def test_to_json_is_serialisable(signed: dict[str, bytes]) -> None:
 
     doc = json.loads(json.dumps(verify(signed["png"]).to_json()))
     assert doc["state"] == "valid" and doc["mamori"]["generation_id"] == "gen-0001"
+
+
+def test_upstream_credentials_are_kept_as_an_ingredient(
+    signer: ProvenanceSigner, signed: dict[str, bytes], test_ca: TestCA
+) -> None:
+    # ``signed`` stands in for a generator that already attached its own Content Credentials.
+    again = signer.sign_bytes(signed["jpeg"], "image/jpeg", make_info(generation_id="gen-0002"))
+    result = verify(again, trust_anchors_pem=test_ca.ca_pem)
+    assert result.state == "trusted", result.failures
+    assert result.mamori["generation_id"] == "gen-0002"
+    assert [i["relationship"] for i in result.ingredients] == ["inputTo"]
+    assert result.ingredients[0]["active_manifest"] != result.manifest_label
+    assert verify(signed["png"]).ingredients == []

@@ -1,0 +1,178 @@
+"""From scored hits and trait hits to one Match per character (or per work for a bare title)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from mamori.screening.text.judge import MIN_SCORE, Hit, Scored, classify
+from mamori.screening.text.names import PART
+from mamori.screening.text.normalize import Normalized, Token
+from mamori.screening.text.traits import TraitHit, descriptive_score, distinct_hits
+from mamori.types import Evidence, Match, Rule, Span
+
+if TYPE_CHECKING:
+    from mamori.screening.text.matcher import TextMatcher
+
+
+def _evidence(norm: Normalized, s: Scored, score: float) -> Evidence:
+    o0, o1 = norm.span(s.hit.n0, s.hit.n1)
+    text = norm.original[o0:o1]
+    e = s.entry
+    if s.rule == Rule.NAME:
+        detail = f"'{text}' is the registered name '{e.label}'"
+    elif s.rule == Rule.TITLE:
+        detail = f"'{text}' is the registered title '{e.label}' of work '{e.work}'"
+    else:
+        what = "title" if e.is_title else "name"
+        detail = f"'{text}' reads as the registered {what} '{e.label}' ({s.how})"
+    return Evidence(s.rule, round(score, 4), detail, Span(o0, o1), text, {"matched": e.label})
+
+
+def decide(
+    m: TextMatcher,
+    norm: Normalized,
+    toks: list[Token],
+    hits: list[Hit],
+    trait_hits: dict[str, list[TraitHit]],
+    stems: dict[str, int],
+) -> list[Match]:
+    scored = [s for h in hits if (s := classify(m, norm, toks, h)) is not None and s.status != "drop"]
+    # longest span wins over a different work's hit strictly inside it
+    scored.sort(key=lambda s: (-(s.hit.n1 - s.hit.n0), -s.score))
+    kept: list[Scored] = []
+    for s in scored:
+        inside = any(
+            k.hit.n0 <= s.hit.n0 and s.hit.n1 <= k.hit.n1 and (k.hit.n1 - k.hit.n0) > (s.hit.n1 - s.hit.n0)
+            and k.entry.work != s.entry.work and k.status == "strong"
+            for k in kept
+        )
+        if not inside:
+            kept.append(s)
+    work_chars: dict[str, set[str]] = defaultdict(set)
+    for c in m.registry.characters:
+        work_chars[c.work].add(c.id)
+    def trait_support(cid: str, s: Scored) -> bool:
+        """A trait of the character present in words other than the hit itself."""
+        for h in trait_hits.get(cid, ()):
+            if any(not (s.hit.t0 <= stems[w] <= s.hit.t1) for w in h.matched if w in stems):
+                return True
+        return False
+
+    def context(s: Scored) -> bool:
+        e = s.entry
+        if e.character is not None and trait_support(e.character, s):
+            return True
+        if e.character is None and any(trait_support(c, s) for c in work_chars[e.work]):
+            return True
+        for k in kept:
+            if k is s or k.entry.work != e.work or k.status not in ("strong", "weak"):
+                continue
+            if k.hit.n1 <= s.hit.n0 or s.hit.n1 <= k.hit.n0:
+                if k.entry.raw != e.raw:
+                    return True
+        return False
+
+    final: list[tuple[Scored, float]] = []
+    for s in kept:
+        if s.status == "strong":
+            final.append((s, s.score))
+        elif s.status == "weak":
+            final.append((s, min(s.score, 0.9) if context(s) else (0.55 if s.entry.kind == PART else 0.5)))
+        elif s.status == "needs" and context(s):
+            final.append((s, min(s.score, 0.85)))
+    by_char: dict[str, list[tuple[Scored, float]]] = defaultdict(list)
+    by_work: dict[str, list[tuple[Scored, float]]] = defaultdict(list)
+    for s, sc in final:
+        if sc < MIN_SCORE:
+            continue
+        if s.entry.character is None:
+            by_work[s.entry.work].append((s, sc))
+        else:
+            by_char[s.entry.character].append((s, sc))
+    evidence: dict[str, list[Evidence]] = defaultdict(list)
+    for cid, items in by_char.items():
+        parts = {s.entry.raw for s, _ in items if s.entry.kind == PART and s.hit.t0 >= 0}
+        boost = len(parts) >= 2
+        seen: dict[tuple[int, int], float] = {}
+        for s, sc in sorted(items, key=lambda x: -x[1]):
+            if boost and s.entry.kind == PART:
+                sc = max(sc, 0.95)
+                s.how = s.how + "; several parts of the name together"
+            key = (s.hit.n0, s.hit.n1)
+            if key in seen:
+                continue
+            seen[key] = sc
+            evidence[cid].append(_evidence(norm, s, sc))
+    # descriptive traits
+    titled = {w for w, items in by_work.items() if items}
+    for cid, hs in trait_hits.items():
+        dh = distinct_hits(hs)
+        work = m.index.work_of(cid)
+        ds = descriptive_score(dh, work in titled)
+        if ds < MIN_SCORE:
+            continue
+        for h in dh:
+            positions = sorted(stems[w] for w in h.matched if w in stems)
+            if not positions:
+                continue
+            t0, t1 = toks[positions[0]], toks[positions[-1]]
+            o0, o1 = norm.span(t0.start, t1.end)
+            text = norm.original[o0:o1]
+            evidence[cid].append(
+                Evidence(
+                    str(Rule.TRAIT),
+                    round(ds, 4),
+                    f"'{text}' matches the registered trait '{h.trait.text}' ({len(dh)} traits together"
+                    + (", with a title of the work)" if work in titled else ")"),
+                    Span(o0, o1),
+                    text,
+                    {"trait": h.trait.text},
+                )
+            )
+    matches: list[Match] = []
+    matched_works: set[str] = set()
+    for cid, evs in evidence.items():
+        if not evs:
+            continue
+        work = m.index.work_of(cid)
+        matched_works.add(work)
+        for s, sc in by_work.get(work, ()):
+            evs.append(_evidence(norm, s, sc))
+        score = max(e.score for e in evs)
+        matches.append(Match(work=work, score=round(min(1.0, score), 4), character=cid, evidence=tuple(evs)))
+    for work, items in by_work.items():
+        if work in matched_works or not items:
+            continue
+        evs = [_evidence(norm, s, sc) for s, sc in sorted(items, key=lambda x: -x[1])]
+        matches.append(Match(work=work, score=round(max(e.score for e in evs), 4), character=None, evidence=tuple(evs)))
+    matches.sort(key=lambda mt: (-mt.score, mt.character or "", mt.work))
+    return matches
+
+
+def apply_allowlist(allow: list[tuple[str | None, str]], norm: Normalized, matches: list[Match]) -> list[Match]:
+    """Reviewer-released phrases: evidence inside an occurrence (for that character, or any) is dropped."""
+    occ: list[tuple[str | None, int, int]] = []
+    text = norm.text
+    for cid, phrase in allow:
+        start = text.find(phrase)
+        while start >= 0:
+            o0, o1 = norm.span(start, start + len(phrase))
+            occ.append((cid, o0, o1))
+            start = text.find(phrase, start + 1)
+    if not occ:
+        return matches
+    out = []
+    for mt in matches:
+        evs = tuple(
+            e for e in mt.evidence
+            if not (e.span is not None and any(
+                (cid is None or cid == mt.character) and o0 <= e.span.start and e.span.end <= o1
+                for cid, o0, o1 in occ))
+        )
+        if not evs:
+            continue
+        if len(evs) != len(mt.evidence):
+            mt = Match(work=mt.work, score=max(e.score for e in evs), character=mt.character, evidence=evs)
+        out.append(mt)
+    return out

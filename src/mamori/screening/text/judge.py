@@ -1,0 +1,256 @@
+"""Turning raw automaton hits into scored evidence: boundaries, ambiguity (common words need context),
+different-person and shadow-word rules, misspellings, descriptive traits, titles, allowlist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rapidfuzz.distance import Levenshtein
+
+from mamori.screening.text.lexicon import COMMON_JA, GIVEN_NAMES, HONORIFICS, JA_PARTICLES, is_common_en
+from mamori.screening.text.names import PART, READING, ROMAJI, Entry, NameIndex, deletes1
+from mamori.screening.text.normalize import (
+    F_CONFUSABLE,
+    F_INVISIBLE,
+    F_WIDTH,
+    Normalized,
+    Token,
+    is_hiragana,
+    is_katakana,
+    is_title_case_prompt,
+    to_katakana,
+)
+from mamori.screening.text.variants import phonetic_key
+from mamori.types import Rule
+
+if TYPE_CHECKING:
+    from mamori.screening.text.matcher import TextMatcher
+
+MIN_SCORE = 0.4
+
+
+@dataclass
+class Hit:
+    eid: int
+    n0: int  # normalised span
+    n1: int
+    t0: int  # token range (Latin), -1 for Japanese
+    t1: int
+    via: str  # plain | leet | ja | romaji | fuzzy
+    lit: str  # what the prompt had (compact)
+    words: tuple[str, ...]
+    sim: float = 1.0
+
+
+def split_ok(e: Entry, words: tuple[str, ...], toks: list[Token], i: int, j: int) -> bool:
+    """A name spread over several prompt tokens: its own word split, split letters, a multi-word name, or
+    hyphen/apostrophe compounds ('Pac-man')."""
+    if words == e.words or len(e.words) >= 2:
+        return True
+    if any(toks[k].merged for k in range(i, j + 1)):
+        return True
+    return all(toks[k].sep_before in ("-", "'", "’", ".", "_") for k in range(i + 1, j + 1))
+
+
+def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_PARTICLES) -> bool:
+    first, last = text[na], text[nb - 1]
+    left = text[na - 1] if na > 0 else ""
+    right = text[nb] if nb < len(text) else ""
+    if left and ((is_katakana(first) and is_katakana(left)) or (is_hiragana(first) and is_hiragana(left))):
+        return False
+    if right and is_katakana(last) and is_katakana(right):
+        tail = to_katakana(text[nb : nb + 4])
+        if not any(tail.startswith(h) for h in ("サン", "チャン", "クン", "サマ")):
+            return False
+    if right and is_hiragana(last) and is_hiragana(right):
+        tail = to_katakana(text[nb : nb + 4])
+        if not any(tail.startswith(p) for p in particles):
+            return False
+    return True
+
+
+_FUZZY_CACHE: dict[str, list[int]] = {}
+
+
+def _candidates(index: NameIndex, q: str) -> list[int]:
+    got = _FUZZY_CACHE.get(q)
+    if got is not None:
+        return got
+    out: set[int] = set()
+    fz = index.fuzzy
+    for d in [q, *deletes1(q)]:
+        ids = fz.get(d)
+        if ids:
+            out.update(ids)
+    res = sorted(out)
+    if len(_FUZZY_CACHE) > 200_000:
+        _FUZZY_CACHE.clear()
+    _FUZZY_CACHE[q] = res
+    return res
+
+
+def fuzzy(index: NameIndex, toks: list[Token], hits: list[Hit]) -> None:
+    """Misspellings: deletion-index candidates per token (and token pair), verified with Levenshtein."""
+    if not index.fuzzy:
+        return
+    covered = set()
+    for h in hits:
+        if h.t0 >= 0:
+            covered.update(range(h.t0, h.t1 + 1))
+    raws = ["".join(c for c in t.text if c.isalpha()) for t in toks]
+
+    def plain(w: str) -> bool:
+        return is_common_en(w) or w in GIVEN_NAMES
+
+    for i, lit in enumerate(raws):
+        if i in covered or len(lit) < 5 or plain(lit):
+            continue
+        _try(index, lit, (i, i), toks, hits, single=True)
+    for i in range(len(raws) - 1):
+        a, b = raws[i], raws[i + 1]
+        if (i in covered and i + 1 in covered) or not a or not b or (plain(a) and plain(b)):
+            continue
+        if len(a) + len(b) >= 7:
+            _try(index, a + b, (i, i + 1), toks, hits, single=False)
+
+
+def _try(index: NameIndex, lit: str, rng: tuple[int, int], toks: list[Token], hits: list[Hit], single: bool) -> None:
+    q = phonetic_key(lit)
+    maxd = 1 if len(lit) <= 8 else 2
+    for eid in _candidates(index, q):
+        e = index.entries[eid]
+        if single != (len(e.words) <= 1):
+            continue
+        k = index.fuzzy_key[eid]
+        d = Levenshtein.distance(q, k, score_cutoff=maxd)
+        if d > maxd or d == 0:
+            continue
+        if e.kind != ROMAJI and Levenshtein.distance(lit, e.raw) > maxd + 1:
+            continue
+        sim = 1.0 - d / max(len(q), len(k))
+        i, j = rng
+        hits.append(Hit(eid, toks[i].start, toks[j].end, i, j, "fuzzy", lit, (lit,), sim))
+
+
+# ---------------------------------------------------------------- judging
+
+
+@dataclass
+class Scored:
+    hit: Hit
+    entry: Entry
+    score: float
+    rule: str
+    how: str
+    status: str  # strong | weak | needs (needs context) | drop
+
+
+def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Scored | None:
+    e = m.index.entries[h.eid]
+    title = e.is_title
+    flags = norm.flags_in(h.n0, h.n1)
+    if h.via == "ja":
+        seg = "".join(c for c in norm.text[h.n0 : h.n1] if c not in "・･ ")
+        label = "".join(c for c in normalize_label(e.label) if c not in "・･ ")
+        if flags & (F_INVISIBLE | F_CONFUSABLE):
+            how, rule, score = "invisible characters", Rule.OBFUSCATION, 0.95
+        elif seg == label or label.endswith(seg) and e.kind == PART:
+            how, rule, score = "exact", Rule.TITLE if title else Rule.NAME, 1.0
+        elif e.kind == READING:
+            how, rule, score = "kana reading of the kanji", Rule.VARIANT, 0.93
+        else:
+            how, rule, score = "hiragana/katakana", Rule.VARIANT, 0.95
+        if e.kind == PART:
+            how, rule, score = f"part of the name ({how})", Rule.VARIANT, min(score, 0.85)
+        amb = e.common or len(e.raw) <= 1 or to_katakana(seg) in COMMON_JA
+        return Scored(h, e, score, str(rule), how, "needs" if amb else "strong")
+    if h.via == "romaji":
+        amb = e.common or to_katakana(h.lit) in COMMON_JA or e.kind == PART and len(e.raw) < 5
+        score = 0.85 if e.kind == PART else 0.92
+        return Scored(h, e, score, str(Rule.VARIANT), "romaji reading of the kana", "needs" if amb else "strong")
+    # Latin
+    ts = toks[h.t0 : h.t1 + 1]
+    merged = any(t.merged for t in ts)
+    lit = h.lit
+    if h.via == "fuzzy":
+        how, rule = "misspelling", Rule.VARIANT
+        score = 0.75 + 0.15 * max(0.0, min(1.0, (h.sim - 0.7) / 0.3))
+    elif lit == e.raw:
+        if h.via == "leet":
+            how, rule, score = "leetspeak", Rule.OBFUSCATION, 0.93
+        elif merged:
+            how, rule, score = "split letters", Rule.OBFUSCATION, 0.95
+        elif flags & F_CONFUSABLE:
+            how, rule, score = "look-alike characters", Rule.OBFUSCATION, 0.95
+        elif flags & F_INVISIBLE:
+            how, rule, score = "invisible characters", Rule.OBFUSCATION, 0.95
+        elif h.words == e.words or e.kind == PART:
+            how, rule, score = "exact", Rule.TITLE if title else Rule.NAME, 1.0
+            if flags & F_WIDTH:
+                how = "full-width/compatibility characters"
+        else:
+            how, rule, score = "spacing/punctuation", Rule.VARIANT, 0.95
+    else:
+        if len(lit) < 4 or all(is_common_en(w) or w in GIVEN_NAMES for w in h.words):
+            return None
+        if e.kind == ROMAJI:
+            how, rule, score = "romanisation of the kana name", Rule.VARIANT, 0.92
+        else:
+            how, rule, score = "romanisation/spelling variant", Rule.VARIANT, 0.9
+        if h.via == "leet" or merged or flags & (F_CONFUSABLE | F_INVISIBLE):
+            how, rule, score = how + " + obfuscation", Rule.OBFUSCATION, 0.9
+    if e.kind == PART:
+        score = min(score, 0.85)
+        how = f"part of the name ({how})"
+    obfuscated = rule == Rule.OBFUSCATION
+    words_common = all(is_common_en(w) for w in h.words) if h.words else True
+    amb = (e.common and not obfuscated) or (words_common and not obfuscated) or len(e.raw) <= 3 or e.kind == PART
+    status = "strong"
+    if amb:
+        status = _capitalisation(ts, toks, h)
+    single = h.t0 == h.t1 and len(e.words) <= 1 or e.kind == PART
+    if status != "drop" and single and not obfuscated:
+        if _different_person(m, toks, h) or _shadowed(toks, h):
+            status = "needs"
+    return Scored(h, e, score, str(rule), how, status)
+
+
+def normalize_label(label: str) -> str:
+    from mamori.screening.text.normalize import normalize
+
+    return normalize(label).text
+
+
+def _capitalisation(ts: list[Token], toks: list[Token], h: Hit) -> str:
+    nxt = toks[h.t1 + 1] if h.t1 + 1 < len(toks) else None
+    if nxt is not None and nxt.text in HONORIFICS and nxt.sep_before in ("-", " ", ""):
+        return "strong"
+    short_caps = any(t.allcaps and len(t.text) <= 4 for t in ts)
+    if not all(t.upper for t in ts) or short_caps:
+        return "needs"
+    if is_title_case_prompt(toks):
+        return "weak"
+    if len(ts) >= 2 or not ts[0].sent_start:
+        return "strong"
+    return "weak"
+
+
+def _different_person(m: TextMatcher, toks: list[Token], h: Hit) -> bool:
+    """'Mario Draghi': a one-word name followed by another capitalised, unregistered word."""
+    if h.t1 + 1 >= len(toks):
+        return False
+    nxt = toks[h.t1 + 1]
+    if not nxt.upper or nxt.allcaps or nxt.sep_before.strip() or nxt.text in HONORIFICS:
+        return False
+    if nxt.text in m.index.registered_words or is_title_case_prompt(toks):
+        return False
+    return nxt.text.isalpha() and len(nxt.text) >= 2
+
+
+def _shadowed(toks: list[Token], h: Hit) -> bool:
+    """'Vegeta-style fried vegetables': the name is the stem of an ordinary word used in the same prompt."""
+    lit = h.lit
+    if len(lit) < 4:
+        return False
+    return any(t.text.startswith(lit) and len(t.text) >= len(lit) + 2 for t in toks)

@@ -1,0 +1,208 @@
+"""TextMatcher: the multilingual prompt matcher (names, variants, obfuscations, traits, titles)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from mamori.registry.model import Registry
+from mamori.screening.base import TEXT, Corpus, Detector
+from mamori.screening.text import decide as _decide
+from mamori.screening.text import judge
+from mamori.screening.text.judge import Hit
+from mamori.screening.text.lexicon import JA_PARTICLES
+from mamori.screening.text.names import NameIndex
+from mamori.screening.text.normalize import Normalized, is_cjk, normalize, tokenize
+from mamori.screening.text.traits import TraitIndex
+from mamori.screening.text.variants import (
+    clean_letters,
+    has_leet,
+    leet_decode,
+    phonetic_key,
+    romaji_segments,
+    stem,
+)
+from mamori.types import Match
+
+_PARTICLE_ROMAJI = {
+    "ga": 1, "no": 1, "wo": 1, "o": 1, "ni": 1, "wa": 1, "ha": 1, "to": 1, "mo": 1, "de": 1, "he": 1, "e": 1,
+    "ya": 1, "chan": 3, "san": 2, "kun": 2, "sama": 2, "desu": 2, "da": 1,
+}
+_PARTICLE_KEYS = {phonetic_key(k): v for k, v in _PARTICLE_ROMAJI.items()}
+
+
+class TextMatcher(Detector):
+    name: ClassVar[str] = "text"
+    kinds: ClassVar[frozenset[str]] = frozenset({TEXT})
+    version: ClassVar[str] = "1"
+
+    def __init__(self, registry: Registry, allowlist: Iterable[tuple[str | None, str]] = ()) -> None:
+        self.registry = registry
+        self.index = NameIndex(registry)
+        self.traits = TraitIndex(registry)
+        self.allow: list[tuple[str | None, str]] = []
+        for cid, phrase in allowlist:
+            p = normalize(str(phrase)).text.strip()
+            if p:
+                self.allow.append((cid, p))
+        self.work_titles: dict[str, tuple[str, ...]] = {w.id: w.titles for w in registry.works}
+
+    @classmethod
+    def build(cls, corpus: Corpus) -> TextMatcher:
+        return cls(corpus.registry, corpus.allowlist)
+
+    @classmethod
+    def examples(cls):  # type: ignore[no-untyped-def]
+        from mamori.registry.model import Character, Registry, Rightsholder, Work
+
+        reg = Registry(
+            rightsholders=(Rightsholder("rh", "Example"),),
+            works=(Work("w", "rh", ("Starlight Academy",)),),
+            characters=(Character("mirai", "w", ("Mirai Hoshino", "星野みらい"), ("star hairpin", "silver twin tails")),),
+        )
+        yield Corpus(registry=reg), "Mirai Hoshino dancing on a stage", {"mirai"}
+
+    # ------------------------------------------------------------------ detection
+
+    def detect(self, content: Any) -> list[Match]:
+        text = content if isinstance(content, str) else str(content)
+        if not text.strip():
+            return []
+        norm = normalize(text)
+        toks = tokenize(norm)
+        hits: list[Hit] = []
+        if toks:
+            self._latin(norm, toks, hits)
+        if not norm.text.isascii() and any(is_cjk(c) for c in norm.text):
+            self._japanese(norm, hits)
+            self._romaji(norm, hits)
+        if toks:
+            judge.fuzzy(self.index, toks, hits)
+        stems: dict[str, int] = {}
+        for i, t in enumerate(toks):
+            w = clean_letters(t.text)
+            if w:
+                stems.setdefault(stem(w), i)
+        trait_hits = self.traits.hits(set(stems)) if stems else {}
+        matches = _decide.decide(self, norm, toks, hits, trait_hits, stems)
+        if self.allow and matches:
+            matches = _decide.apply_allowlist(self.allow, norm, matches)
+        return matches
+
+    def _latin(self, norm: Normalized, toks: list, hits: list[Hit]) -> None:  # type: ignore[type-arg]
+        raws = [clean_letters(t.text) for t in toks]
+        self._stream(toks, raws, hits, "plain")
+        if any(has_leet(t.text) for t in toks):
+            dec = [clean_letters(leet_decode(t.text)) if has_leet(t.text) else r for t, r in zip(toks, raws)]
+            self._stream(toks, dec, hits, "leet")
+            if any("1" in t.text and has_leet(t.text) for t in toks):
+                dec_l = [clean_letters(leet_decode(t.text, True)) if has_leet(t.text) else r for t, r in zip(toks, raws)]
+                self._stream(toks, dec_l, hits, "leet")
+
+    def _stream(self, toks: list, raws: list[str], hits: list[Hit], via: str) -> None:  # type: ignore[type-arg]
+        auto = self.index.lat
+        if not len(auto):
+            return
+        keys = [phonetic_key(r) if r else "" for r in raws]
+        starts: dict[int, int] = {}
+        ends: dict[int, int] = {}
+        pos = 0
+        for i, k in enumerate(keys):
+            if not k:
+                continue
+            starts.setdefault(pos, i)
+            pos += len(k)
+            ends[pos] = i
+        stream = "".join(keys)
+        entries = self.index.entries
+        for end, (klen, eids) in auto.iter(stream):
+            i = starts.get(end - klen + 1)
+            if i is None:
+                continue
+            j = ends.get(end + 1)
+            if j is None:
+                continue
+            lit = "".join(raws[i : j + 1])
+            words = tuple(r for r in raws[i : j + 1] if r)
+            for eid in eids:
+                e = entries[eid]
+                if j > i and not judge.split_ok(e, words, toks, i, j):
+                    continue
+                hits.append(Hit(eid, toks[i].start, toks[j].end, i, j, via, lit, words))
+
+    def _japanese(self, norm: Normalized, hits: list[Hit]) -> None:
+        auto = self.index.ja
+        if not len(auto):
+            return
+        text = norm.text
+        chars: list[str] = []
+        where: list[int] = []
+        for k, c in enumerate(text):
+            if is_cjk(c):
+                o = ord(c)
+                chars.append(chr(o + 0x60) if 0x3041 <= o <= 0x3096 else c)
+                where.append(k)
+            elif c in "・･ \u3000" or c.isspace():
+                continue
+            else:
+                chars.append("|")
+                where.append(k)
+        stream = "".join(chars)
+        entries = self.index.entries
+        for end, (klen, eids) in auto.iter(stream):
+            a = end - klen + 1
+            na, nb = where[a], where[end] + 1
+            if not judge.ja_boundary_ok(text, na, nb):
+                continue
+            for eid in eids:
+                hits.append(Hit(eid, na, nb, -1, -1, "ja", text[na:nb], ()))
+
+    def _romaji(self, norm: Normalized, hits: list[Hit]) -> None:
+        """Kana/kanji in the prompt read as romaji, matched against Latin names ('べじーた' ~ 'Vegeta')."""
+        auto = self.index.lat
+        if not len(auto):
+            return
+        text = norm.text
+        k, n = 0, len(text)
+        entries = self.index.entries
+        while k < n:
+            if not is_cjk(text[k]):
+                k += 1
+                continue
+            s = k
+            while k < n and (is_cjk(text[k]) or text[k] == "・"):
+                k += 1
+            run = text[s:k]
+            segs = romaji_segments(run)
+            keys = [phonetic_key(h) if h else "" for _, _, h, _ in segs]
+            starts: dict[int, int] = {}
+            pos = 0
+            bounds = []
+            for i, key in enumerate(keys):
+                starts.setdefault(pos, i)
+                bounds.append((pos, pos + len(key)))
+                pos += len(key)
+            stream = "".join(keys)
+            for end, (klen, eids) in auto.iter(stream):
+                if klen < 4:
+                    continue
+                i = starts.get(end - klen + 1)
+                if i is None:
+                    continue
+                j = next((x for x, (b0, b1) in enumerate(bounds) if b0 <= end < b1), None)
+                if j is None:
+                    continue
+                rest = stream[end + 1 : bounds[j][1]]
+                cut = 0
+                if rest:
+                    if rest not in _PARTICLE_KEYS:
+                        continue
+                    cut = _PARTICLE_KEYS[rest]
+                na = s + segs[i][0]
+                nb = s + segs[j][1] - cut
+                if nb <= na or not judge.ja_boundary_ok(text, na, nb, particles=JA_PARTICLES):
+                    continue
+                for eid in eids:
+                    if entries[eid].ja:
+                        continue
+                    hits.append(Hit(eid, na, nb, -1, -1, "romaji", text[na:nb], ()))

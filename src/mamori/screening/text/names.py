@@ -1,0 +1,179 @@
+"""Build-time index of every registered name and title: expanded into normalised keys loaded into
+Aho-Corasick automata (Latin phonetic keys, katakana-folded Japanese keys) plus a deletion index for
+misspellings. Nothing here looks at a prompt."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import ahocorasick
+
+from mamori.registry.model import Registry
+from mamori.screening.text.lexicon import COMMON_JA, GIVEN_NAMES, HONORIFICS, STOPWORDS, is_common_en
+from mamori.screening.text.normalize import is_cjk, is_hiragana, is_kanji, is_katakana, normalize, tokenize
+from mamori.screening.text.variants import clean_letters, phonetic_key, romaji_segments
+
+NAME, PART, TITLE, ROMAJI, READING = "name", "part", "title", "romaji", "reading"
+
+
+@dataclass(frozen=True)
+class Entry:
+    eid: int
+    character: str | None  # None for a work title
+    work: str
+    kind: str  # NAME | PART | TITLE | ROMAJI (romaji of a kana/kanji name) | READING (kana of a kanji name)
+    label: str  # as registered
+    raw: str  # Latin: compact lower-case letters/digits; Japanese: katakana-folded key
+    words: tuple[str, ...]  # Latin words (for a part: the part only)
+    common: bool  # equal to ordinary words: needs supporting context
+    parent: int  # for a part: the full name's entry id
+    ja: bool  # Japanese-script key
+    is_title: bool
+
+
+def latin_words(s: str) -> tuple[str, ...]:
+    return tuple(clean_letters(t.text) for t in tokenize(normalize(s)) if clean_letters(t.text))
+
+
+def ja_key(s: str) -> str:
+    n = normalize(s).text
+    return "".join(chr(ord(c) + 0x60) if is_hiragana(c) and ord(c) <= 0x3096 else c for c in n if is_cjk(c))
+
+
+def _ja_parts(name: str) -> list[str]:
+    """Parts of a Japanese name split at ・/spaces and script changes; only distinctive ones."""
+    n = "".join(c if is_cjk(c) else " " for c in normalize(name).text)
+    parts: list[str] = []
+    for chunk in n.split():
+        cur = ""
+        for c in chunk:
+            if cur and _script(c) != _script(cur[-1]) and c != "ー":
+                parts.append(cur)
+                cur = ""
+            cur += c
+        if cur:
+            parts.append(cur)
+    out = []
+    for p in parts:
+        if all(is_kanji(c) for c in p) and len(p) >= 2:
+            out.append(p)
+        elif all(is_katakana(c) for c in p) and len(p) >= 3:
+            out.append(p)
+    return out
+
+
+def _script(c: str) -> str:
+    if is_hiragana(c):
+        return "h"
+    if is_katakana(c):
+        return "k"
+    if is_kanji(c):
+        return "c"
+    return "o"
+
+
+def deletes1(k: str) -> list[str]:
+    return [k[:i] + k[i + 1 :] for i in range(len(k))]
+
+
+class NameIndex:
+    def __init__(self, registry: Registry) -> None:
+        self.entries: list[Entry] = []
+        self.char_work: dict[str, str] = {c.id: c.work for c in registry.characters}
+        lat: dict[str, set[int]] = defaultdict(set)
+        ja: dict[str, set[int]] = defaultdict(set)
+        self.registered_words: set[str] = set()
+        part_owner: dict[str, set[str]] = defaultdict(set)
+        pending_parts: list[tuple[str, str, str, int]] = []
+
+        def add(character: str | None, work: str, kind: str, label: str, raw: str, words: tuple[str, ...],
+                common: bool, parent: int, is_ja: bool, is_title: bool) -> int:
+            e = Entry(len(self.entries), character, work, kind, label, raw, words, common, parent, is_ja, is_title)
+            self.entries.append(e)
+            return e.eid
+
+        def add_form(character: str | None, work: str, label: str, is_title: bool) -> None:
+            words = latin_words(label)
+            if words:
+                raw = "".join(words)
+                self.registered_words.update(words)
+                common = all(is_common_en(w) or w in STOPWORDS for w in words) or len(raw) <= 3
+                eid = add(character, work, TITLE if is_title else NAME, label, raw, words, common, -1, False, is_title)
+                for k in {phonetic_key(raw), "".join(phonetic_key(w) for w in words)}:
+                    lat[k].add(eid)
+                if not is_title and len(words) >= 2:
+                    for w in words:
+                        if (len(w) >= 4 and not is_common_en(w) and w not in GIVEN_NAMES and w not in STOPWORDS
+                                and w not in HONORIFICS and not w.isdigit()):
+                            part_owner[w].add(character or "")
+                            pending_parts.append((w, label, work, eid))
+            jk = ja_key(label)
+            if len(jk) >= 2 or (jk and not words):
+                common = jk in COMMON_JA or len(jk) <= 1
+                eid = add(character, work, TITLE if is_title else NAME, label, jk, (), common, -1, True, is_title)
+                ja[jk].add(eid)
+                cjk = "".join(c for c in normalize(label).text if is_cjk(c))
+                segs = romaji_segments(cjk)
+                rwords = tuple(s[2] for s in segs if s[2])
+                rraw = "".join(rwords)
+                if len(rraw) >= 3:
+                    reid = add(character, work, ROMAJI, label, rraw, rwords, common or rraw in self.registered_words
+                               and is_common_en(rraw), -1, False, is_title)
+                    for k in {phonetic_key(rraw), "".join(phonetic_key(w) for w in rwords)}:
+                        lat[k].add(reid)
+                reading = "".join(s[3] for s in segs)
+                rk = ja_key(reading) if reading else ""
+                if rk and rk != jk and len(rk) >= 2:
+                    keid = add(character, work, READING, label, rk, (), rk in COMMON_JA, -1, True, is_title)
+                    ja[rk].add(keid)
+                if not is_title:
+                    for p in _ja_parts(label):
+                        pk = ja_key(p)
+                        if pk != jk and pk not in COMMON_JA:
+                            peid = add(character, work, PART, label, pk, (), False, eid, True, False)
+                            ja[pk].add(peid)
+
+        for w in registry.works:
+            for t in w.titles:
+                add_form(None, w.id, t, True)
+        for c in registry.characters:
+            for nm in c.names:
+                add_form(c.id, c.work, nm, False)
+        # a part shared by several characters names none of them
+        for w, label, work, parent in pending_parts:
+            owners = part_owner[w]
+            if len(owners) != 1:
+                continue
+            character = next(iter(owners)) or None
+            eid = add(character, work, PART, label, w, (w,), False, parent, False, False)
+            lat[phonetic_key(w)].add(eid)
+
+        self.lat = _automaton(lat)
+        self.ja = _automaton(ja)
+        self.lat_keys = set(lat)
+        # misspelling candidates: deletion index over phonetic keys of longer Latin forms
+        self.fuzzy: dict[str, list[int]] = defaultdict(list)
+        self.fuzzy_key: dict[int, str] = {}
+        for e in self.entries:
+            if e.ja or len(e.raw) < 5 or e.common:
+                continue
+            k = phonetic_key(e.raw)
+            self.fuzzy_key[e.eid] = k
+            self.fuzzy[k].append(e.eid)
+            for d in set(deletes1(k)):
+                self.fuzzy[d].append(e.eid)
+        self.fuzzy = dict(self.fuzzy)
+
+    def work_of(self, character: str) -> str:
+        return self.char_work.get(character, "")
+
+
+def _automaton(keys: dict[str, set[int]]) -> ahocorasick.Automaton:
+    a = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+    for k, ids in keys.items():
+        if k:
+            a.add_word(k, (len(k), tuple(sorted(ids))))
+    if len(a):
+        a.make_automaton()
+    return a

@@ -1,0 +1,264 @@
+"""Prompt normalisation with an offset map back into the original text.
+
+`normalize(text)` folds width (NFKC), case, Latin diacritics, Cyrillic/Greek homoglyphs and strips invisible
+characters (zero-width, bidi controls, variation selectors), keeping for every output character the
+[start, end) offsets of the original characters it came from and flags saying which transformations touched
+it (so evidence can say 'confusable' or 'invisible characters'). Pure ASCII prompts take a fast path.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+F_CONFUSABLE = 1
+F_WIDTH = 2
+F_INVISIBLE = 4
+F_DIACRITIC = 8
+
+# Cyrillic, Greek and other letters that look like Latin letters (lower- and upper-case forms).
+_CONFUSABLE_PAIRS = (
+    # Cyrillic
+    "аa вb еe ёe кk мm нh оo рp сc тt уy хx ѕs іi їi јj ԁd ӏl һh ԛq ԝw ьb ҽe ӕa ɡg ѵv ґr"
+    " АA ВB ЕE ЁE КK МM НH ОO РP СC ТT УY ХX ЅS ІI ЇI ЈJ ԀD ӀI ҺH ԚQ ԜW ѴV"
+    # Greek
+    " αa βb εe ιi κk νv οo ρp τt υu χx ωw γy ηn ϲc ϳj"
+    " ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX ϹC Ϳ J"
+    # Latin look-alikes outside ASCII and IPA letters
+    " ıi ȷj ℓl ɑa ɩi ɪi ʟl ɴn ʀr ʏy ᴀa ʙb ᴄc ᴅd ᴇe ɢg ʜh ᴊj ᴋk ᴍm ᴏo ᴘp ǫq ꜱs ᴛt ᴜu ᴠv ᴡw ᴢz ǝe ɛe ɔc"
+    " ꓮA ꓐB ꓚC ꓓD ꓰE ꓝF ꓖG ꓧH ꓲI ꓙJ ꓗK ꓡL ꓟM ꓠN ꓳO ꓑP ꓣR ꓢS ꓔT ꓴU ꓦV ꓪW ꓫX ꓬY ꓜZ"
+)
+CONFUSABLES: dict[str, str] = {}
+for _pair in _CONFUSABLE_PAIRS.split():
+    if len(_pair) == 2:
+        CONFUSABLES[_pair[0]] = _pair[1]
+CONFUSABLES["Ϳ"] = "J"
+
+_HALF_VOICED = {"\uff9e", "\uff9f"}  # half-width (semi-)voiced sound marks combine with the previous kana
+_DROP_CATEGORIES = {"Cf", "Cs", "Co", "Cn"}  # format (zero-width, bidi), surrogates, private use, unassigned
+_MARK_CATEGORIES = {"Mn", "Me"}
+
+
+def is_kana(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3041 <= o <= 0x30FF or 0x31F0 <= o <= 0x31FF
+
+
+def is_hiragana(ch: str) -> bool:
+    return 0x3041 <= ord(ch) <= 0x309F
+
+
+def is_katakana(ch: str) -> bool:
+    o = ord(ch)
+    return 0x30A0 <= o <= 0x30FF or 0x31F0 <= o <= 0x31FF
+
+
+def is_kanji(ch: str) -> bool:
+    o = ord(ch)
+    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or o == 0x3005
+
+
+def is_cjk(ch: str) -> bool:
+    return is_kana(ch) or is_kanji(ch)
+
+
+def to_katakana(s: str) -> str:
+    """Hiragana -> katakana (1:1, offsets preserved)."""
+    return "".join(chr(ord(c) + 0x60) if 0x3041 <= ord(c) <= 0x3096 else c for c in s)
+
+
+def _fold_char(ch: str) -> tuple[str, int]:
+    """Normalised form of one character and the flags of what changed. '' when it is dropped."""
+    cat = unicodedata.category(ch)
+    if cat in _DROP_CATEGORIES or (cat in _MARK_CATEGORIES and 0xFE00 <= ord(ch) <= 0xFE0F):
+        return "", F_INVISIBLE
+    if cat == "Cc":
+        return " ", 0
+    flags = 0
+    conf = CONFUSABLES.get(ch)
+    if conf is not None:
+        return conf.lower(), F_CONFUSABLE
+    out = unicodedata.normalize("NFKC", ch)
+    if out != ch:
+        flags |= F_WIDTH
+    res = []
+    for c in out:
+        conf = CONFUSABLES.get(c)
+        if conf is not None:
+            res.append(conf.lower())
+            flags |= F_CONFUSABLE
+            continue
+        if ord(c) > 0x7F and c.isalpha() and not is_cjk(c):
+            base = unicodedata.normalize("NFD", c)[0]
+            if base.isascii() and base.isalpha():
+                res.append(base.lower())
+                flags |= F_DIACRITIC
+                continue
+        if unicodedata.category(c) in _MARK_CATEGORIES and not (0x3099 <= ord(c) <= 0x309C):
+            flags |= F_DIACRITIC
+            continue  # stray combining mark on Latin text
+        res.append(c.lower())
+    return "".join(res), flags
+
+
+_FOLD_CACHE: dict[str, tuple[str, int]] = {}
+
+
+@dataclass
+class Normalized:
+    """Normalised text; `starts[i]`/`ends[i]` are the original offsets of normalised character i."""
+
+    original: str
+    text: str
+    starts: list[int] | None  # None: identity map (ASCII fast path)
+    ends: list[int] | None
+    flags: list[int] | None
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        """Original [start, end) of normalised [i, j)."""
+        if self.starts is None or self.ends is None:
+            return i, j
+        if j <= i:
+            p = self.starts[i] if i < len(self.starts) else len(self.original)
+            return p, p
+        return self.starts[i], self.ends[j - 1]
+
+    def flags_in(self, i: int, j: int) -> int:
+        if self.flags is None:
+            return 0
+        f = 0
+        for x in self.flags[i:j]:
+            f |= x
+        # invisible characters between i and j live in the gaps of the offset map
+        if self.starts is not None and self.ends is not None and j - i > 1:
+            for k in range(i + 1, j):
+                if self.starts[k] != self.ends[k - 1]:
+                    gap = self.original[self.ends[k - 1] : self.starts[k]]
+                    if any(_fold_char(c)[0] == "" for c in gap):
+                        f |= F_INVISIBLE
+        return f
+
+    def orig_char(self, i: int) -> str:
+        s, _ = self.span(i, i + 1)
+        return self.original[s : s + 1]
+
+
+def normalize(text: str) -> Normalized:
+    if text.isascii():
+        low = text.lower()
+        if "\x00" not in low and not any(ord(c) < 32 and c not in "\t\n\r" for c in low):
+            return Normalized(text, low, None, None, None)
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    flags: list[int] = []
+    i, n = 0, len(text)
+    cache = _FOLD_CACHE
+    while i < n:
+        ch = text[i]
+        j = i + 1
+        if j < n and text[j] in _HALF_VOICED:
+            ch = text[i : j + 1]
+            j += 1
+        if ch.isascii():
+            f, fl = (ch.lower(), 0) if ch >= " " or ch in "\t\n\r" else (" ", 0)
+        else:
+            got = cache.get(ch)
+            if got is None:
+                got = _fold_char(ch) if len(ch) == 1 else (unicodedata.normalize("NFKC", ch), F_WIDTH)
+                if len(cache) < 50_000:
+                    cache[ch] = got
+            f, fl = got
+        for c in f:
+            out.append(c)
+            starts.append(i)
+            ends.append(j)
+            flags.append(fl)
+        i = j
+    return Normalized(text, "".join(out), starts, ends, flags)
+
+
+# ---------------------------------------------------------------- Latin tokens
+
+_TOKEN_RE = re.compile(r"[a-z0-9@$]+")
+_SENT_END = set(".!?;:\n。！？")
+
+
+@dataclass
+class Token:
+    start: int  # normalised offsets
+    end: int
+    text: str  # normalised text (lower-case)
+    upper: bool  # original first letter is upper-case
+    allcaps: bool  # every original letter is upper-case (and there are >= 2)
+    sent_start: bool  # first token of a sentence
+    sep_before: str  # normalised characters between the previous token and this one
+    merged: bool = False  # built from split letters ('S a i l o r', 'V.e.g.e.t.a')
+
+
+def tokenize(norm: Normalized) -> list[Token]:
+    text = norm.text
+    orig = norm.original
+    toks: list[Token] = []
+    prev_end = 0
+    for m in _TOKEN_RE.finditer(text):
+        s, e = m.start(), m.end()
+        word = m.group()
+        if not any(c.isalnum() for c in word):
+            continue
+        sep = text[prev_end:s]
+        # drop possessive/contraction tails: "yoshi's" -> "yoshi"
+        if toks and sep in ("'", "’") and word in ("s", "t", "re", "ll", "d", "ve", "m"):
+            prev_end = e
+            continue
+        os_, oe = norm.span(s, e)
+        seg = orig[os_:oe]
+        letters = [c for c in seg if c.isalpha()]
+        first = next((c for c in seg if c.isalnum()), "")
+        upper = first.isupper()
+        allcaps = len(letters) >= 2 and all(c.isupper() for c in letters)
+        sent_start = not toks or any(c in _SENT_END for c in sep)
+        toks.append(Token(s, e, word, upper, allcaps, sent_start, sep))
+        prev_end = e
+    return _merge_split_letters(toks)
+
+
+def _merge_split_letters(toks: list[Token]) -> list[Token]:
+    """Runs of >= 3 one-character tokens ('S a i l o r', 'V.e.g.e.t.a') become one merged token."""
+    if len(toks) < 3:
+        return toks
+    out: list[Token] = []
+    i, n = 0, len(toks)
+    while i < n:
+        j = i
+        while j < n and len(toks[j].text) == 1 and (j == i or len(toks[j].sep_before) <= 3):
+            j += 1
+        if j - i >= 3:
+            run = toks[i:j]
+            out.append(
+                Token(
+                    run[0].start,
+                    run[-1].end,
+                    "".join(t.text for t in run),
+                    run[0].upper,
+                    False,
+                    run[0].sent_start,
+                    run[0].sep_before,
+                    merged=True,
+                )
+            )
+            i = j
+        else:
+            out.append(toks[i])
+            i += 1
+    return out
+
+
+def is_title_case_prompt(toks: list[Token]) -> bool:
+    """Headline-style prompts ('Vegeta Walking A Dog') make capitalisation uninformative."""
+    words = [t for t in toks if len(t.text) >= 3 and t.text.isalpha()]
+    if len(words) < 3:
+        return False
+    caps = sum(1 for t in words if t.upper)
+    return caps >= 0.6 * len(words)

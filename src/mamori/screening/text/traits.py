@@ -1,0 +1,128 @@
+"""Descriptive matching: registered traits -> lemmatised tokens weighted by distinctiveness (IDF over all
+registered traits, damped for frequent English words), with a token -> traits inverted index."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from mamori.registry.model import Registry
+from mamori.screening.text.lexicon import STOPWORDS, is_common_en
+from mamori.screening.text.normalize import normalize, tokenize
+from mamori.screening.text.variants import clean_letters, stem
+
+_TRAIT_STOP = STOPWORDS | {"like", "s", "shaped", "style", "type"}
+
+
+def trait_tokens(text: str) -> list[str]:
+    out = []
+    for t in tokenize(normalize(text)):
+        w = clean_letters(t.text)
+        if w and w not in _TRAIT_STOP:
+            out.append(stem(w))
+    return out
+
+
+@dataclass(frozen=True)
+class Trait:
+    character: str
+    text: str
+    tokens: tuple[str, ...]
+    weights: tuple[float, ...]
+    total: float
+    distinct: float  # 0..1: how specific the trait is (its most specific token)
+
+
+@dataclass(frozen=True)
+class TraitHit:
+    trait: Trait
+    fraction: float  # weighted share of the trait's tokens present
+    matched: frozenset[str]
+
+
+class TraitIndex:
+    def __init__(self, registry: Registry) -> None:
+        raw: list[tuple[str, str, list[str]]] = []
+        for c in registry.characters:
+            for t in c.traits:
+                toks = list(dict.fromkeys(trait_tokens(t)))
+                if toks:
+                    raw.append((c.id, t, toks))
+        df: dict[str, int] = defaultdict(int)
+        for _, _, toks in raw:
+            for w in toks:
+                df[w] += 1
+        n = max(len(raw), 1)
+        norm = math.log(n + 2)
+        self.traits: list[Trait] = []
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        self.by_char: dict[str, list[int]] = defaultdict(list)
+        for cid, text, toks in raw:
+            ws = []
+            for w in toks:
+                wt = max(0.05, math.log((n + 2) / (df[w] + 0.5)) / norm)
+                if is_common_en(w) or w.isdigit() or len(w) <= 2:
+                    wt *= 0.5
+                ws.append(wt)
+            tr = Trait(cid, text, tuple(toks), tuple(ws), sum(ws), max(ws))
+            i = len(self.traits)
+            self.traits.append(tr)
+            self.by_char[cid].append(i)
+            for w in toks:
+                self.postings[w].append(i)
+        self.postings = dict(self.postings)
+        self.rare_limit = max(200, n // 50)
+
+    def hits(self, stems: set[str]) -> dict[str, list[TraitHit]]:
+        """Per character: the traits present (fraction >= 0.5), best first."""
+        cand: set[str] = set()
+        for w in stems:
+            p = self.postings.get(w)
+            if p is not None and len(p) <= self.rare_limit:
+                for i in p:
+                    cand.add(self.traits[i].character)
+        out: dict[str, list[TraitHit]] = {}
+        for cid in cand:
+            hs = []
+            for i in self.by_char[cid]:
+                tr = self.traits[i]
+                got = 0.0
+                matched = []
+                for w, wt in zip(tr.tokens, tr.weights):
+                    if w in stems:
+                        got += wt
+                        matched.append(w)
+                if not matched:
+                    continue
+                frac = got / tr.total
+                if frac >= 0.5:
+                    hs.append(TraitHit(tr, frac, frozenset(matched)))
+            if hs:
+                hs.sort(key=lambda h: -h.fraction * h.trait.total)
+                out[cid] = hs
+        return out
+
+
+def distinct_hits(hs: list[TraitHit]) -> list[TraitHit]:
+    """Greedy: a trait counts only if it brings a token no counted trait already used."""
+    used: set[str] = set()
+    out = []
+    for h in hs:
+        if h.matched - used:
+            out.append(h)
+            used |= h.matched
+    return out
+
+
+def descriptive_score(hs: list[TraitHit], title: bool) -> float:
+    """2 distinctive traits ~0.55-0.7, 3+ traits or traits + title >= 0.75; 0 below the evidence bar."""
+    eff = sum(min(1.0, h.fraction) * (0.6 + 0.4 * h.trait.distinct) for h in hs)
+    n = len(hs)
+    if title and n >= 1:
+        return min(0.92, 0.75 + 0.05 * (n - 1) + 0.03 * max(0.0, eff - n * 0.8))
+    if n < 2:
+        return 0.0
+    if n == 2:
+        return max(0.0, min(0.69, 0.45 + 0.15 * eff))
+    return min(0.92, 0.72 + 0.04 * eff)

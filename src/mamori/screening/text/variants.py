@@ -1,0 +1,159 @@
+"""Spelling folds shared by the index (build time) and the prompt (query time).
+
+- `phonetic_key`: a general romanisation/spelling key: long vowels, double consonants, l/r, v/b, f/h,
+  shi/si, chi/ti, tsu/tu, ji/zi, sy/sh, c/k, final y/i... so 'Yossy' == 'Yoshi', 'Vejita' == romaji of 'ベジータ';
+- `leet_decode`: 0->o 1->i 3->e 4->a 5->s 7->t @->a $->s inside tokens that also hold letters;
+- `stem`: light English stemming for trait tokens;
+- `romaji_segments`: pykakasi readings of kana/kanji runs, cached.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_PH_SUBS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (r"[^a-z0-9]", ""),
+        (r"([a-z])\1+", r"\1"),
+        (r"ph", "f"),
+        (r"tch", "ch"),
+        (r"ck", "k"),
+        (r"sh", "sy"),
+        (r"ch", "ty"),
+        (r"j", "zy"),
+        (r"ts", "t"),
+        (r"dz", "z"),
+        (r"c(?=[eiy])", "s"),
+        (r"[cq]", "k"),
+        (r"x", "ks"),
+        (r"f", "h"),
+        (r"v", "b"),
+        (r"l", "r"),
+        (r"y(?![aeiou])", "i"),
+        (r"yi", "i"),
+        (r"(?<=[aeiou])h(?![aeiou])", ""),
+        (r"ou", "o"),
+        (r"ei", "e"),
+        (r"([a-z])\1+", r"\1"),
+        (r"m(?=[bp])", "n"),
+    )
+)
+
+_PH_CACHE: dict[str, str] = {}
+
+
+def phonetic_key(word: str) -> str:
+    """Key of a lower-case Latin word (no spaces). Equal keys = same name under romanisation/spelling folds."""
+    got = _PH_CACHE.get(word)
+    if got is not None:
+        return got
+    k = word
+    for pat, rep in _PH_SUBS:
+        k = pat.sub(rep, k)
+    if not k:
+        k = word
+    if len(_PH_CACHE) > 300_000:
+        _PH_CACHE.clear()
+    _PH_CACHE[word] = k
+    return k
+
+
+LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+LEET_L = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+_UNITS = re.compile(r"^\d+(?:st|nd|rd|th|d|k|p|s|x|am|pm|mm|cm|m|kg|g|fps|hz|px)$")
+_LEETCH = set("0134579@$")
+
+
+def has_leet(tok: str) -> bool:
+    """A token mixing letters with leet digits/symbols ('V3g3ta', 'S@ilor'), not '4k' or '2nd'."""
+    if tok.isalpha() or tok.isdigit():
+        return False
+    if not any(c.isalpha() for c in tok) or not any(c in _LEETCH for c in tok):
+        return False
+    return not _UNITS.match(tok)
+
+
+def leet_decode(tok: str, one_as_l: bool = False) -> str:
+    return tok.translate(LEET_L if one_as_l else LEET)
+
+
+def clean_letters(tok: str) -> str:
+    return "".join(c for c in tok if c.isalnum())
+
+
+# ---------------------------------------------------------------- stemming for traits
+
+_STEM_CACHE: dict[str, str] = {}
+
+
+def stem(w: str) -> str:
+    got = _STEM_CACHE.get(w)
+    if got is not None:
+        return got
+    s = w
+    if len(s) > 4 and s.endswith("ies"):
+        s = s[:-3] + "y"
+    elif len(s) > 3 and s.endswith("s") and not s.endswith("ss") and not s.endswith("us"):
+        s = s[:-1]
+    if len(s) > 5 and s.endswith("ing"):
+        s = s[:-3]
+    elif len(s) > 4 and s.endswith("ed"):
+        s = s[:-2]
+    elif len(s) > 5 and s.endswith("ily"):
+        s = s[:-3] + "y"
+    elif len(s) > 5 and s.endswith("ly"):
+        s = s[:-2]
+    if len(s) > 3 and s.endswith("e"):
+        s = s[:-1]
+    if len(s) > 3 and s.endswith("y"):
+        s = s[:-1] + "i"
+    if len(s) > 3 and s[-1] == s[-2] and s[-1] not in "aeiou":
+        s = s[:-1]
+    if len(_STEM_CACHE) > 300_000:
+        _STEM_CACHE.clear()
+    _STEM_CACHE[w] = s
+    return s
+
+
+# ---------------------------------------------------------------- romaji
+
+_kakasi = None
+
+
+def _get_kakasi():  # type: ignore[no-untyped-def]
+    global _kakasi
+    if _kakasi is None:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import pykakasi
+
+            _kakasi = pykakasi.kakasi()
+    return _kakasi
+
+
+@lru_cache(maxsize=20_000)
+def romaji_segments(run: str) -> tuple[tuple[int, int, str, str], ...]:
+    """(start, end, hepburn letters, katakana reading) per pykakasi segment of a kana/kanji run."""
+    import warnings
+
+    out = []
+    pos = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        segs = _get_kakasi().convert(run)
+    for seg in segs:
+        orig = seg.get("orig", "")
+        if not orig:
+            continue
+        start = run.find(orig, pos)
+        if start < 0:
+            start = pos
+        end = start + len(orig)
+        pos = end
+        hep = "".join(c for c in seg.get("hepburn", "").lower() if "a" <= c <= "z")
+        out.append((start, end, hep, seg.get("kana", "") or ""))
+    return tuple(out)

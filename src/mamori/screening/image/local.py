@@ -99,6 +99,7 @@ class Verified:
     matches: int
     scale: float
     rotation: float
+    query_points: frozenset[int] = frozenset()  # query keypoint indices that are inliers
 
 
 class LocalFeatureDetector(Detector):
@@ -164,11 +165,26 @@ class LocalFeatureDetector(Detector):
             for v in {int(i) for s, i in zip(row_s, row_i, strict=True) if i >= 0 and s >= VOTE_SIM}:
                 votes[v] = votes.get(v, 0) + 1
         cands = [v for v, n in sorted(votes.items(), key=lambda kv: -kv[1]) if n >= self.min_inliers // 2]
-        out = []
+        verified = []
         for vi in cands[:CANDIDATES]:
             r = self._verify_view(qxy, qdesc, qside, vi)
             if r is not None:
-                out.append(r)
+                verified.append(r)
+        verified.sort(key=lambda r: -r.inliers)
+        # Explaining away: a query keypoint is evidence for one character only. Shared props or style elements
+        # (the same broom drawn for two characters) must not make a second character match on the same pixels.
+        out: list[Verified] = []
+        used: dict[str, set[int]] = {}
+        for r in verified:
+            ch = self.refs[self.views[r.view].ref].character
+            taken = set().union(*(pts for c, pts in used.items() if c != ch)) if used else set()
+            remaining = len(r.query_points - taken)
+            if remaining < self.min_inliers:
+                continue
+            if remaining < r.inliers:
+                r = Verified(r.view, remaining, r.matches, r.scale, r.rotation, r.query_points - taken)
+            out.append(r)
+            used.setdefault(ch, set()).update(r.query_points)
         out.sort(key=lambda r: -r.inliers)
         return out
 
@@ -208,7 +224,8 @@ class LocalFeatureDetector(Detector):
         w, h = view.size
         if np.ptp(pts[:, 0]) < MIN_SPREAD * w or np.ptp(pts[:, 1]) < MIN_SPREAD * h:
             return None
-        return Verified(vi, int(n_in), int(len(good)), scale, math.degrees(math.atan2(b, a)))
+        qpts = frozenset(int(i) for i in good[inl])
+        return Verified(vi, int(n_in), int(len(good)), scale, math.degrees(math.atan2(b, a)), qpts)
 
     def detect(self, content: Any) -> list[Match]:
         best: dict[str, Verified] = {}

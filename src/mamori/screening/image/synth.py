@@ -23,7 +23,7 @@ def draw_character(seed: int, size: tuple[int, int] = (240, 320), pose: float = 
     d = ImageDraw.Draw(im)
     ink = (25, 20, 20, 255)
     skin, hat, shirt, shirt2, legs = (_col(rng) for _ in range(5))
-    cx = w // 2
+    cx = int(w * rng.uniform(0.4, 0.55))
     # hat: a jagged polygon
     pts = [(cx - 0.35 * w, 0.22 * h), (cx + 0.35 * w, 0.22 * h)]
     for t in np.linspace(0.3, -0.3, int(rng.integers(4, 8))):
@@ -33,10 +33,11 @@ def draw_character(seed: int, size: tuple[int, int] = (240, 320), pose: float = 
     hr = rng.uniform(0.12, 0.2) * w
     hy = rng.uniform(0.26, 0.34) * h
     d.ellipse([cx - hr, hy - hr, cx + hr, hy + hr], fill=skin + (255,), outline=ink, width=3)
-    for ex in (-0.4, 0.4):
+    er, sep = rng.uniform(3, 8), rng.uniform(0.25, 0.5)
+    for ex in (-sep, sep):
         x = cx + ex * hr
-        d.ellipse([x - 5, hy - 6, x + 5, hy + 4], fill=(255, 255, 255, 255), outline=ink, width=2)
-        d.ellipse([x - 2, hy - 3, x + 2, hy + 1], fill=ink)
+        d.ellipse([x - er, hy - er - 1, x + er, hy + er - 1], fill=(255, 255, 255, 255), outline=ink, width=2)
+        d.ellipse([x - er / 2.5, hy - er / 2, x + er / 2.5, hy + er / 3], fill=ink)
     d.arc([cx - 0.4 * hr, hy, cx + 0.4 * hr, hy + 0.5 * hr], 10, 170, fill=ink, width=2)
     # body with a plaid / stripes pattern
     top, bot = hy + hr + rng.uniform(0.0, 0.04) * h, rng.uniform(0.68, 0.8) * h
@@ -72,11 +73,14 @@ def draw_character(seed: int, size: tuple[int, int] = (240, 320), pose: float = 
             [(lx - 0.09 * w, 0.95 * h), (lx + 0.11 * w, 0.95 * h), (lx + 0.09 * w, 0.99 * h), (lx - 0.09 * w, 0.99 * h)],
             fill=ink,
         )
-    # a held prop with a textured head
-    px = right + 0.15 * w
-    d.line([px, 0.2 * h, px + sway, 0.9 * h], fill=(120, 80, 40, 255), width=5)
-    for i in range(8):
-        d.line([px - 12 + 3 * i, 0.82 * h, px - 16 + 4 * i + sway, 0.97 * h], fill=(200, 170, 90, 255), width=2)
+    # a held prop: a staff with a random emblem (its shape and side vary per character)
+    side = 1 if rng.random() < 0.5 else -1
+    px = cx + side * (half + rng.uniform(0.08, 0.16) * w)
+    py0 = rng.uniform(0.15, 0.35) * h
+    d.line([px, py0, px + sway, 0.9 * h], fill=_col(rng, 60, 160) + (255,), width=int(rng.integers(3, 7)))
+    er = rng.uniform(8, 16)
+    d.regular_polygon((px, py0, er), int(rng.integers(3, 8)), rotation=float(rng.uniform(0, 60)),
+                      fill=_col(rng) + (255,), outline=ink)
     return np.asarray(im)
 
 

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mamori.screening.image import synth
+from mamori.screening.image import transforms as T
+from mamori.screening.image.common import InMemoryCache
+from mamori.screening.image.embedding import EmbeddingDetector
+from mamori.screening.image.examples import CHARACTERS, _sprite, example_corpus, reference_image
+from mamori.screening.image.local import LocalFeatureDetector
+from mamori.screening.image.pdq import PdqDetector, pdq_score
+
+from .contract import DetectorContract
+
+HOSHI, KUMO = CHARACTERS[0][0], CHARACTERS[1][0]
+
+
+class TestPdqContract(DetectorContract):
+    detector_cls = PdqDetector
+
+
+class TestLocalContract(DetectorContract):
+    detector_cls = LocalFeatureDetector
+
+
+class TestEmbeddingOffContract(DetectorContract):
+    detector_cls = EmbeddingDetector
+
+
+@pytest.fixture(scope="module")
+def local() -> LocalFeatureDetector:
+    return LocalFeatureDetector.build(example_corpus())
+
+
+@pytest.fixture(scope="module")
+def pdq() -> PdqDetector:
+    return PdqDetector.build(example_corpus())
+
+
+def hoshi_rgb() -> np.ndarray:
+    return synth.flatten(_sprite(CHARACTERS[0][1]))
+
+
+def test_pdq_score_monotone() -> None:
+    scores = [pdq_score(d) for d in range(0, 40)]
+    assert scores[0] == 1.0 and scores[31] == pytest.approx(0.5) and scores[32] == 0.0
+    assert all(a >= b for a, b in zip(scores, scores[1:], strict=False))
+
+
+def test_pdq_finds_reencodes_and_rotations(pdq: PdqDetector) -> None:
+    img = hoshi_rgb()
+    for q in (T.jpeg(img, 50), T.colour_shift(img), np.rot90(img).copy(), T.mirror(img)):
+        found = {m.character: m for m in pdq.detect(q)}
+        assert HOSHI in found and found[HOSHI].evidence[0].rule == "pdq"
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda im: T.crop(im, 0.2),
+        lambda im: T.crop(im, 0.3, "left"),
+        T.mirror,
+        lambda im: T.rotate(im, 5),
+        lambda im: T.rotate(im, -5),
+        T.letterbox,
+        T.caption,
+        lambda im: T.jpeg(T.resize(im, 0.6), 50),
+    ],
+    ids=["crop20", "crop30left", "mirror", "rot+5", "rot-5", "letterbox", "caption", "small-jpeg"],
+)
+def test_local_finds_edited_copies(local: LocalFeatureDetector, edit) -> None:  # type: ignore[no-untyped-def]
+    found = {m.character: m for m in local.detect(edit(hoshi_rgb()))}
+    assert set(found) == {HOSHI}
+    ev = found[HOSHI].evidence[0]
+    assert ev.rule == "local" and "verified keypoints" in ev.detail
+
+
+@pytest.mark.parametrize("height", [0.35, 0.6])
+def test_local_finds_character_pasted_in_scene(local: LocalFeatureDetector, height: float) -> None:
+    scene = T.paste_in_scene(_sprite(CHARACTERS[1][1]), seed=5, height_frac=height)
+    assert {m.character for m in local.detect(scene)} == {KUMO}
+
+
+def test_local_ignores_unrelated_scenes(local: LocalFeatureDetector, pdq: PdqDetector) -> None:
+    for seed in range(6):
+        scene = synth.draw_scene(seed + 100, (800, 600))
+        assert local.detect(scene) == []
+        assert pdq.detect(scene) == []
+
+
+def test_rebuild_recomputes_only_changed_references() -> None:
+    cache = InMemoryCache()
+    corpus = example_corpus(cache=cache)
+    LocalFeatureDetector.build(corpus)
+    assert cache.puts == 2
+    refs = list(corpus.references)
+    changed = reference_image("hoshi/front.png", HOSHI, refs[0].work, T.crop(refs[0].pixels, 0.1))
+    corpus.references = [changed, refs[1]]
+    LocalFeatureDetector.build(corpus)
+    assert cache.puts == 3  # only the changed reference
+
+
+def test_testdata_sprites(testdata) -> None:  # type: ignore[no-untyped-def]
+    from mamori.screening.base import Corpus
+    from mamori.screening.image.examples import example_registry
+    from mamori.screening.image.fusion import VisualGate
+    from mamori.screening.image.loading import load_image
+
+    sprites = testdata / "pepper-carrot" / "game-sprites"
+    refs = [
+        reference_image(f"{c}_{n}", c, "pc", load_image(sprites / f"{c}_{n}.png"))
+        for c, n in [("pepper", "idle_01"), ("pepper", "run_01"), ("carrot", "idle_01")]
+    ]
+    gate = VisualGate(Corpus(example_registry(), refs))
+    pepper = load_image(sprites / "pepper_idle_01.png")
+    for q in (T.crop(pepper, 0.25), T.mirror(pepper), T.caption(pepper), load_image(sprites / "pepper_idle_03.png")):
+        assert [m.character for m in gate.screen_image(q)] == ["pepper"]
+    assert [m.character for m in gate.screen_image(load_image(sprites / "carrot_idle_02.png"))] == ["carrot"]
+    thyme = load_image(testdata / "pepper-carrot" / "revoy-art" / "thyme.jpg")
+    assert gate.screen_image(thyme) == []

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mamori.screening.image.examples import CHARACTERS, _sprite, example_corpus
+from mamori.screening.image.fusion import VisualGate
+from mamori.screening.media import MediaError, VideoLimits, screen_media_path
+from mamori.screening.video import screen_video
+from mamori.screening.video.screen import FrameObservation, segments_to_matches
+from mamori.screening.video.synth import make_clip
+from mamori.types import Match
+
+HOSHI = CHARACTERS[0][0]
+
+
+@pytest.fixture(scope="module")
+def gate() -> VisualGate:
+    return VisualGate(example_corpus())
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> str:
+    p = tmp_path_factory.mktemp("v") / "clip.mp4"
+    return make_clip(p, duration=4.0, fps=24, sprite_rgba=_sprite(CHARACTERS[0][1]), visible=[(1.0, 3.0)])
+
+
+def _only_segment(matches: list[Match]) -> tuple[float, float]:
+    assert [m.character for m in matches] == [HOSHI]
+    (seg,) = matches[0].segments
+    return seg.start, seg.end
+
+
+def test_segment_found_with_timestamps(gate: VisualGate, clip: str) -> None:
+    res = screen_video(clip, gate)
+    assert res.error is None
+    start, end = _only_segment(res.matches)
+    assert 0.9 <= start <= 1.55 and 2.5 <= end <= 3.6
+    assert res.frames_sampled >= 8  # >= 2 fps over 4 s
+    assert res.frames_analysed + res.frames_reused == res.frames_sampled
+    assert any(e.extra.get("time") is not None for e in res.matches[0].evidence)
+
+
+def test_rotation_metadata_is_applied(gate: VisualGate, tmp_path: Path) -> None:
+    p = make_clip(tmp_path / "rot.mp4", duration=3.0, sprite_rgba=_sprite(CHARACTERS[0][1]), visible=[(1.0, 3.0)],
+                  rotation=90)
+    res = screen_video(p, gate)
+    start, _ = _only_segment(res.matches)
+    assert 0.9 <= start <= 1.55
+
+
+def test_variable_frame_rate(gate: VisualGate, tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    times = np.round(np.cumsum(rng.uniform(0.02, 0.15, 60)), 3)
+    times = [0.0, *sorted(set(times[times < 4.0].tolist()))]
+    p = make_clip(tmp_path / "vfr.mp4", sprite_rgba=_sprite(CHARACTERS[0][1]), visible=[(1.0, 3.0)],
+                  frame_times=times)
+    start, end = _only_segment(screen_video(p, gate).matches)
+    assert 0.9 <= start <= 1.7 and 2.4 <= end <= 3.7
+
+
+def test_static_frames_reuse_results(gate: VisualGate, tmp_path: Path) -> None:
+    p = make_clip(tmp_path / "still.mp4", duration=3.0, sprite_rgba=None, size=(160, 120), gop=300)
+    res = screen_video(p, gate, VideoLimits(min_fps=8))
+    assert res.frames_reused > 0 and res.matches == []
+
+
+def test_caps_stop_with_a_message(gate: VisualGate, clip: str) -> None:
+    res = screen_video(clip, gate, VideoLimits(max_duration_s=1.5))
+    assert res.error and "duration limit" in res.error
+    with pytest.raises(MediaError, match="pixel limit"):
+        screen_video(clip, gate, VideoLimits(max_pixels_per_frame=1000))
+    with pytest.raises(MediaError, match="byte video limit"):
+        screen_video(clip, gate, VideoLimits(max_bytes=100))
+
+
+def test_truncated_zero_byte_and_non_video(gate: VisualGate, clip: str, tmp_path: Path) -> None:
+    data = Path(clip).read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) // 3])
+    try:
+        res = screen_video(cut, gate)
+        assert res.error is None or "truncated" in res.error
+    except MediaError as exc:
+        assert "truncated" in str(exc) or "not a readable video" in str(exc) or "no decodable" in str(exc)
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    with pytest.raises(MediaError, match="empty"):
+        screen_video(empty, gate)
+    text = tmp_path / "text.mp4"
+    text.write_text("this is not a video at all\n" * 20)
+    with pytest.raises(MediaError):
+        screen_video(text, gate)
+    r = screen_media_path(text, gate)
+    assert r.error
+
+
+def test_audio_only_has_no_video_stream(gate: VisualGate, tmp_path: Path) -> None:
+    import av
+
+    p = tmp_path / "tone.m4a"
+    with av.open(str(p), "w", format="mp4") as c:
+        s = c.add_stream("aac", rate=16000)
+        t = np.arange(16000, dtype=np.float32) / 16000
+        frame = av.AudioFrame.from_ndarray((0.1 * np.sin(2 * np.pi * 440 * t))[None, :].astype(np.float32),
+                                           format="fltp", layout="mono")
+        frame.sample_rate = 16000
+        for pkt in s.encode(frame):
+            c.mux(pkt)
+        for pkt in s.encode():
+            c.mux(pkt)
+    with pytest.raises(MediaError, match="no video stream"):
+        screen_video(p, gate)
+    assert "no video stream" in (screen_media_path(p, gate).error or "")
+
+
+def test_segments_merge_and_stray_frames_are_weaker() -> None:
+    m = Match(work="w", character="c", score=1.0, signals={"local": 1.0})
+    obs = [FrameObservation(t / 2, [m] if t in (2, 3, 5, 6, 7, 8) else []) for t in range(12)]
+    (long_,) = segments_to_matches(obs, 6.0, VideoLimits())
+    assert [(s.start, s.end) for s in long_.segments] == [(1.0, 4.5)]  # gap of one sample (<= 1 s) merged
+    stray = [FrameObservation(t / 2, [m] if t == 4 else []) for t in range(12)]
+    (one,) = segments_to_matches(stray, 6.0, VideoLimits())
+    assert 0.4 <= one.score < 0.7 < long_.score

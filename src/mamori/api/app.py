@@ -1,0 +1,53 @@
+"""The FastAPI application over one `Mamori` service: `create_app(svc)`; `mamori serve` runs it on uvicorn."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from mamori import __version__
+from mamori.api.metrics import Metrics
+from mamori.api.middleware import EdgeMiddleware
+from mamori.api.routes import ROUTERS
+from mamori.ops import OpsError
+from mamori.registry.fileformat import RegistryFileError
+from mamori.service import Mamori, PromptError
+
+log = logging.getLogger("mamori.api")
+
+DESCRIPTION = """The mamori rights gate over HTTP. Authenticate with `Authorization: Bearer <key>`
+(`mamori keys create`). Roles: **admin**; **rightsholder** (its own works, characters, references, policies and
+usage); **platform** (screens, opens generations, settles, files disputes); **auditor** (ledger and exports)."""
+
+
+def create_app(svc: Mamori) -> FastAPI:
+    app = FastAPI(title="mamori", version=__version__, description=DESCRIPTION)
+    app.state.svc = svc
+    app.state.metrics = Metrics()
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.exception_handler(OpsError)
+    async def _ops_error(request: Request, exc: OpsError) -> JSONResponse:
+        body: dict[str, Any] = {"error": str(exc)}
+        if exc.details is not None:
+            body["details"] = exc.details
+        return JSONResponse(body, status_code=exc.status)
+
+    @app.exception_handler(RegistryFileError)
+    async def _registry_error(request: Request, exc: RegistryFileError) -> JSONResponse:
+        return JSONResponse(
+            {"error": f"{len(exc.problems)} problem(s)",
+             "problems": [{"path": p.path, "message": p.message} for p in exc.problems]},
+            status_code=422,
+        )
+
+    @app.exception_handler(PromptError)
+    async def _prompt_error(request: Request, exc: PromptError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=422)
+
+    app.add_middleware(EdgeMiddleware, metrics=app.state.metrics, max_body=svc.settings.max_upload_bytes)
+    return app

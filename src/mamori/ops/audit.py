@@ -1,0 +1,203 @@
+"""Audit export for one work over a date range, and its verification.
+
+The export folder holds:
+- `decisions.jsonl`: every decision about the work in the range, with its evidence and the policy version (and
+  terms) in force for each character at that time;
+- `ledger_rows.jsonl`: those rows as stored (seq, prev_hash, hash, payload) so an auditor can recompute each hash;
+- `chain.jsonl`: seq, prev_hash and hash of every ledger row from the first exported row to the last, so the
+  exported rows are shown to sit in one unbroken chain without revealing other rightsholders' payloads;
+- `policies.json`: the policy history of each character of the work;
+- `summary.json`: counts by verdict, prompt language, territory, and review outcomes;
+- `manifest.json`: sha256 of every other file.
+`verify_export(dir)` recomputes all of it and lists every discrepancy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mamori.ledger.chain import canonical_json, row_hash
+from mamori.ops import NotFound, OpsError, store
+from mamori.ops.statements import DECISION_KINDS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mamori.service import Mamori
+
+FILES = ("decisions.jsonl", "ledger_rows.jsonl", "chain.jsonl", "policies.json", "summary.json")
+
+
+def _day(value: str | date, what: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise OpsError(f"{what} {value!r} is not a date (YYYY-MM-DD)", 422) from None
+
+
+def _jsonl(rows: list[dict[str, Any]]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
+
+
+def summarise(decisions: list[dict[str, Any]], reviews: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "decisions": len(decisions),
+        "by_verdict": dict(sorted(Counter(d["verdict"] for d in decisions).items())),
+        "by_language": dict(sorted(Counter(d["language"] for d in decisions).items())),
+        "by_territory": dict(sorted(Counter(d["territory"] or "unknown" for d in decisions).items())),
+        "by_kind": dict(sorted(Counter(d["kind"] for d in decisions).items())),
+        "reviews": dict(sorted(Counter(r["status"] for r in reviews).items())),
+    }
+
+
+def export(svc: Mamori, work: str, start: str | date, end: str | date, out: str | Path) -> dict[str, Any]:
+    """Write the export for `work` from `start` to `end` (inclusive days, UTC); returns the manifest."""
+    d0, d1 = _day(start, "--from"), _day(end, "--to")
+    if d1 < d0:
+        raise OpsError("--to is before --from", 422)
+    reg = svc.registry_store.load()
+    if reg.work(work) is None:
+        raise NotFound(f"no work with id {work!r}")
+    since = datetime(d0.year, d0.month, d0.day, tzinfo=UTC)
+    until = datetime(d1.year, d1.month, d1.day, tzinfo=UTC) + timedelta(days=1)
+
+    history_cache: dict[str, list[dict[str, Any]]] = {}
+
+    def history(cid: str) -> list[dict[str, Any]]:
+        if cid not in history_cache:
+            history_cache[cid] = svc.registry_store.policy_history(cid)
+        return history_cache[cid]
+
+    decisions: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    for lr in svc.ledger.rows(kinds=DECISION_KINDS, since=since, until=until):
+        ev = lr.event
+        data = ev["data"]
+        if work not in data.get("works", []):
+            continue
+        policies = {}
+        for cid, version in (data.get("policy_versions") or {}).items():
+            terms = next((h for h in history(cid) if h["version"] == version), None)
+            policies[cid] = {"version": version, "policy": terms["policy"] if terms else None}
+        d = data["decision"]
+        decisions.append({
+            "seq": lr.seq, "ts": ev["ts"], "kind": ev["kind"], "request_id": data.get("request_id"),
+            "platform": data.get("platform"), "territory": data.get("territory"), "language": data.get("language"),
+            "prompt": data.get("prompt"), "verdict": d["verdict"],
+            "matches": [m for m in d.get("matches", []) if m["work"] == work],
+            "themes": d.get("themes", []), "reasons": d.get("reasons", []), "obligations": d.get("obligations", {}),
+            "policies_in_force": policies,
+        })
+        rows.append({"seq": lr.seq, "prev_hash": lr.prev_hash, "hash": lr.hash, "payload": lr.payload})
+
+    chain: list[dict[str, Any]] = []
+    if rows:
+        first, last = rows[0]["seq"], rows[-1]["seq"]
+        for lr in svc.ledger.rows():
+            if lr.seq > last:
+                break
+            if lr.seq >= first:
+                chain.append({"seq": lr.seq, "prev_hash": lr.prev_hash, "hash": lr.hash})
+
+    reviews = [r for r in store(svc).reviews(status=None, work=work)
+               if since.isoformat() <= r["created_at"] < until.isoformat()]
+    policies_doc = {c.id: history(c.id) for c in reg.characters_of(work)}
+    summary = {"work": work, "from": d0.isoformat(), "to": d1.isoformat(), **summarise(decisions, reviews),
+               "ledger_head": svc.ledger.head()}
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    contents = {
+        "decisions.jsonl": _jsonl(decisions),
+        "ledger_rows.jsonl": _jsonl(rows),
+        "chain.jsonl": _jsonl(chain),
+        "policies.json": json.dumps(policies_doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+        "summary.json": json.dumps({**summary, "review_items": reviews}, ensure_ascii=False, indent=2,
+                                   sort_keys=True, default=str) + "\n",
+    }
+    manifest: dict[str, Any] = {"format": "mamori-audit/1", "work": work, "from": d0.isoformat(), "to": d1.isoformat(),
+                                "files": {}}
+    for name, text in contents.items():
+        raw = text.encode("utf-8")
+        (out / name).write_bytes(raw)
+        manifest["files"][name] = {"sha256": hashlib.sha256(raw).hexdigest(), "bytes": len(raw)}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _read_jsonl(path: Path, problems: list[str]) -> list[dict[str, Any]]:
+    out = []
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            problems.append(f"{path.name} line {i}: not JSON")
+    return out
+
+
+def verify_export(folder: str | Path) -> dict[str, Any]:
+    """Every way the folder differs from what an honest export would hold; ok when there is none."""
+    folder = Path(folder)
+    problems: list[str] = []
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return {"ok": False, "problems": [f"manifest.json unreadable: {exc}"]}
+    for name in FILES:
+        entry = manifest.get("files", {}).get(name)
+        path = folder / name
+        if entry is None:
+            problems.append(f"{name}: not listed in the manifest")
+        elif not path.is_file():
+            problems.append(f"{name}: missing")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != entry.get("sha256"):
+            problems.append(f"{name}: sha256 differs from the manifest (file changed)")
+    extra = sorted(set(manifest.get("files", {})) - set(FILES))
+    problems += [f"{name}: unexpected file in the manifest" for name in extra]
+    if any(not (folder / n).is_file() for n in FILES):
+        return {"ok": False, "problems": problems}
+
+    rows = _read_jsonl(folder / "ledger_rows.jsonl", problems)
+    chain = _read_jsonl(folder / "chain.jsonl", problems)
+    decisions = _read_jsonl(folder / "decisions.jsonl", problems)
+    by_seq = {c["seq"]: c for c in chain}
+    for r in rows:
+        if canonical_json(json.loads(r["payload"])) != r["payload"]:
+            problems.append(f"ledger row {r['seq']}: payload is not canonical (edited)")
+        if row_hash(r["prev_hash"], r["payload"]) != r["hash"]:
+            problems.append(f"ledger row {r['seq']}: hash does not match prev_hash + payload (edited)")
+        c = by_seq.get(r["seq"])
+        if c is None or c["hash"] != r["hash"] or c["prev_hash"] != r["prev_hash"]:
+            problems.append(f"ledger row {r['seq']}: not in the exported chain")
+    for a, b in zip(chain, chain[1:], strict=False):
+        if b["prev_hash"] != a["hash"]:
+            problems.append(f"chain: row {b['seq']} does not follow row {a['seq']}")
+    payloads = {r["seq"]: json.loads(r["payload"]) for r in rows}
+    if len(decisions) != len(rows):
+        problems.append(f"decisions.jsonl has {len(decisions)} decisions for {len(rows)} ledger rows")
+    for d in decisions:
+        p = payloads.get(d["seq"])
+        if p is None:
+            problems.append(f"decision at seq {d['seq']}: no ledger row proves it")
+            continue
+        data = p["data"]
+        same = (d["verdict"] == data["decision"]["verdict"] and d["prompt"] == data.get("prompt")
+                and d["territory"] == data.get("territory") and d["kind"] == p["kind"]
+                and all(m in data["decision"]["matches"] for m in d["matches"])
+                and d["reasons"] == data["decision"].get("reasons", []))
+        if not same:
+            problems.append(f"decision at seq {d['seq']}: differs from its ledger row")
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        expected = summarise(decisions, summary.get("review_items", []))
+        for key, value in expected.items():
+            if summary.get(key) != value:
+                problems.append(f"summary.json: {key} does not match the decisions")
+    except ValueError:
+        problems.append("summary.json: not JSON")
+    return {"ok": not problems, "problems": problems, "decisions": len(decisions), "rows": len(rows)}

@@ -1,0 +1,154 @@
+"""Screening for adapters: one prompt or one media file, recorded in the ledger, `review` verdicts queued.
+
+Decisions are passed around as their JSON (`Decision.to_json()` shape) because the visual gate answers in JSON;
+`combine` merges a prompt decision with media decisions: the worst verdict wins, obligations are merged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from mamori.ops import OpsError, Unavailable
+from mamori.ops.keys import Principal
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mamori.service import Mamori
+    from mamori.types import RequestContext
+
+SEVERITY = {"allow": 0, "licensed": 1, "review": 2, "block": 3}
+PASSING = ("allow", "licensed")
+
+
+def request_id(prefix: str = "r") -> str:
+    return f"{prefix}_{secrets.token_hex(12)}"
+
+
+def visual_gate_available(svc: Mamori) -> bool:
+    return hasattr(svc, "screen_media_bytes")
+
+
+def decide_prompt(svc: Mamori, text: str, ctx: RequestContext) -> dict[str, Any]:
+    from mamori.service import PromptError
+
+    try:
+        return svc.decide_prompt(text, ctx).to_json()
+    except PromptError as exc:
+        raise OpsError(str(exc), 422) from None
+
+
+def decide_media(svc: Mamori, data: bytes, filename: str, ctx: RequestContext) -> dict[str, Any]:
+    """The visual gate's decision JSON; a file it cannot screen fails closed as `block` with the error."""
+    if not visual_gate_available(svc):
+        raise Unavailable("visual gate not available")
+    screen = svc.screen_media_bytes  # type: ignore[attr-defined]
+    # We record the decision ourselves (with request and generation ids), so the service must not record it too.
+    kwargs = {"record": False} if "record" in inspect.signature(screen).parameters else {}
+    out = dict(screen(data, filename, ctx, **kwargs))
+    out.setdefault("matches", [])
+    out.setdefault("themes", [])
+    out.setdefault("reasons", [])
+    out.setdefault("obligations", {})
+    if out.get("error") or out.get("verdict") not in SEVERITY:
+        out["verdict"] = "block"
+        out["obligations"] = {}
+        out["reasons"] = [*out["reasons"], f"not screened: {out.get('error') or 'no verdict'}"]
+    return out
+
+
+def _merge_obligations(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    attribution: list[str] = []
+    fees: dict[str, dict[str, Any]] = {}
+    shares: dict[str, dict[str, Any]] = {}
+    tracked: list[str] = []
+    for ob in parts:
+        attribution += [a for a in ob.get("attribution", []) if a not in attribution]
+        for f in ob.get("fees", []):
+            fees.setdefault(f["character"], f)
+        for s in ob.get("revenue_share", []):
+            shares.setdefault(s["character"], s)
+        tracked += [c for c in ob.get("usage_recorded", []) if c not in tracked]
+    out: dict[str, Any] = {}
+    if attribution:
+        out["attribution"] = attribution
+    if fees:
+        out["fees"] = list(fees.values())
+    if shares:
+        out["revenue_share"] = list(shares.values())
+    if tracked:
+        out["usage_recorded"] = tracked
+    return out
+
+
+def combine(*decisions: dict[str, Any]) -> dict[str, Any]:
+    """One decision from several (prompt, input image, output): the most severe verdict; obligations only
+    when the result passes, merged so each character's fee is owed once."""
+    verdict = max((d["verdict"] for d in decisions), key=SEVERITY.__getitem__)
+    out = {
+        "verdict": verdict,
+        "matches": [m for d in decisions for m in d.get("matches", [])],
+        "themes": list(dict.fromkeys(t for d in decisions for t in d.get("themes", []))),
+        "reasons": list(dict.fromkeys(r for d in decisions for r in d.get("reasons", []))),
+        "obligations": _merge_obligations([d.get("obligations", {}) for d in decisions]) if verdict in PASSING else {},
+    }
+    return out
+
+
+def decision_event(svc: Mamori, decision: dict[str, Any], ctx: RequestContext, text: str | None,
+                   rid: str | None, **extra: Any) -> dict[str, Any]:
+    """The ledger payload for a decision (the same fields `Mamori.decision_event` writes)."""
+    from mamori.service import prompt_language
+
+    idx = svc.indexes()
+    works = sorted({m["work"] for m in decision.get("matches", [])})
+    chars = sorted({m["character"] for m in decision.get("matches", []) if m.get("character")})
+    owners = {w.id: w.rightsholder for w in idx.registry.works}
+    return {
+        "request_id": rid,
+        "platform": ctx.platform,
+        "territory": ctx.territory,
+        "prompt": text,
+        "language": prompt_language(text or ""),
+        "decision": decision,
+        "works": works,
+        "rightsholders": sorted({owners[w] for w in works if w in owners}),
+        "policy_versions": {c: idx.policy_versions.get(c) for c in chars},
+        **extra,
+    }
+
+
+def screen_prompt(svc: Mamori, text: str, territory: str | None, actor: Principal) -> dict[str, Any]:
+    """Screen and record one prompt; the answer is a `mamori screen prompts` output line."""
+    from mamori.ops.reviews import enqueue_review
+
+    ctx = svc.context(actor.platform, territory)
+    rid = request_id()
+    decision = decide_prompt(svc, text, ctx)
+    svc.ledger.append("decision.prompt", decision_event(svc, decision, ctx, text, rid))
+    out: dict[str, Any] = {"id": rid, **decision}
+    if decision["verdict"] == "review":
+        out["review_ids"] = enqueue_review(svc, decision, {"prompt": text, "request_id": rid,
+                                                           "platform": ctx.platform, "territory": ctx.territory})
+    return out
+
+
+def screen_media(svc: Mamori, data: bytes, filename: str, territory: str | None, actor: Principal) -> dict[str, Any]:
+    from mamori.ops.reviews import enqueue_review
+
+    ctx = svc.context(actor.platform, territory)
+    rid = request_id()
+    decision = decide_media(svc, data, filename, ctx)
+    sha = hashlib.sha256(data).hexdigest()
+    svc.ledger.append("decision.media", decision_event(svc, _core(decision), ctx, None, rid, media_sha256=sha,
+                                                       filename=filename))
+    out: dict[str, Any] = {"id": rid, **decision}
+    if decision["verdict"] == "review":
+        out["review_ids"] = enqueue_review(svc, _core(decision), {"media_sha256": sha, "filename": filename,
+                                                                  "request_id": rid, "platform": ctx.platform})
+    return out
+
+
+def _core(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: d[k] for k in ("verdict", "matches", "themes", "reasons", "obligations") if k in d}

@@ -28,9 +28,17 @@ class EdgeMiddleware:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        state = {"status": 500, "started": False}
+        state = {"status": 500, "started": False, "too_large": False}
+        too_large = {"error": f"request body is larger than {self.max_body:,} bytes"}
 
         async def send_wrapper(message: dict[str, Any]) -> None:
+            if state["too_large"]:
+                # The framework turns a failed body read into its own 400; answer what really happened instead.
+                if not state["started"]:
+                    state["started"] = True
+                    state["status"] = 413
+                    await self._json(send, 413, too_large)
+                return
             if message["type"] == "http.response.start":
                 state["status"] = message["status"]
                 state["started"] = True
@@ -44,18 +52,19 @@ class EdgeMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body:
+                    state["too_large"] = True
                     raise BodyTooLarge()
             return message  # type: ignore[no-any-return]
 
         try:
             length = dict(scope.get("headers") or []).get(b"content-length")
             if length is not None and length.isdigit() and int(length) > self.max_body:
-                await self._json(send_wrapper, 413, {"error": f"request body is larger than {self.max_body:,} bytes"})
+                state["too_large"] = True
+                await send_wrapper({"type": "http.response.start", "status": 413})
             else:
                 await self.app(scope, receive_wrapper, send_wrapper)
         except BodyTooLarge:
-            if not state["started"]:
-                await self._json(send_wrapper, 413, {"error": f"request body is larger than {self.max_body:,} bytes"})
+            await send_wrapper({"type": "http.response.start", "status": 413})
         except Exception:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if not state["started"]:

@@ -11,7 +11,7 @@ import pytest
 
 with warnings.catch_warnings():
     # starlette's TestClient warns about httpx at import; the suite runs with filterwarnings=error.
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
 from mamori.api.app import create_app
@@ -24,7 +24,7 @@ ROLES = ("admin", "rightsholder", "platform", "auditor")
 
 def make_client(app: Any) -> TestClient:
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore")
         return TestClient(app, raise_server_exceptions=False)
 
 

@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1/generations", tags=["generations"])
 platform = require("platform")
 
 
-@router.post("", response_model=GenerationOut, response_model_exclude_none=True)
+@router.post("", response_model=GenerationOut)
 def open_generation(body: GenerationCreate, request: Request, svc: Mamori = Depends(get_svc),
                     who: Principal = Depends(platform)) -> dict[str, Any]:
     """Check a prompt (and an optional base64 `input_image`) before generating. A prompt that passes opens a

@@ -35,7 +35,9 @@ characters:
 """
 
 
-def drawing(seed: int, size: int = 96, fmt: str = "JPEG", xmp: str | None = None) -> bytes:
+def drawing(
+    seed: int, size: int = 96, fmt: str = "JPEG", xmp: str | None = None, compress_xmp: bool = False
+) -> bytes:
     """A small distinct picture: shapes placed by `seed`."""
     im = Image.new("RGB", (size, size), ((seed * 37) % 256, (seed * 91) % 256, (seed * 53) % 256))
     d = ImageDraw.Draw(im)
@@ -44,7 +46,15 @@ def drawing(seed: int, size: int = 96, fmt: str = "JPEG", xmp: str | None = None
         y = (seed * 7 + i * 41) % (size - 20)
         d.ellipse([x, y, x + 18, y + 12], fill=((i * 71 + seed) % 256, (i * 19) % 256, (seed * 3) % 256))
     buf = io.BytesIO()
-    kw: dict[str, Any] = {"xmp": xmp.encode()} if xmp else {}
+    kw: dict[str, Any] = {}
+    if xmp and fmt == "PNG":  # XMP in a PNG lives in an iTXt chunk (compressed when asked)
+        from PIL.PngImagePlugin import PngInfo
+
+        info = PngInfo()
+        info.add_itxt("XML:com.adobe.xmp", xmp, zip=compress_xmp)
+        kw["pnginfo"] = info
+    elif xmp:
+        kw["xmp"] = xmp.encode()
     im.save(buf, fmt, **kw)
     return buf.getvalue()
 

@@ -49,9 +49,7 @@ def decide(
         )
         if not inside:
             kept.append(s)
-    work_chars: dict[str, set[str]] = defaultdict(set)
-    for c in m.registry.characters:
-        work_chars[c.work].add(c.id)
+    work_chars = m.work_chars
     def trait_support(cid: str, s: Scored) -> bool:
         """A trait of the character present in words other than the hit itself."""
         for h in trait_hits.get(cid, ()):

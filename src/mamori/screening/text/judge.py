@@ -70,11 +70,9 @@ def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_
     return True
 
 
-_FUZZY_CACHE: dict[str, list[int]] = {}
-
-
 def _candidates(index: NameIndex, q: str) -> list[int]:
-    got = _FUZZY_CACHE.get(q)
+    cache = index.cand_cache
+    got = cache.get(q)
     if got is not None:
         return got
     out: set[int] = set()
@@ -84,9 +82,9 @@ def _candidates(index: NameIndex, q: str) -> list[int]:
         if ids:
             out.update(ids)
     res = sorted(out)
-    if len(_FUZZY_CACHE) > 200_000:
-        _FUZZY_CACHE.clear()
-    _FUZZY_CACHE[q] = res
+    if len(cache) > 200_000:
+        cache.clear()
+    cache[q] = res
     return res
 
 
@@ -98,7 +96,7 @@ def fuzzy(index: NameIndex, toks: list[Token], hits: list[Hit]) -> None:
     for h in hits:
         if h.t0 >= 0:
             covered.update(range(h.t0, h.t1 + 1))
-    raws = ["".join(c for c in t.text if c.isalpha()) for t in toks]
+    raws = [t.clean if t.clean.isalpha() else "".join(c for c in t.clean if c.isalpha()) for t in toks]
 
     def plain(w: str) -> bool:
         return is_common_en(w) or w in GIVEN_NAMES
@@ -116,6 +114,21 @@ def fuzzy(index: NameIndex, toks: list[Token], hits: list[Hit]) -> None:
 
 
 def _try(index: NameIndex, lit: str, rng: tuple[int, int], toks: list[Token], hits: list[Hit], single: bool) -> None:
+    key = (lit, single)
+    cache = index.try_cache
+    found = cache.get(key)
+    if found is None:
+        found = _verify(index, lit, single)
+        if len(cache) > 200_000:
+            cache.clear()
+        cache[key] = found
+    i, j = rng
+    for eid, sim in found:
+        hits.append(Hit(eid, toks[i].start, toks[j].end, i, j, "fuzzy", lit, (lit,), sim))
+
+
+def _verify(index: NameIndex, lit: str, single: bool) -> list[tuple[int, float]]:
+    out: list[tuple[int, float]] = []
     q = phonetic_key(lit)
     maxd = 1 if len(lit) <= 8 else 2
     for eid in _candidates(index, q):
@@ -128,9 +141,8 @@ def _try(index: NameIndex, lit: str, rng: tuple[int, int], toks: list[Token], hi
             continue
         if e.kind != ROMAJI and Levenshtein.distance(lit, e.raw) > maxd + 1:
             continue
-        sim = 1.0 - d / max(len(q), len(k))
-        i, j = rng
-        hits.append(Hit(eid, toks[i].start, toks[j].end, i, j, "fuzzy", lit, (lit,), sim))
+        out.append((eid, 1.0 - d / max(len(q), len(k))))
+    return out
 
 
 # ---------------------------------------------------------------- judging

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 _EN = """
 a about above across act add after again against age ago air all almost alone along already also always am among
 an and animal another answer any anything apple are area arm armor armour army around art as ask at attack away
@@ -112,6 +114,7 @@ STOPWORDS: frozenset[str] = frozenset(
 )
 
 
+@lru_cache(maxsize=200_000)
 def is_common_en(word: str) -> bool:
     """True when a lower-case Latin word (or its light plural/verb form) is a frequent English word."""
     if word in COMMON_EN:

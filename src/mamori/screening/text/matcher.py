@@ -12,7 +12,7 @@ from mamori.screening.text import judge
 from mamori.screening.text.judge import Hit
 from mamori.screening.text.lexicon import JA_PARTICLES
 from mamori.screening.text.names import NameIndex
-from mamori.screening.text.normalize import Normalized, is_cjk, normalize, tokenize
+from mamori.screening.text.normalize import CJK_RE, Normalized, is_cjk, normalize, tokenize
 from mamori.screening.text.traits import TraitIndex
 from mamori.screening.text.variants import (
     clean_letters,
@@ -45,7 +45,9 @@ class TextMatcher(Detector):
             p = normalize(str(phrase)).text.strip()
             if p:
                 self.allow.append((cid, p))
-        self.work_titles: dict[str, tuple[str, ...]] = {w.id: w.titles for w in registry.works}
+        self.work_chars: dict[str, set[str]] = {}
+        for c in registry.characters:
+            self.work_chars.setdefault(c.work, set()).add(c.id)
 
     @classmethod
     def build(cls, corpus: Corpus) -> TextMatcher:
@@ -73,16 +75,15 @@ class TextMatcher(Detector):
         hits: list[Hit] = []
         if toks:
             self._latin(norm, toks, hits)
-        if not norm.text.isascii() and any(is_cjk(c) for c in norm.text):
+        if not norm.text.isascii() and CJK_RE.search(norm.text):
             self._japanese(norm, hits)
             self._romaji(norm, hits)
         if toks:
             judge.fuzzy(self.index, toks, hits)
         stems: dict[str, int] = {}
         for i, t in enumerate(toks):
-            w = clean_letters(t.text)
-            if w:
-                stems.setdefault(stem(w), i)
+            if t.clean:
+                stems.setdefault(stem(t.clean), i)
         trait_hits = self.traits.hits(set(stems)) if stems else {}
         matches = _decide.decide(self, norm, toks, hits, trait_hits, stems)
         if self.allow and matches:
@@ -90,7 +91,7 @@ class TextMatcher(Detector):
         return matches
 
     def _latin(self, norm: Normalized, toks: list, hits: list[Hit]) -> None:  # type: ignore[type-arg]
-        raws = [clean_letters(t.text) for t in toks]
+        raws = [t.clean for t in toks]
         self._stream(toks, raws, hits, "plain")
         if any(has_leet(t.text) for t in toks):
             dec = [clean_letters(leet_decode(t.text)) if has_leet(t.text) else r for t, r in zip(toks, raws)]

@@ -164,6 +164,8 @@ class NameIndex:
             for d in set(deletes1(k)):
                 self.fuzzy[d].append(e.eid)
         self.fuzzy = dict(self.fuzzy)
+        self.cand_cache: dict[str, list[int]] = {}  # per-index query caches (bounded by their users)
+        self.try_cache: dict[tuple[str, bool], list[tuple[int, float]]] = {}
 
     def work_of(self, character: str) -> str:
         return self.char_work.get(character, "")

@@ -59,6 +59,9 @@ def is_kanji(ch: str) -> bool:
     return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or o == 0x3005
 
 
+CJK_RE = re.compile("[\u3041-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005]")
+
+
 def is_cjk(ch: str) -> bool:
     return is_kana(ch) or is_kanji(ch)
 
@@ -102,6 +105,7 @@ def _fold_char(ch: str) -> tuple[str, int]:
     return "".join(res), flags
 
 
+_CTRL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FOLD_CACHE: dict[str, tuple[str, int]] = {}
 
 
@@ -145,10 +149,8 @@ class Normalized:
 
 
 def normalize(text: str) -> Normalized:
-    if text.isascii():
-        low = text.lower()
-        if "\x00" not in low and not any(ord(c) < 32 and c not in "\t\n\r" for c in low):
-            return Normalized(text, low, None, None, None)
+    if text.isascii() and not _CTRL_RE.search(text):
+        return Normalized(text, text.lower(), None, None, None)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -194,6 +196,7 @@ class Token:
     allcaps: bool  # every original letter is upper-case (and there are >= 2)
     sent_start: bool  # first token of a sentence
     sep_before: str  # normalised characters between the previous token and this one
+    clean: str = ""  # letters and digits only
     merged: bool = False  # built from split letters ('S a i l o r', 'V.e.g.e.t.a')
 
 
@@ -202,24 +205,27 @@ def tokenize(norm: Normalized) -> list[Token]:
     orig = norm.original
     toks: list[Token] = []
     prev_end = 0
+    ident = norm.starts is None
     for m in _TOKEN_RE.finditer(text):
         s, e = m.start(), m.end()
         word = m.group()
-        if not any(c.isalnum() for c in word):
+        if not word.isalnum() and not any(c.isalnum() for c in word):
             continue
         sep = text[prev_end:s]
         # drop possessive/contraction tails: "yoshi's" -> "yoshi"
         if toks and sep in ("'", "’") and word in ("s", "t", "re", "ll", "d", "ve", "m"):
             prev_end = e
             continue
-        os_, oe = norm.span(s, e)
-        seg = orig[os_:oe]
-        letters = [c for c in seg if c.isalpha()]
-        first = next((c for c in seg if c.isalnum()), "")
-        upper = first.isupper()
-        allcaps = len(letters) >= 2 and all(c.isupper() for c in letters)
-        sent_start = not toks or any(c in _SENT_END for c in sep)
-        toks.append(Token(s, e, word, upper, allcaps, sent_start, sep))
+        if ident:
+            seg = orig[s:e]
+        else:
+            os_, oe = norm.span(s, e)
+            seg = orig[os_:oe]
+        upper = seg[:1].isupper() or (not seg[:1].isalnum() and next((c for c in seg if c.isalnum()), "").isupper())
+        allcaps = len(seg) >= 2 and seg.isupper()
+        sent_start = not toks or (bool(sep.strip()) and not _SENT_END.isdisjoint(sep))
+        clean = word if word.isalnum() else "".join(c for c in word if c.isalnum())
+        toks.append(Token(s, e, word, upper, allcaps, sent_start, sep, clean))
         prev_end = e
     return _merge_split_letters(toks)
 
@@ -245,6 +251,7 @@ def _merge_split_letters(toks: list[Token]) -> list[Token]:
                     False,
                     run[0].sent_start,
                     run[0].sep_before,
+                    "".join(t.clean for t in run),
                     merged=True,
                 )
             )

@@ -1,0 +1,123 @@
+"""Prompt-matcher throughput: TextMatcher vs a naive substring baseline, same run, one core.
+
+    python -m benchmarks.text_bench [--chars 10000] [--prompts 5000]
+
+Builds the dev registry (if present) and a generated registry of N characters (synthetic pronounceable names,
+10 names each including kana), screens generated prompts, prints prompts/s and p50/p99 latency per prompt for
+both, and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from typing import Any
+
+from mamori.registry.model import Character, Registry, Rightsholder, Work
+from mamori.screening.base import Corpus
+from mamori.screening.text import TextMatcher
+
+_SYL = "ka ki ku ke ko sa shi su se so ta chi tsu te to na ni nu ne no ha hi fu he ho ma mi mu me mo ya yu yo ra ri ru re ro wa ga gi gu ge go za ji zu ze zo ba bi bu be bo pa pi pu pe po".split()
+_KANA = "カ キ ク ケ コ サ シ ス セ ソ タ チ ツ テ ト ナ ニ ヌ ネ ノ ハ ヒ フ ヘ ホ マ ミ ム メ モ ヤ ユ ヨ ラ リ ル レ ロ ワ ガ ギ グ ゲ ゴ ザ ジ ズ ゼ ゾ バ ビ ブ ベ ボ パ ピ プ ペ ポ".split()
+_EN_SYL = "bar bel cor dax el fen gor hal ith jor kel lor mar nor ox pel quin rath sel tor ul vex wyn xan yor zel".split()
+_WORDS = ("a girl a boy walking dog park city night rain neon sunset portrait of in the with on under cat tree "
+          "castle sword red blue green hair eyes smiling running flying watercolor oil painting anime style "
+          "photo realistic cinematic lighting forest river mountain ocean beach school uniform robot ship "
+          "space station dragon flower garden market street cafe coffee book library old man woman child").split()
+_TRAITS = ("silver hair, red eyes, black cloak, golden crown, twin tails, eye patch, long scarf, "
+           "robot arm, star hairpin, wolf ears, fire sword, ice staff, green jacket, white cape, horned helmet, "
+           "blue ribbon, scar on cheek, giant hammer, pink dress, feathered hat").split(", ")
+
+
+def _syllables(rng: random.Random, n: int) -> tuple[str, str]:
+    idx = [rng.randrange(len(_SYL)) for _ in range(n)]
+    return "".join(_SYL[i] for i in idx).capitalize(), "".join(_KANA[i] for i in idx)
+
+
+def generated_registry(n_chars: int, seed: int = 1) -> Registry:
+    rng = random.Random(seed)
+    works, chars = [], []
+    for w in range(max(1, n_chars // 5)):
+        t, tk = _syllables(rng, 3)
+        works.append(Work(f"w{w}", "rh", (f"{t} {rng.choice(['Saga', 'Quest', 'Chronicle'])}", tk)))
+    for c in range(n_chars):
+        names = []
+        for _ in range(3):
+            given, gk = _syllables(rng, rng.randint(2, 3))
+            fam, fk = _syllables(rng, rng.randint(2, 3))
+            names += [f"{given} {fam}", f"{gk}・{fk}"]
+        for _ in range(4):
+            names.append("".join(rng.choice(_EN_SYL + _SYL) for _ in range(3)).capitalize())
+        traits = tuple(rng.sample(_TRAITS, 5)) + (f"{_syllables(rng, 3)[0].lower()} amulet",)
+        chars.append(Character(f"c{c}", f"w{c // 5}", tuple(names[:10]), traits))
+    return Registry(rightsholders=(Rightsholder("rh", "Bench"),), works=tuple(works), characters=tuple(chars))
+
+
+def generated_prompts(reg: Registry, n: int, seed: int = 2) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        words = [rng.choice(_WORDS) for _ in range(rng.randint(6, 16))]
+        r = i % 10
+        if r < 3:
+            c = rng.choice(reg.characters)
+            words.insert(rng.randrange(len(words)), rng.choice(c.names))
+        elif r == 3:
+            c = rng.choice(reg.characters)
+            nm = list(rng.choice([x for x in c.names if x.isascii()]))
+            k = rng.randrange(1, len(nm))
+            nm[k] = "x"
+            words.insert(0, "".join(nm))
+        elif r == 4:
+            words.append("で遊ぶ少女、アニメ風")
+        out.append(" ".join(words))
+    return out
+
+
+def _measure(fn: Any, prompts: list[str]) -> tuple[float, float, float]:
+    lat = []
+    t0 = time.perf_counter()
+    for p in prompts:
+        s = time.perf_counter()
+        fn(p)
+        lat.append(time.perf_counter() - s)
+    total = time.perf_counter() - t0
+    lat.sort()
+    return len(prompts) / total, statistics.median(lat) * 1e6, lat[int(0.99 * (len(lat) - 1))] * 1e6
+
+
+def run(report: Any = print, n_chars: int = 10_000, n_prompts: int = 5_000, baseline_prompts: int = 300) -> dict[str, float]:
+    t0 = time.perf_counter()
+    reg = generated_registry(n_chars)
+    n_names = sum(len(c.names) for c in reg.characters)
+    matcher = TextMatcher.build(Corpus(registry=reg))
+    build_s = time.perf_counter() - t0
+    prompts = generated_prompts(reg, n_prompts)
+    matcher.detect(prompts[0])  # warm caches of the first call (pykakasi load)
+    rate, p50, p99 = _measure(matcher.detect, prompts)
+    names = [n.lower() for c in reg.characters for n in c.names]
+
+    def naive(p: str) -> list[str]:
+        low = p.lower()
+        return [n for n in names if n in low]
+
+    b_rate, b50, b99 = _measure(naive, prompts[:baseline_prompts])
+    report(f"registry: {len(reg.characters)} characters, {n_names} names; build {build_s:.1f}s")
+    report(f"TextMatcher: {rate:,.0f} prompts/s  p50 {p50:.0f}us  p99 {p99:.0f}us  ({len(prompts)} prompts)")
+    report(f"naive substring baseline: {b_rate:,.0f} prompts/s  p50 {b50:.0f}us  p99 {b99:.0f}us  ({baseline_prompts} prompts)")
+    report(f"speed-up: {rate / b_rate:.1f}x")
+    return {"prompts_per_s": rate, "p50_us": p50, "p99_us": p99, "baseline_prompts_per_s": b_rate, "build_s": build_s}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--chars", type=int, default=10_000)
+    ap.add_argument("--prompts", type=int, default=5_000)
+    a = ap.parse_args()
+    run(print, a.chars, a.prompts)
+
+
+if __name__ == "__main__":
+    main()

@@ -66,6 +66,7 @@ class Mamori:
         self._lock = threading.Lock()
         self._indexes: _Indexes | None = None
         self._checked_at = 0.0
+        self._visual: tuple[tuple[Any, ...], Any] | None = None
 
     @classmethod
     def open(cls, db: str | None = None, **overrides: Any) -> Mamori:
@@ -118,6 +119,7 @@ class Mamori:
     def invalidate(self) -> None:
         with self._lock:
             self._indexes = None
+            self._visual = None
 
     def _stamp(self) -> tuple[Any, ...]:
         from sqlalchemy import func, select
@@ -128,7 +130,8 @@ class Mamori:
             chars = conn.execute(select(func.count(), func.max(t.characters.c.updated_at))).one()
             works = conn.execute(select(func.count()).select_from(t.works)).scalar()
             allow = conn.execute(select(func.count()).select_from(t.allowlist)).scalar()
-        return (tuple(chars), works, allow)
+            refs = conn.execute(select(func.count(), func.max(t.reference_images.c.id))).one()
+        return (tuple(chars), works, allow, tuple(refs))
 
     def indexes(self) -> _Indexes:
         """Built once, rebuilt when the registry changes (checked at most every registry_refresh_seconds)."""
@@ -147,6 +150,112 @@ class Mamori:
             versions = self.registry_store.current_policy_versions()
             self._indexes = _Indexes(stamp, reg, PolicyBook.from_registry(reg), text, versions)
             return self._indexes
+
+    def media_limits(self) -> Any:
+        from mamori.screening.media import ImageLimits, MediaLimits, VideoLimits
+
+        return MediaLimits(
+            image=ImageLimits(max_bytes=self.settings.max_upload_bytes, max_pixels=self.settings.max_image_pixels),
+            video=VideoLimits(max_bytes=self.settings.max_upload_bytes, max_duration_s=self.settings.max_video_seconds),
+        )
+
+    def visual_gate(self) -> Any:
+        """The visual gate over every stored reference image; built on first use, rebuilt when references change.
+
+        Detector signals are cached in the store by content hash, so a rebuild recomputes only new references."""
+        idx = self.indexes()
+        current = self._visual
+        if current is not None and current[0] == idx.stamp:
+            return current[1]
+        from mamori.screening.image.fusion import VisualGate
+
+        with self._lock:
+            if self._visual is not None and self._visual[0] == idx.stamp:
+                return self._visual[1]
+            refs = list(self._reference_images(idx.registry))
+            corpus = Corpus(registry=idx.registry, references=refs, cache=self.registry_store, settings=self.settings)
+            gate = VisualGate(corpus)
+            self._visual = (idx.stamp, gate)
+            return gate
+
+    def _reference_images(self, reg: Registry) -> Any:
+        from mamori.screening.base import ReferenceImage
+        from mamori.screening.image.loading import load_image
+        from mamori.screening.media import MediaError
+
+        limits = self.media_limits().image
+        for ref_id, character, work, sha, data in self.registry_store.iter_references():
+            if sniff_mime(data) in ("video/mp4", "video/webm"):
+                yield from self._video_reference_frames(ref_id, character, work, sha, data)
+                continue
+            try:
+                pixels = load_image(data, limits)
+            except MediaError as exc:
+                log.warning("reference %s of %s skipped: %s", ref_id, character, exc)
+                continue
+            yield ReferenceImage(str(ref_id), character, work, sha, pixels)
+
+    def _video_reference_frames(self, ref_id: int, character: str, work: str, sha: str, data: bytes) -> Any:
+        """A video reference is sampled into frames (about one a second, at most 30)."""
+        import hashlib
+        import io
+
+        import av
+
+        from mamori.screening.base import ReferenceImage
+
+        try:
+            with av.open(io.BytesIO(data)) as container:
+                stream = container.streams.video[0]
+                last = -1.0
+                n = 0
+                for frame in container.decode(stream):
+                    t = float(frame.time or 0.0)
+                    if t - last < 1.0:
+                        continue
+                    last = t
+                    pixels = frame.to_ndarray(format="rgb24")
+                    frame_sha = hashlib.sha256(sha.encode() + f"@{t:.3f}".encode()).hexdigest()
+                    yield ReferenceImage(f"{ref_id}@{t:.1f}s", character, work, frame_sha, pixels)
+                    n += 1
+                    if n >= 30:
+                        break
+        except (av.error.FFmpegError, IndexError) as exc:
+            log.warning("video reference %s of %s skipped: %s", ref_id, character, exc)
+
+    def screen_media_path(self, path: str | Path, ctx: RequestContext, record: bool = True, label: str | None = None) -> dict[str, Any]:
+        """Screen one image or video file and decide; errors are reported in the result, never raised."""
+        from mamori.screening.media import screen_media_path
+
+        result = screen_media_path(str(path), self.visual_gate(), self.media_limits())
+        out: dict[str, Any] = {"path": label or str(path), "kind": result.kind}
+        if result.error and not result.matches:
+            out.update(verdict=Verdict.BLOCK.value, matches=[], reasons=[f"not screened: {result.error}"], error=result.error)
+            return out
+        d = decide(result.matches, (), ctx, self.indexes().book)
+        out.update(verdict=d.verdict.value, matches=[m.to_json() for m in d.matches], reasons=list(d.reasons))
+        if d.obligations:
+            out["obligations"] = d.obligations
+        if result.error:  # partial: e.g. a truncated video screened up to the damage
+            out["error"] = result.error
+        if record:
+            event = self.decision_event(d, ctx, None, None)
+            event.update(media={"name": out["path"], "kind": result.kind})
+            self.ledger.append("decision.media", event)
+        return out
+
+    def screen_media_bytes(self, data: bytes, filename: str, ctx: RequestContext, record: bool = True) -> dict[str, Any]:
+        import os
+        import tempfile
+
+        suffix = Path(filename).suffix[:10] if filename else ""
+        fd, tmp = tempfile.mkstemp(prefix="mamori-", suffix=suffix)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            return self.screen_media_path(tmp, ctx, record=record, label=filename or "upload")
+        finally:
+            os.unlink(tmp)
 
     # --- screening --------------------------------------------------------------------------------------
 

@@ -96,3 +96,36 @@ def prompt(
     finally:
         svc.close()
     typer.echo(json.dumps(d.to_json(), ensure_ascii=False, indent=2) if as_json else explain(text, d))
+
+
+@app.command("media")
+def media(
+    paths: list[Path] = typer.Argument(..., help="Image or video files; directories recurse"),
+    out: Path | None = typer.Option(None, "--out", help="JSONL output (default: standard output)"),
+    db: str | None = DbOption,
+    platform: str | None = typer.Option(None, "--platform"),
+    territory: str | None = typer.Option(None, "--territory"),
+    record: bool = typer.Option(True, "--record/--no-record", help="Record each decision in the ledger"),
+) -> None:
+    """Screen images and videos against registered reference art. One JSON line per file; errors per file."""
+    from mamori.screening.media import iter_media_paths
+
+    files = list(iter_media_paths(paths))
+    svc = open_service(db)
+    ctx = svc.context(platform, territory)
+    dst = out.open("w", encoding="utf-8") if out else sys.stdout
+    counts: dict[str, int] = {}
+    try:
+        with tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, desc="screening media") as bar:
+            for f in files:
+                row = svc.screen_media_path(f, ctx, record=record)
+                dst.write(json.dumps(row, ensure_ascii=False) + "\n")
+                dst.flush()
+                key = "errors" if "error" in row else row["verdict"]
+                counts[key] = counts.get(key, 0) + 1
+                bar.update(1)
+    finally:
+        if out:
+            dst.close()
+        svc.close()
+    typer.echo(f"screened {len(files)} file(s): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), err=True)

@@ -102,9 +102,12 @@ def decide(
                 continue
             seen[key] = sc
             evidence[cid].append(_evidence(norm, s, sc))
-    # descriptive traits
+    # descriptive traits (words already read as a name or title do not count again as traits)
     titled = {w for w, items in by_work.items() if items}
+    covered = {t for s, _ in final for t in range(s.hit.t0, s.hit.t1 + 1) if s.hit.t0 >= 0}
     for cid, hs in trait_hits.items():
+        if covered:
+            hs = [h for h in hs if any(stems[w] not in covered for w in h.matched if w in stems)]
         dh = distinct_hits(hs)
         work = m.index.work_of(cid)
         ds = descriptive_score(dh, work in titled)

@@ -77,7 +77,10 @@ def _candidates(index: NameIndex, q: str) -> list[int]:
         return got
     out: set[int] = set()
     fz = index.fuzzy
-    for d in [q, *deletes1(q)]:
+    probes = {q, *deletes1(q)}
+    if len(q) >= 9:  # two edits allowed: probe two deletions on the query side too
+        probes.update(d2 for d1 in list(probes) for d2 in deletes1(d1))
+    for d in probes:
         ids = fz.get(d)
         if ids:
             out.update(ids)
@@ -139,6 +142,8 @@ def _verify(index: NameIndex, lit: str, single: bool) -> list[tuple[int, float]]
         d = Levenshtein.distance(q, k, score_cutoff=maxd)
         if d > maxd or d == 0:
             continue
+        if lit.startswith(e.raw):  # 'vegetables' is not a misspelt 'Vegeta'
+            continue
         if e.kind != ROMAJI and Levenshtein.distance(lit, e.raw) > maxd + 1:
             continue
         out.append((eid, 1.0 - d / max(len(q), len(k))))
@@ -197,6 +202,8 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
             how, rule, score = "look-alike characters", Rule.OBFUSCATION, 0.95
         elif flags & F_INVISIBLE:
             how, rule, score = "invisible characters", Rule.OBFUSCATION, 0.95
+        elif e.kind == ROMAJI:
+            how, rule, score = "romanisation of the Japanese name", Rule.VARIANT, 0.95
         elif h.words == e.words or e.kind == PART:
             how, rule, score = "exact", Rule.TITLE if title else Rule.NAME, 1.0
             if flags & F_WIDTH:
@@ -215,12 +222,16 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
     if e.kind == PART:
         score = min(score, 0.85)
         how = f"part of the name ({how})"
+        if rule == Rule.NAME:
+            rule = Rule.VARIANT
     obfuscated = rule == Rule.OBFUSCATION
     words_common = all(is_common_en(w) for w in h.words) if h.words else True
     amb = (e.common and not obfuscated) or (words_common and not obfuscated) or len(e.raw) <= 3 or e.kind == PART
     status = "strong"
     if amb:
         status = _capitalisation(ts, toks, h)
+    elif title and not obfuscated and not any(t.upper for t in ts) and any(is_common_en(w) for w in h.words):
+        status = "needs"  # 'an iron tide of water': a lower-case title made of ordinary words
     single = h.t0 == h.t1 and len(e.words) <= 1 or e.kind == PART
     if status != "drop" and single and not obfuscated:
         if _different_person(m, toks, h) or _shadowed(toks, h):
@@ -265,4 +276,4 @@ def _shadowed(toks: list[Token], h: Hit) -> bool:
     lit = h.lit
     if len(lit) < 4:
         return False
-    return any(t.text.startswith(lit) and len(t.text) >= len(lit) + 2 for t in toks)
+    return any(t.text.startswith(lit) and len(t.text) > len(lit) for t in toks)

@@ -264,8 +264,8 @@ def _merge_split_letters(toks: list[Token]) -> list[Token]:
 
 def is_title_case_prompt(toks: list[Token]) -> bool:
     """Headline-style prompts ('Vegeta Walking A Dog') make capitalisation uninformative."""
-    words = [t for t in toks if len(t.text) >= 3 and t.text.isalpha()]
+    words = [t for t in toks[1:] if len(t.text) >= 3 and t.text.isalpha()]
     if len(words) < 3:
         return False
     caps = sum(1 for t in words if t.upper)
-    return caps >= 0.6 * len(words)
+    return caps >= 0.75 * len(words)

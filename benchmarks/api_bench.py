@@ -1,0 +1,133 @@
+"""API load benchmark: `mamori serve` as a subprocess on a free loopback port, N concurrent httpx clients posting
+to /v1/screen/prompt for a fixed time. Prints requests/s, p50/p99 latency, errors, and checks that the ledger
+holds exactly one decision row per successful request and that the chain verifies.
+
+    python -m benchmarks.api_bench                      # 16 clients, 10 s, SQLite in a temp folder
+    MAMORI_BENCH_API_CLIENTS=32 MAMORI_BENCH_API_SECONDS=20 MAMORI_BENCH_API_DB=postgresql://… python -m benchmarks.api_bench
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+REGISTRY = Path(__file__).resolve().parent.parent / "tests" / "data" / "registry.yaml"
+PROMPTS = [
+    "Mirai Hoshino delivering letters across the night sky",
+    "a watercolour of a lighthouse in the rain",
+    "星野ミライ がロケットスケートで走る",
+    "Tobio Kuroda with a crow-feather cloak",
+    "a courier with a silver postal cap and a comet-tail scarf",
+    "K4ppa-X surfing a tidal wave",
+    "portrait of an old fisherman, oil painting",
+    "cyberpunk street market at dusk, neon signs",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+def main() -> int:
+    from mamori.ops.keys import create_key
+    from mamori.service import Mamori
+
+    clients = int(os.environ.get("MAMORI_BENCH_API_CLIENTS", "16"))
+    seconds = float(os.environ.get("MAMORI_BENCH_API_SECONDS", "10"))
+    tmp = tempfile.TemporaryDirectory(prefix="mamori-api-bench-")
+    db = os.environ.get("MAMORI_BENCH_API_DB") or f"sqlite:///{tmp.name}/bench.db"
+    svc = Mamori.open(db)
+    svc.import_registry(REGISTRY)
+    key = create_key(svc, "platform", platform="acme-video", label="api_bench")[1]
+    rows_before = svc.ledger.count("decision.prompt")
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = open(Path(tmp.name) / "serve.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([sys.executable, "-m", "mamori.cli.main", "serve", "--port", str(port), "--db", db],
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                print("server did not start:", (Path(tmp.name) / "serve.log").read_text())
+                return 1
+            time.sleep(0.1)
+        headers = {"Authorization": f"Bearer {key}"}
+        with httpx.Client(base_url=base, headers=headers) as warm:  # build the indexes before timing
+            warm.post("/v1/screen/prompt", json={"text": "warm-up"}).raise_for_status()
+
+        latencies: list[list[float]] = [[] for _ in range(clients)]
+        errors = [0] * clients
+        stop = time.monotonic() + seconds
+
+        def run(k: int) -> None:
+            with httpx.Client(base_url=base, headers=headers, timeout=30) as c:
+                i = k
+                while time.monotonic() < stop:
+                    t0 = time.perf_counter()
+                    try:
+                        r = c.post("/v1/screen/prompt", json={"text": PROMPTS[i % len(PROMPTS)], "territory": "JP"})
+                        ok = r.status_code == 200
+                    except httpx.HTTPError:
+                        ok = False
+                    dt = time.perf_counter() - t0
+                    if ok:
+                        latencies[k].append(dt)
+                    else:
+                        errors[k] += 1
+                    i += 1
+
+        t_start = time.monotonic()
+        threads = [threading.Thread(target=run, args=(k,)) for k in range(clients)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        elapsed = time.monotonic() - t_start
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        log.close()
+
+    flat = [x for per in latencies for x in per]
+    ok_requests = len(flat)
+    rows = svc.ledger.count("decision.prompt") - rows_before - 1  # minus the warm-up
+    chain = svc.ledger.verify()
+    svc.close()
+    tmp.cleanup()
+    backend = db.split(":", 1)[0]
+    print(f"api_bench: {clients} clients × {seconds:.0f} s against mamori serve ({backend}), /v1/screen/prompt")
+    print(f"  requests ok      {ok_requests}")
+    print(f"  errors           {sum(errors)}")
+    print(f"  throughput       {ok_requests / elapsed:.1f} req/s")
+    print(f"  latency p50      {_pct(flat, 0.50) * 1000:.1f} ms")
+    print(f"  latency p99      {_pct(flat, 0.99) * 1000:.1f} ms")
+    print(f"  ledger rows      {rows} (== requests: {rows == ok_requests}); chain ok: {chain.ok} ({chain.rows} rows)")
+    return 0 if rows == ok_requests and chain.ok and not sum(errors) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -32,9 +32,9 @@ from mamori.types import Evidence, Match, Rule
 
 REF_SIDE = 512  # references are scaled (up to 4x up, any amount down) to this longest side
 REF_FEATURES = 500  # SIFT keypoints kept per reference view
-QUERY_MAX_SIDE = 768  # queries larger than this are downscaled
+QUERY_MAX_SIDE = 1024  # queries larger than this are downscaled (768 missed sprites at 35% of a scene)
 QUERY_MIN_SIDE = 640  # ... and smaller ones upscaled (at most 2.5x): small sprites need it
-QUERY_FEATURES = 1000
+QUERY_FEATURES = 1500
 VOTE_K = 4  # neighbours per query descriptor in the global vote
 VOTE_SIM = 0.80  # RootSIFT inner product needed to vote (Hellinger distance ~0.63)
 CANDIDATES = 6  # views verified per query

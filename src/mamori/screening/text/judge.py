@@ -100,9 +100,7 @@ def fuzzy(index: NameIndex, toks: list[Token], hits: list[Hit]) -> None:
         if h.t0 >= 0:
             covered.update(range(h.t0, h.t1 + 1))
     raws = [t.clean if t.clean.isalpha() else "".join(c for c in t.clean if c.isalpha()) for t in toks]
-
-    def plain(w: str) -> bool:
-        return is_common_en(w) or w in GIVEN_NAMES
+    plain = index.plain_word
 
     for i, lit in enumerate(raws):
         if i in covered or len(lit) < 5 or plain(lit):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -12,7 +13,7 @@ from mamori.screening.text import judge
 from mamori.screening.text.judge import Hit
 from mamori.screening.text.lexicon import JA_PARTICLES
 from mamori.screening.text.names import NameIndex
-from mamori.screening.text.normalize import CJK_RE, Normalized, is_cjk, normalize, tokenize
+from mamori.screening.text.normalize import CJK_RE, Normalized, is_cjk, ja_fold, normalize, tokenize
 from mamori.screening.text.traits import TraitIndex
 from mamori.screening.text.variants import (
     clean_letters,
@@ -28,6 +29,7 @@ _PARTICLE_ROMAJI = {
     "ga": 1, "no": 1, "wo": 1, "o": 1, "ni": 1, "wa": 1, "ha": 1, "to": 1, "mo": 1, "de": 1, "he": 1, "e": 1,
     "ya": 1, "chan": 3, "san": 2, "kun": 2, "sama": 2, "desu": 2, "da": 1,
 }
+_LEET_RE = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
 _PARTICLE_KEYS = {phonetic_key(k): v for k, v in _PARTICLE_ROMAJI.items()}
 
 
@@ -93,7 +95,7 @@ class TextMatcher(Detector):
     def _latin(self, norm: Normalized, toks: list, hits: list[Hit]) -> None:  # type: ignore[type-arg]
         raws = [t.clean for t in toks]
         self._stream(toks, raws, hits, "plain")
-        if any(has_leet(t.text) for t in toks):
+        if _LEET_RE.search(norm.text) and any(has_leet(t.text) for t in toks):
             dec = [clean_letters(leet_decode(t.text)) if has_leet(t.text) else r for t, r in zip(toks, raws)]
             self._stream(toks, dec, hits, "leet")
             if any("1" in t.text and has_leet(t.text) for t in toks):
@@ -139,14 +141,9 @@ class TextMatcher(Detector):
         chars: list[str] = []
         where: list[int] = []
         for k, c in enumerate(text):
-            if is_cjk(c):
-                o = ord(c)
-                chars.append(chr(o + 0x60) if 0x3041 <= o <= 0x3096 else c)
-                where.append(k)
-            elif c in "・･ \u3000" or c.isspace():
-                continue
-            else:
-                chars.append("|")
+            f = ja_fold(c)
+            if f:
+                chars.append(f)
                 where.append(k)
         stream = "".join(chars)
         entries = self.index.entries

@@ -165,7 +165,18 @@ class NameIndex:
                 self.fuzzy[d].append(e.eid)
         self.fuzzy = dict(self.fuzzy)
         self.cand_cache: dict[str, list[int]] = {}  # per-index query caches (bounded by their users)
+        self._plain: dict[str, bool] = {}
         self.try_cache: dict[tuple[str, bool], list[tuple[int, float]]] = {}
+
+    def plain_word(self, w: str) -> bool:
+        """An ordinary English word or a frequent given name (cached)."""
+        got = self._plain.get(w)
+        if got is None:
+            got = is_common_en(w) or w in GIVEN_NAMES
+            if len(self._plain) > 200_000:
+                self._plain.clear()
+            self._plain[w] = got
+        return got
 
     def work_of(self, character: str) -> str:
         return self.char_work.get(character, "")

@@ -63,7 +63,28 @@ CJK_RE = re.compile("[\u3041-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900
 
 
 def is_cjk(ch: str) -> bool:
-    return is_kana(ch) or is_kanji(ch)
+    o = ord(ch)
+    return 0x3041 <= o <= 0x30FF or 0x4E00 <= o <= 0x9FFF or 0x31F0 <= o <= 0x31FF or 0x3400 <= o <= 0x4DBF \
+        or 0xF900 <= o <= 0xFAFF or o == 0x3005
+
+
+_JA_FOLD: dict[str, str] = {}
+
+
+def ja_fold(ch: str) -> str:
+    """Japanese-stream form of one normalised character: katakana for kana, the kanji, '' for spacing/・, '|'."""
+    got = _JA_FOLD.get(ch)
+    if got is None:
+        if is_cjk(ch):
+            o = ord(ch)
+            got = chr(o + 0x60) if 0x3041 <= o <= 0x3096 else ch
+        elif ch in "・･ \u3000" or ch.isspace():
+            got = ""
+        else:
+            got = "|"
+        if len(_JA_FOLD) < 100_000:
+            _JA_FOLD[ch] = got
+    return got
 
 
 def to_katakana(s: str) -> str:
@@ -187,7 +208,7 @@ _TOKEN_RE = re.compile(r"[a-z0-9@$]+")
 _SENT_END = set(".!?;:\n。！？")
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     start: int  # normalised offsets
     end: int
@@ -221,9 +242,10 @@ def tokenize(norm: Normalized) -> list[Token]:
         else:
             os_, oe = norm.span(s, e)
             seg = orig[os_:oe]
-        upper = seg[:1].isupper() or (not seg[:1].isalnum() and next((c for c in seg if c.isalnum()), "").isupper())
-        allcaps = len(seg) >= 2 and seg.isupper()
-        sent_start = not toks or (bool(sep.strip()) and not _SENT_END.isdisjoint(sep))
+        c0 = seg[:1]
+        upper = c0.isupper() or (not c0.isalnum() and next((c for c in seg if c.isalnum()), "").isupper())
+        allcaps = e - s >= 2 and seg.isupper()
+        sent_start = not toks or (sep != " " and not _SENT_END.isdisjoint(sep))
         clean = word if word.isalnum() else "".join(c for c in word if c.isalnum())
         toks.append(Token(s, e, word, upper, allcaps, sent_start, sep, clean))
         prev_end = e

@@ -49,5 +49,6 @@ def create_app(svc: Mamori) -> FastAPI:
     async def _prompt_error(request: Request, exc: PromptError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=422)
 
+    from mamori.web import mount_console; mount_console(app)  # noqa: E702, I001 -- the console under /console
     app.add_middleware(EdgeMiddleware, metrics=app.state.metrics, max_body=svc.settings.max_upload_bytes)
     return app

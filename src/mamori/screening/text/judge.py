@@ -95,23 +95,21 @@ def fuzzy(index: NameIndex, toks: list[Token], hits: list[Hit]) -> None:
     """Misspellings: deletion-index candidates per token (and token pair), verified with Levenshtein."""
     if not index.fuzzy:
         return
-    covered = set()
+    covered: set[int] = set()
     for h in hits:
         if h.t0 >= 0:
             covered.update(range(h.t0, h.t1 + 1))
-    raws = [t.clean if t.clean.isalpha() else "".join(c for c in t.clean if c.isalpha()) for t in toks]
     plain = index.plain_word
-
-    for i, lit in enumerate(raws):
-        if i in covered or len(lit) < 5 or plain(lit):
-            continue
-        _try(index, lit, (i, i), toks, hits, single=True)
-    for i in range(len(raws) - 1):
-        a, b = raws[i], raws[i + 1]
-        if (i in covered and i + 1 in covered) or not a or not b or (plain(a) and plain(b)):
-            continue
-        if len(a) + len(b) >= 7:
-            _try(index, a + b, (i, i + 1), toks, hits, single=False)
+    raws = [t.clean for t in toks]
+    odd = [len(r) >= 3 and not plain(r) for r in raws]  # words that might be (part of) a misspelt name
+    n = len(raws)
+    for i in range(n):
+        if odd[i] and i not in covered and len(raws[i]) >= 5 and raws[i].isalpha():
+            _try(index, raws[i], (i, i), toks, hits, single=True)
+        if i + 1 < n and (odd[i] or odd[i + 1]) and not (i in covered and i + 1 in covered):
+            lit = raws[i] + raws[i + 1]
+            if len(lit) >= 7 and lit.isalpha():
+                _try(index, lit, (i, i + 1), toks, hits, single=False)
 
 
 def _try(index: NameIndex, lit: str, rng: tuple[int, int], toks: list[Token], hits: list[Hit], single: bool) -> None:

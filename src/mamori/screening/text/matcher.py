@@ -87,6 +87,8 @@ class TextMatcher(Detector):
             if t.clean:
                 stems.setdefault(stem(t.clean), i)
         trait_hits = self.traits.hits(set(stems)) if stems else {}
+        if not hits and not trait_hits:
+            return []
         matches = _decide.decide(self, norm, toks, hits, trait_hits, stems)
         if self.allow and matches:
             matches = _decide.apply_allowlist(self.allow, norm, matches)

@@ -146,9 +146,8 @@ def put_rightsholder(svc: Mamori, ident: str, name: str, actor: Principal) -> di
 def put_work(svc: Mamori, ident: str, rightsholder: str, titles: list[str], actor: Principal) -> dict[str, Any]:
     _own_rightsholder(actor, rightsholder)
     existing = svc.registry_store.rightsholder_of_work(ident)
-    if existing is not None and existing != rightsholder:
-        if actor.role != "admin":
-            raise Forbidden(f"work {ident!r} belongs to another rightsholder")
+    if existing is not None and existing != rightsholder and actor.role != "admin":
+        raise Forbidden(f"work {ident!r} belongs to another rightsholder")
     doc = _validate(WorkIn, {"id": ident, "rightsholder": rightsholder, "titles": titles}, f"works/{ident}")
     if not any(r.id == doc.rightsholder for r in _registry(svc).rightsholders):
         raise RegistryFileError(f"works/{ident}", [Problem("rightsholder", f"no rightsholder with id {doc.rightsholder!r}")])

@@ -59,6 +59,13 @@ class OpsStore:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
 
+    def ledger_page(self, after: int, limit: int) -> list[dict[str, Any]]:
+        """Ledger rows with seq > after, as stored, in chain order."""
+        lg = t.ledger
+        q = select(lg.c.seq, lg.c.prev_hash, lg.c.hash, lg.c.payload).where(lg.c.seq > after).order_by(lg.c.seq)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q.limit(limit)).mappings()]
+
     # --- API keys ----------------------------------------------------------------------------------------
 
     def insert_key(self, ident: str, key_hash: str, role: str, rightsholder: str | None, platform: str | None,

@@ -65,10 +65,7 @@ TABLE: list[tuple[str, str, dict[str, Any], tuple[str, ...]]] = [
 
 
 def _template(path: str) -> str:
-    import re
-
-    bare = path.split("?")[0]
-    return bare
+    return path.split("?")[0]
 
 
 def test_table_covers_every_route(svc: Mamori) -> None:

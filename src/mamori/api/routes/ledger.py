@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from mamori.api.deps import get_svc, require
 from mamori.api.schemas.ledger import VerifyOut
-from mamori.ops import audit
+from mamori.ops import audit, store
 from mamori.ops.keys import Principal
 from mamori.service import Mamori
 
@@ -26,14 +26,7 @@ def verify(svc: Mamori = Depends(get_svc), who: Principal = Depends(readers)) ->
 def events(after: int = Query(default=0, ge=0), limit: int = Query(default=100, ge=1, le=1000),
            svc: Mamori = Depends(get_svc), who: Principal = Depends(readers)) -> list[dict[str, Any]]:
     """Rows after `after` (seq), as stored: an auditor can recompute every hash from prev_hash + payload."""
-    out = []
-    for r in svc.ledger.rows(batch=limit):
-        if r.seq <= after:
-            continue
-        out.append({"seq": r.seq, "prev_hash": r.prev_hash, "hash": r.hash, "payload": r.payload})
-        if len(out) >= limit:
-            break
-    return out
+    return store(svc).ledger_page(after, limit)
 
 
 @router.get("/audit/export")

@@ -19,16 +19,11 @@ from mamori.registry.model import Character, Registry, Rightsholder, Work
 from mamori.screening.base import Corpus
 from mamori.screening.text import TextMatcher
 
-_SYL = "ka ki ku ke ko sa shi su se so ta chi tsu te to na ni nu ne no ha hi fu he ho ma mi mu me mo ya yu yo ra ri ru re ro wa ga gi gu ge go za ji zu ze zo ba bi bu be bo pa pi pu pe po".split()
-_KANA = "カ キ ク ケ コ サ シ ス セ ソ タ チ ツ テ ト ナ ニ ヌ ネ ノ ハ ヒ フ ヘ ホ マ ミ ム メ モ ヤ ユ ヨ ラ リ ル レ ロ ワ ガ ギ グ ゲ ゴ ザ ジ ズ ゼ ゾ バ ビ ブ ベ ボ パ ピ プ ペ ポ".split()
-_EN_SYL = "bar bel cor dax el fen gor hal ith jor kel lor mar nor ox pel quin rath sel tor ul vex wyn xan yor zel".split()
-_WORDS = ("a girl a boy walking dog park city night rain neon sunset portrait of in the with on under cat tree "
-          "castle sword red blue green hair eyes smiling running flying watercolor oil painting anime style "
-          "photo realistic cinematic lighting forest river mountain ocean beach school uniform robot ship "
-          "space station dragon flower garden market street cafe coffee book library old man woman child").split()
-_TRAITS = ("silver hair, red eyes, black cloak, golden crown, twin tails, eye patch, long scarf, "
-           "robot arm, star hairpin, wolf ears, fire sword, ice staff, green jacket, white cape, horned helmet, "
-           "blue ribbon, scar on cheek, giant hammer, pink dress, feathered hat").split(", ")
+_SYL = ["ka", "ki", "ku", "ke", "ko", "sa", "shi", "su", "se", "so", "ta", "chi", "tsu", "te", "to", "na", "ni", "nu", "ne", "no", "ha", "hi", "fu", "he", "ho", "ma", "mi", "mu", "me", "mo", "ya", "yu", "yo", "ra", "ri", "ru", "re", "ro", "wa", "ga", "gi", "gu", "ge", "go", "za", "ji", "zu", "ze", "zo", "ba", "bi", "bu", "be", "bo", "pa", "pi", "pu", "pe", "po"]
+_KANA = ["カ", "キ", "ク", "ケ", "コ", "サ", "シ", "ス", "セ", "ソ", "タ", "チ", "ツ", "テ", "ト", "ナ", "ニ", "ヌ", "ネ", "ノ", "ハ", "ヒ", "フ", "ヘ", "ホ", "マ", "ミ", "ム", "メ", "モ", "ヤ", "ユ", "ヨ", "ラ", "リ", "ル", "レ", "ロ", "ワ", "ガ", "ギ", "グ", "ゲ", "ゴ", "ザ", "ジ", "ズ", "ゼ", "ゾ", "バ", "ビ", "ブ", "ベ", "ボ", "パ", "ピ", "プ", "ペ", "ポ"]
+_EN_SYL = ["bar", "bel", "cor", "dax", "el", "fen", "gor", "hal", "ith", "jor", "kel", "lor", "mar", "nor", "ox", "pel", "quin", "rath", "sel", "tor", "ul", "vex", "wyn", "xan", "yor", "zel"]
+_WORDS = ["a", "girl", "a", "boy", "walking", "dog", "park", "city", "night", "rain", "neon", "sunset", "portrait", "of", "in", "the", "with", "on", "under", "cat", "tree", "castle", "sword", "red", "blue", "green", "hair", "eyes", "smiling", "running", "flying", "watercolor", "oil", "painting", "anime", "style", "photo", "realistic", "cinematic", "lighting", "forest", "river", "mountain", "ocean", "beach", "school", "uniform", "robot", "ship", "space", "station", "dragon", "flower", "garden", "market", "street", "cafe", "coffee", "book", "library", "old", "man", "woman", "child"]
+_TRAITS = ["silver hair", "red eyes", "black cloak", "golden crown", "twin tails", "eye patch", "long scarf", "robot arm", "star hairpin", "wolf ears", "fire sword", "ice staff", "green jacket", "white cape", "horned helmet", "blue ribbon", "scar on cheek", "giant hammer", "pink dress", "feathered hat"]
 
 
 def _syllables(rng: random.Random, n: int) -> tuple[str, str]:

@@ -40,7 +40,3 @@ def registry() -> Registry:
 @pytest.fixture(scope="session")
 def matcher() -> TextMatcher:
     return TextMatcher.build(Corpus(registry=REGISTRY))
-
-
-def chars(matches) -> set:  # type: ignore[no-untyped-def]
-    return {m.character for m in matches}

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import pytest
-from conftest import REGISTRY, chars
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mamori.registry.model import Registry
 from mamori.screening.base import Corpus
 from mamori.screening.text import TextMatcher
 from mamori.types import Rule
+
+
+def chars(matches) -> set:  # type: ignore[no-untyped-def]
+    return {m.character for m in matches}
 
 
 def only(matcher: TextMatcher, text: str, cid: str):  # type: ignore[no-untyped-def]
@@ -149,8 +153,8 @@ def test_title_common_japanese_word_needs_context(matcher: TextMatcher) -> None:
     assert "wren" in chars(ms)
 
 
-def test_allowlist_suppresses_phrase() -> None:
-    corpus = Corpus(registry=REGISTRY, allowlist=[("brakken", "brakken ale"), (None, "tilo street")])
+def test_allowlist_suppresses_phrase(registry: Registry) -> None:
+    corpus = Corpus(registry=registry, allowlist=[("brakken", "brakken ale"), (None, "tilo street")])
     m = TextMatcher.build(corpus)
     assert m.detect("a pint of Brakken Ale on a bar") == []
     assert chars(m.detect("Brakken drinking at a bar")) == {"brakken"}
@@ -173,8 +177,6 @@ def test_empty_and_odd_inputs(matcher: TextMatcher) -> None:
 
 
 def test_empty_registry() -> None:
-    from mamori.registry.model import Registry
-
     m = TextMatcher.build(Corpus(registry=Registry()))
     assert m.detect("Mirai Hoshino ワンピース") == []
 

@@ -66,9 +66,8 @@ def decide(
         for k in kept:
             if k is s or k.entry.work != e.work or k.status not in ("strong", "weak"):
                 continue
-            if k.hit.n1 <= s.hit.n0 or s.hit.n1 <= k.hit.n0:
-                if k.entry.raw != e.raw:
-                    return True
+            if (k.hit.n1 <= s.hit.n0 or s.hit.n1 <= k.hit.n0) and k.entry.raw != e.raw:
+                return True
         return False
 
     final: list[tuple[Scored, float]] = []

@@ -98,10 +98,10 @@ class TextMatcher(Detector):
         raws = [t.clean for t in toks]
         self._stream(toks, raws, hits, "plain")
         if _LEET_RE.search(norm.text) and any(has_leet(t.text) for t in toks):
-            dec = [clean_letters(leet_decode(t.text)) if has_leet(t.text) else r for t, r in zip(toks, raws)]
+            dec = [clean_letters(leet_decode(t.text)) if has_leet(t.text) else r for t, r in zip(toks, raws, strict=True)]
             self._stream(toks, dec, hits, "leet")
             if any("1" in t.text and has_leet(t.text) for t in toks):
-                dec_l = [clean_letters(leet_decode(t.text, True)) if has_leet(t.text) else r for t, r in zip(toks, raws)]
+                dec_l = [clean_letters(leet_decode(t.text, True)) if has_leet(t.text) else r for t, r in zip(toks, raws, strict=True)]
                 self._stream(toks, dec_l, hits, "leet")
 
     def _stream(self, toks: list, raws: list[str], hits: list[Hit], via: str) -> None:  # type: ignore[type-arg]
@@ -148,7 +148,6 @@ class TextMatcher(Detector):
                 chars.append(f)
                 where.append(k)
         stream = "".join(chars)
-        entries = self.index.entries
         for end, (klen, eids) in auto.iter(stream):
             a = end - klen + 1
             na, nb = where[a], where[end] + 1

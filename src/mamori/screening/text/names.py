@@ -56,9 +56,7 @@ def _ja_parts(name: str) -> list[str]:
             parts.append(cur)
     out = []
     for p in parts:
-        if all(is_kanji(c) for c in p) and len(p) >= 2:
-            out.append(p)
-        elif all(is_katakana(c) for c in p) and len(p) >= 3:
+        if all(is_kanji(c) for c in p) and len(p) >= 2 or all(is_katakana(c) for c in p) and len(p) >= 3:
             out.append(p)
     return out
 

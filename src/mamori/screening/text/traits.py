@@ -89,7 +89,7 @@ class TraitIndex:
                 tr = self.traits[i]
                 got = 0.0
                 matched = []
-                for w, wt in zip(tr.tokens, tr.weights):
+                for w, wt in zip(tr.tokens, tr.weights, strict=True):
                     if w in stems:
                         got += wt
                         matched.append(w)

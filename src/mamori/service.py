@@ -67,6 +67,18 @@ class Mamori:
         self._indexes: _Indexes | None = None
         self._checked_at = 0.0
         self._visual: tuple[tuple[Any, ...], Any] | None = None
+        self.signer = self._make_signer(settings)
+
+    @staticmethod
+    def _make_signer(settings: Settings) -> Any:
+        """The C2PA signer, checked at start-up: an unusable certificate fails here, not at the first request."""
+        if not settings.c2pa_cert and not settings.c2pa_key:
+            return None
+        from mamori.provenance import ProvenanceConfigError, ProvenanceSigner
+
+        if not (settings.c2pa_cert and settings.c2pa_key):
+            raise ProvenanceConfigError("set both MAMORI_C2PA_CERT and MAMORI_C2PA_KEY (or neither)")
+        return ProvenanceSigner.from_files(Path(settings.c2pa_cert), Path(settings.c2pa_key))
 
     @classmethod
     def open(cls, db: str | None = None, **overrides: Any) -> Mamori:
@@ -256,6 +268,57 @@ class Mamori:
             return self.screen_media_path(tmp, ctx, record=record, label=filename or "upload")
         finally:
             os.unlink(tmp)
+
+    # --- provenance -------------------------------------------------------------------------------------
+
+    def sign_output(self, data: bytes, filename: str, decision: dict[str, Any], generation_id: str) -> bytes | None:
+        """C2PA-sign a passed output: AI-generated, by which generator, under which licences, proven by which
+        ledger row. Returns None when no signer is configured or the format cannot carry a manifest."""
+        if self.signer is None:
+            return None
+        from mamori.provenance import ProvenanceInfo, UnsupportedFormat
+
+        info = ProvenanceInfo(
+            generation_id=generation_id,
+            verdict=decision["verdict"],
+            reasons=list(decision.get("reasons", [])),
+            licensed=self.licensed_terms(decision),
+            ledger_hash=self.generation_ledger_hash(generation_id),
+            generator=self.settings.generator_name,
+        )
+        try:
+            return bytes(self.signer.sign_bytes(data, None, info))
+        except UnsupportedFormat as exc:
+            log.warning("generation %s output not signed: %s", generation_id, exc)
+            return None
+
+    def licensed_terms(self, decision: dict[str, Any]) -> list[dict[str, Any]]:
+        """Each matched character with its rightsholder and the licence terms it was allowed under."""
+        from mamori.registry.fileformat import policy_to_json
+
+        reg = self.indexes().registry
+        out = []
+        for m in decision.get("matches", []):
+            cid = m.get("character")
+            char = next((c for c in reg.characters if c.id == cid), None)
+            if char is None:
+                continue
+            work = reg.work(char.work)
+            out.append({
+                "character": cid,
+                "work": char.work,
+                "rightsholder": work.rightsholder if work else None,
+                "terms": policy_to_json(char.policy) or {"generation": "block"},
+            })
+        return out
+
+    def generation_ledger_hash(self, generation_id: str) -> str | None:
+        from sqlalchemy import select
+
+        from mamori.storage import schema as t
+
+        with self.engine.connect() as conn:
+            return conn.execute(select(t.generations.c.ledger_hash).where(t.generations.c.id == generation_id)).scalar()
 
     # --- screening --------------------------------------------------------------------------------------
 

@@ -19,12 +19,15 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def open_service(db: str | None, **overrides: Any):  # type: ignore[no-untyped-def]
+    from mamori.provenance.errors import ProvenanceConfigError
     from mamori.service import Mamori
 
     try:
         return Mamori.open(db, **overrides)
     except StorageError as exc:
         fail(str(exc))
+    except ProvenanceConfigError as exc:
+        fail(f"provenance signing is misconfigured: {exc}")
 
 
 def handle_known_errors(exc: BaseException) -> NoReturn:

@@ -107,6 +107,9 @@ def sign_cmd(
         "--training-mining",
         help="cawg.training-mining as JSON or a JSON file (default: all notAllowed)",
     ),
+    db: str | None = typer.Option(
+        None, "--db", help="Look the generation's decision up in this store when --verdict is not given"
+    ),
 ) -> None:
     """Embed signed Content Credentials with the generation's rights decision."""
     cert = cert or (Path(os.environ[CERT_ENV]) if os.environ.get(CERT_ENV) else None)
@@ -114,7 +117,11 @@ def sign_cmd(
     if cert is None or key is None:
         _fail(f"no signing credentials: pass --cert and --key or set {CERT_ENV} and {KEY_ENV}")
     if verdict is None:
-        _fail(f"no decision for generation {generation}: pass --verdict (and --reason, --ledger-hash)")
+        found = _generation_from_store(generation, db)
+        if found is None:
+            _fail(f"no decision for generation {generation} in the store: pass --verdict (and --reason, --ledger-hash)")
+        verdict, reason, ledger_hash, found_licensed = found
+        licensed = licensed or [json.dumps(x) for x in found_licensed]
     info = ProvenanceInfo(
         generation_id=generation,
         verdict=verdict,
@@ -130,6 +137,23 @@ def sign_cmd(
     except ProvenanceError as exc:
         _fail(str(exc))
     typer.echo(f"signed {src} -> {dst} (generation {generation}, verdict {verdict}, signer {signer.subject})")
+
+
+def _generation_from_store(generation: str, db: str | None) -> tuple[str, list[str], str | None, list[Any]] | None:
+    """(verdict, reasons, ledger hash, licensed terms) of a settled generation, from the store."""
+    from mamori.cli.common import open_service
+
+    svc = open_service(db)
+    try:
+        from mamori.ops import store
+
+        gen = store(svc).generation(generation)
+        if gen is None or gen["status"] != "settled":
+            return None
+        final = gen["output_decision"] or gen["decision"]  # the final decision, prompt and output combined
+        return (final["verdict"], list(final.get("reasons", [])), gen.get("ledger_hash"), svc.licensed_terms(final))
+    finally:
+        svc.close()
 
 
 def _print_human(path: Path, result: Any) -> None:

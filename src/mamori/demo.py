@@ -110,6 +110,56 @@ def run_prompts(svc: Mamori, console: Console) -> None:
     console.print(table)
 
 
+def run_generations(db: str, console: Console) -> None:
+    """A platform wraps its generator with Guard: prompt check, generation, output check, settlement, C2PA."""
+    import io
+
+    from mamori import Blocked, Guard
+    from mamori.demo_visual import draw_character, scene
+    from mamori.provenance import make_test_ca, verify
+
+    ca = make_test_ca(OUT / "dev-ca")
+
+    def painter(character: str):  # type: ignore[no-untyped-def]
+        def generate(prompt: str) -> bytes:
+            canvas = scene(640, 480, 0.0)
+            art = draw_character(character, size=300)
+            canvas.paste(art, (300, 160), art)
+            buf = io.BytesIO()
+            canvas.save(buf, "PNG")
+            return buf.getvalue()
+
+        return generate
+
+    table = Table(title="Guarded generations (fake generator draws into its output; outputs signed with a DEV CA)")
+    for col in ("prompt", "generator draws", "result", "provenance"):
+        table.add_column(col, overflow="fold")
+    guard = Guard.local(db, platform="demo-platform", c2pa_cert=str(ca.chain), c2pa_key=str(ca.key))
+    cases = [
+        ("Momo Sakuragi picnic under cherry trees", "momo", {"amount": "1.00", "currency": "USD"}),
+        ("a town on a sunny day", "tobio", None),
+    ]
+    with guard:
+        for prompt, draws, price in cases:
+            try:
+                r = guard.generate(prompt, generator=painter(draws), territory="JP", price=price)
+            except Blocked as exc:
+                table.add_row(prompt, draws, f"[red]blocked at {exc.stage}[/]: {exc.decision['reasons'][-1]}", "—")
+                continue
+            signed = r.signed_output or b""
+            (OUT / f"generation-{r.generation_id}.png").write_bytes(signed)
+            check = verify(signed, trust_anchors_pem=ca.ca_cert.read_text())
+            lines = r.settlement["lines"] if r.settlement else []
+            owed = "; ".join(
+                f"{x['character']} ({x['rightsholder']}): " + ", ".join(f"{k} {v}" for k, v in x.items() if k in ("fee", "revenue_share", "amount"))
+                for x in lines
+            )
+            table.add_row(prompt, draws, f"[cyan]{r.decision['verdict']}[/], settled — {owed or 'no fee'}",
+                          f"C2PA {check.state}; rights: generation {check.mamori['generation_id']}, "
+                          f"ledger {str(check.mamori['ledger_hash'])[:12]}…")
+    console.print(table)
+
+
 def main() -> int:
     console = Console(width=int(os.environ.get("COLUMNS", "160")))
     if OUT.exists():
@@ -135,6 +185,7 @@ def main() -> int:
     run_prompts(svc, console)
     for step in extra_steps:
         step(svc, OUT, console)
+    run_generations(db, console)
     result = svc.ledger.verify()
     console.print(f"[bold]Ledger[/]: {result.rows} events, chain {'verifies' if result.ok else 'BROKEN'} (head {result.head[:16]}…)")
     svc.close()

@@ -24,7 +24,6 @@ from mamori.screening.image import transforms as T
 from mamori.screening.image.examples import example_registry, reference_image
 from mamori.screening.image.fusion import REVIEW, VisualGate
 from mamori.screening.image.loading import load_image
-from mamori.screening.image.local import LocalFeatureDetector
 from mamori.screening.image.pdq import PdqDetector
 
 TESTDATA = Path(__file__).resolve().parents[1].parent / "shared" / "testdata"

@@ -21,6 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.visual_bench import references, tiers  # noqa: E402
+
 from mamori.screening.base import Corpus  # noqa: E402
 from mamori.screening.image.examples import example_registry  # noqa: E402
 from mamori.screening.image.local import LocalFeatureDetector  # noqa: E402

@@ -38,8 +38,9 @@ def make_clip(
     `frame_times` (seconds) makes a variable-frame-rate clip; `rotation` sets display-matrix rotation metadata
     (the stored frames are then rotated the opposite way so the *displayed* video looks upright).
     """
-    import av
     from fractions import Fraction
+
+    import av
 
     w, h = size
     scene = synth.draw_scene(seed, (w + w // 2, h))  # wider than the frame: the camera pans

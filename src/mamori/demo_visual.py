@@ -14,53 +14,86 @@ from PIL import Image, ImageDraw
 from rich.console import Console
 from rich.table import Table
 
-# Each demo character's look: (body colour, accent colour, pattern seed)
-LOOKS = {
-    "mirai": ((70, 90, 200), (230, 230, 240), 11),
-    "momo": ((235, 120, 170), (255, 240, 245), 23),
-    "tobio": ((40, 40, 50), (250, 200, 40), 37),
-    "kappa-x": ((60, 170, 90), (200, 200, 210), 41),
+
+
+def _emblem(d: ImageDraw.ImageDraw, kind: str, x: float, y: float, r: float, fill: Any) -> None:
+    if kind == "star":
+        pts = [(x + (r if i % 2 == 0 else r * 0.45) * math.cos(i * math.pi / 5 - math.pi / 2),
+                y + (r if i % 2 == 0 else r * 0.45) * math.sin(i * math.pi / 5 - math.pi / 2)) for i in range(10)]
+        d.polygon(pts, fill=fill, outline=(0, 0, 0))
+    elif kind == "petal":
+        for a in range(5):
+            ang = a * 2 * math.pi / 5
+            d.ellipse([x + r * 0.6 * math.cos(ang) - r * 0.45, y + r * 0.6 * math.sin(ang) - r * 0.45,
+                       x + r * 0.6 * math.cos(ang) + r * 0.45, y + r * 0.6 * math.sin(ang) + r * 0.45],
+                      fill=fill, outline=(0, 0, 0))
+    elif kind == "feather":
+        d.polygon([(x, y - r), (x + r * 0.5, y), (x, y + r), (x - r * 0.5, y)], fill=fill, outline=(0, 0, 0))
+        d.line([(x, y - r), (x, y + r)], fill=(0, 0, 0), width=2)
+    else:  # hexagon scales
+        pts = [(x + r * math.cos(i * math.pi / 3), y + r * math.sin(i * math.pi / 3)) for i in range(6)]
+        d.polygon(pts, fill=fill, outline=(0, 0, 0))
+
+
+# Each demo character's look: silhouette, costume emblem and colours differ, so that grey-level features differ too.
+LOOKS: dict[str, dict[str, Any]] = {
+    "mirai": {"body": (70, 90, 200), "accent": (235, 235, 245), "emblem": "star", "head": "cap", "seed": 11, "wide": 1.0},
+    "momo": {"body": (235, 120, 170), "accent": (255, 245, 250), "emblem": "petal", "head": "buns", "seed": 23, "wide": 0.85},
+    "tobio": {"body": (40, 40, 50), "accent": (250, 200, 40), "emblem": "feather", "head": "spikes", "seed": 37, "wide": 1.15},
+    "kappa-x": {"body": (60, 170, 90), "accent": (200, 200, 215), "emblem": "hex", "head": "dish", "seed": 41, "wide": 1.3},
 }
 
 
 def draw_character(cid: str, size: int = 384, pose: int = 0) -> Image.Image:
-    """A full-body figure with a distinctive, detailed costume; `pose` swings the limbs."""
-    body, accent, seed = LOOKS[cid]
-    rng = random.Random(seed)
+    """A full-body figure with a distinctive silhouette and costume; `pose` swings the limbs."""
+    look = LOOKS[cid]
+    body, accent, wide = look["body"], look["accent"], look["wide"]
+    rng = random.Random(look["seed"])
     im = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     d = ImageDraw.Draw(im)
     s = size / 384
     cx = size // 2
+    half = 60 * s * wide
     swing = math.sin(pose * 0.9) * 18 * s
-    # legs and arms
     d.line([(cx - 20 * s, 250 * s), (cx - 30 * s - swing, 360 * s)], fill=body, width=int(22 * s))
     d.line([(cx + 20 * s, 250 * s), (cx + 30 * s + swing, 360 * s)], fill=body, width=int(22 * s))
-    d.line([(cx - 55 * s, 140 * s), (cx - 95 * s + swing, 235 * s)], fill=accent, width=int(16 * s))
-    d.line([(cx + 55 * s, 140 * s), (cx + 95 * s - swing, 235 * s)], fill=accent, width=int(16 * s))
-    # torso with a patterned costume
-    d.rounded_rectangle([cx - 60 * s, 120 * s, cx + 60 * s, 260 * s], radius=int(18 * s), fill=body, outline=(0, 0, 0), width=3)
-    for _ in range(14):
-        x = cx + rng.uniform(-50, 50) * s
-        y = rng.uniform(130, 250) * s
-        r = rng.uniform(4, 11) * s
-        points = [
-            (x + r * math.cos(a * math.pi / 2.5 + i % 2 * 0.6) * (1 if i % 2 == 0 else 0.45),
-             y + r * math.sin(a * math.pi / 2.5 + i % 2 * 0.6) * (1 if i % 2 == 0 else 0.45))
-            for i, a in enumerate(np.arange(0, 5, 0.5))
-        ]
-        d.polygon(points, fill=accent, outline=(0, 0, 0))
-    d.rectangle([cx - 60 * s, 190 * s, cx + 60 * s, 205 * s], fill=accent, outline=(0, 0, 0))
-    # head, face and hair
+    d.line([(cx - half + 5 * s, 140 * s), (cx - half - 35 * s + swing, 235 * s)], fill=accent, width=int(16 * s))
+    d.line([(cx + half - 5 * s, 140 * s), (cx + half + 35 * s - swing, 235 * s)], fill=accent, width=int(16 * s))
+    d.rounded_rectangle([cx - half, 120 * s, cx + half, 260 * s], radius=int(18 * s), fill=body, outline=(0, 0, 0), width=3)
+    placed: list[tuple[float, float]] = []
+    for _ in range(60):
+        if len(placed) >= 9:
+            break
+        x = cx + rng.uniform(-half + 14 * s, half - 14 * s)
+        y = rng.uniform(135, 245) * s
+        if all((x - px) ** 2 + (y - py) ** 2 > (26 * s) ** 2 for px, py in placed):
+            placed.append((x, y))
+            _emblem(d, look["emblem"], x, y, rng.uniform(9, 14) * s, accent)
+    band_y = rng.uniform(175, 205) * s
+    d.rectangle([cx - half, band_y, cx + half, band_y + 12 * s], fill=accent, outline=(0, 0, 0))
     d.ellipse([cx - 48 * s, 28 * s, cx + 48 * s, 124 * s], fill=(250, 220, 190), outline=(0, 0, 0), width=3)
-    d.ellipse([cx - 26 * s, 64 * s, cx - 10 * s, 84 * s], fill=(20, 20, 20))
-    d.ellipse([cx + 10 * s, 64 * s, cx + 26 * s, 84 * s], fill=(20, 20, 20))
-    d.ellipse([cx - 22 * s, 67 * s, cx - 16 * s, 73 * s], fill=(255, 255, 255))
-    d.ellipse([cx + 14 * s, 67 * s, cx + 20 * s, 73 * s], fill=(255, 255, 255))
+    eye = rng.uniform(8, 12) * s
+    for ex in (cx - 18 * s, cx + 18 * s):
+        d.ellipse([ex - eye, 74 * s - eye, ex + eye, 74 * s + eye], fill=(20, 20, 20))
+        d.ellipse([ex - eye * 0.4, 70 * s - eye * 0.4, ex, 70 * s], fill=(255, 255, 255))
     d.arc([cx - 16 * s, 88 * s, cx + 16 * s, 108 * s], 10, 170, fill=(120, 30, 30), width=3)
-    for i in range(7):
-        x0 = cx - 52 * s + i * 15 * s
-        d.polygon([(x0, 50 * s), (x0 + 15 * s, 50 * s), (x0 + 7 * s, (8 + rng.uniform(0, 22)) * s)], fill=body, outline=(0, 0, 0))
-    d.chord([cx - 52 * s, 20 * s, cx + 52 * s, 80 * s], 180, 360, fill=body, outline=(0, 0, 0))
+    head = look["head"]
+    if head == "cap":
+        d.chord([cx - 52 * s, 14 * s, cx + 52 * s, 84 * s], 180, 360, fill=body, outline=(0, 0, 0), width=3)
+        d.rectangle([cx - 10 * s, 46 * s, cx + 70 * s, 56 * s], fill=body, outline=(0, 0, 0))
+        _emblem(d, "star", cx, 34 * s, 10 * s, accent)
+    elif head == "buns":
+        for bx in (cx - 46 * s, cx + 46 * s):
+            d.ellipse([bx - 22 * s, 14 * s, bx + 22 * s, 58 * s], fill=body, outline=(0, 0, 0), width=3)
+        d.chord([cx - 50 * s, 26 * s, cx + 50 * s, 80 * s], 180, 360, fill=body, outline=(0, 0, 0))
+    elif head == "spikes":
+        for i in range(7):
+            x0 = cx - 52 * s + i * 15 * s
+            d.polygon([(x0, 52 * s), (x0 + 15 * s, 52 * s), (x0 + 7 * s, (2 + rng.uniform(0, 18)) * s)], fill=body, outline=(0, 0, 0))
+        d.rectangle([cx - 48 * s, 64 * s, cx - 4 * s, 72 * s], fill=(20, 20, 20))
+    else:
+        d.ellipse([cx - 34 * s, 6 * s, cx + 34 * s, 40 * s], fill=accent, outline=(0, 0, 0), width=3)
+        d.ellipse([cx - 20 * s, 14 * s, cx + 20 * s, 32 * s], fill=(120, 190, 230), outline=(0, 0, 0))
     return im
 
 

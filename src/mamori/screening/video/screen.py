@@ -132,6 +132,13 @@ def screen_video(path: str | os.PathLike[str], gate: VisualGate, limits: VideoLi
         container.close()
 
 
+def _near_identical(a: np.ndarray, b: np.ndarray, threshold: float) -> bool:
+    """Reuse a frame's result only when almost nothing changed anywhere: a small mean difference is not enough,
+    because a character entering a fifth of the frame moves the mean of the whole thumbnail very little."""
+    diff = np.abs(a - b)
+    return float(diff.mean()) < threshold and float((diff > 3 * threshold).mean()) < 0.01
+
+
 def _screen_container(container: Any, spath: str, gate: VisualGate, limits: VideoLimits) -> VideoResult:
     import av
 
@@ -196,7 +203,7 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
                 continue
             last_sample_t = t
             res.frames_sampled += 1
-            if analysed_thumb is not None and float(np.abs(thumb - analysed_thumb).mean()) < limits.reuse_threshold:
+            if analysed_thumb is not None and _near_identical(thumb, analysed_thumb, limits.reuse_threshold):
                 res.frames_reused += 1
                 res.observations.append(FrameObservation(t, analysed_matches, True, reason))
                 continue

@@ -42,7 +42,7 @@ def dashboard(days: int = 14, p: Page = Depends(page)) -> Response:
     assert p.who is not None
     days = days if days in DAY_CHOICES else 14
     act = queries.activity(p.svc, p.who, days)
-    every = 1 if days <= 14 else (3 if days <= 30 else 10)
+    every = 1 if days <= 7 else (2 if days <= 14 else (5 if days <= 30 else 15))
     languages = sorted(act.languages.items(), key=lambda kv: -sum(kv[1].values()))
     top = max([sum(c.values()) for _, c in languages] + [1])
     return p.render(

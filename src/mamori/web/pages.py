@@ -35,7 +35,7 @@ REVIEW_READERS = ("admin", "rightsholder", "auditor")  # API: GET /v1/reviews
 LEDGER_READERS = ("admin", "auditor")  # API: /v1/ledger/*
 
 NAV = (
-    ("dashboard", "", DASHBOARD),
+    ("dashboard", "/", DASHBOARD),
     ("works", "/works", OWNERS),
     ("characters", "/characters", OWNERS),
     ("reviews", "/reviews", REVIEW_READERS),

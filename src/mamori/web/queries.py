@@ -239,36 +239,30 @@ def reference_image(
     mime, data = got
     if full or not mime.startswith("image/"):
         return mime, data
-    thumb = _thumbnail(ref["sha256"], data)
+    thumb = _thumbnail(svc, ref["sha256"], data)
     return ("image/png", thumb) if thumb is not None else (mime, data)
 
 
 _THUMBS: dict[str, bytes] = {}
 
 
-def _thumbnail(sha: str, data: bytes) -> bytes | None:
+def _thumbnail(svc: Mamori, sha: str, data: bytes) -> bytes | None:
+    """A small PNG of a reference, decoded with the visual gate's own loader and limits; None if it cannot be."""
     if sha in _THUMBS:
         return _THUMBS[sha]
-    import warnings
+    from PIL import Image
 
-    from PIL import Image, UnidentifiedImageError
+    from mamori.screening.image.loading import load_image
+    from mamori.screening.media import MediaError
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as im:
-                im.thumbnail((THUMB_PIXELS, THUMB_PIXELS))
-                im = im.convert("RGBA") if im.mode not in ("RGB", "RGBA", "L", "LA") else im
-                buf = io.BytesIO()
-                im.save(buf, format="PNG", optimize=True)
-    except (
-        UnidentifiedImageError,
-        OSError,
-        ValueError,
-        Image.DecompressionBombWarning,
-        Image.DecompressionBombError,
-    ):
+        pixels = load_image(data, svc.media_limits().image)
+    except MediaError:
         return None
+    im = Image.fromarray(pixels)
+    im.thumbnail((THUMB_PIXELS, THUMB_PIXELS))
+    buf = io.BytesIO()
+    im.save(buf, format="PNG", optimize=True)
     if len(_THUMBS) > 500:
         _THUMBS.clear()
     _THUMBS[sha] = buf.getvalue()

@@ -72,7 +72,7 @@ def nice_max(value: int) -> int:
 def bar_chart(bars: Sequence[tuple[str, int]], label: str, css: str = "", every: int = 1) -> Markup:
     """A vertical bar chart as inline SVG: one bar per (label, value); every `every`-th label is printed.
     Colours come from the stylesheet (class `css`), so the page needs no inline styles."""
-    width, height, left, bottom, top = 640, 180, 34, 22, 10
+    width, height, left, bottom, top = 400, 150, 28, 20, 8
     n = max(len(bars), 1)
     top_value = max([v for _, v in bars] + [1])
     axis_max = nice_max(top_value)

@@ -92,11 +92,11 @@ def discover(
     for stem, *_ in found:
         seen[safe_name(stem)] = seen.get(safe_name(stem), 0) + 1
     specs = []
-    for stem, kind, paths, fp, root_s, category, dataset in found:
+    for stem, kind, shard_paths, fp, root_s, category, dataset in found:
         sid = safe_name(stem)
         if seen[sid] > 1:  # two inputs hold a 00000.tar: tell them apart by where they are
-            sid = f"{sid}-{hashlib.sha1(os.path.abspath(paths[0]).encode()).hexdigest()[:8]}"
-        specs.append(ShardSpec(sid, kind, paths, fp, category, root_s, dataset))
+            sid = f"{sid}-{hashlib.sha1(os.path.abspath(shard_paths[0]).encode()).hexdigest()[:8]}"
+        specs.append(ShardSpec(sid, kind, shard_paths, fp, category, root_s, dataset))
     return specs
 
 

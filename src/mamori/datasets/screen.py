@@ -88,6 +88,18 @@ class MamoriScreener:
             return self.screen_video(tmp.name)
 
 
+def _reseed_opencv() -> None:
+    """OpenCV's RANSAC draws from a per-thread RNG whose state depends on every earlier call in the process, so a
+    borderline image could score differently depending on which shards a worker ran before. Reseeding per sample
+    makes a sample's result independent of its neighbours: local, Ray and resumed runs agree."""
+    try:
+        import cv2
+
+        cv2.setRNGSeed(0x6D616D6F)
+    except ImportError:  # pragma: no cover - opencv is a core dependency
+        pass
+
+
 @dataclass(frozen=True)
 class ScreenerSpec:
     """What a worker needs to build its own screener: picklable, no open connections."""

@@ -137,6 +137,16 @@ def test_console_in_a_browser(server: tuple[str, str], tmp_path: Path) -> None:
         context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.set_default_timeout(10_000)
+        console_errors: list[str] = []
+        # 4xx pages (a refused form answers 422) log "Failed to load resource"; anything else is a real error
+        page.on(
+            "console",
+            lambda msg: (
+                console_errors.append(msg.text)
+                if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
         try:
             # log in (Japanese from Accept-Language)
             page.goto(f"{base}/console/characters")
@@ -236,6 +246,7 @@ def test_console_in_a_browser(server: tuple[str, str], tmp_path: Path) -> None:
             page.screenshot(path=str(SHOTS / "06-statements-en.png"), full_page=True)
             assert re.search(r"mamori_console", str(context.cookies()))
             assert all(c["httpOnly"] and c["sameSite"] == "Strict" for c in context.cookies())
+            assert console_errors == []  # no Content-Security-Policy violations, no script errors
         except Exception:
             page.screenshot(path=str(SHOTS / "failure.png"), full_page=True)
             raise

@@ -96,6 +96,8 @@ class Page:
     def render(self, template: str, http_status: int = 200, **context: Any) -> Response:
         flashes, self.session.flash = self.session.flash, []
         nav = [(name, PREFIX + path) for name, path, roles in NAV if self.can(roles)]
+        other = "en" if self.lang == "ja" else "ja"
+        switch = self.request.url.include_query_params(lang=other)
         html = self.console.env.get_template(template).render(
             page=self,
             t=self.t,
@@ -105,6 +107,7 @@ class Page:
             nav=nav,
             flashes=flashes,
             path=self.request.url.path,
+            lang_url=switch.path + "?" + switch.query,
             **context,
         )
         return self.finish(HTMLResponse(html, status_code=http_status))

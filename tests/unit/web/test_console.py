@@ -360,3 +360,34 @@ def test_statements_download(client, keys) -> None:  # type: ignore[no-untyped-d
     js = client.get("/console/statements/download?period=2026-03&format=json")
     assert js.json()["rightsholder"] == "hoshi-studio"
     assert client.get("/console/statements/download?period=2026-13").status_code == 422
+
+
+def test_register_a_work_with_a_japanese_title(client, svc: Mamori, keys) -> None:  # type: ignore[no-untyped-def]
+    login(client, keys["rightsholder"])
+    token = form_csrf(client, "/console/works")
+    bad = client.post("/console/works", data={"csrf": token, "id": "-x", "titles": "夜空の郵便"})
+    assert bad.status_code == 422 and "is not an id" in bad.text and "works/-x · id" in bad.text
+    r = client.post(
+        "/console/works",
+        data={"csrf": token, "id": "night-post", "titles": "夜空の郵便\nNight Post"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    work = svc.registry().work("night-post")
+    assert (
+        work is not None
+        and work.rightsholder == "hoshi-studio"
+        and work.titles == ("夜空の郵便", "Night Post")
+    )
+    # a rightsholder cannot register a work for someone else, whatever the form says
+    client.post(
+        "/console/works", data={"csrf": token, "id": "stolen", "rightsholder": "kaze-games", "titles": "X"}
+    )
+    stolen = svc.registry().work("stolen")
+    assert stolen is None or stolen.rightsholder == "hoshi-studio"
+
+
+def test_language_switch_keeps_the_query(client, keys) -> None:  # type: ignore[no-untyped-def]
+    login(client, keys["rightsholder"], lang="en")
+    html = client.get("/console/characters?q=%E6%98%9F%E9%87%8E").text
+    assert 'href="/console/characters?q=%E6%98%9F%E9%87%8E&amp;lang=ja"' in html

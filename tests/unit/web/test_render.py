@@ -112,3 +112,33 @@ def test_activity_buckets_by_day(sqlite_url: str) -> None:
         assert kaze.total("blocks") == 0 and not kaze.recent
     finally:
         svc.close()
+
+
+def test_activity_counts_settlements_and_reviews_in_scope(sqlite_url: str) -> None:
+    from pathlib import Path
+
+    from mamori.ops import reviews
+    from mamori.service import Mamori
+    from mamori.web.queries import activity
+
+    svc = Mamori.open(sqlite_url, registry_refresh_seconds=0.0)
+    try:
+        svc.import_registry(Path(__file__).resolve().parents[2] / "data" / "registry.yaml")
+        line = {
+            "character": "mirai",
+            "work": "star-courier",
+            "rightsholder": "hoshi-studio",
+            "mode": "licensed",
+        }
+        svc.ledger.append("settlement", {"generation_id": "g_1", "lines": [line]})
+        svc.ledger.append("settlement", {"generation_id": "g_2", "lines": [{**line, "mode": "tracked"}]})
+        reviews.file_dispute(
+            svc, "mirai", "not her", Principal("k_p", "platform", platform="acme-video"), prompt="x"
+        )
+        hoshi = activity(svc, Principal("k_r", "rightsholder", rightsholder="hoshi-studio"), days=3)
+        assert hoshi.total("licensed") == 1 and hoshi.total("reviews") == 1
+        assert hoshi.series("licensed")[-1] == (datetime.now(UTC).strftime("%m-%d"), 1)
+        kaze = activity(svc, Principal("k_k", "rightsholder", rightsholder="kaze-games"), days=3)
+        assert kaze.total("licensed") == 0 and kaze.total("reviews") == 0
+    finally:
+        svc.close()

@@ -200,7 +200,7 @@ def _print_human(path: Path, result: Any) -> None:
 @app.command("verify")
 def verify_cmd(
     file: Path = typer.Argument(..., help="File to check"),
-    trust: Path | None = typer.Option(None, "--trust", help="Trust anchor PEM (CA certificates)"),
+    trust: Path | None = typer.Option(None, "--trust", envvar="MAMORI_C2PA_TRUST", help="Trust anchor PEM (CA certificates; default $MAMORI_C2PA_TRUST)"),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
 ) -> None:
     """Check a file's Content Credentials. Exit 0 valid/trusted, 1 invalid, 2 no manifest or error."""

@@ -75,16 +75,20 @@ def _candidates(index: NameIndex, q: str) -> list[int]:
     got = cache.get(q)
     if got is not None:
         return got
-    out: set[int] = set()
+    n = len(q)
+    probes = {q[:i] + q[i + 1 :] for i in range(n)}
+    probes.add(q)
+    if n >= 9:  # two edits allowed: probe two deletions on the query side too
+        probes.update([q[:i] + q[i + 1 : j] + q[j + 1 :] for i in range(n - 1) for j in range(i + 1, n)])
     fz = index.fuzzy
-    probes = {q, *deletes1(q)}
-    if len(q) >= 9:  # two edits allowed: probe two deletions on the query side too
-        probes.update(d2 for d1 in list(probes) for d2 in deletes1(d1))
-    for d in probes:
-        ids = fz.get(d)
-        if ids:
-            out.update(ids)
-    res = sorted(out)
+    found = fz.keys() & probes  # C-level: iterates the probes, looks each up in the deletion index
+    if not found:
+        res: list[int] = []
+    else:
+        out: set[int] = set()
+        for d in found:
+            out.update(fz[d])
+        res = sorted(out)
     if len(cache) > 200_000:
         cache.clear()
     cache[q] = res
@@ -99,9 +103,16 @@ def fuzzy(index: NameIndex, toks: list[Token], hits: list[Hit]) -> None:
     for h in hits:
         if h.t0 >= 0:
             covered.update(range(h.t0, h.t1 + 1))
+    plain_cache = index._plain
     plain = index.plain_word
     raws = [t.clean for t in toks]
-    odd = [len(r) >= 3 and not plain(r) for r in raws]  # words that might be (part of) a misspelt name
+    odd = []  # words that might be (part of) a misspelt name
+    for r in raws:
+        if len(r) < 3:
+            odd.append(False)
+        else:
+            p = plain_cache.get(r)
+            odd.append(not (plain(r) if p is None else p))
     n = len(raws)
     for i in range(n):
         if odd[i] and i not in covered and len(raws[i]) >= 5 and raws[i].isalpha():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from mamori.registry.model import Registry
@@ -17,6 +18,8 @@ from mamori.screening.text.normalize import CJK_RE, Normalized, is_cjk, ja_fold,
 from mamori.screening.text.traits import TraitIndex
 from mamori.screening.text.variants import (
     clean_letters,
+    _PH_CACHE,
+    _STEM_CACHE,
     has_leet,
     leet_decode,
     phonetic_key,
@@ -31,6 +34,35 @@ _PARTICLE_ROMAJI = {
 }
 _LEET_RE = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
 _PARTICLE_KEYS = {phonetic_key(k): v for k, v in _PARTICLE_ROMAJI.items()}
+CJK_RUN_RE = re.compile(CJK_RE.pattern + "+")  # ・ (U+30FB) is in the kana block, so runs include it
+
+
+class _JaFoldTable(dict):  # type: ignore[type-arg]
+    """str.translate table: code point -> ja_fold(character), filled on first use."""
+
+    def __missing__(self, o: int) -> str:
+        got = ja_fold(chr(o))
+        if len(self) < 100_000:
+            self[o] = got
+        return got
+
+
+_JA_TABLE = _JaFoldTable()
+
+
+@lru_cache(maxsize=20_000)
+def _romaji_run(run: str) -> tuple[tuple[tuple[int, int, str, str], ...], str, dict[int, int], list[tuple[int, int]]]:
+    """Romaji segments of a kana/kanji run, their phonetic-key stream, segment starts and key bounds (cached)."""
+    segs = romaji_segments(run)
+    keys = [phonetic_key(h) if h else "" for _, _, h, _ in segs]
+    starts: dict[int, int] = {}
+    pos = 0
+    bounds = []
+    for i, key in enumerate(keys):
+        starts.setdefault(pos, i)
+        bounds.append((pos, pos + len(key)))
+        pos += len(key)
+    return segs, "".join(keys), starts, bounds
 
 
 class TextMatcher(Detector):
@@ -42,6 +74,8 @@ class TextMatcher(Detector):
         self.registry = registry
         self.index = NameIndex(registry)
         self.traits = TraitIndex(registry)
+        self._lat_n = len(self.index.lat)
+        self._ja_n = len(self.index.ja)
         self.allow: list[tuple[str | None, str]] = []
         for cid, phrase in allowlist:
             p = normalize(str(phrase)).text.strip()
@@ -83,9 +117,11 @@ class TextMatcher(Detector):
         if toks:
             judge.fuzzy(self.index, toks, hits)
         stems: dict[str, int] = {}
+        stem_cache = _STEM_CACHE
         for i, t in enumerate(toks):
-            if t.clean:
-                stems.setdefault(stem(t.clean), i)
+            c = t.clean
+            if c:
+                stems.setdefault(stem_cache.get(c) or stem(c), i)
         trait_hits = self.traits.hits(set(stems)) if stems else {}
         if not hits and not trait_hits:
             return []
@@ -106,21 +142,23 @@ class TextMatcher(Detector):
 
     def _stream(self, toks: list, raws: list[str], hits: list[Hit], via: str) -> None:  # type: ignore[type-arg]
         auto = self.index.lat
-        if not len(auto):
+        if not self._lat_n:
             return
-        keys = [phonetic_key(r) if r else "" for r in raws]
-        starts: dict[int, int] = {}
+        cache = _PH_CACHE
+        keys = [cache.get(r) or phonetic_key(r) for r in raws]
+        starts: dict[int, int] | None = None
         ends: dict[int, int] = {}
-        pos = 0
-        for i, k in enumerate(keys):
-            if not k:
-                continue
-            starts.setdefault(pos, i)
-            pos += len(k)
-            ends[pos] = i
-        stream = "".join(keys)
         entries = self.index.entries
-        for end, (klen, eids) in auto.iter(stream):
+        for end, (klen, eids) in auto.iter("".join(keys)):
+            if starts is None:  # token boundaries in the key stream, built on the first automaton hit only
+                starts = {}
+                pos = 0
+                for i, k in enumerate(keys):
+                    if not k:
+                        continue
+                    starts.setdefault(pos, i)
+                    pos += len(k)
+                    ends[pos] = i
             i = starts.get(end - klen + 1)
             if i is None:
                 continue
@@ -137,18 +175,13 @@ class TextMatcher(Detector):
 
     def _japanese(self, norm: Normalized, hits: list[Hit]) -> None:
         auto = self.index.ja
-        if not len(auto):
+        if not self._ja_n:
             return
         text = norm.text
-        chars: list[str] = []
-        where: list[int] = []
-        for k, c in enumerate(text):
-            f = ja_fold(c)
-            if f:
-                chars.append(f)
-                where.append(k)
-        stream = "".join(chars)
-        for end, (klen, eids) in auto.iter(stream):
+        where: list[int] | None = None
+        for end, (klen, eids) in auto.iter(text.translate(_JA_TABLE)):
+            if where is None:  # stream index -> normalised offset, built on the first automaton hit only
+                where = [k for k, c in enumerate(text) if ja_fold(c)]
             a = end - klen + 1
             na, nb = where[a], where[end] + 1
             if not judge.ja_boundary_ok(text, na, nb):
@@ -159,29 +192,13 @@ class TextMatcher(Detector):
     def _romaji(self, norm: Normalized, hits: list[Hit]) -> None:
         """Kana/kanji in the prompt read as romaji, matched against Latin names ('べじーた' ~ 'Vegeta')."""
         auto = self.index.lat
-        if not len(auto):
+        if not self._lat_n:
             return
         text = norm.text
-        k, n = 0, len(text)
         entries = self.index.entries
-        while k < n:
-            if not is_cjk(text[k]):
-                k += 1
-                continue
-            s = k
-            while k < n and (is_cjk(text[k]) or text[k] == "・"):
-                k += 1
-            run = text[s:k]
-            segs = romaji_segments(run)
-            keys = [phonetic_key(h) if h else "" for _, _, h, _ in segs]
-            starts: dict[int, int] = {}
-            pos = 0
-            bounds = []
-            for i, key in enumerate(keys):
-                starts.setdefault(pos, i)
-                bounds.append((pos, pos + len(key)))
-                pos += len(key)
-            stream = "".join(keys)
+        for mt in CJK_RUN_RE.finditer(text):
+            s = mt.start()
+            segs, stream, starts, bounds = _romaji_run(mt.group())
             for end, (klen, eids) in auto.iter(stream):
                 if klen < 4:
                     continue

@@ -3,7 +3,8 @@
 `normalize(text)` folds width (NFKC), case, Latin diacritics, Cyrillic/Greek homoglyphs and strips invisible
 characters (zero-width, bidi controls, variation selectors), keeping for every output character the
 [start, end) offsets of the original characters it came from and flags saying which transformations touched
-it (so evidence can say 'confusable' or 'invisible characters'). Pure ASCII prompts take a fast path.
+it (so evidence can say 'confusable' or 'invisible characters'). Prompts whose every character folds to its own
+lower-case form (pure ASCII, plain kana/kanji) take a fast path with an identity offset map.
 """
 
 from __future__ import annotations
@@ -169,9 +170,36 @@ class Normalized:
         return self.original[s : s + 1]
 
 
+_IDENTITY: dict[str, bool] = {}
+
+
+def _identity_char(ch: str) -> bool:
+    """True when a non-ASCII character normalises to exactly its own lower-case form (one character, no flags):
+    then a prompt made only of such characters (and printable ASCII) needs no offset map."""
+    got = _IDENTITY.get(ch)
+    if got is None:
+        if ch in _HALF_VOICED or ch == "\u03a3":  # combines with the previous char / context-dependent lower-case
+            got = False
+        else:
+            low = ch.lower()
+            got = len(low) == 1 and _fold_char(ch) == (low, 0)
+        if len(_IDENTITY) < 100_000:
+            _IDENTITY[ch] = got
+    return got
+
+
 def normalize(text: str) -> Normalized:
-    if text.isascii() and not _CTRL_RE.search(text):
-        return Normalized(text, text.lower(), None, None, None)
+    if text.isascii():
+        if not _CTRL_RE.search(text):
+            return Normalized(text, text.lower(), None, None, None)
+    elif not _CTRL_RE.search(text):
+        # kana/kanji/most letters fold to themselves: the offset map is the identity, as for ASCII
+        ident = _IDENTITY
+        for ch in set(text):
+            if ch > "\x7f" and not (ident.get(ch) or _identity_char(ch)):
+                break
+        else:
+            return Normalized(text, text.lower(), None, None, None)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -221,35 +249,71 @@ class Token:
     merged: bool = False  # built from split letters ('S a i l o r', 'V.e.g.e.t.a')
 
 
+_POSSESSIVE_TAILS = frozenset(("s", "t", "re", "ll", "d", "ve", "m"))
+_CASE_CACHE: dict[str, tuple[bool, bool]] = {}
+
+
+def _case(seg: str, n: int) -> tuple[bool, bool]:
+    """(first letter upper-case, every letter upper-case and n >= 2) of the original segment of a token whose
+    normalised form has n characters."""
+    c0 = seg[:1]
+    upper = c0.isupper() or (not c0.isalnum() and next((c for c in seg if c.isalnum()), "").isupper())
+    return upper, n >= 2 and seg.isupper()
+
+
 def tokenize(norm: Normalized) -> list[Token]:
     text = norm.text
     orig = norm.original
     toks: list[Token] = []
+    append = toks.append
     prev_end = 0
     ident = norm.starts is None
+    case_cache = _CASE_CACHE
+    sent_end = _SENT_END
+    run = 0  # current run of one-character tokens (split letters)
+    split = False
     for m in _TOKEN_RE.finditer(text):
-        s, e = m.start(), m.end()
+        s, e = m.span()
         word = m.group()
-        if not word.isalnum() and not any(c.isalnum() for c in word):
-            continue
+        if word.isalnum():
+            clean = word
+        else:
+            clean = word.replace("@", "").replace("$", "")  # tokens are [a-z0-9@$]+
+            if not clean:
+                continue
         sep = text[prev_end:s]
         # drop possessive/contraction tails: "yoshi's" -> "yoshi"
-        if toks and sep in ("'", "’") and word in ("s", "t", "re", "ll", "d", "ve", "m"):
+        if (sep == "'" or sep == "’") and toks and word in _POSSESSIVE_TAILS:
             prev_end = e
             continue
         if ident:
             seg = orig[s:e]
+            if e - s == 1:
+                upper, allcaps = seg.isupper(), False
+            else:
+                got = case_cache.get(seg)
+                if got is None:
+                    got = _case(seg, e - s)
+                    if len(case_cache) > 200_000:
+                        case_cache.clear()
+                    case_cache[seg] = got
+                upper, allcaps = got
         else:
             os_, oe = norm.span(s, e)
-            seg = orig[os_:oe]
-        c0 = seg[:1]
-        upper = c0.isupper() or (not c0.isalnum() and next((c for c in seg if c.isalnum()), "").isupper())
-        allcaps = e - s >= 2 and seg.isupper()
-        sent_start = not toks or (sep != " " and not _SENT_END.isdisjoint(sep))
-        clean = word if word.isalnum() else "".join(c for c in word if c.isalnum())
-        toks.append(Token(s, e, word, upper, allcaps, sent_start, sep, clean))
+            upper, allcaps = _case(orig[os_:oe], e - s)
+        if not toks:
+            sent_start = True
+        else:
+            sent_start = sep != " " and not sent_end.isdisjoint(sep)
+        append(Token(s, e, word, upper, allcaps, sent_start, sep, clean))
+        if e - s == 1:
+            run = run + 1 if run and len(sep) <= 3 else 1
+            if run >= 3:
+                split = True
+        else:
+            run = 0
         prev_end = e
-    return _merge_split_letters(toks)
+    return _merge_split_letters(toks) if split else toks
 
 
 def _merge_split_letters(toks: list[Token]) -> list[Token]:

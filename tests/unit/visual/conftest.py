@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
-TESTDATA = REPO.parent / "shared" / "testdata"
+from tests.conftest import shared_dir
 
 
 def require_testdata() -> Path:
-    if TESTDATA.is_dir():
-        return TESTDATA
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"test data missing at {TESTDATA} (CI=true)")
-    pytest.skip(f"test data not found at {TESTDATA}")
+    """../shared/testdata (or $MAMORI_SHARED); skips locally, fails under CI=true when missing."""
+    return shared_dir() / "testdata"
 
 
 @pytest.fixture(scope="session")

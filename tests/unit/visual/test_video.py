@@ -61,10 +61,35 @@ def test_variable_frame_rate(gate: VisualGate, tmp_path: Path) -> None:
     assert 0.9 <= start <= 1.7 and 2.4 <= end <= 3.7
 
 
+def _still_clip(path: Path, seconds: float = 3.0, fps: int = 24) -> str:
+    """A clip whose frames are all the same picture (a locked-off camera): only encoder noise differs."""
+    import av
+
+    from mamori.screening.image import synth as image_synth
+
+    scene = image_synth.draw_scene(3, (160, 120))
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
+        stream.options = {"crf": "28", "g": "300"}
+        for _ in range(int(seconds * fps)):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(scene, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return str(path)
+
+
 def test_static_frames_reuse_results(gate: VisualGate, tmp_path: Path) -> None:
-    p = make_clip(tmp_path / "still.mp4", duration=3.0, sprite_rgba=None, size=(160, 120), gop=300)
-    res = screen_video(p, gate, VideoLimits(min_fps=8))
+    res = screen_video(_still_clip(tmp_path / "still.mp4"), gate, VideoLimits(min_fps=8))
     assert res.frames_reused > 0 and res.matches == []
+
+
+def test_panning_camera_is_not_reused(gate: VisualGate, tmp_path: Path) -> None:
+    # a pan changes what is in the frame: a character could enter at the edge, so every sample is analysed
+    p = make_clip(tmp_path / "pan.mp4", duration=3.0, sprite_rgba=None, size=(160, 120), gop=300)
+    res = screen_video(p, gate, VideoLimits(min_fps=8))
+    assert res.frames_analysed > res.frames_reused and res.matches == []
 
 
 def test_caps_stop_with_a_message(gate: VisualGate, clip: str) -> None:

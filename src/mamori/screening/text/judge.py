@@ -240,7 +240,8 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
     elif title and not obfuscated and not any(t.upper for t in ts) and any(is_common_en(w) for w in h.words):
         status = "needs"  # 'an iron tide of water': a lower-case title made of ordinary words
     single = h.t0 == h.t1 and len(e.words) <= 1 or e.kind == PART
-    if status != "drop" and single and not obfuscated and (_different_person(m, toks, h) or _shadowed(toks, h)):
+    if (status != "drop" and status != "needs" and single and not obfuscated
+            and (_different_person(m, toks, h) or _shadowed(toks, h))):
         status = "needs"
     return Scored(h, e, score, str(rule), how, status)
 

@@ -12,35 +12,37 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_PH_SUBS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p), r)
-    for p, r in (
-        (r"[^a-z0-9]", ""),
-        (r"([a-z])\1+", r"\1"),
-        (r"ph", "f"),
-        (r"tch", "ch"),
-        (r"ck", "k"),
-        (r"sh", "sy"),
-        (r"ch", "ty"),
-        (r"j", "zy"),
-        (r"ts", "t"),
-        (r"dz", "z"),
-        (r"c(?=[eiy])", "s"),
-        (r"[cq]", "k"),
-        (r"x", "ks"),
-        (r"f", "h"),
-        (r"v", "b"),
-        (r"l", "r"),
-        (r"y(?![aeiou])", "i"),
-        (r"yi", "i"),
-        (r"(?<=[aeiou])h(?![aeiou])", ""),
-        (r"ou", "o"),
-        (r"ei", "e"),
-        (r"([a-z])\1+", r"\1"),
-        (r"m(?=[bp])", "n"),
-    )
+# (pattern, replacement, triggers): a rule can only match when one of its trigger substrings occurs in the key,
+# so the others are skipped without running the regex; () = always run.
+_PH_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (r"[^a-z0-9]", "", ()),  # skipped for words already made of [a-z0-9] (see phonetic_key)
+    (r"([a-z])\1+", r"\1", ()),
+    (r"ph", "f", ("ph",)),
+    (r"tch", "ch", ("tch",)),
+    (r"ck", "k", ("ck",)),
+    (r"sh", "sy", ("sh",)),
+    (r"ch", "ty", ("ch",)),
+    (r"j", "zy", ("j",)),
+    (r"ts", "t", ("ts",)),
+    (r"dz", "z", ("dz",)),
+    (r"c(?=[eiy])", "s", ("c",)),
+    (r"[cq]", "k", ("c", "q")),
+    (r"x", "ks", ("x",)),
+    (r"f", "h", ("f",)),
+    (r"v", "b", ("v",)),
+    (r"l", "r", ("l",)),
+    (r"y(?![aeiou])", "i", ("y",)),
+    (r"yi", "i", ("yi",)),
+    (r"(?<=[aeiou])h(?![aeiou])", "", ("h",)),
+    (r"ou", "o", ("ou",)),
+    (r"ei", "e", ("ei",)),
+    (r"([a-z])\1+", r"\1", ()),
+    (r"m(?=[bp])", "n", ("m",)),
 )
-
+_PH_SUBS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r, _ in _PH_RULES)
+_PH_STEPS = tuple((re.compile(p), r, t) for p, r, t in _PH_RULES[1:])
+_NOT_KEY_CHAR = _PH_SUBS[0][0]
+_KEY_WORD = re.compile(r"[a-z0-9]*").fullmatch
 _PH_CACHE: dict[str, str] = {}
 
 
@@ -49,8 +51,10 @@ def phonetic_key(word: str) -> str:
     got = _PH_CACHE.get(word)
     if got is not None:
         return got
-    k = word
-    for pat, rep in _PH_SUBS:
+    k = word if _KEY_WORD(word) else _NOT_KEY_CHAR.sub("", word)
+    for pat, rep, triggers in _PH_STEPS:
+        if triggers and not any(t in k for t in triggers):
+            continue
         k = pat.sub(rep, k)
     if not k:
         k = word

@@ -2,7 +2,7 @@
 
 A detector is built once from the registry (and, for visual signals, the reference images) and then answers
 `detect(content)` for one piece of content of a kind it reads. Detectors are listed in one place,
-`mamori.screening.plugins.DETECTORS`, where names are checked for uniqueness at import.
+`mamori.screening.plugins.DETECTORS`, where names are checked for uniqueness when loaded.
 """
 
 from __future__ import annotations

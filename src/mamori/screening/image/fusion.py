@@ -66,11 +66,11 @@ def fuse(matches: Iterable[Match], floor: float = REVIEW) -> list[Match]:
 
 
 def default_detector_classes() -> tuple[type[Detector], ...]:
-    from mamori.screening.image.embedding import EmbeddingDetector
-    from mamori.screening.image.local import LocalFeatureDetector
-    from mamori.screening.image.pdq import PdqDetector
+    """Every registered detector that reads images (see mamori.screening.plugins)."""
+    from mamori.screening.base import IMAGE
+    from mamori.screening.plugins import detector_classes
 
-    return (PdqDetector, LocalFeatureDetector, EmbeddingDetector)
+    return detector_classes(IMAGE)
 
 
 class VisualGate:

@@ -119,3 +119,17 @@ def test_testdata_sprites(testdata) -> None:  # type: ignore[no-untyped-def]
     assert [m.character for m in gate.screen_image(load_image(sprites / "carrot_idle_02.png"))] == ["carrot"]
     thyme = load_image(testdata / "pepper-carrot" / "revoy-art" / "thyme.jpg")
     assert gate.screen_image(thyme) == []
+
+
+def test_local_verdict_does_not_depend_on_rng_state(local: LocalFeatureDetector) -> None:
+    """RANSAC is seeded per call: whatever ran before on this thread (another worker, another image), the same
+    query gives the same inlier counts."""
+    import cv2
+
+    scene = T.paste_in_scene(_sprite(CHARACTERS[1][1]), seed=5, height_frac=0.35)
+    runs = []
+    for seed in (1, 12345, 987654321):
+        cv2.setRNGSeed(seed)
+        np.asarray(cv2.randu(np.zeros((64,), np.float32), 0, 1))  # advance the RNG differently each time
+        runs.append([(r.view, r.inliers, r.matches) for r in local.verify(scene)])
+    assert runs[0] and runs[0] == runs[1] == runs[2]

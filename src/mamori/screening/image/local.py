@@ -206,6 +206,7 @@ class LocalFeatureDetector(Detector):
         src = view.xy[best[good]].astype(np.float32)
         dst = qxy[good].astype(np.float32)
         thr = max(4.0, 0.008 * qside)
+        cv2.setRNGSeed(0)  # RANSAC samples from OpenCV's RNG: same input -> same verdict, on any worker/thread
         model, mask = cv2.estimateAffinePartial2D(
             src, dst, method=cv2.RANSAC, ransacReprojThreshold=thr, maxIters=2000, confidence=0.995, refineIters=10
         )

@@ -30,9 +30,14 @@ def main() -> int:
         db = f"sqlite:///{tmp}/bench.db"
         out = Path(tmp) / "decisions.jsonl"
         subprocess.run([*mamori, "registry", "import", str(dev / "registry.yaml"), "--db", db], check=True)
-        subprocess.run([*mamori, "screen", "prompts", str(dev / "prompts.jsonl"), "--out", str(out), "--db", db], check=True)
+        subprocess.run(
+            [*mamori, "screen", "prompts", str(dev / "prompts.jsonl"), "--out", str(out), "--db", db],
+            check=True,
+        )
         print(f"== prompt gate accuracy on {dev} (score.py) ==")
-        subprocess.run([sys.executable, str(dev / "score.py"), str(dev / "labels.jsonl"), str(out)], check=True)
+        subprocess.run(
+            [sys.executable, str(dev / "score.py"), str(dev / "labels.jsonl"), str(out)], check=True
+        )
     return 0
 
 

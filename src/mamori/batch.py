@@ -32,7 +32,9 @@ def _error_line(line_no: int, ident: Any, message: str) -> dict[str, Any]:
 def _parse(line_no: int, raw: bytes) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """(row, None) or (None, error line)."""
     if len(raw) > MAX_LINE_BYTES:
-        return None, _error_line(line_no, None, f"line is {len(raw):,} bytes; the limit is {MAX_LINE_BYTES:,}")
+        return None, _error_line(
+            line_no, None, f"line is {len(raw):,} bytes; the limit is {MAX_LINE_BYTES:,}"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -53,7 +55,9 @@ def _parse(line_no: int, raw: bytes) -> tuple[dict[str, Any] | None, dict[str, A
             return None, _error_line(line_no, ident, f"'{key}' must be a string")
     territory = row.get("territory")
     if territory is not None and (len(territory) != 2 or not territory.isascii() or not territory.isalpha()):
-        return None, _error_line(line_no, ident, f"'territory' must be an ISO 3166-1 alpha-2 code, got {territory!r}")
+        return None, _error_line(
+            line_no, ident, f"'territory' must be an ISO 3166-1 alpha-2 code, got {territory!r}"
+        )
     return row, None
 
 

@@ -22,7 +22,9 @@ def _env(name: str, default: Any, cast: Any = str) -> Any:
 class Settings:
     db: str = DEFAULT_URL
     # prompts
-    max_prompt_chars: int = 20_000  # longer prompts are screened on their first this-many characters, and say so
+    max_prompt_chars: int = (
+        20_000  # longer prompts are screened on their first this-many characters, and say so
+    )
     # media
     max_image_pixels: int = 100_000_000
     max_upload_bytes: int = 200 * 1024 * 1024

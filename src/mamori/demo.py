@@ -26,7 +26,11 @@ REGISTRY = {
         {"id": "kaze-games", "name": "Kaze Games (demo)"},
     ],
     "works": [
-        {"id": "star-courier", "rightsholder": "hoshi-studio", "titles": ["Star Courier Mirai", "星の配達人ミライ"]},
+        {
+            "id": "star-courier",
+            "rightsholder": "hoshi-studio",
+            "titles": ["Star Courier Mirai", "星の配達人ミライ"],
+        },
         {"id": "blossom-knight", "rightsholder": "hoshi-studio", "titles": ["Blossom Knight", "桜騎士"]},
         {"id": "iron-kappa", "rightsholder": "kaze-games", "titles": ["Iron Kappa", "アイアンカッパ"]},
     ],
@@ -50,7 +54,11 @@ REGISTRY = {
             "work": "blossom-knight",
             "names": ["Momo Sakuragi", "桜木モモ"],
             "traits": ["pink petal armor", "cherry blossom sword", "twin pink buns", "white cape"],
-            "policy": {"generation": "license", "licensees": ["demo-platform"], "themes_forbidden": ["horror"]},
+            "policy": {
+                "generation": "license",
+                "licensees": ["demo-platform"],
+                "themes_forbidden": ["horror"],
+            },
         },
         {
             "id": "tobio",
@@ -79,7 +87,12 @@ PROMPTS = [
     ("leetspeak", "T0b10 Kur0da on a rooftop", "demo-platform", "JP"),
     ("homoglyphs + zero-width", "Tоbio Ku\u200broda in the rain", "demo-platform", "JP"),
     ("spaced letters", "M o m o  S a k u r a g i dancing", "demo-platform", "JP"),
-    ("description only", "a knight in pink petal armor with twin pink buns swinging a cherry blossom sword", "demo-platform", "JP"),
+    (
+        "description only",
+        "a knight in pink petal armor with twin pink buns swinging a cherry blossom sword",
+        "demo-platform",
+        "JP",
+    ),
     ("forbidden theme", "Momo Sakuragi in a blood-soaked horror movie", "demo-platform", "JP"),
     ("wrong platform", "Momo Sakuragi at a tea ceremony", "other-platform", "JP"),
     ("track-only", "Kappa-X surfing a giant wave", "demo-platform", "US"),
@@ -104,8 +117,11 @@ def run_prompts(svc: Mamori, console: Console) -> None:
         why += [r for r in d.reasons if not r.startswith(("character", "work"))][:2]
         colour = COLOURS[d.verdict.value]
         table.add_row(
-            shows, repr(text) if not text.isprintable() else text, f"{platform}/{territory}",
-            f"[{colour}]{d.verdict.value}[/]", "\n".join(why),
+            shows,
+            repr(text) if not text.isprintable() else text,
+            f"{platform}/{territory}",
+            f"[{colour}]{d.verdict.value}[/]",
+            "\n".join(why),
         )
     console.print(table)
 
@@ -131,7 +147,9 @@ def run_generations(db: str, console: Console) -> None:
 
         return generate
 
-    table = Table(title="Guarded generations (fake generator draws into its output; outputs signed with a DEV CA)")
+    table = Table(
+        title="Guarded generations (fake generator draws into its output; outputs signed with a DEV CA)"
+    )
     for col in ("prompt", "generator draws", "result", "provenance"):
         table.add_column(col, overflow="fold")
     guard = Guard.local(db, platform="demo-platform", c2pa_cert=str(ca.chain), c2pa_key=str(ca.key))
@@ -144,19 +162,26 @@ def run_generations(db: str, console: Console) -> None:
             try:
                 r = guard.generate(prompt, generator=painter(draws), territory="JP", price=price)
             except Blocked as exc:
-                table.add_row(prompt, draws, f"[red]blocked at {exc.stage}[/]: {exc.decision['reasons'][-1]}", "—")
+                table.add_row(
+                    prompt, draws, f"[red]blocked at {exc.stage}[/]: {exc.decision['reasons'][-1]}", "—"
+                )
                 continue
             signed = r.signed_output or b""
             (OUT / f"generation-{r.generation_id}.png").write_bytes(signed)
             check = verify(signed, trust_anchors_pem=ca.ca_cert.read_text())
             lines = r.settlement["lines"] if r.settlement else []
             owed = "; ".join(
-                f"{x['character']} ({x['rightsholder']}): " + ", ".join(f"{k} {v}" for k, v in x.items() if k in ("fee", "revenue_share", "amount"))
+                f"{x['character']} ({x['rightsholder']}): "
+                + ", ".join(f"{k} {v}" for k, v in x.items() if k in ("fee", "revenue_share", "amount"))
                 for x in lines
             )
-            table.add_row(prompt, draws, f"[cyan]{r.decision['verdict']}[/], settled — {owed or 'no fee'}",
-                          f"C2PA {check.state}; rights: generation {check.mamori['generation_id']}, "
-                          f"ledger {str(check.mamori['ledger_hash'])[:12]}…")
+            table.add_row(
+                prompt,
+                draws,
+                f"[cyan]{r.decision['verdict']}[/], settled — {owed or 'no fee'}",
+                f"C2PA {check.state}; rights: generation {check.mamori['generation_id']}, "
+                f"ledger {str(check.mamori['ledger_hash'])[:12]}…",
+            )
     console.print(table)
 
 
@@ -187,7 +212,9 @@ def main() -> int:
         step(svc, OUT, console)
     run_generations(db, console)
     result = svc.ledger.verify()
-    console.print(f"[bold]Ledger[/]: {result.rows} events, chain {'verifies' if result.ok else 'BROKEN'} (head {result.head[:16]}…)")
+    console.print(
+        f"[bold]Ledger[/]: {result.rows} events, chain {'verifies' if result.ok else 'BROKEN'} (head {result.head[:16]}…)"
+    )
     svc.close()
     return 0 if result.ok else 1
 

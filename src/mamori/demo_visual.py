@@ -9,24 +9,34 @@ import random
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from PIL import Image, ImageDraw
 from rich.console import Console
 from rich.table import Table
 
 
-
 def _emblem(d: ImageDraw.ImageDraw, kind: str, x: float, y: float, r: float, fill: Any) -> None:
     if kind == "star":
-        pts = [(x + (r if i % 2 == 0 else r * 0.45) * math.cos(i * math.pi / 5 - math.pi / 2),
-                y + (r if i % 2 == 0 else r * 0.45) * math.sin(i * math.pi / 5 - math.pi / 2)) for i in range(10)]
+        pts = [
+            (
+                x + (r if i % 2 == 0 else r * 0.45) * math.cos(i * math.pi / 5 - math.pi / 2),
+                y + (r if i % 2 == 0 else r * 0.45) * math.sin(i * math.pi / 5 - math.pi / 2),
+            )
+            for i in range(10)
+        ]
         d.polygon(pts, fill=fill, outline=(0, 0, 0))
     elif kind == "petal":
         for a in range(5):
             ang = a * 2 * math.pi / 5
-            d.ellipse([x + r * 0.6 * math.cos(ang) - r * 0.45, y + r * 0.6 * math.sin(ang) - r * 0.45,
-                       x + r * 0.6 * math.cos(ang) + r * 0.45, y + r * 0.6 * math.sin(ang) + r * 0.45],
-                      fill=fill, outline=(0, 0, 0))
+            d.ellipse(
+                [
+                    x + r * 0.6 * math.cos(ang) - r * 0.45,
+                    y + r * 0.6 * math.sin(ang) - r * 0.45,
+                    x + r * 0.6 * math.cos(ang) + r * 0.45,
+                    y + r * 0.6 * math.sin(ang) + r * 0.45,
+                ],
+                fill=fill,
+                outline=(0, 0, 0),
+            )
     elif kind == "feather":
         d.polygon([(x, y - r), (x + r * 0.5, y), (x, y + r), (x - r * 0.5, y)], fill=fill, outline=(0, 0, 0))
         d.line([(x, y - r), (x, y + r)], fill=(0, 0, 0), width=2)
@@ -37,10 +47,38 @@ def _emblem(d: ImageDraw.ImageDraw, kind: str, x: float, y: float, r: float, fil
 
 # Each demo character's look: silhouette, costume emblem and colours differ, so that grey-level features differ too.
 LOOKS: dict[str, dict[str, Any]] = {
-    "mirai": {"body": (70, 90, 200), "accent": (235, 235, 245), "emblem": "star", "head": "cap", "seed": 11, "wide": 1.0},
-    "momo": {"body": (235, 120, 170), "accent": (255, 245, 250), "emblem": "petal", "head": "buns", "seed": 23, "wide": 0.85},
-    "tobio": {"body": (40, 40, 50), "accent": (250, 200, 40), "emblem": "feather", "head": "spikes", "seed": 37, "wide": 1.15},
-    "kappa-x": {"body": (60, 170, 90), "accent": (200, 200, 215), "emblem": "hex", "head": "dish", "seed": 41, "wide": 1.3},
+    "mirai": {
+        "body": (70, 90, 200),
+        "accent": (235, 235, 245),
+        "emblem": "star",
+        "head": "cap",
+        "seed": 11,
+        "wide": 1.0,
+    },
+    "momo": {
+        "body": (235, 120, 170),
+        "accent": (255, 245, 250),
+        "emblem": "petal",
+        "head": "buns",
+        "seed": 23,
+        "wide": 0.85,
+    },
+    "tobio": {
+        "body": (40, 40, 50),
+        "accent": (250, 200, 40),
+        "emblem": "feather",
+        "head": "spikes",
+        "seed": 37,
+        "wide": 1.15,
+    },
+    "kappa-x": {
+        "body": (60, 170, 90),
+        "accent": (200, 200, 215),
+        "emblem": "hex",
+        "head": "dish",
+        "seed": 41,
+        "wide": 1.3,
+    },
 }
 
 
@@ -57,9 +95,15 @@ def draw_character(cid: str, size: int = 384, pose: int = 0) -> Image.Image:
     swing = math.sin(pose * 0.9) * 18 * s
     d.line([(cx - 20 * s, 250 * s), (cx - 30 * s - swing, 360 * s)], fill=body, width=int(22 * s))
     d.line([(cx + 20 * s, 250 * s), (cx + 30 * s + swing, 360 * s)], fill=body, width=int(22 * s))
-    d.line([(cx - half + 5 * s, 140 * s), (cx - half - 35 * s + swing, 235 * s)], fill=accent, width=int(16 * s))
-    d.line([(cx + half - 5 * s, 140 * s), (cx + half + 35 * s - swing, 235 * s)], fill=accent, width=int(16 * s))
-    d.rounded_rectangle([cx - half, 120 * s, cx + half, 260 * s], radius=int(18 * s), fill=body, outline=(0, 0, 0), width=3)
+    d.line(
+        [(cx - half + 5 * s, 140 * s), (cx - half - 35 * s + swing, 235 * s)], fill=accent, width=int(16 * s)
+    )
+    d.line(
+        [(cx + half - 5 * s, 140 * s), (cx + half + 35 * s - swing, 235 * s)], fill=accent, width=int(16 * s)
+    )
+    d.rounded_rectangle(
+        [cx - half, 120 * s, cx + half, 260 * s], radius=int(18 * s), fill=body, outline=(0, 0, 0), width=3
+    )
     placed: list[tuple[float, float]] = []
     for _ in range(60):
         if len(placed) >= 9:
@@ -89,7 +133,11 @@ def draw_character(cid: str, size: int = 384, pose: int = 0) -> Image.Image:
     elif head == "spikes":
         for i in range(7):
             x0 = cx - 52 * s + i * 15 * s
-            d.polygon([(x0, 52 * s), (x0 + 15 * s, 52 * s), (x0 + 7 * s, (2 + rng.uniform(0, 18)) * s)], fill=body, outline=(0, 0, 0))
+            d.polygon(
+                [(x0, 52 * s), (x0 + 15 * s, 52 * s), (x0 + 7 * s, (2 + rng.uniform(0, 18)) * s)],
+                fill=body,
+                outline=(0, 0, 0),
+            )
         d.rectangle([cx - 48 * s, 64 * s, cx - 4 * s, 72 * s], fill=(20, 20, 20))
     else:
         d.ellipse([cx - 34 * s, 6 * s, cx + 34 * s, 40 * s], fill=accent, outline=(0, 0, 0), width=3)
@@ -104,7 +152,16 @@ def scene(width: int, height: int, t: float) -> Image.Image:
     for i in range(4):
         x = (i * width / 3 + t * 30) % (width + 200) - 100
         d.ellipse([x, 40 + 30 * i, x + 160, 90 + 30 * i], fill=(250, 250, 250))
-    d.polygon([(0, height), (0, height * 0.65), (width * 0.4, height * 0.55), (width, height * 0.7), (width, height)], fill=(90, 160, 80))
+    d.polygon(
+        [
+            (0, height),
+            (0, height * 0.65),
+            (width * 0.4, height * 0.55),
+            (width, height * 0.7),
+            (width, height),
+        ],
+        fill=(90, 160, 80),
+    )
     for i in range(5):
         x = 60 + i * width / 5
         y = height * 0.62
@@ -133,8 +190,14 @@ def prepare(registry: dict[str, Any], out: Path) -> dict[str, Any]:
     return reg
 
 
-def render_clip(path: Path, walker: str | None, seconds: float = 6.0, fps: int = 24, size: tuple[int, int] = (960, 540),
-                visible: tuple[float, float] = (1.5, 4.5)) -> None:
+def render_clip(
+    path: Path,
+    walker: str | None,
+    seconds: float = 6.0,
+    fps: int = 24,
+    size: tuple[int, int] = (960, 540),
+    visible: tuple[float, float] = (1.5, 4.5),
+) -> None:
     """An H.264 clip; `walker` (if any) walks across the scene while `visible` holds."""
     import av
 
@@ -170,7 +233,9 @@ def run(svc: Any, out: Path, console: Console) -> None:
     canvas.paste(art, (420, 240), art)
     ImageDraw.Draw(canvas).rectangle([0, 540, 800, 600], fill=(0, 0, 0))
     canvas.crop((40, 0, 800, 600)).save(poster, quality=80)
-    table = Table(title="Visual gate (Tobio walks through town from 1.5 s to 4.5 s; Momo pasted, rotated, cropped)")
+    table = Table(
+        title="Visual gate (Tobio walks through town from 1.5 s to 4.5 s; Momo pasted, rotated, cropped)"
+    )
     for col in ("file", "kind", "verdict", "matches and segments"):
         table.add_column(col, overflow="fold")
     for f in (walk, clean, poster):
@@ -181,5 +246,10 @@ def run(svc: Any, out: Path, console: Console) -> None:
             sig = ", ".join(f"{k} {v:.2f}" for k, v in m.get("signals", {}).items())
             found.append(f"{m['character']} {m['score']:.2f} [{sig}] {segs}")
         colour = {"allow": "green", "licensed": "cyan", "block": "red", "review": "yellow"}[row["verdict"]]
-        table.add_row(f.name, str(row["kind"]), f"[{colour}]{row['verdict']}[/]", "\n".join(found) or row.get("error", "—"))
+        table.add_row(
+            f.name,
+            str(row["kind"]),
+            f"[{colour}]{row['verdict']}[/]",
+            "\n".join(found) or row.get("error", "—"),
+        )
     console.print(table)

@@ -105,7 +105,9 @@ class Mamori:
                     continue
                 mime = sniff_mime(data)
                 if len(data) > MAX_REFERENCE_BYTES:
-                    problems.append(Problem(where, f"{ref} is larger than {MAX_REFERENCE_BYTES // 2**20} MiB"))
+                    problems.append(
+                        Problem(where, f"{ref} is larger than {MAX_REFERENCE_BYTES // 2**20} MiB")
+                    )
                 elif mime is None:
                     problems.append(Problem(where, f"{ref} is not a PNG, JPEG, GIF, WebP, MP4 or WebM file"))
                 else:
@@ -117,7 +119,9 @@ class Mamori:
     def import_registry(self, path: str | Path) -> ImportReport:
         reg, blobs = self.read_registry_file(path)
         report = self.registry_store.import_registry(reg, blobs)
-        events: list[tuple[str, dict[str, Any]]] = [("registry.import", {"source": Path(path).name, **report.to_json()})]
+        events: list[tuple[str, dict[str, Any]]] = [
+            ("registry.import", {"source": Path(path).name, **report.to_json()})
+        ]
         events += [("policy.change", change) for change in report.policy_changes]
         self.ledger.append_many(events)
         self.invalidate()
@@ -167,8 +171,12 @@ class Mamori:
         from mamori.screening.media import ImageLimits, MediaLimits, VideoLimits
 
         return MediaLimits(
-            image=ImageLimits(max_bytes=self.settings.max_upload_bytes, max_pixels=self.settings.max_image_pixels),
-            video=VideoLimits(max_bytes=self.settings.max_upload_bytes, max_duration_s=self.settings.max_video_seconds),
+            image=ImageLimits(
+                max_bytes=self.settings.max_upload_bytes, max_pixels=self.settings.max_image_pixels
+            ),
+            video=VideoLimits(
+                max_bytes=self.settings.max_upload_bytes, max_duration_s=self.settings.max_video_seconds
+            ),
         )
 
     def visual_gate(self) -> Any:
@@ -185,7 +193,9 @@ class Mamori:
             if self._visual is not None and self._visual[0] == idx.stamp:
                 return self._visual[1]
             refs = list(self._reference_images(idx.registry))
-            corpus = Corpus(registry=idx.registry, references=refs, cache=self.registry_store, settings=self.settings)
+            corpus = Corpus(
+                registry=idx.registry, references=refs, cache=self.registry_store, settings=self.settings
+            )
             gate = VisualGate(corpus)
             self._visual = (idx.stamp, gate)
             return gate
@@ -235,14 +245,21 @@ class Mamori:
         except (av.error.FFmpegError, IndexError) as exc:
             log.warning("video reference %s of %s skipped: %s", ref_id, character, exc)
 
-    def screen_media_path(self, path: str | Path, ctx: RequestContext, record: bool = True, label: str | None = None) -> dict[str, Any]:
+    def screen_media_path(
+        self, path: str | Path, ctx: RequestContext, record: bool = True, label: str | None = None
+    ) -> dict[str, Any]:
         """Screen one image or video file and decide; errors are reported in the result, never raised."""
         from mamori.screening.media import screen_media_path
 
         result = screen_media_path(str(path), self.visual_gate(), self.media_limits())
         out: dict[str, Any] = {"path": label or str(path), "kind": result.kind}
         if result.error and not result.matches:
-            out.update(verdict=Verdict.BLOCK.value, matches=[], reasons=[f"not screened: {result.error}"], error=result.error)
+            out.update(
+                verdict=Verdict.BLOCK.value,
+                matches=[],
+                reasons=[f"not screened: {result.error}"],
+                error=result.error,
+            )
             return out
         d = decide(result.matches, (), ctx, self.indexes().book)
         out.update(verdict=d.verdict.value, matches=[m.to_json() for m in d.matches], reasons=list(d.reasons))
@@ -256,7 +273,9 @@ class Mamori:
             self.ledger.append("decision.media", event)
         return out
 
-    def screen_media_bytes(self, data: bytes, filename: str, ctx: RequestContext, record: bool = True) -> dict[str, Any]:
+    def screen_media_bytes(
+        self, data: bytes, filename: str, ctx: RequestContext, record: bool = True
+    ) -> dict[str, Any]:
         import os
         import tempfile
 
@@ -271,7 +290,9 @@ class Mamori:
 
     # --- provenance -------------------------------------------------------------------------------------
 
-    def sign_output(self, data: bytes, filename: str, decision: dict[str, Any], generation_id: str) -> bytes | None:
+    def sign_output(
+        self, data: bytes, filename: str, decision: dict[str, Any], generation_id: str
+    ) -> bytes | None:
         """C2PA-sign a passed output: AI-generated, by which generator, under which licences, proven by which
         ledger row. Returns None when no signer is configured or the format cannot carry a manifest."""
         if self.signer is None:
@@ -304,12 +325,14 @@ class Mamori:
             if char is None:
                 continue
             work = reg.work(char.work)
-            out.append({
-                "character": cid,
-                "work": char.work,
-                "rightsholder": work.rightsholder if work else None,
-                "terms": policy_to_json(char.policy) or {"generation": "block"},
-            })
+            out.append(
+                {
+                    "character": cid,
+                    "work": char.work,
+                    "rightsholder": work.rightsholder if work else None,
+                    "terms": policy_to_json(char.policy) or {"generation": "block"},
+                }
+            )
         return out
 
     def generation_ledger_hash(self, generation_id: str) -> str | None:
@@ -318,12 +341,18 @@ class Mamori:
         from mamori.storage import schema as t
 
         with self.engine.connect() as conn:
-            return conn.execute(select(t.generations.c.ledger_hash).where(t.generations.c.id == generation_id)).scalar()
+            return conn.execute(
+                select(t.generations.c.ledger_hash).where(t.generations.c.id == generation_id)
+            ).scalar()
 
     # --- screening --------------------------------------------------------------------------------------
 
-    def context(self, platform: str | None, territory: str | None, at: datetime | None = None) -> RequestContext:
-        return RequestContext(platform or None, territory.upper() if territory else None, at or datetime.now(UTC))
+    def context(
+        self, platform: str | None, territory: str | None, at: datetime | None = None
+    ) -> RequestContext:
+        return RequestContext(
+            platform or None, territory.upper() if territory else None, at or datetime.now(UTC)
+        )
 
     def decide_prompt(self, text: str, ctx: RequestContext) -> Decision:
         """Screen one prompt and decide; records nothing."""
@@ -336,13 +365,17 @@ class Mamori:
         themes = detect_themes(text)
         return decide(matches, themes, ctx, idx.book)
 
-    def screen_prompt(self, text: str, ctx: RequestContext, record: bool = True, request_id: str | None = None) -> Decision:
+    def screen_prompt(
+        self, text: str, ctx: RequestContext, record: bool = True, request_id: str | None = None
+    ) -> Decision:
         decision = self.decide_prompt(text, ctx)
         if record:
             self.ledger.append("decision.prompt", self.decision_event(decision, ctx, text, request_id))
         return decision
 
-    def decision_event(self, d: Decision, ctx: RequestContext, text: str | None, request_id: str | None) -> dict[str, Any]:
+    def decision_event(
+        self, d: Decision, ctx: RequestContext, text: str | None, request_id: str | None
+    ) -> dict[str, Any]:
         idx = self.indexes()
         reg = idx.registry
         chars = sorted({m.character for m in d.matches if m.character})

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 
-class Verdict(str, enum.Enum):
+class Verdict(enum.StrEnum):
     ALLOW = "allow"
     LICENSED = "licensed"
     BLOCK = "block"
@@ -21,7 +21,7 @@ class Verdict(str, enum.Enum):
         return self.value
 
 
-class Rule(str, enum.Enum):
+class Rule(enum.StrEnum):
     """Why a piece of evidence fired; readable in reasons and the ledger."""
 
     NAME = "name"  # a registered name or title, exactly (after case/width folding)

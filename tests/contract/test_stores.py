@@ -63,10 +63,14 @@ def test_reimport_updates_by_id_and_versions_policies(engine) -> None:  # type: 
     store = RegistryStore(engine)
     reg = load_file(DATA)
     store.import_registry(reg)
-    tobio = replace(reg.characters[1], names=(*reg.characters[1].names, "Tobi"), policy=Policy(generation="track"))
+    tobio = replace(
+        reg.characters[1], names=(*reg.characters[1].names, "Tobi"), policy=Policy(generation="track")
+    )
     report = store.import_registry(replace(reg, characters=(reg.characters[0], tobio, reg.characters[2])))
     assert report.updated == ["tobio"]
-    assert report.policy_changes == [{"character": "tobio", "version": 2, "policy": {"generation": "track", "training": "block"}}]
+    assert report.policy_changes == [
+        {"character": "tobio", "version": 2, "policy": {"generation": "track", "training": "block"}}
+    ]
     assert store.get_character("tobio").names[-1] == "Tobi"
     assert [h["version"] for h in store.policy_history("tobio")] == [1, 2]
     assert store.set_policy("tobio", None) == 3
@@ -113,7 +117,11 @@ def test_ledger_chain_and_tamper_detection(engine) -> None:  # type: ignore[no-u
     assert result.ok and result.rows == 3 and result.head == ledger.head()
     rows = list(ledger.rows())
     with engine.begin() as conn:
-        conn.execute(update(t.ledger).where(t.ledger.c.seq == rows[1].seq).values(payload=rows[1].payload.replace("2", "9")))
+        conn.execute(
+            update(t.ledger)
+            .where(t.ledger.c.seq == rows[1].seq)
+            .values(payload=rows[1].payload.replace("2", "9"))
+        )
     bad = ledger.verify()
     assert not bad.ok and bad.first_bad == rows[1].seq
 

@@ -47,7 +47,9 @@ def test_export_round_trips(db: str, tmp_path: Path) -> None:
 
 def test_screen_prompts_one_line_per_input_in_order(db: str, tmp_path: Path) -> None:
     lines = [
-        json.dumps({"id": "a", "text": "Mirai Hoshino delivering mail", "platform": "acme-video", "territory": "JP"}),
+        json.dumps(
+            {"id": "a", "text": "Mirai Hoshino delivering mail", "platform": "acme-video", "territory": "JP"}
+        ),
         "{not json",
         json.dumps({"id": "b", "text": "a quiet lake at dawn"}),
         json.dumps({"id": "c"}),
@@ -85,11 +87,27 @@ def test_screen_prompt_explains(db: str) -> None:
     result = runner.invoke(app, ["screen", "prompt", "T0b10 Kur0da on a roof", "--db", db, "--no-record"])
     assert result.exit_code == 0
     assert "BLOCK" in result.output and "tobio" in result.output and "not opted in" in result.output
-    result = runner.invoke(app, ["screen", "prompt", "Mirai Hoshino", "--db", db, "--json", "--territory", "FR", "--platform", "acme-video"])
+    result = runner.invoke(
+        app,
+        [
+            "screen",
+            "prompt",
+            "Mirai Hoshino",
+            "--db",
+            db,
+            "--json",
+            "--territory",
+            "FR",
+            "--platform",
+            "acme-video",
+        ],
+    )
     d = json.loads(result.output)
     assert d["verdict"] == "block" and any("FR" in r for r in d["reasons"])
 
 
 def test_missing_input_file_is_an_error(db: str, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["screen", "prompts", str(tmp_path / "nope.jsonl"), "--out", str(tmp_path / "o"), "--db", db])
+    result = runner.invoke(
+        app, ["screen", "prompts", str(tmp_path / "nope.jsonl"), "--out", str(tmp_path / "o"), "--db", db]
+    )
     assert result.exit_code != 0 and "no such file" in result.output

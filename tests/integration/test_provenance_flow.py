@@ -33,7 +33,9 @@ def test_guard_returns_signed_output_with_the_rights_decision(ca, sqlite_url: st
     svc.import_registry(DATA)
     with Guard.local(svc=svc, platform="acme-video") as guard:
         result = guard.generate(
-            "Mirai Hoshino sorting letters", generator=lambda p: _png((20, 120, 200)), territory="JP",
+            "Mirai Hoshino sorting letters",
+            generator=lambda p: _png((20, 120, 200)),
+            territory="JP",
             price={"amount": "2.00", "currency": "USD"},
         )
     assert result.signed_output is not None
@@ -52,11 +54,29 @@ def test_guard_returns_signed_output_with_the_rights_decision(ca, sqlite_url: st
     src = tmp_path / "out.png"
     src.write_bytes(result.output)
     dst = tmp_path / "signed.png"
-    run = CliRunner().invoke(app, ["provenance", "sign", str(src), str(dst), "--generation", result.generation_id,
-                                   "--cert", str(ca.chain), "--key", str(ca.key), "--db", sqlite_url])
+    run = CliRunner().invoke(
+        app,
+        [
+            "provenance",
+            "sign",
+            str(src),
+            str(dst),
+            "--generation",
+            result.generation_id,
+            "--cert",
+            str(ca.chain),
+            "--key",
+            str(ca.key),
+            "--db",
+            sqlite_url,
+        ],
+    )
     assert run.exit_code == 0, run.output
     again = verify(dst, trust_anchors_pem=ca.ca_cert.read_text())
-    assert again.mamori["generation_id"] == result.generation_id and again.mamori["ledger_hash"] == rights["ledger_hash"]
+    assert (
+        again.mamori["generation_id"] == result.generation_id
+        and again.mamori["ledger_hash"] == rights["ledger_hash"]
+    )
     svc.close()
 
 
@@ -67,6 +87,9 @@ def test_unusable_certificate_fails_at_start_up(ca, sqlite_url: str, tmp_path: P
         Mamori.open(sqlite_url, c2pa_cert=str(bogus), c2pa_key=str(ca.key))
     with pytest.raises(ProvenanceConfigError, match="both"):
         Mamori.open(sqlite_url, c2pa_cert=str(ca.chain))
-    run = CliRunner().invoke(app, ["ledger", "verify", "--db", sqlite_url], env={"MAMORI_C2PA_CERT": str(bogus),
-                                                                                  "MAMORI_C2PA_KEY": str(ca.key)})
+    run = CliRunner().invoke(
+        app,
+        ["ledger", "verify", "--db", sqlite_url],
+        env={"MAMORI_C2PA_CERT": str(bogus), "MAMORI_C2PA_KEY": str(ca.key)},
+    )
     assert run.exit_code == 2 and "provenance signing is misconfigured" in run.output

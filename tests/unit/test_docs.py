@@ -19,7 +19,11 @@ def test_every_command_group_is_in_the_readme() -> None:
 
 def test_every_setting_is_documented() -> None:
     text = (REPO / "docs" / "settings.md").read_text(encoding="utf-8")
-    missing = [f"MAMORI_{f.name.upper()}" for f in fields(Settings) if f.name != "extra" and f"MAMORI_{f.name.upper()}" not in text]
+    missing = [
+        f"MAMORI_{f.name.upper()}"
+        for f in fields(Settings)
+        if f.name != "extra" and f"MAMORI_{f.name.upper()}" not in text
+    ]
     assert missing == [], f"docs/settings.md does not document: {missing}"
 
 

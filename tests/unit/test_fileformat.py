@@ -39,7 +39,10 @@ def test_every_problem_has_a_path(doc: dict) -> None:
     doc["characters"][2]["policy"]["generation"] = "maybe"
     doc["characters"][0]["policy"]["fee_per_generation"]["currency"] = "YEN"
     got = problems(doc)
-    assert "characters[0].policy.territories[1]: 'XX' is not an ISO 3166-1 alpha-2 country code (e.g. JP, US)" in got
+    assert (
+        "characters[0].policy.territories[1]: 'XX' is not an ISO 3166-1 alpha-2 country code (e.g. JP, US)"
+        in got
+    )
     assert any(p.startswith("characters[0].policy.valid_from:") for p in got)
     assert "characters[0].colour: unknown key" in got
     assert any(p.startswith("characters[2].policy.generation:") for p in got)
@@ -61,9 +64,18 @@ def test_dangling_and_duplicate_ids(doc: dict) -> None:
     [
         (lambda d: d.update(format="mamori-registry/2"), "format"),
         (lambda d: d["characters"][0].update(id="Mirai!"), "characters[0].id"),
-        (lambda d: d["characters"][0]["policy"].update(revenue_share=1.5), "characters[0].policy.revenue_share"),
-        (lambda d: d["characters"][0]["policy"].update(themes_forbidden=["gore"]), "characters[0].policy.themes_forbidden[0]"),
-        (lambda d: d["characters"][0]["policy"].update(valid_until="2025-01-01"), "characters[0].policy.valid_until"),
+        (
+            lambda d: d["characters"][0]["policy"].update(revenue_share=1.5),
+            "characters[0].policy.revenue_share",
+        ),
+        (
+            lambda d: d["characters"][0]["policy"].update(themes_forbidden=["gore"]),
+            "characters[0].policy.themes_forbidden[0]",
+        ),
+        (
+            lambda d: d["characters"][0]["policy"].update(valid_until="2025-01-01"),
+            "characters[0].policy.valid_until",
+        ),
         (lambda d: d["characters"][0].update(names=[]), "characters[0].names"),
         (lambda d: d["characters"][0].update(names=["  "]), "characters[0].names[0]"),
         (lambda d: d["characters"][0].update(references=["../../etc/passwd"]), "characters[0].references[0]"),

@@ -32,7 +32,9 @@ OK_CTX = RequestContext("acme", "JP", NOW)
 
 
 def m(char: str | None, score: float = 1.0, work: str = "w1") -> Match:
-    return Match(work=work, score=score, character=char, evidence=(Evidence("name", score, text=char or work),))
+    return Match(
+        work=work, score=score, character=char, evidence=(Evidence("name", score, text=char or work),)
+    )
 
 
 def test_nothing_matched_is_allow() -> None:
@@ -67,7 +69,11 @@ def test_each_condition_fails() -> None:
 
 
 def test_unknown_context_fails_closed() -> None:
-    for ctx in (RequestContext(None, "JP", NOW), RequestContext("acme", None, NOW), RequestContext("acme", "JP", None)):
+    for ctx in (
+        RequestContext(None, "JP", NOW),
+        RequestContext("acme", None, NOW),
+        RequestContext("acme", "JP", None),
+    ):
         d = decide([m("lic")], [], ctx, BOOK)
         assert d.verdict is Verdict.BLOCK
         assert any("unknown" in r for r in d.reasons)
@@ -118,7 +124,9 @@ def test_invariants(ms: list[Match], th: list[str], ctx: RequestContext) -> None
     if "violence" in th and any(x.character == "lic" for x in decisive):
         assert d.verdict is Verdict.BLOCK
     # unknown context fails closed for a restricted licence
-    if (ctx.platform is None or ctx.territory is None or ctx.time is None) and any(x.character == "lic" for x in decisive):
+    if (ctx.platform is None or ctx.territory is None or ctx.time is None) and any(
+        x.character == "lic" for x in decisive
+    ):
         assert d.verdict is Verdict.BLOCK
     if d.verdict is not Verdict.LICENSED:
         assert d.obligations == {}

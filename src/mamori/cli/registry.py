@@ -20,16 +20,20 @@ def validate(file: Path = typer.Argument(..., help="A mamori-registry/1 file (YA
         reg = load_file(file)
     except RegistryFileError as exc:
         handle_known_errors(exc)
-    typer.echo(f"{file}: ok — {len(reg.rightsholders)} rightsholders, {len(reg.works)} works, {len(reg.characters)} characters")
+    typer.echo(
+        f"{file}: ok — {len(reg.rightsholders)} rightsholders, {len(reg.works)} works, {len(reg.characters)} characters"
+    )
 
 
 @app.command("import")
-def import_(file: Path = typer.Argument(..., help="A mamori-registry/1 file"), db: str | None = DbOption) -> None:
+def import_(
+    file: Path = typer.Argument(..., help="A mamori-registry/1 file"), db: str | None = DbOption
+) -> None:
     """Import a registry file in one transaction (all or nothing); re-import updates by id."""
     svc = open_service(db)
     try:
         report = svc.import_registry(file)
-    except (RegistryFileError,) as exc:
+    except RegistryFileError as exc:
         handle_known_errors(exc)
     finally:
         svc.close()
@@ -52,7 +56,9 @@ def export(
         reg = svc.registry_store.load()
     finally:
         svc.close()
-    text = dump_yaml(reg) if fmt == "yaml" else json.dumps(to_document(reg), ensure_ascii=False, indent=2) + "\n"
+    text = (
+        dump_yaml(reg) if fmt == "yaml" else json.dumps(to_document(reg), ensure_ascii=False, indent=2) + "\n"
+    )
     if out:
         out.write_text(text, encoding="utf-8")
     else:

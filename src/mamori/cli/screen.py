@@ -22,7 +22,9 @@ def _count_lines(path: Path) -> int:
 
 @app.command("prompts")
 def prompts(
-    infile: Path = typer.Argument(..., help="JSONL: {id, text, platform?, territory?} per line ('-' for stdin)"),
+    infile: Path = typer.Argument(
+        ..., help="JSONL: {id, text, platform?, territory?} per line ('-' for stdin)"
+    ),
     out: Path = typer.Option(..., "--out", help="Where decisions go, one JSON line per input line, in order"),
     db: str | None = DbOption,
     platform: str | None = typer.Option(None, "--platform", help="Default platform for lines without one"),
@@ -39,9 +41,10 @@ def prompts(
     src = sys.stdin.buffer if str(infile) == "-" else infile.open("rb")
     counts: dict[str, int] = {}
     try:
-        with out.open("w", encoding="utf-8") as dst, tqdm(
-            total=total, unit="prompt", file=sys.stderr, disable=None, desc="screening"
-        ) as bar:
+        with (
+            out.open("w", encoding="utf-8") as dst,
+            tqdm(total=total, unit="prompt", file=sys.stderr, disable=None, desc="screening") as bar,
+        ):
             for row in screen_lines(svc, src, platform, territory, record):
                 dst.write(json.dumps(row, ensure_ascii=False) + "\n")
                 counts[row["verdict"]] = counts.get(row["verdict"], 0) + 1
@@ -116,7 +119,9 @@ def media(
     dst = out.open("w", encoding="utf-8") if out else sys.stdout
     counts: dict[str, int] = {}
     try:
-        with tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, desc="screening media") as bar:
+        with tqdm(
+            total=len(files), unit="file", file=sys.stderr, disable=None, desc="screening media"
+        ) as bar:
             for f in files:
                 row = svc.screen_media_path(f, ctx, record=record)
                 dst.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -128,4 +133,7 @@ def media(
         if out:
             dst.close()
         svc.close()
-    typer.echo(f"screened {len(files)} file(s): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), err=True)
+    typer.echo(
+        f"screened {len(files)} file(s): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
+        err=True,
+    )

@@ -29,7 +29,9 @@ def _default(value: Any) -> Any:
 
 def canonical_json(event: Any) -> str:
     """One spelling per value: sorted keys, no spaces, UTF-8 kept, Decimals and dates as strings."""
-    return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default, allow_nan=False)
+    return json.dumps(
+        event, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default, allow_nan=False
+    )
 
 
 def row_hash(prev_hash: str, canonical: str) -> str:
@@ -57,7 +59,12 @@ class VerifyResult:
     head: str = GENESIS
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"ok": self.ok, "rows": self.rows, "first_bad": self.first_bad, "head": self.head}
+        out: dict[str, Any] = {
+            "ok": self.ok,
+            "rows": self.rows,
+            "first_bad": self.first_bad,
+            "head": self.head,
+        }
         if self.reason:
             out["reason"] = self.reason
         return out
@@ -69,14 +76,20 @@ def verify_rows(rows: Iterable[LedgerRow], start_hash: str = GENESIS) -> VerifyR
     for row in rows:
         n += 1
         if row.prev_hash != prev:
-            return VerifyResult(False, n, row.seq, f"row {row.seq} does not follow the row before it (chain broken)", prev)
+            return VerifyResult(
+                False, n, row.seq, f"row {row.seq} does not follow the row before it (chain broken)", prev
+            )
         try:
             canonical = canonical_json(json.loads(row.payload))
         except ValueError:
             return VerifyResult(False, n, row.seq, f"row {row.seq} payload is not JSON", prev)
         if canonical != row.payload:
-            return VerifyResult(False, n, row.seq, f"row {row.seq} payload is not in canonical form (edited)", prev)
+            return VerifyResult(
+                False, n, row.seq, f"row {row.seq} payload is not in canonical form (edited)", prev
+            )
         if row_hash(prev, row.payload) != row.hash:
-            return VerifyResult(False, n, row.seq, f"row {row.seq} hash does not match its contents (edited)", prev)
+            return VerifyResult(
+                False, n, row.seq, f"row {row.seq} hash does not match its contents (edited)", prev
+            )
         prev = row.hash
     return VerifyResult(True, n, None, None, prev)

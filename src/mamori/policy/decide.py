@@ -62,9 +62,13 @@ def check_policy(character: str, policy: Policy, themes: Iterable[str], ctx: Req
         return _Check(character, policy, tuple(fails))
     if policy.territories is not None:
         if ctx.territory is None:
-            fails.append(f"'{character}' is licensed only in {', '.join(policy.territories)}; territory unknown")
+            fails.append(
+                f"'{character}' is licensed only in {', '.join(policy.territories)}; territory unknown"
+            )
         elif ctx.territory.upper() not in policy.territories:
-            fails.append(f"'{character}' is not licensed in {ctx.territory.upper()} (only {', '.join(policy.territories)})")
+            fails.append(
+                f"'{character}' is not licensed in {ctx.territory.upper()} (only {', '.join(policy.territories)})"
+            )
     if policy.licensees is not None:
         if ctx.platform is None:
             fails.append(f"'{character}' is licensed only to {', '.join(policy.licensees)}; platform unknown")

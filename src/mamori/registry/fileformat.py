@@ -70,7 +70,9 @@ def _no_blank(value: Any) -> Any:
 
 def _slug(value: Any) -> Any:
     if isinstance(value, str) and not SLUG.match(value):
-        raise ValueError(f"{value!r} is not an id: use lower-case letters, digits and '-' ([a-z0-9][a-z0-9-]*)")
+        raise ValueError(
+            f"{value!r} is not an id: use lower-case letters, digits and '-' ([a-z0-9][a-z0-9-]*)"
+        )
     return value
 
 
@@ -232,7 +234,9 @@ def _cross_check(doc: RegistryIn, base_dir: Path | None, check_files: bool) -> l
         seen: dict[str, int] = {}
         for i, ident in enumerate(ids):
             if ident in seen:
-                problems.append(Problem(f"{kind}[{i}].id", f"duplicate id {ident!r} (first at {kind}[{seen[ident]}])"))
+                problems.append(
+                    Problem(f"{kind}[{i}].id", f"duplicate id {ident!r} (first at {kind}[{seen[ident]}])")
+                )
             else:
                 seen[ident] = i
 
@@ -243,7 +247,9 @@ def _cross_check(doc: RegistryIn, base_dir: Path | None, check_files: bool) -> l
     works = {w.id for w in doc.works}
     for i, w in enumerate(doc.works):
         if w.rightsholder not in holders:
-            problems.append(Problem(f"works[{i}].rightsholder", f"no rightsholder with id {w.rightsholder!r}"))
+            problems.append(
+                Problem(f"works[{i}].rightsholder", f"no rightsholder with id {w.rightsholder!r}")
+            )
     for i, c in enumerate(doc.characters):
         if c.work not in works:
             problems.append(Problem(f"characters[{i}].work", f"no work with id {c.work!r}"))
@@ -254,16 +260,22 @@ def _cross_check(doc: RegistryIn, base_dir: Path | None, check_files: bool) -> l
             path = Path(ref)
             where = f"characters[{i}].references[{j}]"
             if path.is_absolute() or ".." in path.parts:
-                problems.append(Problem(where, "must be a path relative to the registry file, inside its folder"))
+                problems.append(
+                    Problem(where, "must be a path relative to the registry file, inside its folder")
+                )
             elif check_files and base_dir is not None and not (base_dir / path).is_file():
                 problems.append(Problem(where, f"file not found: {base_dir / path}"))
     return problems
 
 
-def parse_document(data: Any, source: str = "<registry>", base_dir: Path | None = None, check_files: bool = True) -> Registry:
+def parse_document(
+    data: Any, source: str = "<registry>", base_dir: Path | None = None, check_files: bool = True
+) -> Registry:
     """Validate an already-decoded document; raise RegistryFileError listing every problem."""
     if not isinstance(data, dict):
-        raise RegistryFileError(source, [Problem("", "a registry file is a mapping with 'format: mamori-registry/1'")])
+        raise RegistryFileError(
+            source, [Problem("", "a registry file is a mapping with 'format: mamori-registry/1'")]
+        )
     if data.get("format") != FORMAT:
         got = data.get("format")
         raise RegistryFileError(source, [Problem("format", f"expected {FORMAT!r}, got {got!r}")])
@@ -296,7 +308,9 @@ def parse_document(data: Any, source: str = "<registry>", base_dir: Path | None 
 def decode_text(raw: bytes, source: str) -> Any:
     """YAML is a superset of JSON for our purposes; both decode here."""
     if len(raw) > MAX_FILE_BYTES:
-        raise RegistryFileError(source, [Problem("", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")])
+        raise RegistryFileError(
+            source, [Problem("", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

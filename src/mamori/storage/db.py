@@ -76,7 +76,9 @@ def migrate(engine: Engine) -> None:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         except Exception as exc:  # a bad URL, refused connection, missing rights
-            raise StorageError(f"cannot open database {safe_url(key)}: {exc.__class__.__name__}: {exc}") from exc
+            raise StorageError(
+                f"cannot open database {safe_url(key)}: {exc.__class__.__name__}: {exc}"
+            ) from exc
         _migrated.add(key)
 
 

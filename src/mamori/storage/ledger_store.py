@@ -61,7 +61,9 @@ class LedgerStore:
                 payload = canonical_json({"kind": kind, "ts": ts.isoformat(), "data": data})
                 h = row_hash(prev, payload)
                 seq = conn.execute(
-                    insert(t.ledger).values(ts=ts, kind=kind, payload=payload, prev_hash=prev, hash=h).returning(t.ledger.c.seq)
+                    insert(t.ledger)
+                    .values(ts=ts, kind=kind, payload=payload, prev_hash=prev, hash=h)
+                    .returning(t.ledger.c.seq)
                 ).scalar_one()
                 out.append(Appended(seq, h, ts))
                 prev = h
@@ -69,7 +71,10 @@ class LedgerStore:
 
     def head(self) -> str:
         with self.engine.connect() as conn:
-            return conn.execute(select(t.ledger.c.hash).order_by(t.ledger.c.seq.desc()).limit(1)).scalar() or GENESIS
+            return (
+                conn.execute(select(t.ledger.c.hash).order_by(t.ledger.c.seq.desc()).limit(1)).scalar()
+                or GENESIS
+            )
 
     def count(self, kind: str | None = None) -> int:
         q = select(func.count()).select_from(t.ledger)
@@ -78,8 +83,13 @@ class LedgerStore:
         with self.engine.connect() as conn:
             return int(conn.execute(q).scalar_one())
 
-    def rows(self, kinds: Sequence[str] | None = None, since: datetime | None = None, until: datetime | None = None,
-             batch: int = 5000) -> Iterator[LedgerRow]:
+    def rows(
+        self,
+        kinds: Sequence[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        batch: int = 5000,
+    ) -> Iterator[LedgerRow]:
         """Rows in chain order, streamed in batches by seq."""
         last = 0
         while True:
@@ -104,4 +114,10 @@ class LedgerStore:
 
 def _retryable(exc: Exception) -> bool:
     msg = str(exc).lower()
-    return isinstance(exc, IntegrityError) or "locked" in msg or "busy" in msg or "deadlock" in msg or "serializ" in msg
+    return (
+        isinstance(exc, IntegrityError)
+        or "locked" in msg
+        or "busy" in msg
+        or "deadlock" in msg
+        or "serializ" in msg
+    )

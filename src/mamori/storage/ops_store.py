@@ -46,7 +46,9 @@ class KeyRow:
 
 
 def _key(r: Any) -> KeyRow:
-    return KeyRow(r.id, r.role, r.rightsholder_id, r.platform_id, r.label, _aware(r.created_at), _aware(r.revoked_at))  # type: ignore[arg-type]
+    return KeyRow(
+        r.id, r.role, r.rightsholder_id, r.platform_id, r.label, _aware(r.created_at), _aware(r.revoked_at)
+    )  # type: ignore[arg-type]
 
 
 class OpsStore:
@@ -62,20 +64,36 @@ class OpsStore:
     def ledger_page(self, after: int, limit: int) -> list[dict[str, Any]]:
         """Ledger rows with seq > after, as stored, in chain order."""
         lg = t.ledger
-        q = select(lg.c.seq, lg.c.prev_hash, lg.c.hash, lg.c.payload).where(lg.c.seq > after).order_by(lg.c.seq)
+        q = (
+            select(lg.c.seq, lg.c.prev_hash, lg.c.hash, lg.c.payload)
+            .where(lg.c.seq > after)
+            .order_by(lg.c.seq)
+        )
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(q.limit(limit)).mappings()]
 
     # --- API keys ----------------------------------------------------------------------------------------
 
-    def insert_key(self, ident: str, key_hash: str, role: str, rightsholder: str | None, platform: str | None,
-                   label: str | None) -> KeyRow:
+    def insert_key(
+        self,
+        ident: str,
+        key_hash: str,
+        role: str,
+        rightsholder: str | None,
+        platform: str | None,
+        label: str | None,
+    ) -> KeyRow:
         created = now()
         with self.engine.begin() as conn:
             conn.execute(
                 insert(t.api_keys).values(
-                    id=ident, key_hash=key_hash, role=role, rightsholder_id=rightsholder, platform_id=platform,
-                    label=label, created_at=created,
+                    id=ident,
+                    key_hash=key_hash,
+                    role=role,
+                    rightsholder_id=rightsholder,
+                    platform_id=platform,
+                    label=label,
+                    created_at=created,
                 )
             )
         return KeyRow(ident, role, rightsholder, platform, label, created, None)
@@ -92,26 +110,46 @@ class OpsStore:
 
     def keys(self) -> list[KeyRow]:
         with self.engine.connect() as conn:
-            return [_key(r) for r in conn.execute(select(t.api_keys).order_by(t.api_keys.c.created_at, t.api_keys.c.id))]
+            return [
+                _key(r)
+                for r in conn.execute(select(t.api_keys).order_by(t.api_keys.c.created_at, t.api_keys.c.id))
+            ]
 
     def revoke_key(self, ident: str) -> bool:
         with self.engine.begin() as conn:
             res = conn.execute(
-                update(t.api_keys).where(t.api_keys.c.id == ident, t.api_keys.c.revoked_at.is_(None)).values(revoked_at=now())
+                update(t.api_keys)
+                .where(t.api_keys.c.id == ident, t.api_keys.c.revoked_at.is_(None))
+                .values(revoked_at=now())
             )
         return bool(res.rowcount)
 
     # --- generations -------------------------------------------------------------------------------------
 
-    def insert_generation(self, ident: str, platform: str | None, territory: str | None, prompt: str,
-                          price: tuple[str, str] | None, status: str, decision: dict[str, Any],
-                          ledger_hash: str | None) -> None:
+    def insert_generation(
+        self,
+        ident: str,
+        platform: str | None,
+        territory: str | None,
+        prompt: str,
+        price: tuple[str, str] | None,
+        status: str,
+        decision: dict[str, Any],
+        ledger_hash: str | None,
+    ) -> None:
         with self.engine.begin() as conn:
             conn.execute(
                 insert(t.generations).values(
-                    id=ident, platform_id=platform, territory=territory, prompt=prompt,
-                    price_amount=price[0] if price else None, price_currency=price[1] if price else None,
-                    status=status, decision=decision, ledger_hash=ledger_hash, created_at=now(),
+                    id=ident,
+                    platform_id=platform,
+                    territory=territory,
+                    prompt=prompt,
+                    price_amount=price[0] if price else None,
+                    price_currency=price[1] if price else None,
+                    status=status,
+                    decision=decision,
+                    ledger_hash=ledger_hash,
+                    created_at=now(),
                 )
             )
 
@@ -125,36 +163,62 @@ class OpsStore:
         out["settled_at"] = _aware(out["settled_at"])
         return out
 
-    def close_generation(self, ident: str, status: str, output_decision: dict[str, Any], ledger_hash: str | None) -> bool:
+    def close_generation(
+        self, ident: str, status: str, output_decision: dict[str, Any], ledger_hash: str | None
+    ) -> bool:
         """Move an open generation to its final status; False when it was not open (a concurrent close won)."""
         with self.engine.begin() as conn:
             res = conn.execute(
                 update(t.generations)
                 .where(t.generations.c.id == ident, t.generations.c.status == "open")
-                .values(status=status, output_decision=output_decision, ledger_hash=ledger_hash, settled_at=now())
+                .values(
+                    status=status, output_decision=output_decision, ledger_hash=ledger_hash, settled_at=now()
+                )
             )
         return bool(res.rowcount)
 
     # --- reviews and disputes ----------------------------------------------------------------------------
 
-    def insert_review(self, kind: str, character: str | None, work: str | None, rightsholder: str | None,
-                      generation: str | None, subject: dict[str, Any], reason: str | None, filed_by: str | None,
-                      deadline: datetime) -> int:
+    def insert_review(
+        self,
+        kind: str,
+        character: str | None,
+        work: str | None,
+        rightsholder: str | None,
+        generation: str | None,
+        subject: dict[str, Any],
+        reason: str | None,
+        filed_by: str | None,
+        deadline: datetime,
+    ) -> int:
         with self.engine.begin() as conn:
             return int(
                 conn.execute(
                     insert(t.reviews)
                     .values(
-                        kind=kind, status="open", character_id=character, work_id=work, rightsholder_id=rightsholder,
-                        generation_id=generation, subject=subject, reason=reason, filed_by=filed_by,
-                        created_at=now(), deadline=deadline,
+                        kind=kind,
+                        status="open",
+                        character_id=character,
+                        work_id=work,
+                        rightsholder_id=rightsholder,
+                        generation_id=generation,
+                        subject=subject,
+                        reason=reason,
+                        filed_by=filed_by,
+                        created_at=now(),
+                        deadline=deadline,
                     )
                     .returning(t.reviews.c.id)
                 ).scalar_one()
             )
 
-    def reviews(self, status: str | None = None, rightsholder: str | None = None, work: str | None = None,
-                limit: int = 1000) -> list[dict[str, Any]]:
+    def reviews(
+        self,
+        status: str | None = None,
+        rightsholder: str | None = None,
+        work: str | None = None,
+        limit: int = 1000,
+    ) -> list[dict[str, Any]]:
         r = t.reviews
         q = select(r).order_by(r.c.id).limit(limit)
         if status is not None:
@@ -195,7 +259,11 @@ class OpsStore:
 
     def count_works_of(self, rightsholder: str) -> int:
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).where(t.works.c.rightsholder_id == rightsholder)).scalar_one())
+            return int(
+                conn.execute(
+                    select(func.count()).where(t.works.c.rightsholder_id == rightsholder)
+                ).scalar_one()
+            )
 
     def delete_work(self, ident: str) -> bool:
         with self.engine.begin() as conn:
@@ -208,7 +276,9 @@ class OpsStore:
     def delete_reference(self, character: str, ref_id: int) -> bool:
         ref = t.reference_images
         with self.engine.begin() as conn:
-            return bool(conn.execute(delete(ref).where(ref.c.id == ref_id, ref.c.character_id == character)).rowcount)
+            return bool(
+                conn.execute(delete(ref).where(ref.c.id == ref_id, ref.c.character_id == character)).rowcount
+            )
 
 
 def _review(row: Any) -> dict[str, Any]:

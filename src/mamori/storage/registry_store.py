@@ -83,7 +83,9 @@ class RegistryStore:
             for rh in reg.rightsholders:
                 self._upsert(conn, t.rightsholders, rh.id, {"name": rh.name})
             for w in reg.works:
-                self._upsert(conn, t.works, w.id, {"rightsholder_id": w.rightsholder, "titles": list(w.titles)})
+                self._upsert(
+                    conn, t.works, w.id, {"rightsholder_id": w.rightsholder, "titles": list(w.titles)}
+                )
             for c in reg.characters:
                 self._put_character(conn, c, report)
             for blob in refs or []:
@@ -111,9 +113,15 @@ class RegistryStore:
         row = conn.execute(select(t.characters).where(t.characters.c.id == c.id)).first()
         if row is None:
             conn.execute(
-                insert(t.characters).values(id=c.id, policy=policy_json, policy_version=1, updated_at=now(), **values)
+                insert(t.characters).values(
+                    id=c.id, policy=policy_json, policy_version=1, updated_at=now(), **values
+                )
             )
-            conn.execute(insert(t.policy_versions).values(character_id=c.id, version=1, policy=policy_json, created_at=now()))
+            conn.execute(
+                insert(t.policy_versions).values(
+                    character_id=c.id, version=1, policy=policy_json, created_at=now()
+                )
+            )
             report.created.append(c.id)
             report.policy_changes.append({"character": c.id, "version": 1, "policy": policy_json})
             return
@@ -122,7 +130,9 @@ class RegistryStore:
         if row.policy != policy_json:
             version += 1
             conn.execute(
-                insert(t.policy_versions).values(character_id=c.id, version=version, policy=policy_json, created_at=now())
+                insert(t.policy_versions).values(
+                    character_id=c.id, version=version, policy=policy_json, created_at=now()
+                )
             )
             report.policy_changes.append({"character": c.id, "version": version, "policy": policy_json})
             changed = True
@@ -139,7 +149,9 @@ class RegistryStore:
     def _put_reference(self, conn: Connection, blob: ReferenceBlob, report: ImportReport) -> None:
         ref = t.reference_images
         row = conn.execute(
-            select(ref.c.id, ref.c.sha256).where(ref.c.character_id == blob.character, ref.c.path == blob.path)
+            select(ref.c.id, ref.c.sha256).where(
+                ref.c.character_id == blob.character, ref.c.path == blob.path
+            )
         ).first()
         if row is not None and row.sha256 == blob.sha256:
             report.references_unchanged += 1
@@ -160,11 +172,17 @@ class RegistryStore:
 
     def load(self) -> Registry:
         with self.engine.connect() as conn:
-            holders = [Rightsholder(r.id, r.name) for r in conn.execute(select(t.rightsholders).order_by(t.rightsholders.c.id))]
-            works = [
-                Work(r.id, r.rightsholder_id, tuple(r.titles)) for r in conn.execute(select(t.works).order_by(t.works.c.id))
+            holders = [
+                Rightsholder(r.id, r.name)
+                for r in conn.execute(select(t.rightsholders).order_by(t.rightsholders.c.id))
             ]
-            chars = [_row_to_character(r) for r in conn.execute(select(t.characters).order_by(t.characters.c.id))]
+            works = [
+                Work(r.id, r.rightsholder_id, tuple(r.titles))
+                for r in conn.execute(select(t.works).order_by(t.works.c.id))
+            ]
+            chars = [
+                _row_to_character(r) for r in conn.execute(select(t.characters).order_by(t.characters.c.id))
+            ]
         return Registry(tuple(holders), tuple(works), tuple(chars))
 
     # --- single-object edits (API, console) ------------------------------------------------------------
@@ -202,13 +220,19 @@ class RegistryStore:
 
     def current_policy_versions(self) -> dict[str, int]:
         with self.engine.connect() as conn:
-            return {r.id: r.policy_version for r in conn.execute(select(t.characters.c.id, t.characters.c.policy_version))}
+            return {
+                r.id: r.policy_version
+                for r in conn.execute(select(t.characters.c.id, t.characters.c.policy_version))
+            }
 
     def policy_history(self, character: str) -> list[dict[str, Any]]:
         pv = t.policy_versions
         with self.engine.connect() as conn:
             rows = conn.execute(select(pv).where(pv.c.character_id == character).order_by(pv.c.version))
-            return [{"version": r.version, "policy": r.policy, "created_at": r.created_at.isoformat()} for r in rows]
+            return [
+                {"version": r.version, "policy": r.policy, "created_at": r.created_at.isoformat()}
+                for r in rows
+            ]
 
     # --- references and their signals -------------------------------------------------------------------
 
@@ -225,7 +249,10 @@ class RegistryStore:
             ch, ch.c.id == ref.c.character_id
         )
         with self.engine.connect() as conn:
-            yield from ((r.id, r.character_id, r.work_id, r.sha256, r.data) for r in conn.execute(q.order_by(ref.c.id)))
+            yield from (
+                (r.id, r.character_id, r.work_id, r.sha256, r.data)
+                for r in conn.execute(q.order_by(ref.c.id))
+            )
 
     def reference_summaries(self, character: str) -> list[dict[str, Any]]:
         ref = t.reference_images
@@ -245,18 +272,24 @@ class RegistryStore:
         s = t.signals
         with self.engine.connect() as conn:
             return conn.execute(
-                select(s.c.payload).where(s.c.sha256 == sha256, s.c.detector == detector, s.c.version == version)
+                select(s.c.payload).where(
+                    s.c.sha256 == sha256, s.c.detector == detector, s.c.version == version
+                )
             ).scalar()
 
     def put_signal(self, sha256: str, detector: str, version: str, payload: bytes) -> None:
         s = t.signals
         with self.engine.begin() as conn:
-            conn.execute(delete(s).where(s.c.sha256 == sha256, s.c.detector == detector, s.c.version == version))
+            conn.execute(
+                delete(s).where(s.c.sha256 == sha256, s.c.detector == detector, s.c.version == version)
+            )
             conn.execute(insert(s).values(sha256=sha256, detector=detector, version=version, payload=payload))
 
     # --- allowlist ---------------------------------------------------------------------------------------
 
-    def add_allowlist(self, character: str | None, phrase: str | None, reference_sha256: str | None, review_id: int | None) -> None:
+    def add_allowlist(
+        self, character: str | None, phrase: str | None, reference_sha256: str | None, review_id: int | None
+    ) -> None:
         with self.engine.begin() as conn:
             conn.execute(
                 insert(t.allowlist).values(

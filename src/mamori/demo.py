@@ -130,7 +130,7 @@ def run_generations(db: str, console: Console) -> None:
     """A platform wraps its generator with Guard: prompt check, generation, output check, settlement, C2PA."""
     import io
 
-    from mamori import Blocked, Guard
+    from mamori.sdk import Blocked, Guard
     from mamori.demo_visual import draw_character, scene
     from mamori.provenance import make_test_ca, verify
 
@@ -175,12 +175,13 @@ def run_generations(db: str, console: Console) -> None:
                 + ", ".join(f"{k} {v}" for k, v in x.items() if k in ("fee", "revenue_share", "amount"))
                 for x in lines
             )
+            rights = check.mamori or {}
             table.add_row(
                 prompt,
                 draws,
                 f"[cyan]{r.decision['verdict']}[/], settled — {owed or 'no fee'}",
-                f"C2PA {check.state}; rights: generation {check.mamori['generation_id']}, "
-                f"ledger {str(check.mamori['ledger_hash'])[:12]}…",
+                f"C2PA {check.state}; rights: generation {rights.get('generation_id')}, "
+                f"ledger {str(rights.get('ledger_hash'))[:12]}…",
             )
     console.print(table)
 

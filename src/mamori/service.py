@@ -227,7 +227,7 @@ class Mamori:
         from mamori.screening.base import ReferenceImage
 
         try:
-            with av.open(io.BytesIO(data)) as container:
+            with av.open(io.BytesIO(data), mode="r") as container:
                 stream = container.streams.video[0]
                 last = -1.0
                 n = 0

@@ -46,9 +46,9 @@ class KeyRow:
 
 
 def _key(r: Any) -> KeyRow:
-    return KeyRow(
-        r.id, r.role, r.rightsholder_id, r.platform_id, r.label, _aware(r.created_at), _aware(r.revoked_at)
-    )  # type: ignore[arg-type]
+    created = _aware(r.created_at)
+    assert created is not None  # NOT NULL column
+    return KeyRow(r.id, r.role, r.rightsholder_id, r.platform_id, r.label, created, _aware(r.revoked_at))
 
 
 class OpsStore:

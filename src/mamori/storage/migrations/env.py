@@ -12,7 +12,7 @@ def run() -> None:
     if connection is None:
         from sqlalchemy import create_engine
 
-        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite://")
         with engine.begin() as conn:
             context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
             context.run_migrations()

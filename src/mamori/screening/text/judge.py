@@ -4,6 +4,7 @@ different-person and shadow-word rules, misspellings, descriptive traits, titles
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain, combinations
 from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import Levenshtein
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from mamori.screening.text.matcher import TextMatcher
 
 MIN_SCORE = 0.4
+_JOIN = "".join
 
 
 @dataclass
@@ -76,12 +78,13 @@ def _candidates(index: NameIndex, q: str) -> list[int]:
     if got is not None:
         return got
     n = len(q)
-    probes = {q[:i] + q[i + 1 :] for i in range(n)}
-    probes.add(q)
-    if n >= 9:  # two edits allowed: probe two deletions on the query side too
-        probes.update([q[:i] + q[i + 1 : j] + q[j + 1 :] for i in range(n - 1) for j in range(i + 1, n)])
+    # probes: q, every one-character deletion and, for longer keys (two edits allowed), every two-character
+    # deletion, generated in C (combinations keep the order); the dict-keys view tests each against the index
+    probes = chain((q,), map(_JOIN, combinations(q, n - 1)))
+    if n >= 9:
+        probes = chain(probes, map(_JOIN, combinations(q, n - 2)))
     fz = index.fuzzy
-    found = fz.keys() & probes  # C-level: iterates the probes, looks each up in the deletion index
+    found = fz.keys() & probes
     if not found:
         res: list[int] = []
     else:

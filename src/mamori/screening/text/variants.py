@@ -40,7 +40,7 @@ _PH_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (r"m(?=[bp])", "n", ("m",)),
 )
 _PH_SUBS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r, _ in _PH_RULES)
-_PH_STEPS = tuple((re.compile(p), r, t) for p, r, t in _PH_RULES[1:])
+_PH_STEPS = tuple((re.compile(p), r, (*t, "", "")[0], (*t, "", "")[1]) for p, r, t in _PH_RULES[1:])
 _NOT_KEY_CHAR = _PH_SUBS[0][0]
 _KEY_WORD = re.compile(r"[a-z0-9]*").fullmatch
 _PH_CACHE: dict[str, str] = {}
@@ -52,8 +52,8 @@ def phonetic_key(word: str) -> str:
     if got is not None:
         return got
     k = word if _KEY_WORD(word) else _NOT_KEY_CHAR.sub("", word)
-    for pat, rep, triggers in _PH_STEPS:
-        if triggers and not any(t in k for t in triggers):
+    for pat, rep, t1, t2 in _PH_STEPS:
+        if t1 and t1 not in k and (not t2 or t2 not in k):
             continue
         k = pat.sub(rep, k)
     if not k:

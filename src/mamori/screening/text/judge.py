@@ -72,29 +72,38 @@ def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_
     return True
 
 
-def _candidates(index: NameIndex, q: str) -> list[int]:
+_NO_KEYS: dict[str, list[int]] = {}
+
+
+def _candidates(index: NameIndex, q: str, single: bool) -> list[int]:
+    """Entries (one-word forms when `single`, else multi-word) whose key or a one-character deletion of it is q, a
+    one-character deletion of q or, for keys of 9+ letters, a two-character deletion of q."""
+    key = (q, single)
     cache = index.cand_cache
-    got = cache.get(q)
+    got = cache.get(key)
     if got is not None:
         return got
-    n = len(q)
-    # probes: q, every one-character deletion and, for longer keys (two edits allowed), every two-character
-    # deletion, generated in C (combinations keep the order); the dict-keys view tests each against the index
-    probes = chain((q,), map(_JOIN, combinations(q, n - 1)))
-    if n >= 9:
-        probes = chain(probes, map(_JOIN, combinations(q, n - 2)))
     fz = index.fuzzy
-    found = fz.keys() & probes
+    n = len(q)
+    # probes generated in C (combinations keep the order), each tested against the table of its length
+    found = [(d, fz[(single, n)]) for d in fz.get((single, n), _NO_KEYS).keys() & (q,)]
+    table = fz.get((single, n - 1))
+    if table:
+        found += [(d, table) for d in table.keys() & map(_JOIN, combinations(q, n - 1))]
+    if n >= 9:
+        table = fz.get((single, n - 2))
+        if table:
+            found += [(d, table) for d in table.keys() & map(_JOIN, combinations(q, n - 2))]
     if not found:
         res: list[int] = []
     else:
         out: set[int] = set()
-        for d in found:
-            out.update(fz[d])
+        for d, t in found:
+            out.update(t[d])
         res = sorted(out)
     if len(cache) > 200_000:
         cache.clear()
-    cache[q] = res
+    cache[key] = res
     return res
 
 
@@ -144,7 +153,7 @@ def _verify(index: NameIndex, lit: str, single: bool) -> list[tuple[int, float]]
     out: list[tuple[int, float]] = []
     q = phonetic_key(lit)
     maxd = 1 if len(lit) <= 8 else 2
-    for eid in _candidates(index, q):
+    for eid in _candidates(index, q, single):
         e = index.entries[eid]
         if single != (len(e.words) <= 1):
             continue

@@ -150,19 +150,25 @@ class NameIndex:
         self.lat = _automaton(lat)
         self.ja = _automaton(ja)
         self.lat_keys = set(lat)
-        # misspelling candidates: deletion index over phonetic keys of longer Latin forms
-        self.fuzzy: dict[str, list[int]] = defaultdict(list)
+        # misspelling candidates: deletion index over phonetic keys of longer Latin forms, split by
+        # (one-word form, key length) so a query probes only the small tables its probes can hit
+        fuzzy: dict[tuple[bool, int], dict[str, list[int]]] = {}
         self.fuzzy_key: dict[int, str] = {}
         for e in self.entries:
             if e.ja or len(e.raw) < 5 or e.common:
                 continue
             k = phonetic_key(e.raw)
+            single = len(e.words) <= 1
             self.fuzzy_key[e.eid] = k
-            self.fuzzy[k].append(e.eid)
-            for d in set(deletes1(k)):
-                self.fuzzy[d].append(e.eid)
-        self.fuzzy = dict(self.fuzzy)
-        self.cand_cache: dict[str, list[int]] = {}  # per-index query caches (bounded by their users)
+            fuzzy.setdefault((single, len(k)), {}).setdefault(k, []).append(e.eid)
+            if len(k) > 1:
+                table = fuzzy.setdefault((single, len(k) - 1), {})
+                for d in set(deletes1(k)):
+                    table.setdefault(d, []).append(e.eid)
+            else:
+                fuzzy.setdefault((single, 0), {}).setdefault("", []).append(e.eid)
+        self.fuzzy = fuzzy
+        self.cand_cache: dict[tuple[str, bool], list[int]] = {}  # per-index query caches (bounded by their users)
         self._plain: dict[str, bool] = {}
         self.try_cache: dict[tuple[str, bool], list[tuple[int, float]]] = {}
 

@@ -4,13 +4,13 @@ different-person and shadow-word rules, misspellings, descriptive traits, titles
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain, combinations
+from itertools import combinations
 from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import Levenshtein
 
 from mamori.screening.text.lexicon import COMMON_JA, GIVEN_NAMES, HONORIFICS, JA_PARTICLES, is_common_en
-from mamori.screening.text.names import PART, READING, ROMAJI, Entry, NameIndex, deletes1
+from mamori.screening.text.names import PART, READING, ROMAJI, Entry, NameIndex
 from mamori.screening.text.normalize import (
     F_CONFUSABLE,
     F_INVISIBLE,
@@ -107,46 +107,42 @@ def _candidates(index: NameIndex, q: str, single: bool) -> list[int]:
     return res
 
 
-def fuzzy(index: NameIndex, toks: list[Token], hits: list[Hit]) -> None:
-    """Misspellings: deletion-index candidates per token (and token pair), verified with Levenshtein."""
+def fuzzy(index: NameIndex, toks: list[Token], hits: list[Hit], raws: list[str],
+          infos: list[tuple[str, str, bool, bool]]) -> None:
+    """Misspellings: deletion-index candidates per token (and token pair), verified with Levenshtein.
+    `raws`: the tokens' letters/digits; `infos`: per token (key, stem, odd, may be a one-word misspelling), see
+    TextMatcher._word; 'odd' words (not ordinary words) might be (part of) a misspelt name."""
     if not index.fuzzy:
         return
     covered: set[int] = set()
     for h in hits:
         if h.t0 >= 0:
             covered.update(range(h.t0, h.t1 + 1))
-    plain_cache = index._plain
-    plain = index.plain_word
-    raws = [t.clean for t in toks]
-    odd = []  # words that might be (part of) a misspelt name
-    for r in raws:
-        if len(r) < 3:
-            odd.append(False)
-        else:
-            p = plain_cache.get(r)
-            odd.append(not (plain(r) if p is None else p))
+    cache = index.try_cache
     n = len(raws)
     for i in range(n):
-        if odd[i] and i not in covered and len(raws[i]) >= 5 and raws[i].isalpha():
-            _try(index, raws[i], (i, i), toks, hits, single=True)
-        if i + 1 < n and (odd[i] or odd[i + 1]) and not (i in covered and i + 1 in covered):
+        info = infos[i]
+        odd = info[2]
+        if odd and info[3] and i not in covered:
+            _try(index, cache, raws[i], i, i, toks, hits, True)
+        if i + 1 < n and (odd or infos[i + 1][2]) and not (i in covered and i + 1 in covered):
             lit = raws[i] + raws[i + 1]
             if len(lit) >= 7 and lit.isalpha():
-                _try(index, lit, (i, i + 1), toks, hits, single=False)
+                _try(index, cache, lit, i, i + 1, toks, hits, False)
 
 
-def _try(index: NameIndex, lit: str, rng: tuple[int, int], toks: list[Token], hits: list[Hit], single: bool) -> None:
+def _try(index: NameIndex, cache: dict[tuple[str, bool], list[tuple[int, float]]], lit: str, i: int, j: int,
+         toks: list[Token], hits: list[Hit], single: bool) -> None:
     key = (lit, single)
-    cache = index.try_cache
     found = cache.get(key)
     if found is None:
         found = _verify(index, lit, single)
         if len(cache) > 200_000:
             cache.clear()
         cache[key] = found
-    i, j = rng
-    for eid, sim in found:
-        hits.append(Hit(eid, toks[i].start, toks[j].end, i, j, "fuzzy", lit, (lit,), sim))
+    if found:
+        for eid, sim in found:
+            hits.append(Hit(eid, toks[i].start, toks[j].end, i, j, "fuzzy", lit, (lit,), sim))
 
 
 def _verify(index: NameIndex, lit: str, single: bool) -> list[tuple[int, float]]:

@@ -14,12 +14,11 @@ from mamori.screening.text import judge
 from mamori.screening.text.judge import Hit
 from mamori.screening.text.lexicon import JA_PARTICLES
 from mamori.screening.text.names import NameIndex
-from mamori.screening.text.normalize import CJK_RE, Normalized, is_cjk, ja_fold, normalize, tokenize
+from mamori.screening.text.normalize import CJK_RE, Normalized, ja_fold, normalize, tokenize
 from mamori.screening.text.traits import TraitIndex
 from mamori.screening.text.variants import (
-    clean_letters,
     _PH_CACHE,
-    _STEM_CACHE,
+    clean_letters,
     has_leet,
     leet_decode,
     phonetic_key,
@@ -75,6 +74,7 @@ class TextMatcher(Detector):
         self.index = NameIndex(registry)
         self.traits = TraitIndex(registry)
         self._lat_n = len(self.index.lat)
+        self._words: dict[str, tuple[str, str, bool, bool]] = {}
         self._ja_n = len(self.index.ja)
         self.allow: list[tuple[str | None, str]] = []
         for cid, phrase in allowlist:
@@ -109,19 +109,19 @@ class TextMatcher(Detector):
         norm = normalize(text)
         toks = tokenize(norm)
         hits: list[Hit] = []
+        stems: dict[str, int] = {}
         if toks:
-            self._latin(norm, toks, hits)
+            raws = [t.clean for t in toks]
+            words = self._words
+            infos = [words.get(r) or self._word(r) for r in raws]
+            self._latin(norm, toks, raws, [w[0] for w in infos], hits)
         if not norm.text.isascii() and CJK_RE.search(norm.text):
             self._japanese(norm, hits)
             self._romaji(norm, hits)
         if toks:
-            judge.fuzzy(self.index, toks, hits)
-        stems: dict[str, int] = {}
-        stem_cache = _STEM_CACHE
-        for i, t in enumerate(toks):
-            c = t.clean
-            if c:
-                stems.setdefault(stem_cache.get(c) or stem(c), i)
+            judge.fuzzy(self.index, toks, hits, raws, infos)
+            for i, w in enumerate(infos):
+                stems.setdefault(w[1], i)
         trait_hits = self.traits.hits(set(stems)) if stems else {}
         if not hits and not trait_hits:
             return []
@@ -130,9 +130,17 @@ class TextMatcher(Detector):
             matches = _decide.apply_allowlist(self.allow, norm, matches)
         return matches
 
-    def _latin(self, norm: Normalized, toks: list, hits: list[Hit]) -> None:  # type: ignore[type-arg]
-        raws = [t.clean for t in toks]
-        self._stream(toks, raws, hits, "plain")
+    def _word(self, w: str) -> tuple[str, str, bool, bool]:
+        """Per distinct token (letters/digits): phonetic key, trait stem, 'odd' (not an ordinary word or frequent
+        given name, so possibly part of a misspelt name), may itself be a misspelt one-word name. Cached."""
+        got = (phonetic_key(w), stem(w), len(w) >= 3 and not self.index.plain_word(w), len(w) >= 5 and w.isalpha())
+        if len(self._words) > 200_000:
+            self._words.clear()
+        self._words[w] = got
+        return got
+
+    def _latin(self, norm: Normalized, toks: list, raws: list[str], keys: list[str], hits: list[Hit]) -> None:  # type: ignore[type-arg]
+        self._stream(toks, raws, hits, "plain", keys)
         if _LEET_RE.search(norm.text) and any(has_leet(t.text) for t in toks):
             dec = [clean_letters(leet_decode(t.text)) if has_leet(t.text) else r for t, r in zip(toks, raws, strict=True)]
             self._stream(toks, dec, hits, "leet")
@@ -140,12 +148,13 @@ class TextMatcher(Detector):
                 dec_l = [clean_letters(leet_decode(t.text, True)) if has_leet(t.text) else r for t, r in zip(toks, raws, strict=True)]
                 self._stream(toks, dec_l, hits, "leet")
 
-    def _stream(self, toks: list, raws: list[str], hits: list[Hit], via: str) -> None:  # type: ignore[type-arg]
+    def _stream(self, toks: list, raws: list[str], hits: list[Hit], via: str, keys: list[str] | None = None) -> None:  # type: ignore[type-arg]
         auto = self.index.lat
         if not self._lat_n:
             return
-        cache = _PH_CACHE
-        keys = [cache.get(r) or phonetic_key(r) for r in raws]
+        if keys is None:
+            cache = _PH_CACHE
+            keys = [cache.get(r) or phonetic_key(r) for r in raws]
         starts: dict[int, int] | None = None
         ends: dict[int, int] = {}
         entries = self.index.entries

@@ -301,10 +301,7 @@ def tokenize(norm: Normalized) -> list[Token]:
         else:
             os_, oe = norm.span(s, e)
             upper, allcaps = _case(orig[os_:oe], e - s)
-        if not toks:
-            sent_start = True
-        else:
-            sent_start = sep != " " and not sent_end.isdisjoint(sep)
+        sent_start = not toks or (sep != " " and not sent_end.isdisjoint(sep))
         append(Token(s, e, word, upper, allcaps, sent_start, sep, clean))
         if e - s == 1:
             run = run + 1 if run and len(sep) <= 3 else 1

@@ -9,6 +9,10 @@ A sampled frame whose tiny thumbnail is nearly identical to the last *analysed* 
 of running the detectors again. Analysed frames are downscaled by swscale (`frame.reformat(width=...)`) before
 conversion to numpy, and rotated upright from the display matrix (or the legacy 'rotate' tag).
 
+Speed: non-reference frames (B-frames nothing else refers to) are not decoded at all (`skip_frame="NONREF"`),
+the decoder runs frame threads, and sampled frames are analysed on a small thread pool (`MAMORI_VIDEO_WORKERS`,
+default: usable CPUs, at most 4) while decoding continues; results are collected in frame order.
+
 Evidence over time becomes segments per character: detections merge across gaps up to `merge_gap_s`; a segment
 ends at the next sampled frame without the character. A character seen briefly is weaker evidence than one on
 screen for seconds: a segment's score is its best fused frame score times
@@ -21,7 +25,10 @@ raises MediaError instead).
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -139,6 +146,22 @@ def _near_identical(a: np.ndarray, b: np.ndarray, threshold: float) -> bool:
     return float(diff.mean()) < threshold and float((diff > 3 * threshold).mean()) < 0.01
 
 
+def _workers() -> int:
+    """Analysis threads: OpenCV (SIFT), FAISS and numpy release the GIL, so frames are analysed in parallel with
+    each other and with decoding. MAMORI_VIDEO_WORKERS overrides; default: the usable CPUs, at most 4."""
+    env = os.environ.get("MAMORI_VIDEO_WORKERS")
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            pass
+    try:
+        ncpu = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        ncpu = os.cpu_count() or 1
+    return max(1, min(4, ncpu))
+
+
 def _screen_container(container: Any, spath: str, gate: VisualGate, limits: VideoLimits) -> VideoResult:
     import av
 
@@ -147,6 +170,10 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
         raise MediaError(f"{spath} has no video stream (streams: {', '.join(kinds)})")
     stream = container.streams.video[0]
     stream.thread_type = "AUTO"
+    # Frames no other frame refers to (non-reference B-frames) are never decoded: at >= 2 fps sampling they are
+    # not needed, and shot changes are still seen at the granularity of the reference frames (every 1-3 frames).
+    with contextlib.suppress(AttributeError, ValueError, TypeError):  # older PyAV: decode everything
+        stream.codec_context.skip_frame = "NONREF"
     cw, ch = stream.codec_context.width or 0, stream.codec_context.height or 0
     if cw * ch > limits.max_pixels_per_frame:
         raise MediaError(
@@ -159,63 +186,81 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
     prev_hist: np.ndarray | None = None
     last_sample_t = -float("inf")
     analysed_thumb: np.ndarray | None = None
-    analysed_matches: list[Match] = []
     fallback_rate = float(stream.average_rate or stream.guessed_rate or 25)
     start: float | None = None
     last_t = 0.0
+    # Sampled frames are analysed on a small thread pool while decoding goes on. Which frames are analysed and
+    # which reuse a result is decided here, from thumbnails only, so the outcome does not depend on timing.
+    # pending: (time, the future holding this frame's result (or the reused one's), reused, reason)
+    pending: list[tuple[float, Future[list[Match]], bool, str]] = []
+    workers = _workers()
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mamori-video")
+    in_flight: deque[Future[list[Match]]] = deque()
+    last_future: Future[list[Match]] | None = None
     try:
-        for frame in container.decode(stream):
-            res.frames_decoded += 1
-            if frame.width * frame.height > limits.max_pixels_per_frame:
-                res.error = (
-                    f"stopped at {last_t:.2f} s: a {frame.width}x{frame.height} frame is over the "
-                    f"{limits.max_pixels_per_frame}-pixel limit"
-                )
-                break
-            t = frame.time
-            if t is None:
-                t = last_t + 1.0 / fallback_rate if res.frames_decoded > 1 else 0.0
-            if start is None:
-                start = float(t)
-            t = float(t) - start  # media time from the first frame
-            if t > limits.max_duration_s:
-                res.error = f"stopped after {limits.max_duration_s:.0f} s: over the video duration limit"
-                break
-            if res.frames_decoded > limits.max_decoded_frames:
-                res.error = f"stopped after {limits.max_decoded_frames} frames: over the decoded-frame limit"
-                break
-            last_t = max(last_t, t)
+        try:
+            for frame in container.decode(stream):
+                res.frames_decoded += 1
+                if frame.width * frame.height > limits.max_pixels_per_frame:
+                    res.error = (
+                        f"stopped at {last_t:.2f} s: a {frame.width}x{frame.height} frame is over the "
+                        f"{limits.max_pixels_per_frame}-pixel limit"
+                    )
+                    break
+                t = frame.time
+                if t is None:
+                    t = last_t + 1.0 / fallback_rate if res.frames_decoded > 1 else 0.0
+                if start is None:
+                    start = float(t)
+                t = float(t) - start  # media time from the first frame
+                if t > limits.max_duration_s:
+                    res.error = f"stopped after {limits.max_duration_s:.0f} s: over the video duration limit"
+                    break
+                if res.frames_decoded > limits.max_decoded_frames:
+                    res.error = f"stopped after {limits.max_decoded_frames} frames: over the decoded-frame limit"
+                    break
+                last_t = max(last_t, t)
 
-            thumb = _luma_thumb(frame)
-            hist = _hist(thumb)
-            reason = None
-            if frame.key_frame:
-                reason = "key"
-            elif prev_hist is not None and (
-                0.5 * float(np.abs(hist - prev_hist).sum()) > limits.shot_threshold
-                or (prev_thumb is not None and float(np.abs(thumb - prev_thumb).mean()) > 40.0)
-            ):
-                reason = "shot"
-            elif t - last_sample_t >= period - 1e-6:
-                reason = "rate"
-            prev_thumb, prev_hist = thumb, hist
-            if reason is None:
-                continue
-            last_sample_t = t
-            res.frames_sampled += 1
-            if analysed_thumb is not None and _near_identical(thumb, analysed_thumb, limits.reuse_threshold):
-                res.frames_reused += 1
-                res.observations.append(FrameObservation(t, analysed_matches, True, reason))
-                continue
-            rgb = _to_rgb(frame, limits.analysis_width, _rotation_ccw(frame, stream))
-            analysed_matches = gate.screen_image(rgb, floor=REVIEW)
-            analysed_thumb = thumb
-            res.frames_analysed += 1
-            res.observations.append(FrameObservation(t, analysed_matches, False, reason))
-    except (av.error.FFmpegError, EOFError, OSError, ValueError) as exc:
-        if res.frames_decoded == 0:
-            raise MediaError(f"{spath} is corrupt or truncated: no frame could be decoded ({exc})") from exc
-        res.error = f"{spath} is truncated or corrupt: decoding stopped at {last_t:.2f} s ({exc})"
+                thumb = _luma_thumb(frame)
+                hist = _hist(thumb)
+                reason = None
+                if frame.key_frame:
+                    reason = "key"
+                elif prev_hist is not None and (
+                    0.5 * float(np.abs(hist - prev_hist).sum()) > limits.shot_threshold
+                    or (prev_thumb is not None and float(np.abs(thumb - prev_thumb).mean()) > 40.0)
+                ):
+                    reason = "shot"
+                elif t - last_sample_t >= period - 1e-6:
+                    reason = "rate"
+                prev_thumb, prev_hist = thumb, hist
+                if reason is None:
+                    continue
+                last_sample_t = t
+                res.frames_sampled += 1
+                if (
+                    last_future is not None
+                    and analysed_thumb is not None
+                    and _near_identical(thumb, analysed_thumb, limits.reuse_threshold)
+                ):
+                    res.frames_reused += 1
+                    pending.append((t, last_future, True, reason))
+                    continue
+                rgb = _to_rgb(frame, limits.analysis_width, _rotation_ccw(frame, stream))
+                while len(in_flight) >= 2 * workers:  # bound the frames held in memory
+                    in_flight.popleft().result()
+                last_future = pool.submit(gate.screen_image, rgb, REVIEW)
+                in_flight.append(last_future)
+                analysed_thumb = thumb
+                res.frames_analysed += 1
+                pending.append((t, last_future, False, reason))
+        except (av.error.FFmpegError, EOFError, OSError, ValueError) as exc:
+            if res.frames_decoded == 0:
+                raise MediaError(f"{spath} is corrupt or truncated: no frame could be decoded ({exc})") from exc
+            res.error = f"{spath} is truncated or corrupt: decoding stopped at {last_t:.2f} s ({exc})"
+        res.observations = [FrameObservation(t, fut.result(), reused, reason) for t, fut, reused, reason in pending]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     if res.frames_decoded == 0:
         raise MediaError(f"{spath}: the video stream has no decodable frames (empty or truncated file)")
     frame_dur = 1.0 / fallback_rate if fallback_rate > 0 else 0.04

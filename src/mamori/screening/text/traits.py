@@ -73,28 +73,35 @@ class TraitIndex:
                 self.postings[w].append(i)
         self.postings = dict(self.postings)
         self.rare_limit = max(200, n // 50)
+        # per rare token: its characters (first-occurrence order); per trait: token -> weight
+        self.rare_chars: dict[str, tuple[str, ...]] = {
+            w: tuple(dict.fromkeys(self.traits[i].character for i in p))
+            for w, p in self.postings.items() if len(p) <= self.rare_limit
+        }
+        self.weight_of: list[dict[str, float]] = [dict(zip(t.tokens, t.weights, strict=True)) for t in self.traits]
 
     def hits(self, stems: set[str]) -> dict[str, list[TraitHit]]:
         """Per character: the traits present (fraction >= 0.5), best first."""
         cand: set[str] = set()
+        rare = self.rare_chars
         for w in stems:
-            p = self.postings.get(w)
-            if p is not None and len(p) <= self.rare_limit:
-                for i in p:
-                    cand.add(self.traits[i].character)
+            cs = rare.get(w)
+            if cs is not None:
+                cand.update(cs)
         out: dict[str, list[TraitHit]] = {}
+        traits = self.traits
+        weight_of = self.weight_of
         for cid in cand:
             hs = []
             for i in self.by_char[cid]:
-                tr = self.traits[i]
-                got = 0.0
-                matched = []
-                for w, wt in zip(tr.tokens, tr.weights, strict=True):
-                    if w in stems:
-                        got += wt
-                        matched.append(w)
+                tr = traits[i]
+                matched = [w for w in tr.tokens if w in stems]
                 if not matched:
                     continue
+                wd = weight_of[i]
+                got = 0.0
+                for w in matched:
+                    got += wd[w]
                 frac = got / tr.total
                 if frac >= 0.5:
                     hs.append(TraitHit(tr, frac, frozenset(matched)))

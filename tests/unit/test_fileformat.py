@@ -117,3 +117,15 @@ def test_json_registry(tmp_path: Path) -> None:
     f = tmp_path / "reg.json"
     f.write_text(json.dumps(to_document(reg), ensure_ascii=False))
     assert load_file(f) == reg
+
+
+def test_policy_on_its_own_uses_the_same_rules() -> None:
+    from mamori.registry.fileformat import policy_from_json
+
+    assert policy_from_json({"generation": "license", "territories": ["JP"]}).territories == ("JP",)
+    with pytest.raises(RegistryFileError) as info:
+        policy_from_json({"generation": "license", "valid_from": "2027-01-01", "valid_until": "2026-01-01"})
+    assert [str(p) for p in info.value.problems] == ["policy.valid_until: is before valid_from"]
+    with pytest.raises(RegistryFileError) as info:
+        policy_from_json({"generation": "license", "territories": ["ZZ"]})
+    assert info.value.problems[0].path == "policy.territories[0]"

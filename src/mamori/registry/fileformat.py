@@ -363,10 +363,13 @@ def policy_from_json(data: dict[str, Any] | None, source: str = "<policy>") -> P
     if data is None:
         return None
     try:
-        return _policy(PolicyIn.model_validate(data))
+        policy = PolicyIn.model_validate(data)
     except ValidationError as exc:
         problems = [Problem(_loc(("policy", *e["loc"])), _message(dict(e))) for e in exc.errors()]
         raise RegistryFileError(source, problems) from None
+    if policy.valid_from and policy.valid_until and policy.valid_from > policy.valid_until:
+        raise RegistryFileError(source, [Problem("policy.valid_until", "is before valid_from")])
+    return _policy(policy)
 
 
 def to_document(reg: Registry) -> dict[str, Any]:

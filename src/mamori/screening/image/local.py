@@ -37,6 +37,7 @@ QUERY_MIN_SIDE = 640  # ... and smaller ones upscaled (at most 2.5x): small spri
 QUERY_FEATURES = 1500
 VOTE_K = 4  # neighbours per query descriptor in the global vote
 VOTE_SIM = 0.80  # RootSIFT inner product needed to vote (Hellinger distance ~0.63)
+VOTE_RATIO = 0.9  # ... and a distance below this fraction of the nearest other character's (see _votes)
 CANDIDATES = 6  # views verified per query
 RATIO = 0.8  # Lowe ratio test (on Hellinger distances)
 MIN_INLIERS = 12  # scripts/calibrate_visual.py: negatives max 7-9 inliers, positives mostly >= 20
@@ -113,6 +114,11 @@ class LocalFeatureDetector(Detector):
         self.views = views
         self.min_inliers = min_inliers
         self.query_features = query_features
+        char_ids: dict[str, int] = {}
+        self._view_char = np.array(
+            [char_ids.setdefault(refs[v.ref].character or f"\0{refs[v.ref].ref_id}", len(char_ids)) for v in views],
+            np.int64,
+        )
         self.index = FloatIndex(128, approximate=True, ivf_min=200_000, nprobe=8)
         for vi, v in enumerate(views):
             if len(v.desc):
@@ -160,11 +166,8 @@ class LocalFeatureDetector(Detector):
         if len(qdesc) < self.min_inliers:
             return []
         sims, ids = self.index.search(qdesc, VOTE_K)
-        votes: dict[int, int] = {}
-        for row_s, row_i in zip(sims, ids, strict=True):
-            for v in {int(i) for s, i in zip(row_s, row_i, strict=True) if i >= 0 and s >= VOTE_SIM}:
-                votes[v] = votes.get(v, 0) + 1
-        cands = [v for v, n in sorted(votes.items(), key=lambda kv: -kv[1]) if n >= self.min_inliers // 2]
+        votes = self._votes(sims, ids)
+        cands = [v for v, n in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])) if n >= self.min_inliers // 2]
         verified = []
         for vi in cands[:CANDIDATES]:
             r = self._verify_view(qxy, qdesc, qside, vi)
@@ -187,6 +190,29 @@ class LocalFeatureDetector(Detector):
             used.setdefault(ch, set()).update(r.query_points)
         out.sort(key=lambda r: -r.inliers)
         return out
+
+    def _votes(self, sims: np.ndarray, ids: np.ndarray) -> dict[int, int]:
+        """Votes per view from each query descriptor's `VOTE_K` nearest reference descriptors.
+
+        A descriptor votes only when it is distinctive for one character: its nearest neighbour is clearly closer
+        than the nearest neighbour of any *other* character (a ratio test across characters). Generic texture
+        (foliage, grain, soft gradients) is close to many references at once; without this test it piles up
+        votes for richly textured references and pushes the true character out of the `CANDIDATES` verified.
+        """
+        valid = (ids >= 0) & (sims >= VOTE_SIM)
+        chars = np.where(ids >= 0, self._view_char[np.maximum(ids, 0)], -1)
+        c1 = chars[:, :1]
+        other = (ids >= 0) & (chars != c1)
+        # No other character among the k neighbours: the k-th neighbour bounds it (it is at least that far).
+        s_other = np.where(other.any(axis=1), np.where(other, sims, -np.inf).max(axis=1), sims[:, -1])
+        d1 = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * sims[:, 0]))
+        d_other = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * np.clip(s_other, -1.0, 1.0)))
+        keep = valid[:, 0] & (d1 < VOTE_RATIO * d_other)
+        votes: dict[int, int] = {}
+        for row_i, row_ok, row_c in zip(ids[keep], valid[keep], chars[keep], strict=True):
+            for v in {int(i) for i, ok, c in zip(row_i, row_ok, row_c, strict=True) if ok and c == row_c[0]}:
+                votes[v] = votes.get(v, 0) + 1
+        return votes
 
     def _verify_view(self, qxy: np.ndarray, qdesc: np.ndarray, qside: int, vi: int) -> Verified | None:
         view = self.views[vi]

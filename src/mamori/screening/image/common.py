@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -35,8 +37,9 @@ def cached_signals(
     A corrupt cache entry is recomputed; a reference whose pixels cannot be analysed is skipped with a log line.
     """
     cache: SignalCache = corpus.cache
-    out: list[tuple[ReferenceImage, dict[str, np.ndarray]]] = []
-    for ref in _refs(corpus.references):
+    refs = _refs(corpus.references)
+    found: list[dict[str, np.ndarray] | None] = []
+    for ref in refs:
         payload = cache.get_signal(ref.sha256, detector, version)
         arrays: dict[str, np.ndarray] | None = None
         if payload is not None:
@@ -44,15 +47,43 @@ def cached_signals(
                 arrays = unpack_arrays(payload)
             except Exception:  # noqa: BLE001 - any corrupt payload is just recomputed
                 log.warning("%s: corrupt cached signal for %s; recomputing", detector, ref.ref_id)
-        if arrays is None:
-            try:
-                arrays = compute(ref)
-            except Exception as exc:  # noqa: BLE001
-                log.warning("%s: reference %s skipped: %s", detector, ref.ref_id, exc)
+        found.append(arrays)
+
+    def safe(ref: ReferenceImage) -> dict[str, np.ndarray] | Exception:
+        try:
+            return compute(ref)
+        except Exception as exc:  # noqa: BLE001
+            return exc
+
+    # Misses are computed on a thread pool (OpenCV, numpy and FAISS release the GIL); the cache is written from
+    # this thread only, in reference order.
+    todo = [i for i, a in enumerate(found) if a is None]
+    workers = min(len(todo), max(1, min(8, _cpus())))
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mamori-build") as pool:
+            computed = list(pool.map(safe, [refs[i] for i in todo]))
+    else:
+        computed = [safe(refs[i]) for i in todo]
+    results = dict(zip(todo, computed, strict=True))
+    out: list[tuple[ReferenceImage, dict[str, np.ndarray]]] = []
+    for i, ref in enumerate(refs):
+        got = found[i]
+        if got is None:
+            r = results[i]
+            if isinstance(r, Exception):
+                log.warning("%s: reference %s skipped: %s", detector, ref.ref_id, r)
                 continue
-            cache.put_signal(ref.sha256, detector, version, pack_arrays(**arrays))
-        out.append((ref, arrays))
+            got = r
+            cache.put_signal(ref.sha256, detector, version, pack_arrays(**got))
+        out.append((ref, got))
     return out
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 def _refs(refs: Iterable[ReferenceImage]) -> list[ReferenceImage]:

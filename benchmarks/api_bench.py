@@ -9,8 +9,6 @@ holds exactly one decision row per successful request and that the chain verifie
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,12 +30,6 @@ PROMPTS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -45,9 +37,46 @@ def _pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
+def _load(base: str, key: str, clients: int, seconds: float) -> tuple[list[float], int, float]:
+    """N client threads posting prompts until the time is up: (latencies, errors, elapsed seconds)."""
+    headers = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=base, headers=headers) as warm:  # build the indexes before timing
+        warm.post("/v1/screen/prompt", json={"text": "warm-up"}).raise_for_status()
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def run(k: int) -> None:
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as c:
+            i = k
+            while time.monotonic() < stop:
+                t0 = time.perf_counter()
+                try:
+                    r = c.post(
+                        "/v1/screen/prompt", json={"text": PROMPTS[i % len(PROMPTS)], "territory": "JP"}
+                    )
+                    ok = r.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                if ok:
+                    latencies[k].append(time.perf_counter() - t0)
+                else:
+                    errors[k] += 1
+                i += 1
+
+    t_start = time.monotonic()
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(clients)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return [x for per in latencies for x in per], sum(errors), time.monotonic() - t_start
+
+
 def main() -> int:
     from mamori.ops.keys import create_key
     from mamori.service import Mamori
+    from mamori.testing import ServerDidNotStart, running_server
 
     clients = int(os.environ.get("MAMORI_BENCH_API_CLIENTS", "16"))
     seconds = float(os.environ.get("MAMORI_BENCH_API_SECONDS", "10"))
@@ -57,76 +86,30 @@ def main() -> int:
     svc.import_registry(REGISTRY)
     key = create_key(svc, "platform", platform="acme-video", label="api_bench")[1]
     rows_before = svc.ledger.count("decision.prompt")
-
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = open(Path(tmp.name) / "serve.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "mamori.cli.main", "serve", "--port", str(port), "--db", db],
-                            stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                print("server did not start:", (Path(tmp.name) / "serve.log").read_text())
-                return 1
-            time.sleep(0.1)
-        headers = {"Authorization": f"Bearer {key}"}
-        with httpx.Client(base_url=base, headers=headers) as warm:  # build the indexes before timing
-            warm.post("/v1/screen/prompt", json={"text": "warm-up"}).raise_for_status()
-
-        latencies: list[list[float]] = [[] for _ in range(clients)]
-        errors = [0] * clients
-        stop = time.monotonic() + seconds
-
-        def run(k: int) -> None:
-            with httpx.Client(base_url=base, headers=headers, timeout=30) as c:
-                i = k
-                while time.monotonic() < stop:
-                    t0 = time.perf_counter()
-                    try:
-                        r = c.post("/v1/screen/prompt", json={"text": PROMPTS[i % len(PROMPTS)], "territory": "JP"})
-                        ok = r.status_code == 200
-                    except httpx.HTTPError:
-                        ok = False
-                    dt = time.perf_counter() - t0
-                    if ok:
-                        latencies[k].append(dt)
-                    else:
-                        errors[k] += 1
-                    i += 1
-
-        t_start = time.monotonic()
-        threads = [threading.Thread(target=run, args=(k,)) for k in range(clients)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        elapsed = time.monotonic() - t_start
-    finally:
-        proc.terminate()
-        proc.wait(30)
-        log.close()
-
-    flat = [x for per in latencies for x in per]
+        with running_server(db, Path(tmp.name) / "serve.log") as server:
+            flat, errors, elapsed = _load(server.base, key, clients, seconds)
+    except ServerDidNotStart as exc:
+        print(exc)
+        return 1
     ok_requests = len(flat)
     rows = svc.ledger.count("decision.prompt") - rows_before - 1  # minus the warm-up
     chain = svc.ledger.verify()
     svc.close()
     tmp.cleanup()
     backend = db.split(":", 1)[0]
-    print(f"api_bench: {clients} clients × {seconds:.0f} s against mamori serve ({backend}), /v1/screen/prompt")
+    print(
+        f"api_bench: {clients} clients × {seconds:.0f} s against mamori serve ({backend}), /v1/screen/prompt"
+    )
     print(f"  requests ok      {ok_requests}")
-    print(f"  errors           {sum(errors)}")
+    print(f"  errors           {errors}")
     print(f"  throughput       {ok_requests / elapsed:.1f} req/s")
     print(f"  latency p50      {_pct(flat, 0.50) * 1000:.1f} ms")
     print(f"  latency p99      {_pct(flat, 0.99) * 1000:.1f} ms")
-    print(f"  ledger rows      {rows} (== requests: {rows == ok_requests}); chain ok: {chain.ok} ({chain.rows} rows)")
-    return 0 if rows == ok_requests and chain.ok and not sum(errors) else 1
+    print(
+        f"  ledger rows      {rows} (== requests: {rows == ok_requests}); chain ok: {chain.ok} ({chain.rows} rows)"
+    )
+    return 0 if rows == ok_requests and chain.ok and not errors else 1
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import httpx
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.integration.test_api_http import free_port
+from mamori.testing import running_server
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
@@ -67,32 +66,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     _need_browser()
     db = f"sqlite:///{tmp_path / 'console.db'}"
     mamori("registry", "import", str(DATA), "--db", db)
-    port = free_port()
-    log = tmp_path / "serve.log"
-    env = {**os.environ, "MAMORI_REGISTRY_REFRESH_SECONDS": "0"}
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "mamori.cli.main", "serve", "--port", str(port), "--db", db],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "server did not become ready"
-            time.sleep(0.1)
-        yield base, db
-    finally:
-        proc.terminate()
-        proc.wait(20)
+    with running_server(db, tmp_path / "serve.log", env={"MAMORI_REGISTRY_REFRESH_SECONDS": "0"}) as running:
+        yield running.base, db
 
 
 def reference_png(path: Path) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -12,14 +11,16 @@ import pytest
 
 from mamori.ops.keys import create_key
 from mamori.service import Mamori
-from tests.integration.test_api_http import free_port
+from mamori.testing import running_server
 
 pytestmark = pytest.mark.e2e
 DATA = Path(__file__).resolve().parents[1] / "data" / "registry.yaml"
 
 
 def mamori(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mamori.cli.main", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "mamori.cli.main", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_serve_end_to_end(tmp_path: Path) -> None:
@@ -30,33 +31,17 @@ def test_serve_end_to_end(tmp_path: Path) -> None:
     platform_key = create_key(svc, "platform", platform="acme-video")[1]
     auditor_key = create_key(svc, "auditor")[1]
     svc.close()
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "mamori.cli.main", "serve", "--port", str(port), "--db", db],
-                                stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "server did not become ready"
-            time.sleep(0.1)
+    with running_server(db, tmp_path / "serve.log") as server:
+        base = server.base
         p = {"Authorization": f"Bearer {platform_key}"}
-        r = httpx.post(f"{base}/v1/screen/prompt", json={"text": "Mirai Hoshino", "territory": "JP"}, headers=p)
+        r = httpx.post(
+            f"{base}/v1/screen/prompt", json={"text": "Mirai Hoshino", "territory": "JP"}, headers=p
+        )
         assert r.status_code == 200 and r.json()["verdict"] == "licensed"
         assert httpx.post(f"{base}/v1/screen/prompt", json={"text": "x"}).status_code == 401
         assert httpx.get(f"{base}/v1/ledger/verify", headers=p).status_code == 403
         v = httpx.get(f"{base}/v1/ledger/verify", headers={"Authorization": f"Bearer {auditor_key}"}).json()
         assert v["ok"] and v["first_bad"] is None
         assert "mamori_http_requests_total" in httpx.get(f"{base}/metrics").text
-    finally:
-        proc.terminate()
-        proc.wait(20)
     verified = mamori("ledger", "verify", "--db", db)
     assert verified.returncode == 0 and "ledger ok" in verified.stdout

@@ -3,7 +3,6 @@ fork a ledger row; the SDK runs the same flow in process and over HTTP."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,15 +16,10 @@ from mamori import Blocked, Guard
 from mamori.api.app import create_app
 from mamori.ops.keys import create_key
 from mamori.service import Mamori
+from mamori.testing import free_port
 from tests.unit.api.test_api import SEEN_MIRAI, SEEN_TOBIO, fake_gate
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "registry.yaml"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

@@ -3,37 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from mamori.api.app import create_app
-from mamori.ops.keys import create_key
 from mamori.service import Mamori
 from tests.unit.api.conftest import make_client
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "registry.yaml"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-@pytest.fixture
-def svc(sqlite_url: str) -> Iterator[Mamori]:
-    s = Mamori.open(sqlite_url, registry_refresh_seconds=0.0)
-    s.import_registry(DATA)
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def keys(svc: Mamori) -> dict[str, str]:
-    return {
-        "admin": create_key(svc, "admin")[1],
-        "rightsholder": create_key(svc, "rightsholder", rightsholder="hoshi-studio")[1],
-        "other_rightsholder": create_key(svc, "rightsholder", rightsholder="kaze-games")[1],
-        "platform": create_key(svc, "platform", platform="acme-video")[1],
-        "auditor": create_key(svc, "auditor")[1],
-    }
 
 
 @pytest.fixture

@@ -108,27 +108,48 @@ def _candidates(index: NameIndex, q: str, single: bool) -> list[int]:
 
 
 def fuzzy(index: NameIndex, toks: list[Token], hits: list[Hit], raws: list[str],
-          infos: list[tuple[str, str, bool, bool]]) -> None:
+          infos: list[tuple[str, str, bool, bool, int]]) -> None:
     """Misspellings: deletion-index candidates per token (and token pair), verified with Levenshtein.
-    `raws`: the tokens' letters/digits; `infos`: per token (key, stem, odd, may be a one-word misspelling), see
-    TextMatcher._word; 'odd' words (not ordinary words) might be (part of) a misspelt name."""
+    `raws`: the tokens' letters/digits; `infos`: per token (key, stem, odd, may be a one-word misspelling, how it
+    may open/close a misspelt multi-word name: NameIndex.pair_side), see TextMatcher._word; 'odd' words (not
+    ordinary words) might be (part of) a misspelt name.
+
+    Not probed: a token covered by a name/title hit; a token pair with both tokens covered, or with a token inside
+    a multi-word name/title hit (a full form, not a part, not ordinary words); a pair whose first token is not
+    (within one edit of) the leading words of a multi-word form and whose second is not (within one edit of) the
+    trailing words of one, unless one of them is exactly such words (two edits leave one side exact or both
+    within one edit)."""
     if not index.fuzzy:
         return
     covered: set[int] = set()
-    for h in hits:
-        if h.t0 >= 0:
-            covered.update(range(h.t0, h.t1 + 1))
+    full: set[int] = set()
+    if hits:
+        entries = index.entries
+        for h in hits:
+            if h.t0 >= 0:
+                r = range(h.t0, h.t1 + 1)
+                covered.update(r)
+                e = entries[h.eid]
+                if len(e.words) >= 2 and e.kind != PART and not e.common:
+                    full.update(r)
     cache = index.try_cache
     n = len(raws)
+    nxt = infos[0]
     for i in range(n):
-        info = infos[i]
+        info = nxt
         odd = info[2]
-        if odd and info[3] and i not in covered:
+        if info[3] and i not in covered:
             _try(index, cache, raws[i], i, i, toks, hits, True)
-        if i + 1 < n and (odd or infos[i + 1][2]) and not (i in covered and i + 1 in covered):
-            lit = raws[i] + raws[i + 1]
-            if len(lit) >= 7 and lit.isalpha():
-                _try(index, cache, lit, i, i + 1, toks, hits, False)
+        if i + 1 < n:
+            nxt = infos[i + 1]
+            if not (odd or nxt[2]):
+                continue
+            side = info[4] & 3 | nxt[4] & 12  # head of the form: 2 exact, 1 near; tail: 8 exact, 4 near
+            if ((side & 10 or side == 5) and i not in full and i + 1 not in full
+                    and not (i in covered and i + 1 in covered)):
+                lit = raws[i] + raws[i + 1]
+                if len(lit) >= 7 and lit.isalpha():
+                    _try(index, cache, lit, i, i + 1, toks, hits, False)
 
 
 def _try(index: NameIndex, cache: dict[tuple[str, bool], list[tuple[int, float]]], lit: str, i: int, j: int,

@@ -74,7 +74,7 @@ class TextMatcher(Detector):
         self.index = NameIndex(registry)
         self.traits = TraitIndex(registry)
         self._lat_n = len(self.index.lat)
-        self._words: dict[str, tuple[str, str, bool, bool]] = {}
+        self._words: dict[str, tuple[str, str, bool, bool, int]] = {}
         self._ja_n = len(self.index.ja)
         self.allow: list[tuple[str | None, str]] = []
         for cid, phrase in allowlist:
@@ -130,10 +130,13 @@ class TextMatcher(Detector):
             matches = _decide.apply_allowlist(self.allow, norm, matches)
         return matches
 
-    def _word(self, w: str) -> tuple[str, str, bool, bool]:
+    def _word(self, w: str) -> tuple[str, str, bool, bool, int]:
         """Per distinct token (letters/digits): phonetic key, trait stem, 'odd' (not an ordinary word or frequent
-        given name, so possibly part of a misspelt name), may itself be a misspelt one-word name. Cached."""
-        got = (phonetic_key(w), stem(w), len(w) >= 3 and not self.index.plain_word(w), len(w) >= 5 and w.isalpha())
+        given name, so possibly part of a misspelt name), may itself be a misspelt one-word name (an odd word of
+        5+ letters), how it may open/close a misspelt multi-word name (NameIndex.pair_side). Cached (bounded)."""
+        key = phonetic_key(w)
+        odd = len(w) >= 3 and not self.index.plain_word(w)
+        got = (key, stem(w), odd, odd and len(w) >= 5 and w.isalpha(), self.index.pair_side(key))
         if len(self._words) > 200_000:
             self._words.clear()
         self._words[w] = got

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import combinations
 
 import ahocorasick
 
@@ -168,6 +169,24 @@ class NameIndex:
             else:
                 fuzzy.setdefault((single, 0), {}).setdefault("", []).append(e.eid)
         self.fuzzy = fuzzy
+        # pair prefilter. A token pair within two edits of a multi-word form (word boundaries kept) has one token
+        # equal to its word(s) and the other within two edits, or both within one edit. Per side of the pair: the
+        # phonetic keys of the leading runs of words of multi-word forms in the misspelling index ('sailor',
+        # 'monkeyd' of 'Monkey D Luffy') and of the trailing runs ('moon', 'dluffy'); `*_near`: with their
+        # one-character deletions; the whole form counts as both. See pair_side.
+        heads: set[str] = set()
+        tails: set[str] = set()
+        for eid in self.fuzzy_key:
+            ws = self.entries[eid].words
+            if len(ws) < 2:
+                continue
+            wk = [phonetic_key(w) for w in ws]
+            for b in range(1, len(wk) + 1):  # the whole form too: its other side an extra short token ('of')
+                heads.add("".join(wk[:b]))
+                tails.add("".join(wk[-b:]))
+        self.heads, self.tails = heads, tails
+        self.heads_near = heads | {d for k in heads for d in deletes1(k)}
+        self.tails_near = tails | {d for k in tails for d in deletes1(k)}
         self.cand_cache: dict[tuple[str, bool], list[int]] = {}  # per-index query caches (bounded by their users)
         self._plain: dict[str, bool] = {}
         self.try_cache: dict[tuple[str, bool], list[tuple[int, float]]] = {}
@@ -180,6 +199,29 @@ class NameIndex:
             if len(self._plain) > 200_000:
                 self._plain.clear()
             self._plain[w] = got
+        return got
+
+    def pair_side(self, key: str) -> int:
+        """How a prompt token (phonetic key) may open / close a misspelt multi-word form: bit 2 / 8 equal to a
+        leading / trailing run of its words, bit 1 / 4 within one edit of one. A token of one or two letters
+        may be an extra token beside a whole form, so it is 'within one edit' of both sides."""
+        got = 5 if len(key) <= 2 else 0
+        if not key:
+            return got
+        dels = None
+        if key in self.heads:
+            got |= 3
+        else:
+            dels = set(map("".join, combinations(key, len(key) - 1)))
+            if key in self.heads_near or not self.heads_near.isdisjoint(dels):
+                got |= 1
+        if key in self.tails:
+            got |= 12
+        else:
+            if dels is None:
+                dels = set(map("".join, combinations(key, len(key) - 1)))
+            if key in self.tails_near or not self.tails_near.isdisjoint(dels):
+                got |= 4
         return got
 
     def work_of(self, character: str) -> str:

@@ -117,8 +117,8 @@ def fuzzy(index: NameIndex, toks: list[Token], hits: list[Hit], raws: list[str],
     Not probed: a token covered by a name/title hit; a token pair with both tokens covered, or with a token inside
     a multi-word name/title hit (a full form, not a part, not ordinary words); a pair whose first token is not
     (within one edit of) the leading words of a multi-word form and whose second is not (within one edit of) the
-    trailing words of one, unless one of them is exactly such words (two edits leave one side exact or both
-    within one edit)."""
+    trailing words of one, unless one of them is exactly such words and the other within two edits of the rest of
+    such a form (two edits leave one side exact and the other within two, or both within one edit)."""
     if not index.fuzzy:
         return
     covered: set[int] = set()
@@ -145,8 +145,8 @@ def fuzzy(index: NameIndex, toks: list[Token], hits: list[Hit], raws: list[str],
             if not (odd or nxt[2]):
                 continue
             side = info[4] & 3 | nxt[4] & 12  # head of the form: 2 exact, 1 near; tail: 8 exact, 4 near
-            if ((side & 10 or side == 5) and i not in full and i + 1 not in full
-                    and not (i in covered and i + 1 in covered)):
+            if ((side & 5 == 5 or side & 10 and index.pair_rest_near(info[0], nxt[0], side))
+                    and i not in full and i + 1 not in full and not (i in covered and i + 1 in covered)):
                 lit = raws[i] + raws[i + 1]
                 if len(lit) >= 7 and lit.isalpha():
                     _try(index, cache, lit, i, i + 1, toks, hits, False)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from itertools import combinations
 
 import ahocorasick
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import extractOne
 
 from mamori.registry.model import Registry
 from mamori.screening.text.lexicon import COMMON_JA, GIVEN_NAMES, HONORIFICS, STOPWORDS, is_common_en
@@ -170,23 +172,25 @@ class NameIndex:
                 fuzzy.setdefault((single, 0), {}).setdefault("", []).append(e.eid)
         self.fuzzy = fuzzy
         # pair prefilter. A token pair within two edits of a multi-word form (word boundaries kept) has one token
-        # equal to its word(s) and the other within two edits, or both within one edit. Per side of the pair: the
-        # phonetic keys of the leading runs of words of multi-word forms in the misspelling index ('sailor',
-        # 'monkeyd' of 'Monkey D Luffy') and of the trailing runs ('moon', 'dluffy'); `*_near`: with their
-        # one-character deletions; the whole form counts as both. See pair_side.
-        heads: set[str] = set()
-        tails: set[str] = set()
+        # equal to its word(s) and the other within two edits of the rest, or both within one edit. Per side of
+        # the pair: the phonetic keys of the leading runs of words of multi-word forms in the misspelling index
+        # ('sailor', 'monkeyd' of 'Monkey D Luffy'), each with the rest of its forms ('moon', 'dluffy'), and the
+        # same for trailing runs; `*_near`: the runs with their one-character deletions; the whole form counts as
+        # both (the rest ''). See pair_side and pair_rest_near.
+        heads: dict[str, set[str]] = defaultdict(set)
+        tails: dict[str, set[str]] = defaultdict(set)
         for eid in self.fuzzy_key:
             ws = self.entries[eid].words
             if len(ws) < 2:
                 continue
             wk = [phonetic_key(w) for w in ws]
             for b in range(1, len(wk) + 1):  # the whole form too: its other side an extra short token ('of')
-                heads.add("".join(wk[:b]))
-                tails.add("".join(wk[-b:]))
-        self.heads, self.tails = heads, tails
-        self.heads_near = heads | {d for k in heads for d in deletes1(k)}
-        self.tails_near = tails | {d for k in tails for d in deletes1(k)}
+                heads["".join(wk[:b])].add("".join(wk[b:]))
+                tails["".join(wk[-b:])].add("".join(wk[:-b]))
+        self.heads = {k: tuple(sorted(v)) for k, v in heads.items()}
+        self.tails = {k: tuple(sorted(v)) for k, v in tails.items()}
+        self.heads_near = set(heads) | {d for k in heads for d in deletes1(k)}
+        self.tails_near = set(tails) | {d for k in tails for d in deletes1(k)}
         self.cand_cache: dict[tuple[str, bool], list[int]] = {}  # per-index query caches (bounded by their users)
         self._plain: dict[str, bool] = {}
         self.try_cache: dict[tuple[str, bool], list[tuple[int, float]]] = {}
@@ -223,6 +227,14 @@ class NameIndex:
             if key in self.tails_near or not self.tails_near.isdisjoint(dels):
                 got |= 4
         return got
+
+    def pair_rest_near(self, head: str, tail: str, side: int) -> bool:
+        """For a pair whose first token is exactly a leading run (side bit 2) / whose second is exactly a trailing
+        run (bit 8): the other token is within two edits of the rest of one of those forms."""
+        if side & 2 and extractOne(tail, self.heads[head], scorer=Levenshtein.distance, score_cutoff=2) is not None:
+            return True
+        return bool(side & 8) and extractOne(head, self.tails[tail], scorer=Levenshtein.distance,
+                                             score_cutoff=2) is not None
 
     def work_of(self, character: str) -> str:
         return self.char_work.get(character, "")

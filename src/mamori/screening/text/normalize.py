@@ -345,10 +345,17 @@ def _merge_split_letters(toks: list[Token]) -> list[Token]:
     return out
 
 
+_TITLE_LAST: tuple[list[Token] | None, int, bool] = (None, 0, False)
+
+
 def is_title_case_prompt(toks: list[Token]) -> bool:
-    """Headline-style prompts ('Vegeta Walking A Dog') make capitalisation uninformative."""
-    words = [t for t in toks[1:] if len(t.text) >= 3 and t.text.isalpha()]
-    if len(words) < 3:
-        return False
-    caps = sum(1 for t in words if t.upper)
-    return caps >= 0.75 * len(words)
+    """Headline-style prompts ('Vegeta Walking A Dog') make capitalisation uninformative. The answer for the last
+    token list asked about is kept (the hits of one prompt ask about the same list)."""
+    global _TITLE_LAST
+    last = _TITLE_LAST
+    if last[0] is toks and last[1] == len(toks):
+        return last[2]
+    ups = [t.upper for t in toks[1:] if len(t.text) >= 3 and t.text.isalpha()]
+    got = len(ups) >= 3 and ups.count(True) >= 0.75 * len(ups)
+    _TITLE_LAST = (toks, len(toks), got)
+    return got

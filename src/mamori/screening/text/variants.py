@@ -139,9 +139,36 @@ def _get_kakasi():  # type: ignore[no-untyped-def]
     return _kakasi
 
 
+# a run pykakasi reads as one segment without its dictionary: only katakana (U+30A1-U+30FC, so with ・ and ー) or
+# only hiragana (with ー), not starting with ー
+_KANA_ONLY = re.compile("[\u30a1-\u30fb][\u30a1-\u30fc]*|[\u3041-\u3096][\u3041-\u3096\u30fc]*").fullmatch
+
+
+def _kana_segment(run: str) -> tuple[tuple[int, int, str, str], ...] | None:
+    """romaji_segments of a kana-only run through pykakasi's own kana converters directly (its segmenter and the
+    kunrei/passport readings skipped); None when not applicable."""
+    if not _KANA_ONLY(run):
+        return None
+    try:
+        iconv = _get_kakasi()._kakasi._iconv
+        kana = iconv._h2k(run)
+        hep = iconv._s2a(iconv._h2ah(iconv._k2h(run)))
+    except AttributeError:  # another pykakasi layout: the general path
+        return None
+    hep = "".join(c for c in hep.lower() if "a" <= c <= "z")
+    return ((0, len(run), hep, kana or ""),)
+
+
 @lru_cache(maxsize=20_000)
 def romaji_segments(run: str) -> tuple[tuple[int, int, str, str], ...]:
     """(start, end, hepburn letters, katakana reading) per pykakasi segment of a kana/kanji run."""
+    fast = _kana_segment(run)
+    if fast is not None:
+        return fast
+    return _pykakasi_segments(run)
+
+
+def _pykakasi_segments(run: str) -> tuple[tuple[int, int, str, str], ...]:
     import warnings
 
     out = []

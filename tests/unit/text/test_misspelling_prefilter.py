@@ -1,0 +1,98 @@
+"""Misspelling probes: what is skipped (pairs beside a multi-word name hit, pairs no multi-word form can start or
+end with) must not lose a misspelt name; kana-only runs read without pykakasi's segmenter read the same."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from mamori.registry.model import Character, Registry, Rightsholder, Work
+from mamori.screening.base import Corpus
+from mamori.screening.text import TextMatcher
+from mamori.screening.text.variants import _kana_segment, _pykakasi_segments, romaji_segments
+
+# Invented characters only.
+REG = Registry(
+    rightsholders=(Rightsholder("rh", "Invented"),),
+    works=(
+        Work("w1", "rh", ("Gorelan Quest", "ゴレラン")),
+        Work("w2", "rh", ("Tessaly Harbor",)),
+    ),
+    characters=(
+        Character("bubute", "w1", ("Bubute Zahari",), ()),
+        Character("bebu", "w2", ("Bebu Bute",), ()),
+        Character("sailor", "w2", ("Sailor Moonbeam",), ()),  # a multi-word name starting with an ordinary word
+        Character("kiri", "w1", ("Kirima Delvenor Sarvice",), ()),
+        Character("tamsin", "w2", ("Tamsin Vorrel",), ()),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def m() -> TextMatcher:
+    return TextMatcher.build(Corpus(registry=REG))
+
+
+def chars(ms) -> set:  # type: ignore[no-untyped-def]
+    return {x.character for x in ms}
+
+
+@pytest.mark.parametrize(
+    "text,cid",
+    [
+        ("Bubutex Zahari in a garden", "bubute"),  # one misspelt word, the other exact
+        ("a portrait of Tamsn Vorel at night", "tamsin"),  # both words one edit off
+        ("Sailor Moonbaem on a boat", "sailor"),  # an ordinary first word beside a misspelt one
+        ("Gorelan Qest poster", None),  # a misspelt title whose first word is also a (one-word) kana title
+        ("Gorelan Quets poster", None),
+    ],
+)
+def test_misspelt_multi_word_names_still_found(m: TextMatcher, text: str, cid: str | None) -> None:
+    ms = m.detect(text)
+    if cid is None:
+        assert any(x.character is None and x.work == "w1" for x in ms), ms
+    else:
+        assert cid in chars(ms), ms
+
+
+def test_split_letters_beside_a_short_word(m: TextMatcher) -> None:
+    # the merged token alone is one edit from the whole three-word name; the pair with 'of' is probed
+    assert "kiri" in chars(m.detect("a drawing of K.i.r.i.m.a.D.e.l.v.n.o.r.S.a.r.v.i.c.e now"))
+
+
+def test_no_pair_probe_overlapping_an_exact_multi_word_name(m: TextMatcher) -> None:
+    # 'boy Bubute' is within two edits of 'Bebu Bute', but 'Bubute' is already read as 'Bubute Zahari'
+    ms = m.detect("a boy Bubute Zahari walking")
+    assert chars(ms) == {"bubute"}
+
+
+def test_pair_side_flags(m: TextMatcher) -> None:
+    idx = m.index
+    from mamori.screening.text.variants import phonetic_key as pk
+
+    assert idx.pair_side(pk("tamsin")) & 2  # exactly a leading word
+    assert idx.pair_side(pk("vorrel")) & 8  # exactly a trailing word
+    assert idx.pair_side(pk("tamsn")) & 1 and not idx.pair_side(pk("tamsn")) & 2
+    assert idx.pair_side(pk("portrait")) == 0
+    assert idx.pair_side(pk("of")) & 5 == 5  # a short token may sit beside a whole form
+    assert idx.pair_rest_near(pk("tamsin"), pk("vorl"), 2)
+    assert not idx.pair_rest_near(pk("tamsin"), pk("garden"), 2)
+
+
+def test_kana_only_runs_read_like_pykakasi() -> None:
+    rng = random.Random(11)
+    kata = [chr(c) for c in range(0x30A1, 0x30FD)]
+    hira = [chr(c) for c in range(0x3041, 0x3097)] + ["ー"]
+    checked = 0
+    for _ in range(3000):
+        pool = rng.choice([kata, hira, kata + hira])
+        run = "".join(rng.choice(pool) for _ in range(rng.randint(1, 7)))
+        fast = _kana_segment(run)
+        if fast is None:
+            continue
+        checked += 1
+        assert fast == _pykakasi_segments(run), run
+    assert checked > 1000
+    assert _kana_segment("ー") is None and _kana_segment("漢字") is None and _kana_segment("カナかな") is None
+    assert romaji_segments("ゴレラン・ジョー")[0][2] == "goreranjoo"

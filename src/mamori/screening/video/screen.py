@@ -6,12 +6,17 @@ Sampling (all on decoded frames, using their real timestamps, so variable frame 
     a 16-bin luma histogram and a tiny thumbnail with the previous decoded frame;
   * at least `VideoLimits.min_fps` frames per second (default 2).
 A sampled frame whose tiny thumbnail is nearly identical to the last *analysed* one reuses that result instead
-of running the detectors again. Analysed frames are downscaled by swscale (`frame.reformat(width=...)`) before
+of running the detectors again; so does one that is the last analysed frame moved by a camera pan/tilt of at most
+`VideoLimits.reuse_max_shift` of the frame side (translation by phase correlation on a 128-px luma thumbnail,
+then the same near-identical test on the overlap). A slow pan is thus analysed every ~5 % of frame it moves, and
+a character entering at the edge is seen within that much camera motion; anything moving *in* the scene (a
+character appearing, walking, a cut) changes the overlap and is analysed. Analysed frames are downscaled by swscale (`frame.reformat(width=...)`) before
 conversion to numpy, and rotated upright from the display matrix (or the legacy 'rotate' tag).
 
 Speed: non-reference frames (B-frames nothing else refers to) are not decoded at all (`skip_frame="NONREF"`),
 the decoder runs frame threads, and sampled frames are analysed on a small thread pool (`MAMORI_VIDEO_WORKERS`,
-default: usable CPUs, at most 4) while decoding continues; results are collected in frame order.
+default: usable CPUs, at most 4) while decoding continues; results are collected in frame order. FAISS searches
+inside a worker use one OpenMP thread (frames are the unit of parallelism).
 
 Evidence over time becomes segments per character: detections merge across gaps up to `merge_gap_s`; a segment
 ends at the next sampled frame without the character. A character seen briefly is weaker evidence than one on
@@ -42,6 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mamori.screening.image.fusion import VisualGate
 
 THUMB = (18, 32)  # rows, cols of the tiny luma thumbnail used for shot changes and reuse
+MOTION_SIDE = 128  # longest side of the (area-averaged) luma thumbnail on which camera motion is estimated
 
 
 @dataclass
@@ -79,6 +85,52 @@ def _luma_thumb(frame: Any) -> np.ndarray:
                 return t
     small = frame.reformat(width=THUMB[1], height=THUMB[0], format="gray").to_ndarray()
     return small.astype(np.float32)
+
+
+def _motion_thumb(frame: Any) -> np.ndarray:
+    """An area-averaged float32 luma thumbnail (longest side `MOTION_SIDE`) for camera-motion estimation."""
+    import cv2
+
+    fmt = frame.format.name
+    y: np.ndarray | None = None
+    if fmt.startswith(("yuv", "yuvj", "nv12", "nv21", "gray")):
+        plane = frame.planes[0]
+        h, w = plane.height, plane.width
+        buf = np.frombuffer(plane, np.uint8)
+        if buf.size >= h * plane.line_size:
+            y = buf[: h * plane.line_size].reshape(h, plane.line_size)[:, :w]
+    if y is None:
+        y = frame.to_ndarray(format="gray")
+    h, w = y.shape[:2]
+    s = MOTION_SIDE / max(h, w)
+    size = (max(8, round(w * s)), max(8, round(h * s)))
+    return cv2.resize(y, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+
+
+def _shifted_copy(a: np.ndarray, b: np.ndarray, threshold: float, max_shift: float) -> bool:
+    """True when thumbnail `b` is thumbnail `a` moved by a camera pan/tilt of at most `max_shift` (fraction of
+    each side) with almost nothing else changed in the part both frames show.
+
+    The translation is estimated by phase correlation; `a` is moved onto `b` and the overlap (less a margin) is
+    compared with the same test as `_near_identical`, on 32x18 cells. Content newly revealed at the edge is at
+    most `max_shift` of the frame: a character entering there is analysed once the camera has moved further
+    (the comparison is always with the last *analysed* frame, so small shifts cannot accumulate unseen)."""
+    import cv2
+
+    if max_shift <= 0 or a.shape != b.shape:
+        return False
+    h, w = a.shape
+    (dx, dy), _ = cv2.phaseCorrelate(a, b)
+    if abs(dx) > max_shift * w or abs(dy) > max_shift * h:
+        return False
+    moved = cv2.warpAffine(a, np.float32([[1, 0, dx], [0, 1, dy]]), (w, h), flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE)
+    mx, my = int(np.ceil(abs(dx))) + 1, int(np.ceil(abs(dy))) + 1
+    if 2 * mx >= w or 2 * my >= h:
+        return False
+    diff = np.abs(moved - b)[my : h - my, mx : w - mx]
+    cells = cv2.resize(diff, (THUMB[1], THUMB[0]), interpolation=cv2.INTER_AREA)
+    return float(cells.mean()) < threshold and float((cells > 3 * threshold).mean()) < 0.01
 
 
 def _hist(thumb: np.ndarray) -> np.ndarray:
@@ -146,6 +198,15 @@ def _near_identical(a: np.ndarray, b: np.ndarray, threshold: float) -> bool:
     return float(diff.mean()) < threshold and float((diff > 3 * threshold).mean()) < 0.01
 
 
+def _one_faiss_thread() -> None:
+    """Pool initializer: FAISS searches in a worker run on one OpenMP thread (a per-thread setting). Frames are
+    already analysed in parallel; OpenMP teams inside each worker would only fight over the same cores."""
+    with contextlib.suppress(ImportError, AttributeError):
+        import faiss
+
+        faiss.omp_set_num_threads(1)
+
+
 def _workers() -> int:
     """Analysis threads: OpenCV (SIFT), FAISS and numpy release the GIL, so frames are analysed in parallel with
     each other and with decoding. MAMORI_VIDEO_WORKERS overrides; default: the usable CPUs, at most 4."""
@@ -186,6 +247,7 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
     prev_hist: np.ndarray | None = None
     last_sample_t = -float("inf")
     analysed_thumb: np.ndarray | None = None
+    analysed_motion: np.ndarray | None = None
     fallback_rate = float(stream.average_rate or stream.guessed_rate or 25)
     start: float | None = None
     last_t = 0.0
@@ -194,7 +256,8 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
     # pending: (time, the future holding this frame's result (or the reused one's), reused, reason)
     pending: list[tuple[float, Future[list[Match]], bool, str]] = []
     workers = _workers()
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mamori-video")
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mamori-video",
+                              initializer=_one_faiss_thread if workers > 1 else None)
     in_flight: deque[Future[list[Match]]] = deque()
     last_future: Future[list[Match]] | None = None
     try:
@@ -238,10 +301,14 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
                     continue
                 last_sample_t = t
                 res.frames_sampled += 1
-                if (
-                    last_future is not None
-                    and analysed_thumb is not None
-                    and _near_identical(thumb, analysed_thumb, limits.reuse_threshold)
+                motion = _motion_thumb(frame) if limits.reuse_max_shift > 0 else None
+                if last_future is not None and (
+                    (analysed_thumb is not None and _near_identical(thumb, analysed_thumb, limits.reuse_threshold))
+                    or (
+                        motion is not None
+                        and analysed_motion is not None
+                        and _shifted_copy(analysed_motion, motion, limits.reuse_threshold, limits.reuse_max_shift)
+                    )
                 ):
                     res.frames_reused += 1
                     pending.append((t, last_future, True, reason))
@@ -251,7 +318,7 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
                     in_flight.popleft().result()
                 last_future = pool.submit(gate.screen_image, rgb, REVIEW)
                 in_flight.append(last_future)
-                analysed_thumb = thumb
+                analysed_thumb, analysed_motion = thumb, motion
                 res.frames_analysed += 1
                 pending.append((t, last_future, False, reason))
         except (av.error.FFmpegError, EOFError, OSError, ValueError) as exc:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from mamori.screening.text.judge import MIN_SCORE, Hit, Scored, classify
 from mamori.screening.text.names import PART
-from mamori.screening.text.normalize import Normalized, Token
+from mamori.screening.text.normalize import Normalized, Token, to_katakana
 from mamori.screening.text.traits import TraitHit, descriptive_score, distinct_hits
 from mamori.types import Evidence, Match, Rule, Span
 
@@ -64,10 +64,36 @@ def decide(
         if e.character is None and any(trait_support(c, s) for c in work_chars[e.work]):
             return True
         for k in kept:
-            if k is s or k.entry.work != e.work or k.status not in ("strong", "weak"):
+            if k is s or k.entry.work != e.work:
+                continue
+            # another form of the work elsewhere; a name and a title of the work that each need context (both
+            # in ordinary words: 'rem from re zero') support each other
+            if k.status not in ("strong", "weak") and not (k.status == "needs" and k.entry.is_title != e.is_title
+                                                        and len((k if k.entry.is_title else s).entry.raw) >= 4):
                 continue
             if (k.hit.n1 <= s.hit.n0 or s.hit.n1 <= k.hit.n0) and k.entry.raw != e.raw:
                 return True
+        return title_word_near(s)
+
+    def title_word_near(s: Scored) -> bool:
+        """A distinctive word of one of the work's titles elsewhere in the prompt ('Zelda' of 'The Legend of
+        Zelda', 'ゼルダ' of 'ゼルダの伝説'), even where the whole title is not written."""
+        work = s.entry.work
+        words = m.index.title_words.get(work)
+        if words and toks:
+            h = s.hit
+            for k, t in enumerate(toks):
+                if t.clean in words and not (h.t0 <= k <= h.t1) and not (h.n0 <= t.start < h.n1):
+                    return True
+        frags = m.index.title_ja.get(work)
+        if frags and not norm.text.isascii():
+            text = to_katakana(norm.text)
+            for f in frags:
+                at = text.find(f)
+                while at >= 0:
+                    if at + len(f) <= s.hit.n0 or s.hit.n1 <= at:
+                        return True
+                    at = text.find(f, at + 1)
         return False
 
     final: list[tuple[Scored, float]] = []

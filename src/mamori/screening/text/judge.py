@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import Levenshtein
 
-from mamori.screening.text.lexicon import COMMON_JA, GIVEN_NAMES, HONORIFICS, JA_PARTICLES, is_common_en
+from mamori.screening.text.lexicon import (
+    COMMON_JA,
+    GIVEN_NAMES,
+    HONORIFICS,
+    JA_PARTICLES,
+    frequent_phrase,
+    is_common_en,
+    ordinary_word,
+)
 from mamori.screening.text.names import PART, READING, ROMAJI, Entry, NameIndex
 from mamori.screening.text.normalize import (
     F_CONFUSABLE,
@@ -261,12 +269,26 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
         if rule == Rule.NAME:
             rule = Rule.VARIANT
     obfuscated = rule == Rule.OBFUSCATION
-    words_common = all(is_common_en(w) for w in h.words) if h.words else True
-    amb = (e.common and not obfuscated) or (words_common and not obfuscated) or len(e.raw) <= 3 or e.kind == PART
+    same_words = h.words == e.words
+    if len(e.words) >= 2 and e.kind != PART:
+        # a multi-word form: commonness is judged on what the prompt wrote. Its registered words are ordinary
+        # English only when written as those words; joined ('Skyrider', 'skyrider') or misspelt it is not a word.
+        surface_common = e.common if same_words else all(ordinary_word(w) for w in h.words)
+        amb = (surface_common and not obfuscated) or len(e.raw) <= 3
+    else:
+        words_common = all(is_common_en(w) for w in h.words) if h.words else True
+        amb = ((e.common or words_common or e.kind == PART) and not obfuscated) or len(e.raw) <= 3
     status = "strong"
     if amb:
         status = _capitalisation(ts, toks, h)
-    elif title and not obfuscated and not any(t.upper for t in ts) and any(is_common_en(w) for w in h.words):
+        if status == "needs" and same_words and len(e.words) >= 2 and e.kind != PART and not obfuscated:
+            if e.coined and all(toks[k].sep_before in ("-", "‐", "‑") for k in range(h.t0 + 1, h.t1 + 1)):
+                status = "strong"  # 'sky-rider': the registered compound itself, whatever the case
+            elif not title and not frequent_phrase(e.words) and not any(t.merged for t in ts):
+                # 'sky rider', 'tom walker': the whole registered name in lower case, not an English phrase
+                status, score, how = "strong", min(score, 0.9), how + ", lower case"
+    elif (title and not obfuscated and not any(t.upper for t in ts)
+          and any(is_common_en(w) for w in h.words)):
         status = "needs"  # 'an iron tide of water': a lower-case title made of ordinary words
     single = h.t0 == h.t1 and len(e.words) <= 1 or e.kind == PART
     if (status != "drop" and status != "needs" and single and not obfuscated

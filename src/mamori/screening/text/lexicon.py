@@ -18,7 +18,15 @@ _GIVEN = ["aaron", "adam", "alan", "albert", "alex", "alexander", "alice", "aman
 # Frequent Japanese words and katakana loanwords (written in katakana; hiragana is folded to katakana before lookup).
 _JA = ["ワンピース", "ドレス", "スカート", "シャツ", "パンツ", "コート", "ジャケット", "セーター", "ブーツ", "シューズ", "バッグ", "ハット", "キャップ", "リボン", "ボタン", "ポケット", "ベルト", "ネクタイ", "マフラー", "グローブ", "メガネ", "ピアス", "リング", "ネックレス", "ジーンズ", "ユニフォーム", "マスク", "ヘルメット", "パン", "ケーキ", "コーヒー", "ミルク", "ジュース", "ビール", "ワイン", "ラーメン", "カレー", "ピザ", "サラダ", "スープ", "チーズ", "バター", "チョコ", "チョコレート", "アイス", "クッキー", "ドーナツ", "ハンバーガー", "サンドイッチ", "フルーツ", "バナナ", "リンゴ", "レモン", "トマト", "ポテト", "ステーキ", "ソース", "ライス", "テーブル", "イス", "ソファ", "ベッド", "ドア", "カーテン", "ランプ", "テレビ", "ラジオ", "カメラ", "パソコン", "スマホ", "ゲーム", "ボール", "ロボット", "ピアノ", "ギター", "ドラム", "マイク", "スピーカー", "ペン", "ノート", "ペンギン", "ライオン", "パンダ", "ウサギ", "ネコ", "イヌ", "クマ", "キツネ", "タヌキ", "サル", "トリ", "ウマ", "ウシ", "ブタ", "ネズミ", "リス", "カメ", "カエル", "ヘビ", "ドラゴン", "ユニコーン", "モンスター", "ゴースト", "ゾンビ", "エイリアン", "ヒーロー", "スター", "ムーン", "サン", "スカイ", "シー", "ビーチ", "パーク", "ホテル", "レストラン", "カフェ", "ショップ", "デパート", "スーパー", "マーケット", "ビル", "タワー", "ステーション", "ホーム", "ルーム", "キッチン", "バス", "トイレ", "プール", "ジム", "スタジオ", "オフィス", "センター", "エリア", "シティ", "タウン", "ストリート", "ロード", "ブリッジ", "アイランド", "マウンテン", "フォレスト", "リバー", "レイク", "ガーデン", "ファーム", "キャンプ", "スクール", "クラス", "チーム", "グループ", "クラブ", "パーティー", "イベント", "ショー", "コンサート", "ライブ", "ダンス", "ソング", "ミュージック", "アート", "デザイン", "スタイル", "ファッション", "カラー", "レッド", "ブルー", "グリーン", "イエロー", "ピンク", "ブラック", "ホワイト", "ゴールド", "シルバー", "オレンジ", "パープル", "ブラウン", "グレー", "ライト", "ダーク", "ファイア", "アイス", "ウォーター", "サンダー", "ウィンド", "ストーム", "レイ", "ビーム", "パワー", "エナジー", "スピード", "マジック", "ナイト", "キング", "クイーン", "プリンス", "プリンセス", "ナイト", "ソルジャー", "ハンター", "ウィッチ", "エンジェル", "デビル", "ゴッド", "エース", "ボス", "リーダー", "キャプテン", "ドクター", "ナース", "ポリス", "ガール", "ボーイ", "ベイビー", "ママ", "パパ", "ファミリー", "フレンド", "ラブ", "ハート", "ドリーム", "ホープ", "ピース", "ワールド", "ライフ", "タイム", "デイ", "ナイト", "サマー", "ウィンター", "スプリング", "ゼロ", "ワン", "ツー", "スリー", "テン", "ハンドレッド", "ミリオン", "トップ", "ベスト", "ニュー", "オールド", "ビッグ", "スモール", "ハッピー", "ラッキー", "ファースト", "ラスト", "ゲート", "キー", "ドア", "カード", "ボックス", "ケース", "セット", "ライン", "ポイント", "サイン", "マーク", "ロゴ", "シール", "ステッカー", "ポスター", "カバー", "ページ", "ブック", "ストーリー", "ドラマ", "アニメ", "マンガ", "コミック", "キャラ", "キャラクター", "テスト", "プラン", "システム", "サービス", "ネット", "メール", "ニュース", "データ", "ファイル", "サイト", "リンク", "ウサギ", "ツキ", "ホシ", "ハナ", "ソラ", "ウミ", "ヤマ", "カワ", "モリ", "ユキ", "アメ", "カゼ", "ヒ", "ミズ", "ネコ", "イヌ", "トリ", "サカナ", "キンギョ", "クマ", "ヒカリ", "カゲ", "ユメ", "ココロ", "ハル", "ナツ", "アキ", "フユ", "アサ", "ヨル", "ヒメ", "オウジ", "マホウ", "ケン", "カタナ", "ニンジャ", "サムライ", "ウチ", "ウチハ", "コレ", "ソレ", "アレ", "ココ", "ソコ", "ドコ", "ナニ", "ダレ", "イツ", "モノ", "コト", "ヒト", "オトコ", "オンナ", "コドモ", "ガッコウ", "センセイ", "カワイイ", "キレイ", "スゴイ", "オオキイ", "チイサイ", "アカ", "アオ", "シロ", "クロ", "ミドリ", "キイロ"]
 
-COMMON_EN: frozenset[str] = frozenset(_EN)
+# more frequent nouns (animals, things) whose katakana loanwords often appear as parts of Japanese names
+_EN_MORE = ["monkey", "bunny", "rabbit", "bug", "bugs", "kitty", "kitten", "puppy", "fox", "owl", "frog", "bunny",
+            "panda", "penguin", "turtle", "shark", "whale", "dolphin", "bat", "crow", "eagle", "hawk", "crab", "cookie",
+            "candy", "cherry", "lemon", "melon", "peach", "berry", "choco", "chocolate", "pudding", "muffin", "honey",
+            "sky", "cloud", "rain", "sun", "moon", "star", "night", "dark", "knight", "ninja", "pirate", "doll",
+            "dress", "ribbon", "button", "angel", "devil", "witch", "wizard", "magic", "rider", "man", "woman",
+            "lady", "girl", "boy", "kid", "baby", "mama", "papa", "uncle", "auntie", "hunter", "master"]
+
+COMMON_EN: frozenset[str] = frozenset(_EN + _EN_MORE)
 GIVEN_NAMES: frozenset[str] = frozenset(_GIVEN)
 COMMON_JA: frozenset[str] = frozenset(_JA)
 
@@ -30,6 +38,20 @@ JA_HONORIFICS: tuple[str, ...] = ("チャン", "クン", "サン", "サマ", "�
 JA_PARTICLES: tuple[str, ...] = (
     "ガ", "ノ", "ヲ", "ニ", "ハ", "ト", "モ", "デ", "ヘ", "ヤ", "カ", "ヨ", "ネ", "ダ", "デス",
 ) + JA_HONORIFICS
+
+# words that, first in a two-word phrase of ordinary words, make it an ordinary descriptive phrase ('black cat',
+# 'iron tide', 'little mermaid'), so a lower-case name spelt that way still needs context
+MODIFIERS: frozenset[str] = frozenset(
+    ["black", "white", "red", "blue", "green", "yellow", "orange", "pink", "purple", "brown", "gray", "grey", "gold",
+     "golden", "silver", "dark", "bright", "light", "big", "little", "small", "tiny", "huge", "giant", "great", "grand",
+     "old", "young", "new", "good", "bad", "best", "first", "last", "final", "high", "low", "long", "short", "tall",
+     "wild", "sweet", "happy", "lucky", "sad", "cold", "hot", "warm", "cool", "iron", "steel", "stone", "wooden",
+     "wood", "glass", "paper", "straw", "plain", "super", "mega", "true", "real", "fair", "free", "full", "half",
+     "deep", "wide", "quick", "fast", "slow", "strong", "soft", "hard", "dead", "lost", "lone", "holy", "royal",
+     "mad", "evil", "kind", "wise", "sea", "one", "two", "three", "ten", "every", "each", "any", "no", "some", "my",
+     "your", "our", "his", "her", "their", "this", "that", "the", "a", "an", "mr", "mrs", "miss", "sir", "lady",
+     "lord", "king", "queen", "prince", "princess", "captain", "doctor", "dr", "uncle", "aunt"]
+)
 
 # words never counted as trait evidence on their own
 STOPWORDS: frozenset[str] = frozenset(
@@ -46,3 +68,20 @@ def is_common_en(word: str) -> bool:
         if word.endswith(suf) and len(word) - len(suf) >= 3 and word[: -len(suf)] + rep in COMMON_EN:
             return True
     return False
+
+
+@lru_cache(maxsize=200_000)
+def ordinary_word(word: str) -> bool:
+    """A word of a multi-word name that makes it read as ordinary English: a frequent English word, or a light
+    inflection of one that is not a frequent given name ('parker', 'walker' yes; 'peter' is not 'pet' + 'er')."""
+    if word in COMMON_EN or word in STOPWORDS:
+        return True
+    return word not in GIVEN_NAMES and is_common_en(word)
+
+
+def frequent_phrase(words: tuple[str, ...]) -> bool:
+    """A lower-case run of ordinary words that reads as an English phrase rather than a name: two or more ordinary
+    words opened by a modifier/determiner ('black cat', 'the count'), or three or more ordinary words."""
+    if not words or not all(ordinary_word(w) for w in words):
+        return False
+    return words[0] in MODIFIERS or len(words) >= 3 or any(w in STOPWORDS for w in words)

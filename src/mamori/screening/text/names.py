@@ -13,7 +13,14 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
 from mamori.registry.model import Registry
-from mamori.screening.text.lexicon import COMMON_JA, GIVEN_NAMES, HONORIFICS, STOPWORDS, is_common_en
+from mamori.screening.text.lexicon import (
+    COMMON_JA,
+    GIVEN_NAMES,
+    HONORIFICS,
+    STOPWORDS,
+    is_common_en,
+    ordinary_word,
+)
 from mamori.screening.text.normalize import is_cjk, is_hiragana, is_kanji, is_katakana, normalize, tokenize
 from mamori.screening.text.variants import clean_letters, phonetic_key, romaji_segments
 
@@ -33,6 +40,7 @@ class Entry:
     parent: int  # for a part: the full name's entry id
     ja: bool  # Japanese-script key
     is_title: bool
+    coined: bool = False  # a multi-word Latin form registered as one compound ('Sky-Rider'), not as a phrase
 
 
 def latin_words(s: str) -> tuple[str, ...]:
@@ -46,7 +54,7 @@ def ja_key(s: str) -> str:
 
 def _ja_parts(name: str) -> list[str]:
     """Parts of a Japanese name split at ・/spaces and script changes; only distinctive ones."""
-    n = "".join(c if is_cjk(c) else " " for c in normalize(name).text)
+    n = "".join(c if is_cjk(c) and c not in "・･" else " " for c in normalize(name).text)
     parts: list[str] = []
     for chunk in n.split():
         cur = ""
@@ -64,6 +72,22 @@ def _ja_parts(name: str) -> list[str]:
     return out
 
 
+def _ja_fragments(title: str) -> list[str]:
+    """Distinctive fragments of a Japanese title (katakana-folded): katakana runs of 3+ and kanji runs of 3+
+    characters that are not frequent words ('ゼルダ' of 'ゼルダの伝説')."""
+    out = []
+    cur = ""
+    for c in normalize(title).text.replace("・", " ").replace("･", " ") + " ":
+        if cur and (_script(c) != _script(cur[-1]) and not (c == "ー" and _script(cur[-1]) == "k")):
+            pk = ja_key(cur)
+            if _script(cur[0]) in "kc" and len(pk) >= 3 and pk not in COMMON_JA:
+                out.append(pk)
+            cur = ""
+        if _script(c) in "kc":
+            cur += c
+    return out
+
+
 def _script(c: str) -> str:
     if is_hiragana(c):
         return "h"
@@ -72,6 +96,23 @@ def _script(c: str) -> str:
     if is_kanji(c):
         return "c"
     return "o"
+
+
+def _ja_part_common(pk: str, pos: int, n_parts: int, names: list[tuple[str, ...]]) -> bool:
+    segs = romaji_segments(pk)
+    key = phonetic_key("".join(sg[2] for sg in segs))
+    if not key:
+        return False
+    for words in names:
+        for k, w in enumerate(words):
+            if not (is_common_en(w) or w in GIVEN_NAMES):
+                continue
+            if len(words) == n_parts and k == pos:
+                return True
+            wk = phonetic_key(w)
+            if Levenshtein.distance(key, wk) <= max(1, min(len(key), len(wk)) // 3):
+                return True
+    return False
 
 
 def deletes1(k: str) -> list[str]:
@@ -87,6 +128,10 @@ class NameIndex:
         self.registered_words: set[str] = set()
         part_owner: dict[str, set[str]] = defaultdict(set)
         pending_parts: list[tuple[str, str, str, int]] = []
+        pending_ja_parts: list[tuple[str | None, str, str, str, int, int, int]] = []
+        char_words: dict[str, list[tuple[str, ...]]] = {}
+        title_word_works: dict[str, set[str]] = defaultdict(set)
+        self.title_ja: dict[str, set[str]] = {}
 
         def add(character: str | None, work: str, kind: str, label: str, raw: str, words: tuple[str, ...],
                 common: bool, parent: int, is_ja: bool, is_title: bool) -> int:
@@ -95,12 +140,26 @@ class NameIndex:
             return e.eid
 
         def add_form(character: str | None, work: str, label: str, is_title: bool) -> None:
-            words = latin_words(label)
+            toks = tokenize(normalize(label))
+            words = tuple(w for w in (clean_letters(t.text) for t in toks) if w)
             if words:
                 raw = "".join(words)
                 self.registered_words.update(words)
-                common = all(is_common_en(w) or w in STOPWORDS for w in words) or len(raw) <= 3
-                eid = add(character, work, TITLE if is_title else NAME, label, raw, words, common, -1, False, is_title)
+                if character is not None:
+                    char_words.setdefault(character, []).append(words)
+                if len(words) == 1:
+                    common = is_common_en(raw) or raw in STOPWORDS or len(raw) <= 3
+                else:  # 'Peter Parker' is not ordinary words ('peter' is a given name, not 'pet' + 'er')
+                    common = all(ordinary_word(w) for w in words) or len(raw) <= 3
+                coined = len(words) >= 2 and all(t.sep_before in ("-", "‐", "‑") for t in toks[1:])
+                e = Entry(len(self.entries), character, work, TITLE if is_title else NAME, label, raw, words, common,
+                          -1, False, is_title, coined)
+                self.entries.append(e)
+                eid = e.eid
+                if is_title:
+                    for w in words:
+                        if len(w) >= 4 and w.isalpha() and not ordinary_word(w) and w not in GIVEN_NAMES:
+                            title_word_works[w].add(work)
                 for k in {phonetic_key(raw), "".join(phonetic_key(w) for w in words)}:
                     lat[k].add(eid)
                 if not is_title and len(words) >= 2:
@@ -129,15 +188,19 @@ class NameIndex:
                     keid = add(character, work, READING, label, rk, (), rk in COMMON_JA, -1, True, is_title)
                     ja[rk].add(keid)
                 if not is_title:
-                    for p in _ja_parts(label):
+                    parts = _ja_parts(label)
+                    for pos, p in enumerate(parts):
                         pk = ja_key(p)
                         if pk != jk and pk not in COMMON_JA:
-                            peid = add(character, work, PART, label, pk, (), False, eid, True, False)
-                            ja[pk].add(peid)
+                            pending_ja_parts.append((character, work, label, pk, eid, pos, len(parts)))
+                else:
+                    for f in _ja_fragments(label):
+                        if f != jk:
+                            self.title_ja.setdefault(work, set()).add(f)
 
-        for w in registry.works:
-            for t in w.titles:
-                add_form(None, w.id, t, True)
+        for work_ in registry.works:
+            for t in work_.titles:
+                add_form(None, work_.id, t, True)
         for c in registry.characters:
             for nm in c.names:
                 add_form(c.id, c.work, nm, False)
@@ -149,6 +212,21 @@ class NameIndex:
             character = next(iter(owners)) or None
             eid = add(character, work, PART, label, w, (w,), False, parent, False, False)
             lat[phonetic_key(w)].add(eid)
+        # a kana part of a Japanese name ('ミーニャ' of 'ミーニャ・ホルスト') is a name part of its own unless it is the
+        # loanword of an ordinary word or a frequent given name: the Latin word of the character's names in the same
+        # position, or one that reads alike
+        for character, work, label, pk, parent, pos, n_parts in pending_ja_parts:
+            common = _ja_part_common(pk, pos, n_parts, char_words.get(character or "", []))
+            eid = add(character, work, PART, label, pk, (), common, parent, True, False)
+            ja[pk].add(eid)
+        # distinctive words of a work's titles ('valdoria' of 'The Chronicles of Valdoria'): nearby, they are
+        # context for that work's characters
+        self.title_words: dict[str, frozenset[str]] = {}
+        tw: dict[str, set[str]] = defaultdict(set)
+        for w, works in title_word_works.items():
+            if len(works) == 1:
+                tw[next(iter(works))].add(w)
+        self.title_words = {k: frozenset(v) for k, v in tw.items()}
 
         self.lat = _automaton(lat)
         self.ja = _automaton(ja)
@@ -158,8 +236,8 @@ class NameIndex:
         fuzzy: dict[tuple[bool, int], dict[str, list[int]]] = {}
         self.fuzzy_key: dict[int, str] = {}
         for e in self.entries:
-            if e.ja or len(e.raw) < 5 or e.common:
-                continue
+            if e.ja or len(e.raw) < 5 or e.common and len(e.words) < 2:
+                continue  # a multi-word form of ordinary words is kept: a misspelt token in it is not ordinary
             k = phonetic_key(e.raw)
             single = len(e.words) <= 1
             self.fuzzy_key[e.eid] = k

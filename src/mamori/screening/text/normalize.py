@@ -1,6 +1,8 @@
 """Prompt normalisation with an offset map back into the original text.
 
-`normalize(text)` folds width (NFKC), case, Latin diacritics, Cyrillic/Greek homoglyphs and strips invisible
+`normalize(text)` folds width and compatibility forms (NFKC: mathematical alphanumerics, letterlike symbols, circled
+letters), case, Latin diacritics, homoglyphs of Latin letters from other scripts (Cyrillic, Greek, Armenian,
+Cherokee, Canadian syllabics, Lisu, small capitals/IPA, enclosed letters) and strips invisible
 characters (zero-width, bidi controls, variation selectors), keeping for every output character the
 [start, end) offsets of the original characters it came from and flags saying which transformations touched
 it (so evidence can say 'confusable' or 'invisible characters'). Prompts whose every character folds to its own
@@ -29,12 +31,26 @@ _CONFUSABLE_PAIRS = (
     # Latin look-alikes outside ASCII and IPA letters
     " ıi ȷj ℓl ɑa ɩi ɪi ʟl ɴn ʀr ʏy ᴀa ʙb ᴄc ᴅd ᴇe ɢg ʜh ᴊj ᴋk ᴍm ᴏo ᴘp ǫq ꜱs ᴛt ᴜu ᴠv ᴡw ᴢz ǝe ɛe ɔc"
     " ꓮA ꓐB ꓚC ꓓD ꓰE ꓝF ꓖG ꓧH ꓲI ꓙJ ꓗK ꓡL ꓟM ꓠN ꓳO ꓑP ꓣR ꓢS ꓔT ꓴU ꓦV ꓪW ꓫX ꓬY ꓜZ"
+    " ǀl Ɩl ꞁl ɾr ʋu ʊu ɯw ʍw ɥh ƽs ꜰF ϱp ϰk ϵe ϑo ℮e ⅰi ⅼl ⅽc ⅾd ⅿm"
+    # Armenian
+    " օo ՕO սu Սu ցg հh ոn ռn զq աw յj Լl Տs"
+    # Cherokee (capitals; their small forms are added below)
+    " ᎪA ᏴB ᏟC ᎠD ᎬE ᏀG ᎻH ᎫJ ᏦK ᏞL ᎷM ᏃZ ᎾO ᏫO ᏢP ᎡR ᏚS ᎢT ᏙV ᎳW Ꭵi ᏂH ᏒR ᏆT"
+    # Unified Canadian Aboriginal Syllabics
+    " ᐯV ᐺV ᑌU ᑎn ᑕC ᑭP ᑯd ᑲb ᑫq ᒍJ ᒪL ᓀn ᔕS ᕁx ᕼH ᖇR ᖴF ᗅA ᗩA ᗷB ᗪD ᗞD ᗰM ᗯW ᙭X ᘔZ ᕮE ᘜG ᗴE ᑐc"
 )
 CONFUSABLES: dict[str, str] = {}
 for _pair in _CONFUSABLE_PAIRS.split():
     if len(_pair) == 2:
         CONFUSABLES[_pair[0]] = _pair[1]
 CONFUSABLES["Ϳ"] = "J"
+for _c, _l in list(CONFUSABLES.items()):
+    if 0x13A0 <= ord(_c) <= 0x13F5 and _c.lower() != _c:  # Cherokee small letters look like the capitals
+        CONFUSABLES.setdefault(_c.lower(), _l)
+# Enclosed letters without a compatibility decomposition (negative circled/squared, regional indicators).
+for _base in (0x1F150, 0x1F170, 0x1F1E6):
+    for _k in range(26):
+        CONFUSABLES[chr(_base + _k)] = chr(0x41 + _k)
 
 _HALF_VOICED = {"\uff9e", "\uff9f"}  # half-width (semi-)voiced sound marks combine with the previous kana
 _DROP_CATEGORIES = {"Cf", "Cs", "Co", "Cn"}  # format (zero-width, bidi), surrogates, private use, unassigned

@@ -182,6 +182,6 @@ class FloatIndex:
         work = len(q) * (self._index.ntotal if not hasattr(self._index, "nprobe") else 50_000)
         with _threads_for(work):
             s, i = self._index.search(q, k)
-        ids = np.concatenate([self._idmap, [-1]])[np.where(i < 0, len(self._idmap), i)]
+        ids = np.where(i < 0, -1, self._idmap[np.maximum(i, 0)]) if len(self._idmap) else np.full_like(i, -1)
         s = np.where(i < 0, -np.inf, s).astype(np.float32)
         return s, ids

@@ -53,7 +53,11 @@ def references() -> list[ReferenceImage]:
         for c, names in REGISTERED.items()
         for n in names
     ]
-    refs.append(reference_image("sintel_0016", "sintel", "sintel", load_image(TESTDATA / "sintel-frames/frame_0016.png")))
+    refs.append(
+        reference_image(
+            "sintel_0016", "sintel", "sintel", load_image(TESTDATA / "sintel-frames/frame_0016.png")
+        )
+    )
     bbb = TESTDATA / "videos/bbb-60s-640x360-encode-a.mp4"
     for t in (5.0, 30.0):
         refs.append(reference_image(f"bbb_a_{t:.0f}s", "bunny", "bbb", video_frame(bbb, t)))
@@ -66,7 +70,9 @@ def rgba(name: str) -> np.ndarray:
 
 def tiers() -> dict[str, list[tuple[str, np.ndarray, str | None]]]:
     """tier -> [(label, pixels, expected character or None)]."""
-    out: dict[str, list[tuple[str, np.ndarray, str | None]]] = {k: [] for k in ("copy", "edited", "variant", "other-pose", "new drawing", "negative")}
+    out: dict[str, list[tuple[str, np.ndarray, str | None]]] = {
+        k: [] for k in ("copy", "edited", "variant", "other-pose", "new drawing", "negative")
+    }
     reg = [(c, n) for c, names in REGISTERED.items() for n in names]
     for c, n in reg:
         img = load_image(SPRITES / f"{c}_{n}.png")
@@ -105,23 +111,45 @@ def tiers() -> dict[str, list[tuple[str, np.ndarray, str | None]]]:
         if anim not in {n.rsplit("_", 1)[0] for n in REGISTERED[c]}:
             out["other-pose"].append((f.stem, load_image(f), c))
     for t in (5.0, 30.0):  # independent encode of the same movie frames
-        out["copy"].append((f"bbb encode-b {t:.0f}s", video_frame(TESTDATA / "videos/bbb-60s-640x360-encode-b.mp4", t), "bunny"))
+        out["copy"].append(
+            (
+                f"bbb encode-b {t:.0f}s",
+                video_frame(TESTDATA / "videos/bbb-60s-640x360-encode-b.mp4", t),
+                "bunny",
+            )
+        )
     for i in range(17, 26):
-        out["variant"].append((f"sintel frame_{i:04d}", load_image(TESTDATA / f"sintel-frames/frame_{i:04d}.png"), "sintel"))
+        out["variant"].append(
+            (f"sintel frame_{i:04d}", load_image(TESTDATA / f"sintel-frames/frame_{i:04d}.png"), "sintel")
+        )
     out["new drawing"].append(("revoy pepper.jpg", load_image(REVOY / "pepper.jpg"), "pepper"))
-    for name in ("cumin.jpg", "thyme.jpg", "the_sage.jpg", "2015-02-17_shichimi-concept-art_by-David-Revoy.jpg",
-                 "2015-05-13_coriander_concept-art_by-David-Revoy.jpg"):
+    for name in (
+        "cumin.jpg",
+        "thyme.jpg",
+        "the_sage.jpg",
+        "2015-02-17_shichimi-concept-art_by-David-Revoy.jpg",
+        "2015-05-13_coriander_concept-art_by-David-Revoy.jpg",
+    ):
         out["negative"].append((f"revoy {name[:30]}", load_image(REVOY / name), None))
     for seed in range(30):
         out["negative"].append((f"scene {seed}", synth.draw_scene(500 + seed, (960, 640)), None))
     for seed in range(10):
-        out["negative"].append((f"drawn figure in scene {seed}",
-                                synth.paste(synth.draw_scene(700 + seed, (960, 640)), synth.draw_character(900 + seed), 0.5), None))
-    out["negative"].append(("sintel snow (other scene)", video_frame(TESTDATA / "videos/sintel-2s-854x480-snow.mp4", 1.0), None))
+        out["negative"].append(
+            (
+                f"drawn figure in scene {seed}",
+                synth.paste(synth.draw_scene(700 + seed, (960, 640)), synth.draw_character(900 + seed), 0.5),
+                None,
+            )
+        )
+    out["negative"].append(
+        ("sintel snow (other scene)", video_frame(TESTDATA / "videos/sintel-2s-854x480-snow.mp4", 1.0), None)
+    )
     return out
 
 
-def evaluate(gate: VisualGate, cases: dict[str, list[tuple[str, np.ndarray, str | None]]]) -> dict[str, tuple[int, int, int, int]]:
+def evaluate(
+    gate: VisualGate, cases: dict[str, list[tuple[str, np.ndarray, str | None]]]
+) -> dict[str, tuple[int, int, int, int]]:
     """tier -> (found, review-or-better total, false positives, n)."""
     res = {}
     for tier, items in cases.items():
@@ -168,8 +196,16 @@ def speed_video(gate: VisualGate) -> tuple[float, float, object]:
     with tempfile.TemporaryDirectory() as d:
         p = Path(d) / "clip1080.mp4"
         t0 = time.perf_counter()
-        make_clip(p, duration=20.0, fps=30, size=(1920, 1080), sprite_rgba=rgba("pepper_idle_01"),
-                  visible=[(4.0, 9.0), (14.0, 16.0)], height_frac=0.5, gop=60)
+        make_clip(
+            p,
+            duration=20.0,
+            fps=30,
+            size=(1920, 1080),
+            sprite_rgba=rgba("pepper_idle_01"),
+            visible=[(4.0, 9.0), (14.0, 16.0)],
+            height_frac=0.5,
+            gop=60,
+        )
         make_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         res = screen_video(p, gate)
@@ -207,21 +243,32 @@ def main(argv: list[str] | None = None) -> int:
     cases = tiers()
     full, base = evaluate(gate, cases), evaluate(baseline, cases)
     print(f"registered: {len(refs)} references; signals: {gate.signal_names} (no learned model)")
-    print(f"{'tier':<12} {'n':>4} | {'gate found':>10} {'(>=0.7)':>8} {'FP':>3} | {'PDQ found':>9} {'FP':>3} | ratio")
+    print(
+        f"{'tier':<12} {'n':>4} | {'gate found':>10} {'(>=0.7)':>8} {'FP':>3} | {'PDQ found':>9} {'FP':>3} | ratio"
+    )
     for tier in cases:
         f, p, fp, n = full[tier]
         bf, _, bfp, _ = base[tier]
         ratio = f"{f / bf:.1f}x" if bf else ("inf" if f else "-")
-        print(f"{tier:<12} {n:>4} | {100 * f / max(1, n):>9.0f}% {100 * p / max(1, n):>7.0f}% {fp:>3} | "
-              f"{100 * bf / max(1, n):>8.0f}% {bfp:>3} | {ratio}")
-    misses = [(tier, label) for tier, items in cases.items() if tier in ("copy", "edited") for label, px, e in items
-              if e not in {m.character for m in gate.screen_image(px)}]
+        print(
+            f"{tier:<12} {n:>4} | {100 * f / max(1, n):>9.0f}% {100 * p / max(1, n):>7.0f}% {fp:>3} | "
+            f"{100 * bf / max(1, n):>8.0f}% {bfp:>3} | {ratio}"
+        )
+    misses = [
+        (tier, label)
+        for tier, items in cases.items()
+        if tier in ("copy", "edited")
+        for label, px, e in items
+        if e not in {m.character for m in gate.screen_image(px)}
+    ]
     if misses:
         print("misses (copy/edited):", misses)
     if args.quick:
         return 0
     ips, ips_base = speed_images(gate), speed_images(baseline)
-    print(f"images/s (1024x768 PNG incl. decode): gate {ips:.1f}, PDQ-only {ips_base:.1f} ({ips_base / ips:.1f}x faster)")
+    print(
+        f"images/s (1024x768 PNG incl. decode): gate {ips:.1f}, PDQ-only {ips_base:.1f} ({ips_base / ips:.1f}x faster)"
+    )
     t0 = time.perf_counter()
     big = big_gate(refs, 1000)
     print(f"build with 1000 references: {time.perf_counter() - t0:.1f} s")
@@ -232,10 +279,14 @@ def main(argv: list[str] | None = None) -> int:
         f"analysed {res.frames_analysed}, reused {res.frames_reused}; clip generation {make_s:.1f} s"
     )
     for m in res.matches:
-        print(f"  {m.character}: score {m.score:.2f}, segments {[(s.start, s.end, round(s.score, 2)) for s in m.segments]}")
+        print(
+            f"  {m.character}: score {m.score:.2f}, segments {[(s.start, s.end, round(s.score, 2)) for s in m.segments]}"
+        )
     ms, add_s = speed_faiss()
-    print(f"FAISS binary range search (8 dihedral hashes, d<=31) over 1,000,000 PDQ hashes: {ms:.1f} ms/query "
-          f"(add {add_s:.2f} s)")
+    print(
+        f"FAISS binary range search (8 dihedral hashes, d<=31) over 1,000,000 PDQ hashes: {ms:.1f} ms/query "
+        f"(add {add_s:.2f} s)"
+    )
     return 0
 
 

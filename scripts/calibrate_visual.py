@@ -52,8 +52,14 @@ def local_inliers(det: LocalFeatureDetector, px: np.ndarray, character: str | No
 
 def summary(values: list[int]) -> dict[str, float]:
     a = np.array(values or [0])
-    return {"n": len(values), "min": int(a.min()), "p05": float(np.percentile(a, 5)), "median": float(np.median(a)),
-            "p95": float(np.percentile(a, 95)), "max": int(a.max())}
+    return {
+        "n": len(values),
+        "min": int(a.min()),
+        "p05": float(np.percentile(a, 5)),
+        "median": float(np.median(a)),
+        "p95": float(np.percentile(a, 95)),
+        "max": int(a.max()),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,7 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         "pdq_max_distance": int(min(31, min(neg_pdq or [256]) - 10)),
         "local_min_inliers": int(max(12, max(neg_local or [0]) + 4)),
     }
-    print("suggested:", suggested, "(negatives must stay clear by a margin: 10 bits for PDQ, 4 inliers for local)")
+    print(
+        "suggested:",
+        suggested,
+        "(negatives must stay clear by a margin: 10 bits for PDQ, 4 inliers for local)",
+    )
     if args.out:
         Path(args.out).write_text(json.dumps({"distributions": report, "suggested": suggested}, indent=2))
     return 0

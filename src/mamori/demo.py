@@ -130,9 +130,9 @@ def run_generations(db: str, console: Console) -> None:
     """A platform wraps its generator with Guard: prompt check, generation, output check, settlement, C2PA."""
     import io
 
-    from mamori.sdk import Blocked, Guard
     from mamori.demo_visual import draw_character, scene
     from mamori.provenance import make_test_ca, verify
+    from mamori.sdk import Blocked, Guard
 
     ca = make_test_ca(OUT / "dev-ca")
 

@@ -53,8 +53,9 @@ class Result:
 class _Backend(Protocol):
     def screen(self, prompt: str, territory: str | None) -> dict[str, Any]: ...
 
-    def open(self, prompt: str, territory: str | None, price: dict[str, str] | None,
-             input_image: bytes | None) -> dict[str, Any]: ...
+    def open(
+        self, prompt: str, territory: str | None, price: dict[str, str] | None, input_image: bytes | None
+    ) -> dict[str, Any]: ...
 
     def output(self, generation_id: str, data: bytes, filename: str) -> dict[str, Any]: ...
 
@@ -82,8 +83,9 @@ class _Local:
 
         return self._call(screen_prompt, prompt, territory, self.who)
 
-    def open(self, prompt: str, territory: str | None, price: dict[str, str] | None,
-             input_image: bytes | None) -> dict[str, Any]:
+    def open(
+        self, prompt: str, territory: str | None, price: dict[str, str] | None, input_image: bytes | None
+    ) -> dict[str, Any]:
         from mamori.ops.generations import open_generation
 
         return self._call(lambda svc: open_generation(svc, prompt, self.who, territory, price, input_image))
@@ -102,8 +104,9 @@ class _Remote:
     def __init__(self, url: str, key: str, timeout: float):
         import httpx
 
-        self.client = httpx.Client(base_url=url.rstrip("/"), headers={"Authorization": f"Bearer {key}"},
-                                   timeout=timeout)
+        self.client = httpx.Client(
+            base_url=url.rstrip("/"), headers={"Authorization": f"Bearer {key}"}, timeout=timeout
+        )
 
     def _check(self, r: Any) -> dict[str, Any]:
         if r.status_code >= 400:
@@ -115,18 +118,22 @@ class _Remote:
         return r.json()  # type: ignore[no-any-return]
 
     def screen(self, prompt: str, territory: str | None) -> dict[str, Any]:
-        return self._check(self.client.post("/v1/screen/prompt", json={"text": prompt, "territory": territory}))
+        return self._check(
+            self.client.post("/v1/screen/prompt", json={"text": prompt, "territory": territory})
+        )
 
-    def open(self, prompt: str, territory: str | None, price: dict[str, str] | None,
-             input_image: bytes | None) -> dict[str, Any]:
+    def open(
+        self, prompt: str, territory: str | None, price: dict[str, str] | None, input_image: bytes | None
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"prompt": prompt, "territory": territory, "price": price}
         if input_image is not None:
             body["input_image"] = base64.b64encode(input_image).decode("ascii")
         return self._check(self.client.post("/v1/generations", json=body))
 
     def output(self, generation_id: str, data: bytes, filename: str) -> dict[str, Any]:
-        return self._check(self.client.post(f"/v1/generations/{generation_id}/output",
-                                            files={"file": (filename, data)}))
+        return self._check(
+            self.client.post(f"/v1/generations/{generation_id}/output", files={"file": (filename, data)})
+        )
 
     def close(self) -> None:
         self.client.close()
@@ -166,9 +173,15 @@ class Guard:
         """Screen a prompt (recorded in the ledger); never raises for a verdict."""
         return self._backend.screen(prompt, territory)
 
-    def generate(self, prompt: str, generator: Callable[[str], Output], territory: str | None = None,
-                 price: dict[str, str] | None = None, input_image: bytes | None = None,
-                 filename: str | None = None) -> Result:
+    def generate(
+        self,
+        prompt: str,
+        generator: Callable[[str], Output],
+        territory: str | None = None,
+        price: dict[str, str] | None = None,
+        input_image: bytes | None = None,
+        filename: str | None = None,
+    ) -> Result:
         """Prompt check → generator(prompt) → output check → settlement. Raises Blocked when either check fails."""
         opened = self._backend.open(prompt, territory, price, input_image)
         gid = opened.get("generation_id")
@@ -187,5 +200,12 @@ class Guard:
         if final["status"] != "settled":
             raise Blocked(final["decision"], "output", gid)
         signed = final.get("signed_output")
-        return Result(data, gid, final["decision"], final["obligations"], final.get("settlement"),
-                      base64.b64decode(signed) if signed else None, final)
+        return Result(
+            data,
+            gid,
+            final["decision"],
+            final["obligations"],
+            final.get("settlement"),
+            base64.b64decode(signed) if signed else None,
+            final,
+        )

@@ -29,8 +29,9 @@ def server(db_url: str) -> Iterator[tuple[str, Mamori]]:
     svc = Mamori.open(db_url, registry_refresh_seconds=0.0)
     svc.import_registry(DATA)
     port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(svc), host="127.0.0.1", port=port, log_level="error",
-                                        access_log=False))
+    srv = uvicorn.Server(
+        uvicorn.Config(create_app(svc), host="127.0.0.1", port=port, log_level="error", access_log=False)
+    )
     th = threading.Thread(target=srv.run, daemon=True)
     th.start()
     deadline = time.monotonic() + 20
@@ -47,13 +48,21 @@ def test_concurrent_clients_every_request_is_one_ledger_row(server: tuple[str, M
     url, svc = server
     key = create_key(svc, "platform", platform="acme-video")[1]
     before = svc.ledger.count()
-    prompts = ["Mirai Hoshino delivering mail", "a cat on a sofa", "Tobio Kuroda", "星野ミライ", "Kappa-X swims"]
+    prompts = [
+        "Mirai Hoshino delivering mail",
+        "a cat on a sofa",
+        "Tobio Kuroda",
+        "星野ミライ",
+        "Kappa-X swims",
+    ]
     n_clients, per_client = 8, 10
 
     def client(k: int) -> list[int]:
         with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as c:
-            return [c.post("/v1/screen/prompt", json={"text": prompts[(k + i) % len(prompts)]}).status_code
-                    for i in range(per_client)]
+            return [
+                c.post("/v1/screen/prompt", json={"text": prompts[(k + i) % len(prompts)]}).status_code
+                for i in range(per_client)
+            ]
 
     with ThreadPoolExecutor(n_clients) as pool:
         statuses = [s for batch in pool.map(client, range(n_clients)) for s in batch]
@@ -79,8 +88,9 @@ def test_sdk_remote_and_local_share_one_interface(server: tuple[str, Mamori]) ->
 
     for guard in (Guard.remote(url, key), Guard.local(svc=svc, platform="acme-video")):
         with guard:
-            res = guard.generate("Mirai Hoshino delivering mail", generator=draws(SEEN_MIRAI), territory="US",
-                                 price=price)
+            res = guard.generate(
+                "Mirai Hoshino delivering mail", generator=draws(SEEN_MIRAI), territory="US", price=price
+            )
             assert res.settlement is not None and res.settlement["lines"][0]["fee"]["amount"] == "0.05"
             assert res.settlement["lines"][0]["revenue_share"]["amount"] == "0.450"
             with pytest.raises(Blocked) as exc:
@@ -89,7 +99,9 @@ def test_sdk_remote_and_local_share_one_interface(server: tuple[str, Mamori]) ->
             n = len(calls)
             with pytest.raises(Blocked) as exc:
                 guard.generate("Tobio Kuroda", generator=draws(SEEN_TOBIO))
-            assert exc.value.stage == "prompt" and len(calls) == n  # a blocked prompt never reaches the generator
+            assert (
+                exc.value.stage == "prompt" and len(calls) == n
+            )  # a blocked prompt never reaches the generator
             assert guard.screen("a cat")["verdict"] == "allow"
     assert svc.ledger.count("settlement") == 2
     assert svc.ledger.verify().ok

@@ -32,7 +32,9 @@ def busy(db_url: str) -> Iterator[tuple[str, Mamori]]:
         g = generations.open_generation(svc, "Mirai Hoshino delivering mail", ACME, "JP", price)
         generations.submit_output(svc, g["generation_id"], SEEN_MIRAI, "o.png", ACME)
     g = generations.open_generation(svc, "a quiet harbour", ACME, "JP")
-    assert generations.submit_output(svc, g["generation_id"], SEEN_TOBIO, "o.png", ACME)["status"] == "blocked"
+    assert (
+        generations.submit_output(svc, g["generation_id"], SEEN_TOBIO, "o.png", ACME)["status"] == "blocked"
+    )
     screen_prompt(svc, "Tobio Kuroda", "JP", ACME)
     screen_prompt(svc, "Mirai Hoshino", "FR", ACME)  # not licensed in FR
     screen_prompt(svc, "星野ミライ", "JP", ACME)
@@ -61,7 +63,9 @@ def test_statement_json_and_csv(busy: tuple[str, Mamori]) -> None:
     assert by["mirai"]["blocked_attempts"] == 1  # the FR prompt
     assert by["tobio"]["blocked_attempts"] == 2  # the prompt and the blocked output
     assert "kappa-x" not in by  # another rightsholder's character
-    code, out = run("statements", "--rightsholder", "kaze-games", "--period", period, "--format", "csv", "--db", url)
+    code, out = run(
+        "statements", "--rightsholder", "kaze-games", "--period", period, "--format", "csv", "--db", url
+    )
     assert code == 0 and "kappa-x" in out and "kappa-x,iron-kappa,0,1,0," in out
     code, _ = run("statements", "--rightsholder", "hoshi-studio", "--period", "2026-13", "--db", url)
     assert code == 2
@@ -73,8 +77,20 @@ def test_audit_export_verifies_and_detects_tampering(busy: tuple[str, Mamori], t
     url, svc = busy
     today = datetime.now(UTC).date().isoformat()
     out = tmp_path / "audit"
-    code, text = run("audit", "export", "--work", "star-courier", "--from", "2026-01-01", "--to", today,
-                     "--out", str(out), "--db", url)
+    code, text = run(
+        "audit",
+        "export",
+        "--work",
+        "star-courier",
+        "--from",
+        "2026-01-01",
+        "--to",
+        today,
+        "--out",
+        str(out),
+        "--db",
+        url,
+    )
     assert code == 0, text
     decisions = [json.loads(line) for line in (out / "decisions.jsonl").read_text().splitlines()]
     assert decisions and all(any(m["work"] == "star-courier" for m in d["matches"]) for d in decisions)
@@ -84,7 +100,12 @@ def test_audit_export_verifies_and_detects_tampering(busy: tuple[str, Mamori], t
     summary = json.loads((out / "summary.json").read_text())
     assert summary["by_verdict"]["block"] >= 3 and summary["by_language"]["ja"] == 1
     assert set(json.loads((out / "manifest.json").read_text())["files"]) == {
-        "decisions.jsonl", "ledger_rows.jsonl", "chain.jsonl", "policies.json", "summary.json"}
+        "decisions.jsonl",
+        "ledger_rows.jsonl",
+        "chain.jsonl",
+        "policies.json",
+        "summary.json",
+    }
     code, text = run("audit", "verify", str(out))
     assert code == 0 and "export ok" in text, text
 
@@ -99,13 +120,27 @@ def test_audit_export_verifies_and_detects_tampering(busy: tuple[str, Mamori], t
     code, text = run("audit", "verify", str(out))
     assert code == 1 and "sha256 differs" in text
     manifest = json.loads((out / "manifest.json").read_text())
-    manifest["files"]["decisions.jsonl"]["sha256"] = hashlib.sha256((out / "decisions.jsonl").read_bytes()).hexdigest()
+    manifest["files"]["decisions.jsonl"]["sha256"] = hashlib.sha256(
+        (out / "decisions.jsonl").read_bytes()
+    ).hexdigest()
     (out / "manifest.json").write_text(json.dumps(manifest))
     code, text = run("audit", "verify", str(out))
     assert code == 1 and "differs from its ledger row" in text
 
-    code, _ = run("audit", "export", "--work", "no-such-work", "--from", "2026-01-01", "--to", today,
-                  "--out", str(tmp_path / "x"), "--db", url)
+    code, _ = run(
+        "audit",
+        "export",
+        "--work",
+        "no-such-work",
+        "--from",
+        "2026-01-01",
+        "--to",
+        today,
+        "--out",
+        str(tmp_path / "x"),
+        "--db",
+        url,
+    )
     assert code == 2
 
 

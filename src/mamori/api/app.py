@@ -40,8 +40,10 @@ def create_app(svc: Mamori) -> FastAPI:
     @app.exception_handler(RegistryFileError)
     async def _registry_error(request: Request, exc: RegistryFileError) -> JSONResponse:
         return JSONResponse(
-            {"error": f"{len(exc.problems)} problem(s)",
-             "problems": [{"path": p.path, "message": p.message} for p in exc.problems]},
+            {
+                "error": f"{len(exc.problems)} problem(s)",
+                "problems": [{"path": p.path, "message": p.message} for p in exc.problems],
+            },
             status_code=422,
         )
 
@@ -49,6 +51,8 @@ def create_app(svc: Mamori) -> FastAPI:
     async def _prompt_error(request: Request, exc: PromptError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=422)
 
-    from mamori.web import mount_console; mount_console(app)  # noqa: E702, I001 -- the console under /console
+    from mamori.web import mount_console
+
+    mount_console(app)  # noqa: E702, I001 -- the console under /console
     app.add_middleware(EdgeMiddleware, metrics=app.state.metrics, max_body=svc.settings.max_upload_bytes)
     return app

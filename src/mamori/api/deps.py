@@ -17,11 +17,11 @@ def get_svc(request: Request) -> Mamori:
     return request.app.state.svc  # type: ignore[no-any-return]
 
 
-def principal(
-    request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)
-) -> Principal:
+def principal(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
     if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
-        raise HTTPException(401, "missing API key (Authorization: Bearer <key>)", {"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "missing API key (Authorization: Bearer <key>)", {"WWW-Authenticate": "Bearer"}
+        )
     who = authenticate(get_svc(request), creds.credentials)
     if who is None:
         raise HTTPException(401, "unknown or revoked API key", {"WWW-Authenticate": "Bearer"})

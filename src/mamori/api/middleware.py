@@ -68,7 +68,9 @@ class EdgeMiddleware:
         except Exception:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if not state["started"]:
-                await self._json(send_wrapper, 500, {"error": "internal error; the request was not completed"})
+                await self._json(
+                    send_wrapper, 500, {"error": "internal error; the request was not completed"}
+                )
         finally:
             route = scope.get("route")
             label = getattr(route, "path", None) or "unmatched"
@@ -78,6 +80,14 @@ class EdgeMiddleware:
     @staticmethod
     async def _json(send: Any, status: int, body: dict[str, Any]) -> None:
         raw = json.dumps(body).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(raw)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": raw})

@@ -32,11 +32,15 @@ def export(
     finally:
         svc.close()
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    typer.echo(f"wrote {out}: {summary['decisions']} decision(s), {len(manifest['files'])} files + manifest.json")
+    typer.echo(
+        f"wrote {out}: {summary['decisions']} decision(s), {len(manifest['files'])} files + manifest.json"
+    )
 
 
 @app.command("verify")
-def verify(folder: Path = typer.Argument(..., help="An export folder"), as_json: bool = typer.Option(False, "--json")) -> None:
+def verify(
+    folder: Path = typer.Argument(..., help="An export folder"), as_json: bool = typer.Option(False, "--json")
+) -> None:
     """Recompute file hashes, ledger row hashes, chain links and summary figures. Exit 1 on any tampering."""
     from mamori.ops.audit import verify_export
 

@@ -7,14 +7,20 @@ import typer
 from mamori.cli.common import DbOption, fail, open_service
 from mamori.ops import OpsError
 
-app = typer.Typer(help="API keys for the HTTP API (admin, rightsholder, platform, auditor).", no_args_is_help=True)
+app = typer.Typer(
+    help="API keys for the HTTP API (admin, rightsholder, platform, auditor).", no_args_is_help=True
+)
 
 
 @app.command("create")
 def create(
     role: str = typer.Option(..., "--role", help="admin, rightsholder, platform or auditor"),
-    rightsholder: str | None = typer.Option(None, "--rightsholder", help="The rightsholder id a rightsholder key manages"),
-    platform: str | None = typer.Option(None, "--platform", help="The licensee id a platform key screens for"),
+    rightsholder: str | None = typer.Option(
+        None, "--rightsholder", help="The rightsholder id a rightsholder key manages"
+    ),
+    platform: str | None = typer.Option(
+        None, "--platform", help="The licensee id a platform key screens for"
+    ),
     label: str | None = typer.Option(None, "--label", help="A note to tell keys apart"),
     db: str | None = DbOption,
 ) -> None:
@@ -29,7 +35,10 @@ def create(
     finally:
         svc.close()
     binding = row.rightsholder or row.platform
-    typer.echo(f"created key {row.id} ({row.role}{' ' + binding if binding else ''}); store it now, it is not shown again:", err=True)
+    typer.echo(
+        f"created key {row.id} ({row.role}{' ' + binding if binding else ''}); store it now, it is not shown again:",
+        err=True,
+    )
     typer.echo(secret)
 
 
@@ -49,7 +58,9 @@ def list_(db: str | None = DbOption) -> None:
 
 
 @app.command("revoke")
-def revoke(key_id: str = typer.Argument(..., help="The key id (from `keys list`)"), db: str | None = DbOption) -> None:
+def revoke(
+    key_id: str = typer.Argument(..., help="The key id (from `keys list`)"), db: str | None = DbOption
+) -> None:
     """Revoke a key; it stops working at once."""
     from mamori.ops.keys import revoke_key
 

@@ -119,7 +119,9 @@ def sign_cmd(
     if verdict is None:
         found = _generation_from_store(generation, db)
         if found is None:
-            _fail(f"no decision for generation {generation} in the store: pass --verdict (and --reason, --ledger-hash)")
+            _fail(
+                f"no decision for generation {generation} in the store: pass --verdict (and --reason, --ledger-hash)"
+            )
         verdict, reason, ledger_hash, found_licensed = found
         licensed = licensed or [json.dumps(x) for x in found_licensed]
     info = ProvenanceInfo(
@@ -139,7 +141,9 @@ def sign_cmd(
     typer.echo(f"signed {src} -> {dst} (generation {generation}, verdict {verdict}, signer {signer.subject})")
 
 
-def _generation_from_store(generation: str, db: str | None) -> tuple[str, list[str], str | None, list[Any]] | None:
+def _generation_from_store(
+    generation: str, db: str | None
+) -> tuple[str, list[str], str | None, list[Any]] | None:
     """(verdict, reasons, ledger hash, licensed terms) of a settled generation, from the store."""
     from mamori.cli.common import open_service
 
@@ -151,7 +155,12 @@ def _generation_from_store(generation: str, db: str | None) -> tuple[str, list[s
         if gen is None or gen["status"] != "settled":
             return None
         final = gen["output_decision"] or gen["decision"]  # the final decision, prompt and output combined
-        return (final["verdict"], list(final.get("reasons", [])), gen.get("ledger_hash"), svc.licensed_terms(final))
+        return (
+            final["verdict"],
+            list(final.get("reasons", [])),
+            gen.get("ledger_hash"),
+            svc.licensed_terms(final),
+        )
     finally:
         svc.close()
 
@@ -200,7 +209,12 @@ def _print_human(path: Path, result: Any) -> None:
 @app.command("verify")
 def verify_cmd(
     file: Path = typer.Argument(..., help="File to check"),
-    trust: Path | None = typer.Option(None, "--trust", envvar="MAMORI_C2PA_TRUST", help="Trust anchor PEM (CA certificates; default $MAMORI_C2PA_TRUST)"),
+    trust: Path | None = typer.Option(
+        None,
+        "--trust",
+        envvar="MAMORI_C2PA_TRUST",
+        help="Trust anchor PEM (CA certificates; default $MAMORI_C2PA_TRUST)",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
 ) -> None:
     """Check a file's Content Credentials. Exit 0 valid/trusted, 1 invalid, 2 no manifest or error."""

@@ -31,8 +31,10 @@ def list_(
         if as_json:
             typer.echo(json.dumps(r, ensure_ascii=False, default=str))
         else:
-            typer.echo(f"{r['id']}\t{r['kind']}\t{r['status']}\t{r['character_id'] or r['work_id']}\t"
-                       f"due {r['deadline'][:10]}\t{(r['reason'] or '')[:80]}")
+            typer.echo(
+                f"{r['id']}\t{r['kind']}\t{r['status']}\t{r['character_id'] or r['work_id']}\t"
+                f"due {r['deadline'][:10]}\t{(r['reason'] or '')[:80]}"
+            )
 
 
 @app.command("resolve")

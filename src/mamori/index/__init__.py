@@ -34,6 +34,7 @@ def _threads_for(work: int) -> Iterator[None]:
     finally:
         faiss.omp_set_num_threads(before)
 
+
 __all__ = ["BinaryIndex", "FloatIndex", "RangeHit", "bits_to_bytes"]
 
 

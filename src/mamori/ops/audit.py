@@ -85,14 +85,24 @@ def export(svc: Mamori, work: str, start: str | date, end: str | date, out: str 
             terms = next((h for h in history(cid) if h["version"] == version), None)
             policies[cid] = {"version": version, "policy": terms["policy"] if terms else None}
         d = data["decision"]
-        decisions.append({
-            "seq": lr.seq, "ts": ev["ts"], "kind": ev["kind"], "request_id": data.get("request_id"),
-            "platform": data.get("platform"), "territory": data.get("territory"), "language": data.get("language"),
-            "prompt": data.get("prompt"), "verdict": d["verdict"],
-            "matches": [m for m in d.get("matches", []) if m["work"] == work],
-            "themes": d.get("themes", []), "reasons": d.get("reasons", []), "obligations": d.get("obligations", {}),
-            "policies_in_force": policies,
-        })
+        decisions.append(
+            {
+                "seq": lr.seq,
+                "ts": ev["ts"],
+                "kind": ev["kind"],
+                "request_id": data.get("request_id"),
+                "platform": data.get("platform"),
+                "territory": data.get("territory"),
+                "language": data.get("language"),
+                "prompt": data.get("prompt"),
+                "verdict": d["verdict"],
+                "matches": [m for m in d.get("matches", []) if m["work"] == work],
+                "themes": d.get("themes", []),
+                "reasons": d.get("reasons", []),
+                "obligations": d.get("obligations", {}),
+                "policies_in_force": policies,
+            }
+        )
         rows.append({"seq": lr.seq, "prev_hash": lr.prev_hash, "hash": lr.hash, "payload": lr.payload})
 
     chain: list[dict[str, Any]] = []
@@ -104,11 +114,19 @@ def export(svc: Mamori, work: str, start: str | date, end: str | date, out: str 
             if lr.seq >= first:
                 chain.append({"seq": lr.seq, "prev_hash": lr.prev_hash, "hash": lr.hash})
 
-    reviews = [r for r in store(svc).reviews(status=None, work=work)
-               if since.isoformat() <= r["created_at"] < until.isoformat()]
+    reviews = [
+        r
+        for r in store(svc).reviews(status=None, work=work)
+        if since.isoformat() <= r["created_at"] < until.isoformat()
+    ]
     policies_doc = {c.id: history(c.id) for c in reg.characters_of(work)}
-    summary = {"work": work, "from": d0.isoformat(), "to": d1.isoformat(), **summarise(decisions, reviews),
-               "ledger_head": svc.ledger.head()}
+    summary = {
+        "work": work,
+        "from": d0.isoformat(),
+        "to": d1.isoformat(),
+        **summarise(decisions, reviews),
+        "ledger_head": svc.ledger.head(),
+    }
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -117,16 +135,25 @@ def export(svc: Mamori, work: str, start: str | date, end: str | date, out: str 
         "ledger_rows.jsonl": _jsonl(rows),
         "chain.jsonl": _jsonl(chain),
         "policies.json": json.dumps(policies_doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-        "summary.json": json.dumps({**summary, "review_items": reviews}, ensure_ascii=False, indent=2,
-                                   sort_keys=True, default=str) + "\n",
+        "summary.json": json.dumps(
+            {**summary, "review_items": reviews}, ensure_ascii=False, indent=2, sort_keys=True, default=str
+        )
+        + "\n",
     }
-    manifest: dict[str, Any] = {"format": "mamori-audit/1", "work": work, "from": d0.isoformat(), "to": d1.isoformat(),
-                                "files": {}}
+    manifest: dict[str, Any] = {
+        "format": "mamori-audit/1",
+        "work": work,
+        "from": d0.isoformat(),
+        "to": d1.isoformat(),
+        "files": {},
+    }
     for name, text in contents.items():
         raw = text.encode("utf-8")
         (out / name).write_bytes(raw)
         manifest["files"][name] = {"sha256": hashlib.sha256(raw).hexdigest(), "bytes": len(raw)}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return manifest
 
 
@@ -186,10 +213,14 @@ def verify_export(folder: str | Path) -> dict[str, Any]:
             problems.append(f"decision at seq {d['seq']}: no ledger row proves it")
             continue
         data = p["data"]
-        same = (d["verdict"] == data["decision"]["verdict"] and d["prompt"] == data.get("prompt")
-                and d["territory"] == data.get("territory") and d["kind"] == p["kind"]
-                and all(m in data["decision"]["matches"] for m in d["matches"])
-                and d["reasons"] == data["decision"].get("reasons", []))
+        same = (
+            d["verdict"] == data["decision"]["verdict"]
+            and d["prompt"] == data.get("prompt")
+            and d["territory"] == data.get("territory")
+            and d["kind"] == p["kind"]
+            and all(m in data["decision"]["matches"] for m in d["matches"])
+            and d["reasons"] == data["decision"].get("reasons", [])
+        )
         if not same:
             problems.append(f"decision at seq {d['seq']}: differs from its ledger row")
     try:

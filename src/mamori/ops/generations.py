@@ -38,9 +38,15 @@ def parse_price(price: dict[str, str] | None) -> tuple[str, str] | None:
     return str(amount), cur
 
 
-def open_generation(svc: Mamori, prompt: str, actor: Principal, territory: str | None = None,
-                    price: dict[str, str] | None = None, input_image: bytes | None = None,
-                    input_filename: str = "input") -> dict[str, Any]:
+def open_generation(
+    svc: Mamori,
+    prompt: str,
+    actor: Principal,
+    territory: str | None = None,
+    price: dict[str, str] | None = None,
+    input_image: bytes | None = None,
+    input_filename: str = "input",
+) -> dict[str, Any]:
     from mamori.ops.reviews import enqueue_review
 
     if actor.role != "platform":
@@ -52,52 +58,81 @@ def open_generation(svc: Mamori, prompt: str, actor: Principal, territory: str |
     extra: dict[str, Any] = {"generation_id": gid, "stage": "prompt"}
     if input_image is not None:
         media = decide_media(svc, input_image, input_filename, ctx)
-        decision = combine(decision, {k: media[k] for k in ("verdict", "matches", "themes", "reasons", "obligations")})
+        decision = combine(
+            decision, {k: media[k] for k in ("verdict", "matches", "themes", "reasons", "obligations")}
+        )
         extra["input_sha256"] = hashlib.sha256(input_image).hexdigest()
     passed = decision["verdict"] in PASSING
     if not passed:
         extra["generation_id"] = None
     appended = svc.ledger.append("decision.prompt", decision_event(svc, decision, ctx, prompt, gid, **extra))
-    out: dict[str, Any] = {"generation_id": gid if passed else None, "decision": decision,
-                           "obligations": decision["obligations"]}
+    out: dict[str, Any] = {
+        "generation_id": gid if passed else None,
+        "decision": decision,
+        "obligations": decision["obligations"],
+    }
     if passed:
-        store(svc).insert_generation(gid, actor.platform, ctx.territory, prompt, price_t, "open", decision, appended.hash)
+        store(svc).insert_generation(
+            gid, actor.platform, ctx.territory, prompt, price_t, "open", decision, appended.hash
+        )
     elif decision["verdict"] == "review":
-        out["review_ids"] = enqueue_review(svc, decision, {"prompt": prompt, "request_id": gid,
-                                                           "platform": ctx.platform, "territory": ctx.territory})
+        out["review_ids"] = enqueue_review(
+            svc,
+            decision,
+            {"prompt": prompt, "request_id": gid, "platform": ctx.platform, "territory": ctx.territory},
+        )
     return out
 
 
-def _settlement_lines(svc: Mamori, decision: dict[str, Any], price: tuple[str, str] | None) -> list[dict[str, Any]]:
+def _settlement_lines(
+    svc: Mamori, decision: dict[str, Any], price: tuple[str, str] | None
+) -> list[dict[str, Any]]:
     ob = decision.get("obligations", {})
     fees = {f["character"]: f for f in ob.get("fees", [])}
     shares = {s["character"]: s for s in ob.get("revenue_share", [])}
-    chars = list(dict.fromkeys(
-        [m["character"] for m in decision.get("matches", []) if m.get("character")]
-        + list(fees) + list(shares) + list(ob.get("usage_recorded", []))
-    ))
+    chars = list(
+        dict.fromkeys(
+            [m["character"] for m in decision.get("matches", []) if m.get("character")]
+            + list(fees)
+            + list(shares)
+            + list(ob.get("usage_recorded", []))
+        )
+    )
     reg = svc.registry()
     works = {c.id: c.work for c in reg.characters}
     owners = {w.id: w.rightsholder for w in reg.works}
     lines = []
     for cid in chars:
-        line: dict[str, Any] = {"character": cid, "work": works.get(cid), "rightsholder": owners.get(works.get(cid, ""))}
+        line: dict[str, Any] = {
+            "character": cid,
+            "work": works.get(cid),
+            "rightsholder": owners.get(works.get(cid, "")),
+        }
         line["mode"] = "tracked" if cid in ob.get("usage_recorded", []) else "licensed"
         if cid in fees:
             line["fee"] = {"amount": str(Decimal(fees[cid]["amount"])), "currency": fees[cid]["currency"]}
         if cid in shares:
             fraction = Decimal(shares[cid]["fraction"])
             if price is not None:
-                line["revenue_share"] = {"fraction": str(fraction), "amount": str(Decimal(price[0]) * fraction),
-                                         "currency": price[1]}
+                line["revenue_share"] = {
+                    "fraction": str(fraction),
+                    "amount": str(Decimal(price[0]) * fraction),
+                    "currency": price[1],
+                }
             else:
-                line["revenue_share"] = {"fraction": str(fraction), "amount": None, "currency": None,
-                                         "price_missing": True}
+                line["revenue_share"] = {
+                    "fraction": str(fraction),
+                    "amount": None,
+                    "currency": None,
+                    "price_missing": True,
+                }
         lines.append(line)
     return lines
 
 
-def submit_output(svc: Mamori, generation_id: str, data: bytes, filename: str, actor: Principal) -> dict[str, Any]:
+def submit_output(
+    svc: Mamori, generation_id: str, data: bytes, filename: str, actor: Principal
+) -> dict[str, Any]:
     """The final decision on a generated output; a passing output settles, and is signed when a signer exists."""
     from mamori.ops.reviews import enqueue_review
 
@@ -113,11 +148,22 @@ def submit_output(svc: Mamori, generation_id: str, data: bytes, filename: str, a
     final = combine(gen["decision"], output)
     sha = hashlib.sha256(data).hexdigest()
     price = (gen["price_amount"], gen["price_currency"]) if gen["price_amount"] is not None else None
-    event = decision_event(svc, final, ctx, gen["prompt"], generation_id, generation_id=generation_id, stage="output",
-                           output_sha256=sha, output_decision=output)
+    event = decision_event(
+        svc,
+        final,
+        ctx,
+        gen["prompt"],
+        generation_id,
+        generation_id=generation_id,
+        stage="output",
+        output_sha256=sha,
+        output_decision=output,
+    )
     events: list[tuple[str, dict[str, Any]]] = [("decision.output", event)]
     settlement: dict[str, Any] | None = None
-    status = {"allow": "settled", "licensed": "settled", "review": "review", "block": "blocked"}[final["verdict"]]
+    status = {"allow": "settled", "licensed": "settled", "review": "review", "block": "blocked"}[
+        final["verdict"]
+    ]
     if status == "settled":
         settlement = {
             "generation_id": generation_id,
@@ -133,11 +179,21 @@ def submit_output(svc: Mamori, generation_id: str, data: bytes, filename: str, a
     appended = svc.ledger.append_many(events)
     if not st.close_generation(generation_id, status, final, appended[-1].hash):
         raise Conflict(f"generation {generation_id} was closed concurrently")
-    out: dict[str, Any] = {"generation_id": generation_id, "status": status, "decision": final,
-                           "obligations": final["obligations"], "settlement": settlement, "signed_output": None}
+    out: dict[str, Any] = {
+        "generation_id": generation_id,
+        "status": status,
+        "decision": final,
+        "obligations": final["obligations"],
+        "settlement": settlement,
+        "signed_output": None,
+    }
     if status == "review":
-        out["review_ids"] = enqueue_review(svc, final, {"prompt": gen["prompt"], "output_sha256": sha,
-                                                        "platform": gen["platform_id"]}, generation_id)
+        out["review_ids"] = enqueue_review(
+            svc,
+            final,
+            {"prompt": gen["prompt"], "output_sha256": sha, "platform": gen["platform_id"]},
+            generation_id,
+        )
     if status == "settled" and hasattr(svc, "sign_output"):
         # Provenance hook: the signer (when wired into Mamori) returns the signed output bytes.
         signed = svc.sign_output(data=data, filename=filename, decision=final, generation_id=generation_id)
@@ -151,9 +207,15 @@ def get_generation(svc: Mamori, generation_id: str, actor: Principal) -> dict[st
     if gen is None or (actor.role == "platform" and gen["platform_id"] != actor.platform):
         raise NotFound(f"no generation with id {generation_id!r}")
     return {
-        "generation_id": gen["id"], "platform": gen["platform_id"], "territory": gen["territory"],
-        "status": gen["status"], "decision": gen["decision"], "output_decision": gen["output_decision"],
-        "price": {"amount": gen["price_amount"], "currency": gen["price_currency"]} if gen["price_amount"] else None,
+        "generation_id": gen["id"],
+        "platform": gen["platform_id"],
+        "territory": gen["territory"],
+        "status": gen["status"],
+        "decision": gen["decision"],
+        "output_decision": gen["output_decision"],
+        "price": {"amount": gen["price_amount"], "currency": gen["price_currency"]}
+        if gen["price_amount"]
+        else None,
         "created_at": gen["created_at"].isoformat(),
         "settled_at": gen["settled_at"].isoformat() if gen["settled_at"] else None,
     }

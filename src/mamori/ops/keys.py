@@ -43,8 +43,14 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def create_key(svc: Mamori, role: str, rightsholder: str | None = None, platform: str | None = None,
-               label: str | None = None, actor: Principal | None = None) -> tuple[KeyRow, str]:
+def create_key(
+    svc: Mamori,
+    role: str,
+    rightsholder: str | None = None,
+    platform: str | None = None,
+    label: str | None = None,
+    actor: Principal | None = None,
+) -> tuple[KeyRow, str]:
     """A new key; returns its row and the secret (shown once, never stored)."""
     if role not in ROLES:
         raise OpsError(f"unknown role {role!r}: use one of {', '.join(ROLES)}", 422)
@@ -92,5 +98,10 @@ def authenticate(svc: Mamori, secret: str) -> Principal | None:
 
 
 def _public(row: KeyRow) -> dict[str, object]:
-    return {"key_id": row.id, "role": row.role, "rightsholder": row.rightsholder, "platform": row.platform,
-            "label": row.label}
+    return {
+        "key_id": row.id,
+        "role": row.role,
+        "rightsholder": row.rightsholder,
+        "platform": row.platform,
+        "label": row.label,
+    }

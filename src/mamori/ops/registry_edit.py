@@ -35,11 +35,17 @@ def _validate(model: Any, data: dict[str, Any], source: str) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise RegistryFileError(source, [Problem(_loc(e["loc"]), _message(dict(e))) for e in exc.errors()]) from None
+        raise RegistryFileError(
+            source, [Problem(_loc(e["loc"]), _message(dict(e))) for e in exc.errors()]
+        ) from None
 
 
-def _record(svc: Mamori, action: str, subject: dict[str, Any], report: ImportReport | None, actor: Principal) -> None:
-    events: list[tuple[str, dict[str, Any]]] = [("registry.edit", {"action": action, **subject, "by": actor.actor})]
+def _record(
+    svc: Mamori, action: str, subject: dict[str, Any], report: ImportReport | None, actor: Principal
+) -> None:
+    events: list[tuple[str, dict[str, Any]]] = [
+        ("registry.edit", {"action": action, **subject, "by": actor.actor})
+    ]
     if report is not None:
         events += [("policy.change", {**change, "by": actor.actor}) for change in report.policy_changes]
     svc.ledger.append_many(events)
@@ -81,8 +87,11 @@ def character_json(c: Character, owner: str | None) -> dict[str, Any]:
 
 def list_rightsholders(svc: Mamori, actor: Principal) -> list[dict[str, Any]]:
     reg = _registry(svc)
-    return [{"id": r.id, "name": r.name} for r in reg.rightsholders
-            if actor.role == "admin" or r.id == actor.rightsholder]
+    return [
+        {"id": r.id, "name": r.name}
+        for r in reg.rightsholders
+        if actor.role == "admin" or r.id == actor.rightsholder
+    ]
 
 
 def get_rightsholder(svc: Mamori, ident: str, actor: Principal) -> dict[str, Any]:
@@ -96,8 +105,11 @@ def get_rightsholder(svc: Mamori, ident: str, actor: Principal) -> dict[str, Any
 
 def list_works(svc: Mamori, actor: Principal) -> list[dict[str, Any]]:
     reg = _registry(svc)
-    return [{"id": w.id, "rightsholder": w.rightsholder, "titles": list(w.titles)} for w in reg.works
-            if actor.role == "admin" or w.rightsholder == actor.rightsholder]
+    return [
+        {"id": w.id, "rightsholder": w.rightsholder, "titles": list(w.titles)}
+        for w in reg.works
+        if actor.role == "admin" or w.rightsholder == actor.rightsholder
+    ]
 
 
 def get_work(svc: Mamori, ident: str, actor: Principal) -> dict[str, Any]:
@@ -106,15 +118,22 @@ def get_work(svc: Mamori, ident: str, actor: Principal) -> dict[str, Any]:
     if w is None:
         raise NotFound(f"no work with id {ident!r}")
     _own_rightsholder(actor, w.rightsholder)
-    return {"id": w.id, "rightsholder": w.rightsholder, "titles": list(w.titles),
-            "characters": [c.id for c in reg.characters_of(ident)]}
+    return {
+        "id": w.id,
+        "rightsholder": w.rightsholder,
+        "titles": list(w.titles),
+        "characters": [c.id for c in reg.characters_of(ident)],
+    }
 
 
 def list_characters(svc: Mamori, actor: Principal) -> list[dict[str, Any]]:
     reg = _registry(svc)
     owners = {w.id: w.rightsholder for w in reg.works}
-    return [character_json(c, owners.get(c.work)) for c in reg.characters
-            if actor.role == "admin" or owners.get(c.work) == actor.rightsholder]
+    return [
+        character_json(c, owners.get(c.work))
+        for c in reg.characters
+        if actor.role == "admin" or owners.get(c.work) == actor.rightsholder
+    ]
 
 
 def get_character(svc: Mamori, ident: str, actor: Principal) -> dict[str, Any]:
@@ -143,17 +162,27 @@ def put_rightsholder(svc: Mamori, ident: str, name: str, actor: Principal) -> di
     return {"id": doc.id, "name": doc.name}
 
 
-def put_work(svc: Mamori, ident: str, rightsholder: str, titles: list[str], actor: Principal) -> dict[str, Any]:
+def put_work(
+    svc: Mamori, ident: str, rightsholder: str, titles: list[str], actor: Principal
+) -> dict[str, Any]:
     _own_rightsholder(actor, rightsholder)
     existing = svc.registry_store.rightsholder_of_work(ident)
     if existing is not None and existing != rightsholder and actor.role != "admin":
         raise Forbidden(f"work {ident!r} belongs to another rightsholder")
     doc = _validate(WorkIn, {"id": ident, "rightsholder": rightsholder, "titles": titles}, f"works/{ident}")
     if not any(r.id == doc.rightsholder for r in _registry(svc).rightsholders):
-        raise RegistryFileError(f"works/{ident}", [Problem("rightsholder", f"no rightsholder with id {doc.rightsholder!r}")])
+        raise RegistryFileError(
+            f"works/{ident}", [Problem("rightsholder", f"no rightsholder with id {doc.rightsholder!r}")]
+        )
     titles_t = tuple(dict.fromkeys(doc.titles))
     svc.registry_store.import_registry(Registry(works=(Work(doc.id, doc.rightsholder, titles_t),)))
-    _record(svc, "put_work", {"work": doc.id, "rightsholder": doc.rightsholder, "titles": list(titles_t)}, None, actor)
+    _record(
+        svc,
+        "put_work",
+        {"work": doc.id, "rightsholder": doc.rightsholder, "titles": list(titles_t)},
+        None,
+        actor,
+    )
     return {"id": doc.id, "rightsholder": doc.rightsholder, "titles": list(titles_t)}
 
 
@@ -169,11 +198,28 @@ def put_character(svc: Mamori, ident: str, body: dict[str, Any], actor: Principa
     if old is not None:
         _own_rightsholder(actor, svc.registry_store.rightsholder_of_work(old.work))
     policy = policy_from_json(body.get("policy"), source) if body.get("policy") is not None else None
-    c = Character(ident, doc.work, tuple(dict.fromkeys(doc.names)), tuple(dict.fromkeys(doc.traits)),
-                  old.references if old else (), policy)
+    c = Character(
+        ident,
+        doc.work,
+        tuple(dict.fromkeys(doc.names)),
+        tuple(dict.fromkeys(doc.traits)),
+        old.references if old else (),
+        policy,
+    )
     report = svc.registry_store.import_registry(Registry(characters=(c,)))
-    _record(svc, "put_character", {"character": ident, "work": doc.work, "rightsholder": owner,
-                                   "created": bool(report.created), "names": list(c.names)}, report, actor)
+    _record(
+        svc,
+        "put_character",
+        {
+            "character": ident,
+            "work": doc.work,
+            "rightsholder": owner,
+            "created": bool(report.created),
+            "names": list(c.names),
+        },
+        report,
+        actor,
+    )
     return get_character(svc, ident, actor)
 
 
@@ -184,8 +230,10 @@ def put_policy(svc: Mamori, ident: str, policy: dict[str, Any] | None, actor: Pr
     version = svc.registry_store.set_policy(ident, parsed)
     changed = c.policy != parsed
     if changed:
-        svc.ledger.append("policy.change", {"character": ident, "version": version, "policy": policy_to_json(parsed),
-                                            "by": actor.actor})
+        svc.ledger.append(
+            "policy.change",
+            {"character": ident, "version": version, "policy": policy_to_json(parsed), "by": actor.actor},
+        )
     svc.invalidate()
     return {"character": ident, "version": version, "policy": policy_to_json(parsed), "changed": changed}
 
@@ -196,8 +244,13 @@ def delete_character(svc: Mamori, ident: str, actor: Principal) -> dict[str, Any
     history = svc.registry_store.policy_history(ident)
     store(svc).delete_character(ident)
     # The ledger keeps the deleted character's whole policy history, so audits of earlier decisions still can.
-    _record(svc, "delete_character", {"character": ident, "work": c.work, "rightsholder": owner,
-                                      "policy_history": history}, None, actor)
+    _record(
+        svc,
+        "delete_character",
+        {"character": ident, "work": c.work, "rightsholder": owner, "policy_history": history},
+        None,
+        actor,
+    )
     return {"deleted": ident}
 
 
@@ -225,7 +278,9 @@ def delete_rightsholder(svc: Mamori, ident: str, actor: Principal) -> dict[str, 
     return {"deleted": ident}
 
 
-def add_reference(svc: Mamori, character: str, filename: str, data: bytes, actor: Principal) -> dict[str, Any]:
+def add_reference(
+    svc: Mamori, character: str, filename: str, data: bytes, actor: Principal
+) -> dict[str, Any]:
     from mamori.service import MAX_REFERENCE_BYTES, sniff_mime
 
     _c, owner = _character_owner(svc, character)
@@ -239,8 +294,19 @@ def add_reference(svc: Mamori, character: str, filename: str, data: bytes, actor
     blob = ReferenceBlob(character, f"uploads/{name}", data, mime)
     added = svc.registry_store.add_reference(blob)
     if added:
-        _record(svc, "add_reference", {"character": character, "path": blob.path, "sha256": blob.sha256,
-                                       "mime": mime, "rightsholder": owner}, None, actor)
+        _record(
+            svc,
+            "add_reference",
+            {
+                "character": character,
+                "path": blob.path,
+                "sha256": blob.sha256,
+                "mime": mime,
+                "rightsholder": owner,
+            },
+            None,
+            actor,
+        )
     return {"character": character, "path": blob.path, "sha256": blob.sha256, "mime": mime, "added": added}
 
 
@@ -249,5 +315,11 @@ def delete_reference(svc: Mamori, character: str, ref_id: int, actor: Principal)
     _own_rightsholder(actor, owner)
     if not store(svc).delete_reference(character, ref_id):
         raise NotFound(f"character {character!r} has no reference {ref_id}")
-    _record(svc, "delete_reference", {"character": character, "reference": ref_id, "rightsholder": owner}, None, actor)
+    _record(
+        svc,
+        "delete_reference",
+        {"character": character, "reference": ref_id, "rightsholder": owner},
+        None,
+        actor,
+    )
     return {"deleted": ref_id}

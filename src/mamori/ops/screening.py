@@ -91,13 +91,21 @@ def combine(*decisions: dict[str, Any]) -> dict[str, Any]:
         "matches": [m for d in decisions for m in d.get("matches", [])],
         "themes": list(dict.fromkeys(t for d in decisions for t in d.get("themes", []))),
         "reasons": list(dict.fromkeys(r for d in decisions for r in d.get("reasons", []))),
-        "obligations": _merge_obligations([d.get("obligations", {}) for d in decisions]) if verdict in PASSING else {},
+        "obligations": _merge_obligations([d.get("obligations", {}) for d in decisions])
+        if verdict in PASSING
+        else {},
     }
     return out
 
 
-def decision_event(svc: Mamori, decision: dict[str, Any], ctx: RequestContext, text: str | None,
-                   rid: str | None, **extra: Any) -> dict[str, Any]:
+def decision_event(
+    svc: Mamori,
+    decision: dict[str, Any],
+    ctx: RequestContext,
+    text: str | None,
+    rid: str | None,
+    **extra: Any,
+) -> dict[str, Any]:
     """The ledger payload for a decision (the same fields `Mamori.decision_event` writes)."""
     from mamori.service import prompt_language
 
@@ -129,24 +137,34 @@ def screen_prompt(svc: Mamori, text: str, territory: str | None, actor: Principa
     svc.ledger.append("decision.prompt", decision_event(svc, decision, ctx, text, rid))
     out: dict[str, Any] = {"id": rid, **decision}
     if decision["verdict"] == "review":
-        out["review_ids"] = enqueue_review(svc, decision, {"prompt": text, "request_id": rid,
-                                                           "platform": ctx.platform, "territory": ctx.territory})
+        out["review_ids"] = enqueue_review(
+            svc,
+            decision,
+            {"prompt": text, "request_id": rid, "platform": ctx.platform, "territory": ctx.territory},
+        )
     return out
 
 
-def screen_media(svc: Mamori, data: bytes, filename: str, territory: str | None, actor: Principal) -> dict[str, Any]:
+def screen_media(
+    svc: Mamori, data: bytes, filename: str, territory: str | None, actor: Principal
+) -> dict[str, Any]:
     from mamori.ops.reviews import enqueue_review
 
     ctx = svc.context(actor.platform, territory)
     rid = request_id()
     decision = decide_media(svc, data, filename, ctx)
     sha = hashlib.sha256(data).hexdigest()
-    svc.ledger.append("decision.media", decision_event(svc, _core(decision), ctx, None, rid, media_sha256=sha,
-                                                       filename=filename))
+    svc.ledger.append(
+        "decision.media",
+        decision_event(svc, _core(decision), ctx, None, rid, media_sha256=sha, filename=filename),
+    )
     out: dict[str, Any] = {"id": rid, **decision}
     if decision["verdict"] == "review":
-        out["review_ids"] = enqueue_review(svc, _core(decision), {"media_sha256": sha, "filename": filename,
-                                                                  "request_id": rid, "platform": ctx.platform})
+        out["review_ids"] = enqueue_review(
+            svc,
+            _core(decision),
+            {"media_sha256": sha, "filename": filename, "request_id": rid, "platform": ctx.platform},
+        )
     return out
 
 

@@ -40,11 +40,19 @@ def statement(svc: Mamori, rightsholder: str, period: str) -> dict[str, Any]:
     rows: dict[str, dict[str, Any]] = {}
 
     def row(character: str, work: str | None) -> dict[str, Any]:
-        return rows.setdefault(character, {
-            "character": character, "work": work, "licensed_generations": 0, "tracked_generations": 0,
-            "fees": defaultdict(Decimal), "revenue_share": defaultdict(Decimal), "revenue_share_unpriced": 0,
-            "blocked_attempts": 0,
-        })
+        return rows.setdefault(
+            character,
+            {
+                "character": character,
+                "work": work,
+                "licensed_generations": 0,
+                "tracked_generations": 0,
+                "fees": defaultdict(Decimal),
+                "revenue_share": defaultdict(Decimal),
+                "revenue_share_unpriced": 0,
+                "blocked_attempts": 0,
+            },
+        )
 
     for lr in svc.ledger.rows(kinds=("settlement", *DECISION_KINDS), since=start, until=end):
         ev = lr.event
@@ -82,8 +90,13 @@ def statement(svc: Mamori, rightsholder: str, period: str) -> dict[str, Any]:
             totals_fees[cur] += amt
         for cur, amt in r["revenue_share"].items():
             totals_share[cur] += amt
-        characters.append({**r, "fees": {k: str(v) for k, v in sorted(r["fees"].items())},
-                           "revenue_share": {k: str(v) for k, v in sorted(r["revenue_share"].items())}})
+        characters.append(
+            {
+                **r,
+                "fees": {k: str(v) for k, v in sorted(r["fees"].items())},
+                "revenue_share": {k: str(v) for k, v in sorted(r["revenue_share"].items())},
+            }
+        )
     return {
         "rightsholder": rightsholder,
         "period": period,
@@ -103,12 +116,37 @@ def to_csv(st: dict[str, Any]) -> str:
     """One row per character and currency (a character with no money owed still gets one row)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["period", "rightsholder", "character", "work", "licensed_generations", "tracked_generations",
-                "blocked_attempts", "currency", "fees", "revenue_share", "revenue_share_unpriced"])
+    w.writerow(
+        [
+            "period",
+            "rightsholder",
+            "character",
+            "work",
+            "licensed_generations",
+            "tracked_generations",
+            "blocked_attempts",
+            "currency",
+            "fees",
+            "revenue_share",
+            "revenue_share_unpriced",
+        ]
+    )
     for c in st["characters"]:
         currencies = sorted(set(c["fees"]) | set(c["revenue_share"])) or [""]
         for cur in currencies:
-            w.writerow([st["period"], st["rightsholder"], c["character"], c["work"], c["licensed_generations"],
-                        c["tracked_generations"], c["blocked_attempts"], cur, c["fees"].get(cur, "0") if cur else "0",
-                        c["revenue_share"].get(cur, "0") if cur else "0", c["revenue_share_unpriced"]])
+            w.writerow(
+                [
+                    st["period"],
+                    st["rightsholder"],
+                    c["character"],
+                    c["work"],
+                    c["licensed_generations"],
+                    c["tracked_generations"],
+                    c["blocked_attempts"],
+                    cur,
+                    c["fees"].get(cur, "0") if cur else "0",
+                    c["revenue_share"].get(cur, "0") if cur else "0",
+                    c["revenue_share_unpriced"],
+                ]
+            )
     return buf.getvalue()

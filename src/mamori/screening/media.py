@@ -43,7 +43,9 @@ class VideoLimits:
     analysis_width: int = 640  # frames are downscaled to this width before analysis
     shot_threshold: float = 0.35  # histogram distance that counts as a shot change
     reuse_threshold: float = 6.0  # mean abs diff (0..255) on a 32x18 thumbnail under which a result is reused
-    reuse_max_shift: float = 0.05  # ... also after a camera pan/tilt of at most this fraction of the frame side
+    reuse_max_shift: float = (
+        0.05  # ... also after a camera pan/tilt of at most this fraction of the frame side
+    )
     merge_gap_s: float = 1.0  # segments closer than this merge
     full_score_s: float = 2.0  # a character on screen this long keeps its full score; shorter is scaled down
 
@@ -65,7 +67,9 @@ class MediaResult:
 IMAGE_EXTS = frozenset(
     {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff", ".ico", ".ppm", ".pgm", ".tga"}
 )
-VIDEO_EXTS = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".flv", ".wmv"})
+VIDEO_EXTS = frozenset(
+    {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".flv", ".wmv"}
+)
 MEDIA_EXTS = IMAGE_EXTS | VIDEO_EXTS
 
 

@@ -38,7 +38,12 @@ TABLE: list[tuple[str, str, dict[str, Any], tuple[str, ...]]] = [
     ("DELETE", "/v1/rightsholders/hoshi-studio", {}, ("admin",)),
     ("GET", "/v1/works", {}, OWNER),
     ("GET", "/v1/works/star-courier", {}, OWNER),
-    ("PUT", "/v1/works/star-courier", {"json": {"rightsholder": "hoshi-studio", "titles": ["Star Courier"]}}, OWNER),
+    (
+        "PUT",
+        "/v1/works/star-courier",
+        {"json": {"rightsholder": "hoshi-studio", "titles": ["Star Courier"]}},
+        OWNER,
+    ),
     ("DELETE", "/v1/works/star-courier", {}, OWNER),
     ("GET", "/v1/characters", {}, OWNER),
     ("GET", "/v1/characters/mirai", {}, OWNER),
@@ -54,7 +59,12 @@ TABLE: list[tuple[str, str, dict[str, Any], tuple[str, ...]]] = [
     ("POST", "/v1/generations", {"json": {"prompt": "a cat"}}, ("platform",)),
     ("GET", "/v1/generations/{gen}", {}, ("admin", "platform", "auditor")),
     ("POST", "/v1/generations/{gen}/output", {"files": {"file": ("o.png", PNG, "image/png")}}, ("platform",)),
-    ("POST", "/v1/disputes", {"json": {"character": "mirai", "reason": "not her", "prompt": "a star"}}, ("platform",)),
+    (
+        "POST",
+        "/v1/disputes",
+        {"json": {"character": "mirai", "reason": "not her", "prompt": "a star"}},
+        ("platform",),
+    ),
     ("GET", "/v1/reviews", {}, ("admin", "rightsholder", "auditor")),
     ("GET", "/v1/reviews/{review}", {}, ("admin", "rightsholder", "auditor")),
     ("POST", "/v1/reviews/{review}/resolve", {"json": {"action": "uphold"}}, OWNER),
@@ -74,16 +84,26 @@ def test_table_covers_every_route(svc: Mamori) -> None:
 
     def matches(method: str, template: str) -> bool:
         rx = "^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$"
-        return any(m == method and re.match(rx, _template(p).replace("{gen}", "g").replace("{review}", "1"))
-                   for m, p, _, _ in TABLE)
+        return any(
+            m == method and re.match(rx, _template(p).replace("{gen}", "g").replace("{review}", "1"))
+            for m, p, _, _ in TABLE
+        )
 
     missing = sorted(f"{m} {p}" for m, p in documented if not matches(m, p))
     assert missing == [], f"routes without a row in the role table: {missing}"
 
 
-@pytest.mark.parametrize(("method", "path", "kwargs", "allowed"), TABLE, ids=[f"{m} {p}" for m, p, _, _ in TABLE])
-def test_route_roles(svc: Mamori, keys: dict[str, str], method: str, path: str, kwargs: dict[str, Any],
-                     allowed: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "allowed"), TABLE, ids=[f"{m} {p}" for m, p, _, _ in TABLE]
+)
+def test_route_roles(
+    svc: Mamori,
+    keys: dict[str, str],
+    method: str,
+    path: str,
+    kwargs: dict[str, Any],
+    allowed: tuple[str, ...],
+) -> None:
     acme = Principal("setup", "platform", platform="acme-video")
     gen = generations.open_generation(svc, "a quiet harbour at dawn", acme)["generation_id"]
     review = reviews.file_dispute(svc, "mirai", "wrong match", acme, prompt="a star courier")["id"]

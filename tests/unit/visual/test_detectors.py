@@ -114,7 +114,12 @@ def test_testdata_sprites(testdata) -> None:  # type: ignore[no-untyped-def]
     ]
     gate = VisualGate(Corpus(example_registry(), refs))
     pepper = load_image(sprites / "pepper_idle_01.png")
-    for q in (T.crop(pepper, 0.25), T.mirror(pepper), T.caption(pepper), load_image(sprites / "pepper_idle_03.png")):
+    for q in (
+        T.crop(pepper, 0.25),
+        T.mirror(pepper),
+        T.caption(pepper),
+        load_image(sprites / "pepper_idle_03.png"),
+    ):
         assert [m.character for m in gate.screen_image(q)] == ["pepper"]
     assert [m.character for m in gate.screen_image(load_image(sprites / "carrot_idle_02.png"))] == ["carrot"]
     thyme = load_image(testdata / "pepper-carrot" / "revoy-art" / "thyme.jpg")

@@ -41,9 +41,17 @@ def build_tiny_model(directory: Path, size: int = 32, dim: int = 64) -> Path:
     onnx.checker.check_model(model)
     path = directory / "tiny.onnx"
     onnx.save(model, str(path))
-    card = {"input_size": [size, size], "mean": [0.5, 0.5, 0.5], "std": [0.25, 0.25, 0.25], "color_order": "RGB",
-            "layout": "NCHW", "output": "embedding", "normalize": True, "match_similarity": 0.9,
-            "sure_similarity": 0.97}
+    card = {
+        "input_size": [size, size],
+        "mean": [0.5, 0.5, 0.5],
+        "std": [0.25, 0.25, 0.25],
+        "color_order": "RGB",
+        "layout": "NCHW",
+        "output": "embedding",
+        "normalize": True,
+        "match_similarity": 0.9,
+        "sure_similarity": 0.97,
+    }
     (directory / "tiny.json").write_text(json.dumps(card))
     return path
 
@@ -92,7 +100,9 @@ def test_embedding_cache_keyed_by_model(model: Path, tmp_path: Path) -> None:
 
 def test_misconfiguration_is_an_error(tmp_path: Path, model: Path) -> None:
     with pytest.raises(EmbeddingConfigError, match="does not exist"):
-        EmbeddingDetector.build(example_corpus(settings={"embedding_model_path": str(tmp_path / "nope.onnx")}))
+        EmbeddingDetector.build(
+            example_corpus(settings={"embedding_model_path": str(tmp_path / "nope.onnx")})
+        )
     lone = tmp_path / "lone.onnx"
     lone.write_bytes(model.read_bytes())
     with pytest.raises(EmbeddingConfigError, match="model card"):

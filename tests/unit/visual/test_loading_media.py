@@ -23,11 +23,17 @@ def png_bytes(im: Image.Image, **kw) -> bytes:  # type: ignore[no-untyped-def]
 
 def huge_png_header(w: int, h: int) -> bytes:
     """A PNG that *claims* w x h (only the header is valid): a decompression-bomb probe costing no memory."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_rgba_is_composited_on_white() -> None:

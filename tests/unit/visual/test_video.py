@@ -44,8 +44,13 @@ def test_segment_found_with_timestamps(gate: VisualGate, clip: str) -> None:
 
 
 def test_rotation_metadata_is_applied(gate: VisualGate, tmp_path: Path) -> None:
-    p = make_clip(tmp_path / "rot.mp4", duration=3.0, sprite_rgba=_sprite(CHARACTERS[0][1]), visible=[(1.0, 3.0)],
-                  rotation=90)
+    p = make_clip(
+        tmp_path / "rot.mp4",
+        duration=3.0,
+        sprite_rgba=_sprite(CHARACTERS[0][1]),
+        visible=[(1.0, 3.0)],
+        rotation=90,
+    )
     res = screen_video(p, gate)
     start, _ = _only_segment(res.matches)
     assert 0.9 <= start <= 1.55
@@ -55,8 +60,9 @@ def test_variable_frame_rate(gate: VisualGate, tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     times = np.round(np.cumsum(rng.uniform(0.02, 0.15, 60)), 3)
     times = [0.0, *sorted(set(times[times < 4.0].tolist()))]
-    p = make_clip(tmp_path / "vfr.mp4", sprite_rgba=_sprite(CHARACTERS[0][1]), visible=[(1.0, 3.0)],
-                  frame_times=times)
+    p = make_clip(
+        tmp_path / "vfr.mp4", sprite_rgba=_sprite(CHARACTERS[0][1]), visible=[(1.0, 3.0)], frame_times=times
+    )
     start, end = _only_segment(screen_video(p, gate).matches)
     assert 0.9 <= start <= 1.7 and 2.4 <= end <= 3.7
 
@@ -163,8 +169,9 @@ def test_audio_only_has_no_video_stream(gate: VisualGate, tmp_path: Path) -> Non
     with av.open(str(p), "w", format="mp4") as c:
         s = c.add_stream("aac", rate=16000)
         t = np.arange(16000, dtype=np.float32) / 16000
-        frame = av.AudioFrame.from_ndarray((0.1 * np.sin(2 * np.pi * 440 * t))[None, :].astype(np.float32),
-                                           format="fltp", layout="mono")
+        frame = av.AudioFrame.from_ndarray(
+            (0.1 * np.sin(2 * np.pi * 440 * t))[None, :].astype(np.float32), format="fltp", layout="mono"
+        )
         frame.sample_rate = 16000
         for pkt in s.encode(frame):
             c.mux(pkt)

@@ -18,8 +18,12 @@ platform = require("platform")
 
 
 @router.post("", response_model=GenerationOut)
-def open_generation(body: GenerationCreate, request: Request, svc: Mamori = Depends(get_svc),
-                    who: Principal = Depends(platform)) -> dict[str, Any]:
+def open_generation(
+    body: GenerationCreate,
+    request: Request,
+    svc: Mamori = Depends(get_svc),
+    who: Principal = Depends(platform),
+) -> dict[str, Any]:
     """Check a prompt (and an optional base64 `input_image`) before generating. A prompt that passes opens a
     generation; one that does not answers 200 with `generation_id: null` and the decision (nothing is opened)."""
     image = None
@@ -28,15 +32,27 @@ def open_generation(body: GenerationCreate, request: Request, svc: Mamori = Depe
             image = base64.b64decode(body.input_image, validate=True)
         except (binascii.Error, ValueError):
             raise OpsError("input_image is not valid base64", 422) from None
-    out = ops.open_generation(svc, body.prompt, who, body.territory, body.price.model_dump() if body.price else None,
-                              image, body.input_filename)
+    out = ops.open_generation(
+        svc,
+        body.prompt,
+        who,
+        body.territory,
+        body.price.model_dump() if body.price else None,
+        image,
+        body.input_filename,
+    )
     request.app.state.metrics.verdict("generation", out["decision"]["verdict"])
     return out
 
 
 @router.post("/{generation_id}/output", response_model=OutputOut)
-def submit_output(generation_id: str, request: Request, file: UploadFile = File(...), svc: Mamori = Depends(get_svc),
-                  who: Principal = Depends(platform)) -> dict[str, Any]:
+def submit_output(
+    generation_id: str,
+    request: Request,
+    file: UploadFile = File(...),
+    svc: Mamori = Depends(get_svc),
+    who: Principal = Depends(platform),
+) -> dict[str, Any]:
     """The final decision on the generated output (multipart `file`), combined with the prompt decision. An
     output showing an unlicensed character is blocked even if the prompt passed; a passing output settles."""
     out = ops.submit_output(svc, generation_id, file.file.read(), file.filename or "output", who)
@@ -45,6 +61,9 @@ def submit_output(generation_id: str, request: Request, file: UploadFile = File(
 
 
 @router.get("/{generation_id}")
-def get_generation(generation_id: str, svc: Mamori = Depends(get_svc),
-                   who: Principal = Depends(require("platform", "admin", "auditor"))) -> dict[str, Any]:
+def get_generation(
+    generation_id: str,
+    svc: Mamori = Depends(get_svc),
+    who: Principal = Depends(require("platform", "admin", "auditor")),
+) -> dict[str, Any]:
     return ops.get_generation(svc, generation_id, who)

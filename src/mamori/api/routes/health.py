@@ -36,4 +36,9 @@ def metrics(request: Request) -> Response:
 @router.get("/v1/whoami", tags=["keys"])
 def whoami(who: Principal = Depends(principal)) -> dict[str, str | None]:
     """The role and binding of the presented key."""
-    return {"key_id": who.key_id, "role": who.role, "rightsholder": who.rightsholder, "platform": who.platform}
+    return {
+        "key_id": who.key_id,
+        "role": who.role,
+        "rightsholder": who.rightsholder,
+        "platform": who.platform,
+    }

@@ -15,7 +15,9 @@ admin = require("admin")
 
 
 @router.post("", response_model=KeyCreated, status_code=201)
-def create_key(body: KeyCreate, svc: Mamori = Depends(get_svc), who: Principal = Depends(admin)) -> dict[str, Any]:
+def create_key(
+    body: KeyCreate, svc: Mamori = Depends(get_svc), who: Principal = Depends(admin)
+) -> dict[str, Any]:
     """Create a key; the secret is in `key` and is shown only this once."""
     row, secret = ops.create_key(svc, body.role, body.rightsholder, body.platform, body.label, who)
     return {**row.to_json(), "key": secret}
@@ -27,5 +29,7 @@ def list_keys(svc: Mamori = Depends(get_svc), who: Principal = Depends(admin)) -
 
 
 @router.delete("/{key_id}", response_model=KeyOut)
-def revoke_key(key_id: str, svc: Mamori = Depends(get_svc), who: Principal = Depends(admin)) -> dict[str, Any]:
+def revoke_key(
+    key_id: str, svc: Mamori = Depends(get_svc), who: Principal = Depends(admin)
+) -> dict[str, Any]:
     return ops.revoke_key(svc, key_id, who).to_json()

@@ -23,15 +23,24 @@ def verify(svc: Mamori = Depends(get_svc), who: Principal = Depends(readers)) ->
 
 
 @router.get("/ledger/events")
-def events(after: int = Query(default=0, ge=0), limit: int = Query(default=100, ge=1, le=1000),
-           svc: Mamori = Depends(get_svc), who: Principal = Depends(readers)) -> list[dict[str, Any]]:
+def events(
+    after: int = Query(default=0, ge=0),
+    limit: int = Query(default=100, ge=1, le=1000),
+    svc: Mamori = Depends(get_svc),
+    who: Principal = Depends(readers),
+) -> list[dict[str, Any]]:
     """Rows after `after` (seq), as stored: an auditor can recompute every hash from prev_hash + payload."""
     return store(svc).ledger_page(after, limit)
 
 
 @router.get("/audit/export")
-def audit_export(work: str, start: str = Query(alias="from"), end: str = Query(alias="to"),
-                 svc: Mamori = Depends(get_svc), who: Principal = Depends(readers)) -> dict[str, Any]:
+def audit_export(
+    work: str,
+    start: str = Query(alias="from"),
+    end: str = Query(alias="to"),
+    svc: Mamori = Depends(get_svc),
+    who: Principal = Depends(readers),
+) -> dict[str, Any]:
     """The `mamori audit export` files for one work and date range, as one JSON object {file name: text}."""
     with tempfile.TemporaryDirectory() as tmp:
         audit.export(svc, work, start, end, tmp)

@@ -19,23 +19,30 @@ admin = require("admin")
 
 
 @router.get("/rightsholders")
-def list_rightsholders(svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)) -> list[dict[str, Any]]:
+def list_rightsholders(
+    svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)
+) -> list[dict[str, Any]]:
     return ops.list_rightsholders(svc, who)
 
 
 @router.get("/rightsholders/{rid}")
-def get_rightsholder(rid: str, svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)) -> dict[str, Any]:
+def get_rightsholder(
+    rid: str, svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)
+) -> dict[str, Any]:
     return ops.get_rightsholder(svc, rid, who)
 
 
 @router.put("/rightsholders/{rid}")
-def put_rightsholder(rid: str, body: RightsholderPut, svc: Mamori = Depends(get_svc),
-                     who: Principal = Depends(owner)) -> dict[str, Any]:
+def put_rightsholder(
+    rid: str, body: RightsholderPut, svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)
+) -> dict[str, Any]:
     return ops.put_rightsholder(svc, rid, body.name, who)
 
 
 @router.delete("/rightsholders/{rid}")
-def delete_rightsholder(rid: str, svc: Mamori = Depends(get_svc), who: Principal = Depends(admin)) -> dict[str, Any]:
+def delete_rightsholder(
+    rid: str, svc: Mamori = Depends(get_svc), who: Principal = Depends(admin)
+) -> dict[str, Any]:
     return ops.delete_rightsholder(svc, rid, who)
 
 
@@ -50,7 +57,9 @@ def get_work(wid: str, svc: Mamori = Depends(get_svc), who: Principal = Depends(
 
 
 @router.put("/works/{wid}")
-def put_work(wid: str, body: WorkPut, svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)) -> dict[str, Any]:
+def put_work(
+    wid: str, body: WorkPut, svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)
+) -> dict[str, Any]:
     return ops.put_work(svc, wid, body.rightsholder, body.titles, who)
 
 
@@ -65,19 +74,24 @@ def list_characters(svc: Mamori = Depends(get_svc), who: Principal = Depends(own
 
 
 @router.get("/characters/{cid}")
-def get_character(cid: str, svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)) -> dict[str, Any]:
+def get_character(
+    cid: str, svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)
+) -> dict[str, Any]:
     return ops.get_character(svc, cid, who)
 
 
 @router.put("/characters/{cid}")
-def put_character(cid: str, body: CharacterPut, svc: Mamori = Depends(get_svc),
-                  who: Principal = Depends(owner)) -> dict[str, Any]:
+def put_character(
+    cid: str, body: CharacterPut, svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)
+) -> dict[str, Any]:
     """Create or replace a character; reference images are kept. Policy problems answer 422 with their paths."""
     return ops.put_character(svc, cid, body.model_dump(), who)
 
 
 @router.delete("/characters/{cid}")
-def delete_character(cid: str, svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)) -> dict[str, Any]:
+def delete_character(
+    cid: str, svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)
+) -> dict[str, Any]:
     return ops.delete_character(svc, cid, who)
 
 
@@ -89,29 +103,38 @@ def get_policy(cid: str, svc: Mamori = Depends(get_svc), who: Principal = Depend
 
 
 @router.put("/characters/{cid}/policy")
-def put_policy(cid: str, body: PolicyPut, svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)) -> dict[str, Any]:
+def put_policy(
+    cid: str, body: PolicyPut, svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)
+) -> dict[str, Any]:
     """Replace the policy (validated like the registry file; 422 lists every problem with its path).
     A change is a new policy version and a `policy.change` ledger event."""
     return ops.put_policy(svc, cid, body.policy, who)
 
 
 @router.post("/characters/{cid}/references", status_code=201)
-def add_reference(cid: str, file: UploadFile = File(...), svc: Mamori = Depends(get_svc),
-                  who: Principal = Depends(owner)) -> dict[str, Any]:
+def add_reference(
+    cid: str, file: UploadFile = File(...), svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)
+) -> dict[str, Any]:
     """Upload a reference image or clip (PNG, JPEG, GIF, WebP, MP4, WebM)."""
     return ops.add_reference(svc, cid, file.filename or "upload", file.file.read(), who)
 
 
 @router.delete("/characters/{cid}/references/{ref_id}")
-def delete_reference(cid: str, ref_id: int, svc: Mamori = Depends(get_svc),
-                     who: Principal = Depends(owner)) -> dict[str, Any]:
+def delete_reference(
+    cid: str, ref_id: int, svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)
+) -> dict[str, Any]:
     return ops.delete_reference(svc, cid, ref_id, who)
 
 
 @router.get("/usage", tags=["statements"])
-def usage(period: str = Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM"),
-          rightsholder: str | None = Query(default=None, description="admin only; a rightsholder key reads its own"),
-          svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)) -> dict[str, Any]:
+def usage(
+    period: str = Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM"),
+    rightsholder: str | None = Query(
+        default=None, description="admin only; a rightsholder key reads its own"
+    ),
+    svc: Mamori = Depends(get_svc),
+    who: Principal = Depends(owner),
+) -> dict[str, Any]:
     """A rightsholder's statement for one month (same figures as `mamori statements`)."""
     from mamori.ops import Forbidden, OpsError
 

@@ -15,26 +15,36 @@ readers = require("admin", "rightsholder", "auditor")
 
 
 @router.post("/disputes", status_code=201)
-def file_dispute(body: DisputeCreate, svc: Mamori = Depends(get_svc),
-                 who: Principal = Depends(require("platform"))) -> dict[str, Any]:
+def file_dispute(
+    body: DisputeCreate, svc: Mamori = Depends(get_svc), who: Principal = Depends(require("platform"))
+) -> dict[str, Any]:
     """Dispute a decision about a character; it enters the review queue with a deadline (settings.review_days)."""
     return ops.file_dispute(svc, body.character, body.reason, who, body.generation_id, body.prompt)
 
 
 @router.get("/reviews")
-def list_reviews(status: Literal["open", "upheld", "released", "allowlisted", "all"] = Query(default="open"),
-                 svc: Mamori = Depends(get_svc), who: Principal = Depends(readers)) -> list[dict[str, Any]]:
+def list_reviews(
+    status: Literal["open", "upheld", "released", "allowlisted", "all"] = Query(default="open"),
+    svc: Mamori = Depends(get_svc),
+    who: Principal = Depends(readers),
+) -> list[dict[str, Any]]:
     """The queue; a rightsholder key sees only its own characters."""
     return ops.list_reviews(svc, who, None if status == "all" else status)
 
 
 @router.get("/reviews/{review_id}")
-def get_review(review_id: int, svc: Mamori = Depends(get_svc), who: Principal = Depends(readers)) -> dict[str, Any]:
+def get_review(
+    review_id: int, svc: Mamori = Depends(get_svc), who: Principal = Depends(readers)
+) -> dict[str, Any]:
     return ops.review(svc, review_id, who)
 
 
 @router.post("/reviews/{review_id}/resolve")
-def resolve(review_id: int, body: Resolve, svc: Mamori = Depends(get_svc),
-            who: Principal = Depends(require("admin", "rightsholder"))) -> dict[str, Any]:
+def resolve(
+    review_id: int,
+    body: Resolve,
+    svc: Mamori = Depends(get_svc),
+    who: Principal = Depends(require("admin", "rightsholder")),
+) -> dict[str, Any]:
     """uphold (the decision stands), release, or allowlist a phrase so later screening lets it through."""
     return ops.resolve(svc, review_id, body.action, who, body.phrase, body.note)

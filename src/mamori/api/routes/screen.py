@@ -15,8 +15,9 @@ screener = require("platform", "admin")
 
 
 @router.post("/prompt", response_model=ScreenOut, response_model_exclude_none=True)
-def screen_prompt(body: PromptScreen, request: Request, svc: Mamori = Depends(get_svc),
-                  who: Principal = Depends(screener)) -> dict[str, Any]:
+def screen_prompt(
+    body: PromptScreen, request: Request, svc: Mamori = Depends(get_svc), who: Principal = Depends(screener)
+) -> dict[str, Any]:
     """Screen one prompt for the key's platform; the answer is a `mamori screen prompts` output line.
     The decision is recorded in the ledger; a `review` verdict is queued for the rightsholder."""
     out = screening.screen_prompt(svc, body.text, body.territory, who)
@@ -25,8 +26,13 @@ def screen_prompt(body: PromptScreen, request: Request, svc: Mamori = Depends(ge
 
 
 @router.post("/media", response_model_exclude_none=True)
-def screen_media(request: Request, file: UploadFile = File(...), territory: str | None = Form(default=None),
-                 svc: Mamori = Depends(get_svc), who: Principal = Depends(screener)) -> dict[str, Any]:
+def screen_media(
+    request: Request,
+    file: UploadFile = File(...),
+    territory: str | None = Form(default=None),
+    svc: Mamori = Depends(get_svc),
+    who: Principal = Depends(screener),
+) -> dict[str, Any]:
     """Screen one image or video (multipart `file`); 503 while the visual gate is not available."""
     out = screening.screen_media(svc, file.file.read(), file.filename or "upload", territory, who)
     request.app.state.metrics.verdict("media", out["verdict"])

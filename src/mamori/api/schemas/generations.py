@@ -15,7 +15,9 @@ class Price(StrictIn):
 class GenerationCreate(StrictIn):
     prompt: str
     territory: str | None = Territory
-    price: Price | None = Field(default=None, description="What the end user paid; revenue share = price × fraction")
+    price: Price | None = Field(
+        default=None, description="What the end user paid; revenue share = price × fraction"
+    )
     input_image: str | None = Field(default=None, description="Optional input image (image-to-image), base64")
     input_filename: str = "input"
 

@@ -20,8 +20,12 @@ class CharacterPut(StrictIn):
     work: str
     names: list[str]
     traits: list[str] = Field(default_factory=list)
-    policy: dict[str, Any] | None = Field(default=None, description="A mamori-registry/1 policy; null: not opted in")
+    policy: dict[str, Any] | None = Field(
+        default=None, description="A mamori-registry/1 policy; null: not opted in"
+    )
 
 
 class PolicyPut(StrictIn):
-    policy: dict[str, Any] | None = Field(description="A mamori-registry/1 policy; null removes it (generation blocked)")
+    policy: dict[str, Any] | None = Field(
+        description="A mamori-registry/1 policy; null removes it (generation blocked)"
+    )

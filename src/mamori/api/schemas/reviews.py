@@ -16,5 +16,7 @@ class DisputeCreate(StrictIn):
 
 class Resolve(StrictIn):
     action: Literal["uphold", "release", "allowlist"]
-    phrase: str | None = Field(default=None, description="allowlist: the phrase to release (default: the prompt)")
+    phrase: str | None = Field(
+        default=None, description="allowlist: the phrase to release (default: the prompt)"
+    )
     note: str | None = None

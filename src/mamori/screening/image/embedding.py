@@ -71,8 +71,14 @@ class ModelCard:
         size = raw.get("input_size")
         if isinstance(size, int):
             size = [size, size]
-        if not (isinstance(size, list | tuple) and len(size) == 2 and all(isinstance(x, int) and x > 0 for x in size)):
-            raise EmbeddingConfigError(f"model card {path}: input_size must be an int or [H, W], got {size!r}")
+        if not (
+            isinstance(size, list | tuple)
+            and len(size) == 2
+            and all(isinstance(x, int) and x > 0 for x in size)
+        ):
+            raise EmbeddingConfigError(
+                f"model card {path}: input_size must be an int or [H, W], got {size!r}"
+            )
         order = str(raw.get("color_order", "RGB")).upper()
         layout = str(raw.get("layout", "NCHW")).upper()
         if order not in ("RGB", "BGR") or layout not in ("NCHW", "NHWC"):
@@ -123,7 +129,9 @@ class Embedder:
         opts.log_severity_level = 3
         opts.intra_op_num_threads = 2
         try:
-            self.session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+            self.session = ort.InferenceSession(
+                str(path), sess_options=opts, providers=["CPUExecutionProvider"]
+            )
         except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own exception types
             raise EmbeddingConfigError(f"embedding model {path} could not be loaded: {exc}") from exc
         self.input_name = self.card.input or self.session.get_inputs()[0].name
@@ -225,7 +233,9 @@ class EmbeddingDetector(Detector):
                 ),
                 extra={"reference": ref.ref_id, "similarity": round(best_s, 4)},
             )
-            out.append(Match(work=ref.work, character=ch, score=score, evidence=(ev,), signals={self.name: score}))
+            out.append(
+                Match(work=ref.work, character=ch, score=score, evidence=(ev,), signals={self.name: score})
+            )
         return out
 
     @classmethod

@@ -37,7 +37,8 @@ def example_registry() -> Registry:
 
 def example_corpus(cache: SignalCache | None = None, settings: Any = None) -> Corpus:
     refs = [
-        reference_image(f"{cid}/front.png", cid, WORK, synth.flatten(_sprite(seed))) for cid, seed in CHARACTERS
+        reference_image(f"{cid}/front.png", cid, WORK, synth.flatten(_sprite(seed)))
+        for cid, seed in CHARACTERS
     ]
     corpus = Corpus(registry=example_registry(), references=refs, settings=settings)
     if cache is not None:

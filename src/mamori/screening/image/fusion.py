@@ -60,7 +60,9 @@ def fuse(matches: Iterable[Match], floor: float = REVIEW) -> list[Match]:
         if score < floor:
             continue
         evidence: list[Evidence] = sorted((e for m in ms for e in m.evidence), key=lambda e: -e.score)
-        out.append(Match(work=work, character=character, score=score, evidence=tuple(evidence), signals=signals))
+        out.append(
+            Match(work=work, character=character, score=score, evidence=tuple(evidence), signals=signals)
+        )
     out.sort(key=lambda m: (-m.score, m.character or ""))
     return out
 

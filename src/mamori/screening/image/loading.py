@@ -84,7 +84,9 @@ def load_image(source: bytes | str | os.PathLike[str], limits: ImageLimits | Non
         except (OSError, ValueError, SyntaxError, EOFError) as exc:
             msg = str(exc)
             if "truncated" in msg or isinstance(exc, EOFError):
-                raise MediaError(f"{what} is truncated or corrupt: {msg or 'unexpected end of data'}") from exc
+                raise MediaError(
+                    f"{what} is truncated or corrupt: {msg or 'unexpected end of data'}"
+                ) from exc
             raise MediaError(f"{what} could not be decoded: {msg}") from exc
         except Image.UnidentifiedImageError as exc:  # pragma: no cover - defensive
             raise MediaError(f"{what} could not be decoded: {exc}") from exc

@@ -61,7 +61,9 @@ def _gray(pixels: Any) -> np.ndarray:
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
 
 
-def _resize_to(gray: np.ndarray, side: int, max_up: float, down_only_above: int | None = None) -> tuple[np.ndarray, float]:
+def _resize_to(
+    gray: np.ndarray, side: int, max_up: float, down_only_above: int | None = None
+) -> tuple[np.ndarray, float]:
     h, w = gray.shape[:2]
     s = min(side / max(h, w), max_up)
     if down_only_above is not None:
@@ -108,15 +110,23 @@ class LocalFeatureDetector(Detector):
     kinds: ClassVar[frozenset[str]] = frozenset({IMAGE})
     version: ClassVar[str] = "1"
 
-    def __init__(self, refs: list[ReferenceImage], views: list[_View], min_inliers: int = MIN_INLIERS,
-                 query_features: int = QUERY_FEATURES) -> None:
+    def __init__(
+        self,
+        refs: list[ReferenceImage],
+        views: list[_View],
+        min_inliers: int = MIN_INLIERS,
+        query_features: int = QUERY_FEATURES,
+    ) -> None:
         self.refs = refs
         self.views = views
         self.min_inliers = min_inliers
         self.query_features = query_features
         char_ids: dict[str, int] = {}
         self._view_char = np.array(
-            [char_ids.setdefault(refs[v.ref].character or f"\0{refs[v.ref].ref_id}", len(char_ids)) for v in views],
+            [
+                char_ids.setdefault(refs[v.ref].character or f"\0{refs[v.ref].ref_id}", len(char_ids))
+                for v in views
+            ],
             np.int64,
         )
         self.index = FloatIndex(128, approximate=True, ivf_min=200_000, nprobe=8)
@@ -167,7 +177,9 @@ class LocalFeatureDetector(Detector):
             return []
         sims, ids = self.index.search(qdesc, VOTE_K)
         votes = self._votes(sims, ids)
-        cands = [v for v, n in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])) if n >= self.min_inliers // 2]
+        cands = [
+            v for v, n in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])) if n >= self.min_inliers // 2
+        ]
         verified = []
         for vi in cands[:CANDIDATES]:
             r = self._verify_view(qxy, qdesc, qside, vi)
@@ -232,9 +244,17 @@ class LocalFeatureDetector(Detector):
         src = view.xy[best[good]].astype(np.float32)
         dst = qxy[good].astype(np.float32)
         thr = max(4.0, 0.008 * qside)
-        cv2.setRNGSeed(0)  # RANSAC samples from OpenCV's RNG: same input -> same verdict, on any worker/thread
+        cv2.setRNGSeed(
+            0
+        )  # RANSAC samples from OpenCV's RNG: same input -> same verdict, on any worker/thread
         model, mask = cv2.estimateAffinePartial2D(
-            src, dst, method=cv2.RANSAC, ransacReprojThreshold=thr, maxIters=2000, confidence=0.995, refineIters=10
+            src,
+            dst,
+            method=cv2.RANSAC,
+            ransacReprojThreshold=thr,
+            maxIters=2000,
+            confidence=0.995,
+            refineIters=10,
         )
         if model is None or mask is None:
             return None
@@ -275,7 +295,9 @@ class LocalFeatureDetector(Detector):
                 ),
                 extra={"reference": ref.ref_id, "inliers": r.inliers, "mirrored": view.mirrored},
             )
-            out.append(Match(work=ref.work, character=ch, score=score, evidence=(ev,), signals={self.name: score}))
+            out.append(
+                Match(work=ref.work, character=ch, score=score, evidence=(ev,), signals={self.name: score})
+            )
         return out
 
     @classmethod

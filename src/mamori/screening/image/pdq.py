@@ -54,7 +54,9 @@ class PdqDetector(Detector):
     kinds: ClassVar[frozenset[str]] = frozenset({IMAGE})
     version: ClassVar[str] = "1"
 
-    def __init__(self, refs: list[ReferenceImage], codes: np.ndarray, max_distance: int = MAX_DISTANCE) -> None:
+    def __init__(
+        self, refs: list[ReferenceImage], codes: np.ndarray, max_distance: int = MAX_DISTANCE
+    ) -> None:
         self.refs = refs
         self.max_distance = max_distance
         self.index = BinaryIndex(256)
@@ -70,7 +72,9 @@ class PdqDetector(Detector):
         refs, codes = [], []
         for ref, sig in cached_signals(corpus, cls.name, cls.version, compute):
             if int(sig["quality"]) < MIN_QUALITY:
-                log.info("pdq: reference %s has low hash quality %d; not indexed", ref.ref_id, int(sig["quality"]))
+                log.info(
+                    "pdq: reference %s has low hash quality %d; not indexed", ref.ref_id, int(sig["quality"])
+                )
                 continue
             refs.append(ref)
             codes.append(sig["code"])
@@ -98,7 +102,15 @@ class PdqDetector(Detector):
                 detail=f"PDQ distance {dist}/256 to reference {ref.ref_id} ({DIHEDRAL[variant]}, quality {quality})",
                 extra={"reference": ref.ref_id, "distance": dist},
             )
-            out.append(Match(work=ref.work, character=character, score=score, evidence=(ev,), signals={self.name: score}))
+            out.append(
+                Match(
+                    work=ref.work,
+                    character=character,
+                    score=score,
+                    evidence=(ev,),
+                    signals={self.name: score},
+                )
+            )
         return out
 
     @classmethod

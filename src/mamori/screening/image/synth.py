@@ -57,10 +57,17 @@ def draw_character(seed: int, size: tuple[int, int] = (240, 320), pose: float = 
         r = rng.uniform(5, 14)
         kind = int(rng.integers(0, 3))
         if kind == 0:
-            d.regular_polygon((bx, by, r), int(rng.integers(3, 9)), rotation=float(rng.uniform(0, 90)),
-                              fill=_col(rng) + (255,), outline=ink)
+            d.regular_polygon(
+                (bx, by, r),
+                int(rng.integers(3, 9)),
+                rotation=float(rng.uniform(0, 90)),
+                fill=_col(rng) + (255,),
+                outline=ink,
+            )
         elif kind == 1:
-            d.rectangle([bx - r, by - r / 2, bx + r, by + r / 2], fill=_col(rng) + (255,), outline=ink, width=2)
+            d.rectangle(
+                [bx - r, by - r / 2, bx + r, by + r / 2], fill=_col(rng) + (255,), outline=ink, width=2
+            )
         else:
             d.ellipse([bx - r, by - r, bx + r, by + r], outline=_col(rng, 0, 120) + (255,), width=3)
     # arms and legs
@@ -70,7 +77,12 @@ def draw_character(seed: int, size: tuple[int, int] = (240, 320), pose: float = 
     for lx in (cx - 0.12 * w, cx + 0.12 * w):
         d.rectangle([lx - 0.06 * w, bot, lx + 0.06 * w, 0.95 * h], fill=legs + (255,), outline=ink, width=3)
         d.polygon(
-            [(lx - 0.09 * w, 0.95 * h), (lx + 0.11 * w, 0.95 * h), (lx + 0.09 * w, 0.99 * h), (lx - 0.09 * w, 0.99 * h)],
+            [
+                (lx - 0.09 * w, 0.95 * h),
+                (lx + 0.11 * w, 0.95 * h),
+                (lx + 0.09 * w, 0.99 * h),
+                (lx - 0.09 * w, 0.99 * h),
+            ],
             fill=ink,
         )
     # a held prop: a staff with a random emblem (its shape and side vary per character)
@@ -79,8 +91,13 @@ def draw_character(seed: int, size: tuple[int, int] = (240, 320), pose: float = 
     py0 = rng.uniform(0.15, 0.35) * h
     d.line([px, py0, px + sway, 0.9 * h], fill=_col(rng, 60, 160) + (255,), width=int(rng.integers(3, 7)))
     er = rng.uniform(8, 16)
-    d.regular_polygon((px, py0, er), int(rng.integers(3, 8)), rotation=float(rng.uniform(0, 60)),
-                      fill=_col(rng) + (255,), outline=ink)
+    d.regular_polygon(
+        (px, py0, er),
+        int(rng.integers(3, 8)),
+        rotation=float(rng.uniform(0, 60)),
+        fill=_col(rng) + (255,),
+        outline=ink,
+    )
     return np.asarray(im)
 
 

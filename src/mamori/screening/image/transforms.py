@@ -29,7 +29,9 @@ def resize(rgb: np.ndarray, factor: float) -> np.ndarray:
     return cv2.resize(rgb, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=interp)
 
 
-def colour_shift(rgb: np.ndarray, shift: tuple[int, int, int] = (18, -12, 8), gain: float = 1.08) -> np.ndarray:
+def colour_shift(
+    rgb: np.ndarray, shift: tuple[int, int, int] = (18, -12, 8), gain: float = 1.08
+) -> np.ndarray:
     return np.clip(rgb.astype(np.float32) * gain + np.array(shift, np.float32), 0, 255).astype(np.uint8)
 
 
@@ -58,7 +60,9 @@ def rotate(rgb: np.ndarray, degrees: float, fill: tuple[int, int, int] = (255, 2
     return cv2.warpAffine(rgb, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=fill)
 
 
-def letterbox(rgb: np.ndarray, aspect: float = 16 / 9, colour: tuple[int, int, int] = (0, 0, 0)) -> np.ndarray:
+def letterbox(
+    rgb: np.ndarray, aspect: float = 16 / 9, colour: tuple[int, int, int] = (0, 0, 0)
+) -> np.ndarray:
     """Pad to `aspect` (w/h) with bars, as a video player would."""
     h, w = rgb.shape[:2]
     if w / h < aspect:
@@ -74,7 +78,9 @@ def letterbox(rgb: np.ndarray, aspect: float = 16 / 9, colour: tuple[int, int, i
     return out
 
 
-def caption(rgb: np.ndarray, text: str = "when the witch is late again lol", height: float = 0.18) -> np.ndarray:
+def caption(
+    rgb: np.ndarray, text: str = "when the witch is late again lol", height: float = 0.18
+) -> np.ndarray:
     """A meme-style caption bar added above the image."""
     h, w = rgb.shape[:2]
     bar = max(12, round(h * height))
@@ -85,8 +91,9 @@ def caption(rgb: np.ndarray, text: str = "when the witch is late again lol", hei
     return np.asarray(out)
 
 
-def paste_in_scene(sprite: np.ndarray, seed: int, height_frac: float, size: tuple[int, int] = (960, 640),
-                   x_frac: float = 0.4) -> np.ndarray:
+def paste_in_scene(
+    sprite: np.ndarray, seed: int, height_frac: float, size: tuple[int, int] = (960, 640), x_frac: float = 0.4
+) -> np.ndarray:
     """Sprite (RGBA, or RGB on white) pasted into a generated scene at `height_frac` of the scene height."""
     if sprite.shape[2] == 3:  # make white transparent so the scene shows around the drawing
         alpha = np.where(np.all(sprite > 245, axis=2), 0, 255).astype(np.uint8)

@@ -123,8 +123,13 @@ def _shifted_copy(a: np.ndarray, b: np.ndarray, threshold: float, max_shift: flo
     (dx, dy), _ = cv2.phaseCorrelate(a, b)
     if abs(dx) > max_shift * w or abs(dy) > max_shift * h:
         return False
-    moved = cv2.warpAffine(a, np.float32([[1, 0, dx], [0, 1, dy]]), (w, h), flags=cv2.INTER_LINEAR,
-                           borderMode=cv2.BORDER_REPLICATE)
+    moved = cv2.warpAffine(
+        a,
+        np.float32([[1, 0, dx], [0, 1, dy]]),
+        (w, h),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
     mx, my = int(np.ceil(abs(dx))) + 1, int(np.ceil(abs(dy))) + 1
     if 2 * mx >= w or 2 * my >= h:
         return False
@@ -167,7 +172,9 @@ def _to_rgb(frame: Any, width: int, rot: int) -> np.ndarray:
     return rgb
 
 
-def screen_video(path: str | os.PathLike[str], gate: VisualGate, limits: VideoLimits | None = None) -> VideoResult:
+def screen_video(
+    path: str | os.PathLike[str], gate: VisualGate, limits: VideoLimits | None = None
+) -> VideoResult:
     """Screen a video file; raise MediaError when nothing can be decoded, else report problems in `.error`."""
     import av
 
@@ -256,8 +263,11 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
     # pending: (time, the future holding this frame's result (or the reused one's), reused, reason)
     pending: list[tuple[float, Future[list[Match]], bool, str]] = []
     workers = _workers()
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mamori-video",
-                              initializer=_one_faiss_thread if workers > 1 else None)
+    pool = ThreadPoolExecutor(
+        max_workers=workers,
+        thread_name_prefix="mamori-video",
+        initializer=_one_faiss_thread if workers > 1 else None,
+    )
     in_flight: deque[Future[list[Match]]] = deque()
     last_future: Future[list[Match]] | None = None
     try:
@@ -280,7 +290,9 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
                     res.error = f"stopped after {limits.max_duration_s:.0f} s: over the video duration limit"
                     break
                 if res.frames_decoded > limits.max_decoded_frames:
-                    res.error = f"stopped after {limits.max_decoded_frames} frames: over the decoded-frame limit"
+                    res.error = (
+                        f"stopped after {limits.max_decoded_frames} frames: over the decoded-frame limit"
+                    )
                     break
                 last_t = max(last_t, t)
 
@@ -303,11 +315,16 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
                 res.frames_sampled += 1
                 motion = _motion_thumb(frame) if limits.reuse_max_shift > 0 else None
                 if last_future is not None and (
-                    (analysed_thumb is not None and _near_identical(thumb, analysed_thumb, limits.reuse_threshold))
+                    (
+                        analysed_thumb is not None
+                        and _near_identical(thumb, analysed_thumb, limits.reuse_threshold)
+                    )
                     or (
                         motion is not None
                         and analysed_motion is not None
-                        and _shifted_copy(analysed_motion, motion, limits.reuse_threshold, limits.reuse_max_shift)
+                        and _shifted_copy(
+                            analysed_motion, motion, limits.reuse_threshold, limits.reuse_max_shift
+                        )
                     )
                 ):
                     res.frames_reused += 1
@@ -323,9 +340,13 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
                 pending.append((t, last_future, False, reason))
         except (av.error.FFmpegError, EOFError, OSError, ValueError) as exc:
             if res.frames_decoded == 0:
-                raise MediaError(f"{spath} is corrupt or truncated: no frame could be decoded ({exc})") from exc
+                raise MediaError(
+                    f"{spath} is corrupt or truncated: no frame could be decoded ({exc})"
+                ) from exc
             res.error = f"{spath} is truncated or corrupt: decoding stopped at {last_t:.2f} s ({exc})"
-        res.observations = [FrameObservation(t, fut.result(), reused, reason) for t, fut, reused, reason in pending]
+        res.observations = [
+            FrameObservation(t, fut.result(), reused, reason) for t, fut, reused, reason in pending
+        ]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if res.frames_decoded == 0:
@@ -336,7 +357,9 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
     return res
 
 
-def segments_to_matches(observations: list[FrameObservation], duration: float, limits: VideoLimits) -> list[Match]:
+def segments_to_matches(
+    observations: list[FrameObservation], duration: float, limits: VideoLimits
+) -> list[Match]:
     """Per character: segments (merged across gaps <= merge_gap_s), duration-weighted score, best evidence."""
     obs = sorted(observations, key=lambda o: o.time)
     times = [o.time for o in obs]
@@ -385,8 +408,14 @@ def segments_to_matches(observations: list[FrameObservation], duration: float, l
             )
         )
         out.append(
-            Match(work=work, character=character, score=score, evidence=tuple(evidence), signals=signals,
-                  segments=tuple(segments))
+            Match(
+                work=work,
+                character=character,
+                score=score,
+                evidence=tuple(evidence),
+                signals=signals,
+                segments=tuple(segments),
+            )
         )
     out.sort(key=lambda m: (-m.score, m.character or ""))
     return out

@@ -45,7 +45,9 @@ def make_clip(
     w, h = size
     scene = synth.draw_scene(seed, (w + w // 2, h))  # wider than the frame: the camera pans
     layer = _sprite_layer(sprite_rgba, int(h * height_frac)) if sprite_rgba is not None else None
-    times = list(frame_times) if frame_times is not None else [i / fps for i in range(int(round(duration * fps)))]
+    times = (
+        list(frame_times) if frame_times is not None else [i / fps for i in range(int(round(duration * fps)))]
+    )
     container = av.open(os.fspath(path), mode="w")
     stream = container.add_stream("libx264", rate=fps)
     store_w, store_h = (h, w) if rotation in (90, -90, 270) else (w, h)
@@ -66,9 +68,9 @@ def make_clip(
             py = h - sh - 4
             px, py = max(0, min(w - sw, px)), max(0, py)
             region = img[py : py + sh, px : px + sw]
-            region[:] = rgb[: region.shape[0], : region.shape[1]] * alpha[: region.shape[0], : region.shape[1]] + region * (
-                1 - alpha[: region.shape[0], : region.shape[1]]
-            )
+            region[:] = rgb[: region.shape[0], : region.shape[1]] * alpha[
+                : region.shape[0], : region.shape[1]
+            ] + region * (1 - alpha[: region.shape[0], : region.shape[1]])
         frame_rgb = img.astype(np.uint8)
         if rotation:
             # stored = displayed rotated clockwise by `rotation` so that the ccw display matrix makes it upright

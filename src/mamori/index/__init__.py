@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -158,7 +159,7 @@ class FloatIndex:
         if self.approximate and n >= self.ivf_min:
             nlist = int(min(4096, max(64, 4 * np.sqrt(n))))
             quant = faiss.IndexFlatIP(self.dim)
-            index = faiss.IndexIVFFlat(quant, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
+            index: Any = faiss.IndexIVFFlat(quant, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
             rng = np.random.default_rng(0)
             sample = data[rng.choice(n, size=min(n, nlist * 40), replace=False)]
             index.train(sample)

@@ -17,7 +17,7 @@ log = logging.getLogger("mamori.screening.image")
 
 def pack_arrays(**arrays: np.ndarray) -> bytes:
     buf = io.BytesIO()
-    np.savez(buf, **arrays)
+    np.savez(buf, **arrays)  # type: ignore[arg-type]  # numpy stubs mistype **kwds
     return buf.getvalue()
 
 

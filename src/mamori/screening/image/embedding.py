@@ -143,7 +143,7 @@ class Embedder:
         h, w = c.input_size
         img = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if rgb.shape[0] > h else cv2.INTER_LINEAR)
         x = img.astype(np.float32) / 255.0
-        x = (x - np.array(c.mean, np.float32)) / np.array(c.std, np.float32)
+        x = np.asarray((x - np.array(c.mean, np.float32)) / np.array(c.std, np.float32), dtype=np.float32)
         if c.color_order == "BGR":
             x = x[..., ::-1]
         if c.layout == "NCHW":

@@ -77,7 +77,7 @@ def load_image(source: bytes | str | os.PathLike[str], limits: ImageLimits | Non
             if limits.analysis_max_side and im.format == "JPEG" and max(w, h) > 2 * limits.analysis_max_side:
                 im.draft("RGB", (limits.analysis_max_side, limits.analysis_max_side))
             im.load()
-            im = ImageOps.exif_transpose(im)
+            im = ImageOps.exif_transpose(im)  # type: ignore[assignment]
             rgb = to_rgb_array(im)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise MediaError(f"{what}: decompression bomb refused ({exc})") from exc

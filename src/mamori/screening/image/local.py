@@ -78,7 +78,7 @@ def extract(gray: np.ndarray, n_features: int) -> tuple[np.ndarray, np.ndarray]:
     """(xy float32 (n, 2), RootSIFT float32 (n, 128)) of the strongest `n_features` SIFT keypoints."""
     if gray.shape[0] < 16 or gray.shape[1] < 16:
         return np.zeros((0, 2), np.float32), np.zeros((0, 128), np.float32)
-    sift = cv2.SIFT_create(nfeatures=n_features)
+    sift = cv2.SIFT_create(nfeatures=n_features)  # type: ignore[attr-defined]
     kps, desc = sift.detectAndCompute(gray, None)
     if desc is None or not kps:
         return np.zeros((0, 2), np.float32), np.zeros((0, 128), np.float32)

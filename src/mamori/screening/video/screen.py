@@ -125,7 +125,7 @@ def _shifted_copy(a: np.ndarray, b: np.ndarray, threshold: float, max_shift: flo
         return False
     moved = cv2.warpAffine(
         a,
-        np.float32([[1, 0, dx], [0, 1, dy]]),
+        np.array([[1, 0, dx], [0, 1, dy]], dtype=np.float32),
         (w, h),
         flags=cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_REPLICATE,

@@ -38,13 +38,13 @@ class Rule(enum.StrEnum):
         return self.value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     start: int
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """One reason to believe a character is present."""
 
@@ -68,7 +68,7 @@ class Evidence:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     """A stretch of a video, in seconds, where a character was seen."""
 
@@ -80,7 +80,7 @@ class Segment:
         return {"start": round(self.start, 3), "end": round(self.end, 3), "score": round(self.score, 4)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     """A registered character (or a work, when only the work was named) found in some content."""
 

@@ -38,9 +38,10 @@ if TYPE_CHECKING:
 
 MIN_SCORE = 0.4
 _JOIN = "".join
+_R_NAME, _R_TITLE, _R_VARIANT, _R_OBF = str(Rule.NAME), str(Rule.TITLE), str(Rule.VARIANT), str(Rule.OBFUSCATION)
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     eid: int
     n0: int  # normalised span
@@ -197,7 +198,7 @@ def _verify(index: NameIndex, lit: str, single: bool) -> list[tuple[int, float]]
 # ---------------------------------------------------------------- judging
 
 
-@dataclass
+@dataclass(slots=True)
 class Scored:
     hit: Hit
     entry: Entry
@@ -215,60 +216,64 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
         seg = "".join(c for c in norm.text[h.n0 : h.n1] if c not in "・･ ")
         label = "".join(c for c in normalize_label(e.label) if c not in "・･ ")
         if flags & (F_INVISIBLE | F_CONFUSABLE):
-            how, rule, score = "invisible characters", Rule.OBFUSCATION, 0.95
+            how, rule, score = "invisible characters", _R_OBF, 0.95
         elif seg == label or label.endswith(seg) and e.kind == PART:
-            how, rule, score = "exact", Rule.TITLE if title else Rule.NAME, 1.0
+            how, rule, score = "exact", _R_TITLE if title else _R_NAME, 1.0
         elif e.kind == READING:
-            how, rule, score = "kana reading of the kanji", Rule.VARIANT, 0.93
+            how, rule, score = "kana reading of the kanji", _R_VARIANT, 0.93
         else:
-            how, rule, score = "hiragana/katakana", Rule.VARIANT, 0.95
+            how, rule, score = "hiragana/katakana", _R_VARIANT, 0.95
         if e.kind == PART:
-            how, rule, score = f"part of the name ({how})", Rule.VARIANT, min(score, 0.85)
+            how, rule, score = f"part of the name ({how})", _R_VARIANT, min(score, 0.85)
         amb = e.common or len(e.raw) <= 1 or to_katakana(seg) in COMMON_JA
-        return Scored(h, e, score, str(rule), how, "needs" if amb else "strong")
+        return Scored(h, e, score, rule, how, "needs" if amb else "strong")
     if h.via == "romaji":
         amb = e.common or to_katakana(h.lit) in COMMON_JA or e.kind == PART and len(e.raw) < 5
         score = 0.85 if e.kind == PART else 0.92
-        return Scored(h, e, score, str(Rule.VARIANT), "romaji reading of the kana", "needs" if amb else "strong")
+        return Scored(h, e, score, _R_VARIANT, "romaji reading of the kana", "needs" if amb else "strong")
     # Latin
     ts = toks[h.t0 : h.t1 + 1]
-    merged = any(t.merged for t in ts)
+    merged = False
+    for t in ts:
+        if t.merged:
+            merged = True
+            break
     lit = h.lit
     if h.via == "fuzzy":
-        how, rule = "misspelling", Rule.VARIANT
+        how, rule = "misspelling", _R_VARIANT
         score = 0.75 + 0.15 * max(0.0, min(1.0, (h.sim - 0.7) / 0.3))
     elif lit == e.raw:
         if h.via == "leet":
-            how, rule, score = "leetspeak", Rule.OBFUSCATION, 0.93
+            how, rule, score = "leetspeak", _R_OBF, 0.93
         elif merged:
-            how, rule, score = "split letters", Rule.OBFUSCATION, 0.95
+            how, rule, score = "split letters", _R_OBF, 0.95
         elif flags & F_CONFUSABLE:
-            how, rule, score = "look-alike characters", Rule.OBFUSCATION, 0.95
+            how, rule, score = "look-alike characters", _R_OBF, 0.95
         elif flags & F_INVISIBLE:
-            how, rule, score = "invisible characters", Rule.OBFUSCATION, 0.95
+            how, rule, score = "invisible characters", _R_OBF, 0.95
         elif e.kind == ROMAJI:
-            how, rule, score = "romanisation of the Japanese name", Rule.VARIANT, 0.95
+            how, rule, score = "romanisation of the Japanese name", _R_VARIANT, 0.95
         elif h.words == e.words or e.kind == PART:
-            how, rule, score = "exact", Rule.TITLE if title else Rule.NAME, 1.0
+            how, rule, score = "exact", _R_TITLE if title else _R_NAME, 1.0
             if flags & F_WIDTH:
                 how = "full-width/compatibility characters"
         else:
-            how, rule, score = "spacing/punctuation", Rule.VARIANT, 0.95
+            how, rule, score = "spacing/punctuation", _R_VARIANT, 0.95
     else:
         if len(lit) < 4 or all(is_common_en(w) or w in GIVEN_NAMES for w in h.words):
             return None
         if e.kind == ROMAJI:
-            how, rule, score = "romanisation of the kana name", Rule.VARIANT, 0.92
+            how, rule, score = "romanisation of the kana name", _R_VARIANT, 0.92
         else:
-            how, rule, score = "romanisation/spelling variant", Rule.VARIANT, 0.9
+            how, rule, score = "romanisation/spelling variant", _R_VARIANT, 0.9
         if h.via == "leet" or merged or flags & (F_CONFUSABLE | F_INVISIBLE):
-            how, rule, score = how + " + obfuscation", Rule.OBFUSCATION, 0.9
+            how, rule, score = how + " + obfuscation", _R_OBF, 0.9
     if e.kind == PART:
         score = min(score, 0.85)
         how = f"part of the name ({how})"
-        if rule == Rule.NAME:
-            rule = Rule.VARIANT
-    obfuscated = rule == Rule.OBFUSCATION
+        if rule == _R_NAME:
+            rule = _R_VARIANT
+    obfuscated = rule == _R_OBF
     same_words = h.words == e.words
     if len(e.words) >= 2 and e.kind != PART:
         # a multi-word form: commonness is judged on what the prompt wrote. Its registered words are ordinary
@@ -294,7 +299,7 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
     if (status != "drop" and status != "needs" and single and not obfuscated
             and (_different_person(m, toks, h) or _shadowed(toks, h))):
         status = "needs"
-    return Scored(h, e, score, str(rule), how, status)
+    return Scored(h, e, score, rule, how, status)
 
 
 def normalize_label(label: str) -> str:
@@ -332,6 +337,10 @@ def _different_person(m: TextMatcher, toks: list[Token], h: Hit) -> bool:
 def _shadowed(toks: list[Token], h: Hit) -> bool:
     """'Vegeta-style fried vegetables': the name is the stem of an ordinary word used in the same prompt."""
     lit = h.lit
-    if len(lit) < 4:
+    n = len(lit)
+    if n < 4:
         return False
-    return any(t.text.startswith(lit) and len(t.text) > len(lit) for t in toks)
+    for t in toks:
+        if len(t.text) > n and t.text.startswith(lit):
+            return True
+    return False

@@ -266,7 +266,6 @@ class Token:
 
 
 _POSSESSIVE_TAILS = frozenset(("s", "t", "re", "ll", "d", "ve", "m"))
-_CASE_CACHE: dict[str, tuple[bool, bool]] = {}
 
 
 def _case(seg: str, n: int) -> tuple[bool, bool]:
@@ -277,48 +276,59 @@ def _case(seg: str, n: int) -> tuple[bool, bool]:
     return upper, n >= 2 and seg.isupper()
 
 
+_PAIR_RE = re.compile(r"([^a-z0-9@$]*)([a-z0-9@$]+)")  # (separator, token) pairs, same tokens as _TOKEN_RE
+_SEG_CACHE: dict[str, tuple[str, bool, bool]] = {}
+
+
 def tokenize(norm: Normalized) -> list[Token]:
     text = norm.text
     orig = norm.original
     toks: list[Token] = []
     append = toks.append
-    prev_end = 0
     ident = norm.starts is None
-    case_cache = _CASE_CACHE
+    seg_cache = _SEG_CACHE
     sent_end = _SENT_END
+    tails = _POSSESSIVE_TAILS
     run = 0  # current run of one-character tokens (split letters)
     split = False
-    for m in _TOKEN_RE.finditer(text):
-        s, e = m.span()
-        word = m.group()
-        if word.isalnum():
-            clean = word
-        else:
-            clean = word.replace("@", "").replace("$", "")  # tokens are [a-z0-9@$]+
+    pos = 0  # end of the last token found
+    prev_end = 0  # end of the last token kept (or possessive tail dropped)
+    for sep, word in _PAIR_RE.findall(text):
+        s = pos + len(sep)
+        e = s + len(word)
+        if prev_end != pos:  # a token of '@'/'$' only was skipped: its characters belong to the separator
+            sep = text[prev_end:s]
+        pos = e
+        if ident:
+            # identity map: the original segment has the same offsets; per segment (letters/digits, case) cached
+            seg = orig[s:e]
+            got = seg_cache.get(seg)
+            if got is None:
+                clean = word if word.isalnum() else word.replace("@", "").replace("$", "")
+                got = (clean, *_case(seg, e - s)) if e - s > 1 else (clean, seg.isupper(), False)
+                if len(seg_cache) > 200_000:
+                    seg_cache.clear()
+                seg_cache[seg] = got
+            clean, upper, allcaps = got
             if not clean:
                 continue
-        sep = text[prev_end:s]
+        else:
+            if word.isalnum():
+                clean = word
+            else:
+                clean = word.replace("@", "").replace("$", "")  # tokens are [a-z0-9@$]+
+                if not clean:
+                    continue
+            upper = allcaps = False  # set below, once the token is kept
         # drop possessive/contraction tails: "yoshi's" -> "yoshi"
-        if (sep == "'" or sep == "’") and toks and word in _POSSESSIVE_TAILS:
+        if (sep == "'" or sep == "’") and toks and word in tails:
             prev_end = e
             continue
-        if ident:
-            seg = orig[s:e]
-            if e - s == 1:
-                upper, allcaps = seg.isupper(), False
-            else:
-                got = case_cache.get(seg)
-                if got is None:
-                    got = _case(seg, e - s)
-                    if len(case_cache) > 200_000:
-                        case_cache.clear()
-                    case_cache[seg] = got
-                upper, allcaps = got
-        else:
+        if not ident:
             os_, oe = norm.span(s, e)
             upper, allcaps = _case(orig[os_:oe], e - s)
-        sent_start = not toks or (sep != " " and not sent_end.isdisjoint(sep))
-        append(Token(s, e, word, upper, allcaps, sent_start, sep, clean))
+        append(Token(s, e, word, upper, allcaps, not toks or (sep != " " and not sent_end.isdisjoint(sep)), sep,
+                     clean))
         if e - s == 1:
             run = run + 1 if run and len(sep) <= 3 else 1
             if run >= 3:

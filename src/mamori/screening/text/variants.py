@@ -159,7 +159,7 @@ def _kana_segment(run: str) -> tuple[tuple[int, int, str, str], ...] | None:
     return ((0, len(run), hep, kana or ""),)
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=200_000)  # the registry's kana/kanji names stay read for prompts that write them
 def romaji_segments(run: str) -> tuple[tuple[int, int, str, str], ...]:
     """(start, end, hepburn letters, katakana reading) per pykakasi segment of a kana/kanji run."""
     fast = _kana_segment(run)

@@ -29,6 +29,10 @@ def _evidence(norm: Normalized, s: Scored, score: float) -> Evidence:
     return Evidence(s.rule, round(score, 4), detail, Span(o0, o1), text, {"matched": e.label})
 
 
+def _longest_first(s: Scored) -> tuple[int, float]:
+    return -(s.hit.n1 - s.hit.n0), -s.score
+
+
 def decide(
     m: TextMatcher,
     norm: Normalized,
@@ -37,17 +41,24 @@ def decide(
     trait_hits: dict[str, list[TraitHit]],
     stems: dict[str, int],
 ) -> list[Match]:
-    scored = [s for h in hits if (s := classify(m, norm, toks, h)) is not None and s.status != "drop"]
+    scored = []
+    for h in hits:
+        s = classify(m, norm, toks, h)
+        if s is not None and s.status != "drop":
+            scored.append(s)
     # longest span wins over a different work's hit strictly inside it
-    scored.sort(key=lambda s: (-(s.hit.n1 - s.hit.n0), -s.score))
+    if len(scored) > 1:
+        scored.sort(key=_longest_first)
     kept: list[Scored] = []
     for s in scored:
-        inside = any(
-            k.hit.n0 <= s.hit.n0 and s.hit.n1 <= k.hit.n1 and (k.hit.n1 - k.hit.n0) > (s.hit.n1 - s.hit.n0)
-            and k.entry.work != s.entry.work and k.status == "strong"
-            for k in kept
-        )
-        if not inside:
+        h = s.hit
+        n0, n1, work = h.n0, h.n1, s.entry.work
+        for k in kept:
+            kh = k.hit
+            if (kh.n0 <= n0 and n1 <= kh.n1 and kh.n1 - kh.n0 > n1 - n0 and k.entry.work != work
+                    and k.status == "strong"):
+                break
+        else:
             kept.append(s)
     work_chars = m.work_chars
     def trait_support(cid: str, s: Scored) -> bool:

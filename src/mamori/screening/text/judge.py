@@ -340,7 +340,7 @@ def _shadowed(toks: list[Token], h: Hit) -> bool:
     n = len(lit)
     if n < 4:
         return False
-    for t in toks:
+    for t in toks:  # noqa: SIM110 (a loop, no generator per hit)
         if len(t.text) > n and t.text.startswith(lit):
             return True
     return False

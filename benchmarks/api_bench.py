@@ -1,4 +1,4 @@
-"""API load benchmark: `mamori serve` as a subprocess on a free loopback port, N concurrent httpx clients posting
+"""API load benchmark (MAMORI_BENCH_API_DB may name a PostgreSQL database it fills: use a scratch one): `mamori serve` as a subprocess on a free loopback port, N concurrent httpx clients posting
 to /v1/screen/prompt for a fixed time. Prints requests/s, p50/p99 latency, errors, and checks that the ledger
 holds exactly one decision row per successful request and that the chain verifies.
 
@@ -37,11 +37,15 @@ def _pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
-def _load(base: str, key: str, clients: int, seconds: float) -> tuple[list[float], int, float]:
-    """N client threads posting prompts until the time is up: (latencies, errors, elapsed seconds)."""
+def _load(
+    base: str, key: str, clients: int, seconds: float, baseline: bool = False
+) -> tuple[list[float], int, float]:
+    """N client threads posting prompts (or, as the baseline, GET /healthz: the server with no work) until the
+    time is up: (latencies, errors, elapsed seconds)."""
     headers = {"Authorization": f"Bearer {key}"}
-    with httpx.Client(base_url=base, headers=headers) as warm:  # build the indexes before timing
-        warm.post("/v1/screen/prompt", json={"text": "warm-up"}).raise_for_status()
+    if not baseline:
+        with httpx.Client(base_url=base, headers=headers) as warm:  # build the indexes before timing
+            warm.post("/v1/screen/prompt", json={"text": "warm-up"}).raise_for_status()
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
     stop = time.monotonic() + seconds
@@ -52,9 +56,11 @@ def _load(base: str, key: str, clients: int, seconds: float) -> tuple[list[float
             while time.monotonic() < stop:
                 t0 = time.perf_counter()
                 try:
-                    r = c.post(
-                        "/v1/screen/prompt", json={"text": PROMPTS[i % len(PROMPTS)], "territory": "JP"}
-                    )
+                    if baseline:
+                        r = c.get("/healthz")
+                    else:
+                        body = {"text": PROMPTS[i % len(PROMPTS)], "territory": "JP"}
+                        r = c.post("/v1/screen/prompt", json=body)
                     ok = r.status_code == 200
                 except httpx.HTTPError:
                     ok = False
@@ -88,6 +94,7 @@ def main() -> int:
     rows_before = svc.ledger.count("decision.prompt")
     try:
         with running_server(db, Path(tmp.name) / "serve.log") as server:
+            base_flat, _, base_elapsed = _load(server.base, key, clients, min(seconds, 3.0), baseline=True)
             flat, errors, elapsed = _load(server.base, key, clients, seconds)
     except ServerDidNotStart as exc:
         print(exc)
@@ -106,6 +113,11 @@ def main() -> int:
     print(f"  throughput       {ok_requests / elapsed:.1f} req/s")
     print(f"  latency p50      {_pct(flat, 0.50) * 1000:.1f} ms")
     print(f"  latency p99      {_pct(flat, 0.99) * 1000:.1f} ms")
+    base_rate = len(base_flat) / base_elapsed
+    print(
+        f"  baseline         GET /healthz (same server, same clients): {base_rate:.1f} req/s, "
+        f"p50 {_pct(base_flat, 0.5) * 1000:.1f} ms; screening runs at {ok_requests / elapsed / base_rate:.2f}x of it"
+    )
     print(
         f"  ledger rows      {rows} (== requests: {rows == ok_requests}); chain ok: {chain.ok} ({chain.rows} rows)"
     )

@@ -29,6 +29,14 @@ def _evidence(norm: Normalized, s: Scored, score: float) -> Evidence:
     return Evidence(s.rule, round(score, 4), detail, Span(o0, o1), text, {"matched": e.label})
 
 
+def _by_score(x: tuple[Scored, float]) -> float:
+    return -x[1]
+
+
+def _match_order(mt: Match) -> tuple[float, str, str]:
+    return -mt.score, mt.character or "", mt.work
+
+
 def _longest_first(s: Scored) -> tuple[int, float]:
     return -(s.hit.n1 - s.hit.n0), -s.score
 
@@ -129,7 +137,7 @@ def decide(
         parts = {s.entry.raw for s, _ in items if s.entry.kind == PART and s.hit.t0 >= 0}
         boost = len(parts) >= 2
         seen: dict[tuple[int, int], float] = {}
-        for s, sc in sorted(items, key=lambda x: -x[1]):
+        for s, sc in (sorted(items, key=_by_score) if len(items) > 1 else items):
             if boost and s.entry.kind == PART:
                 sc = max(sc, 0.95)
                 s.how = s.how + "; several parts of the name together"
@@ -138,7 +146,40 @@ def decide(
                 continue
             seen[key] = sc
             evidence[cid].append(_evidence(norm, s, sc))
-    # descriptive traits (words already read as a name or title do not count again as traits)
+    if trait_hits:
+        _add_traits(m, norm, toks, trait_hits, stems, final, by_work, evidence)
+    matches: list[Match] = []
+    matched_works: set[str] = set()
+    for cid, evs in evidence.items():
+        if not evs:
+            continue
+        work = m.index.work_of(cid)
+        matched_works.add(work)
+        for s, sc in by_work.get(work, ()):
+            evs.append(_evidence(norm, s, sc))
+        score = max(e.score for e in evs)
+        matches.append(Match(work=work, score=round(min(1.0, score), 4), character=cid, evidence=tuple(evs)))
+    for work, items in by_work.items():
+        if work in matched_works or not items:
+            continue
+        evs = [_evidence(norm, s, sc) for s, sc in (sorted(items, key=_by_score) if len(items) > 1 else items)]
+        matches.append(Match(work=work, score=round(max(e.score for e in evs), 4), character=None, evidence=tuple(evs)))
+    if len(matches) > 1:
+        matches.sort(key=_match_order)
+    return matches
+
+
+def _add_traits(
+    m: TextMatcher,
+    norm: Normalized,
+    toks: list[Token],
+    trait_hits: dict[str, list[TraitHit]],
+    stems: dict[str, int],
+    final: list[tuple[Scored, float]],
+    by_work: dict[str, list[tuple[Scored, float]]],
+    evidence: dict[str, list[Evidence]],
+) -> None:
+    """Descriptive traits (words already read as a name or title do not count again as traits)."""
     titled = {w for w, items in by_work.items() if items}
     covered = {t for s, _ in final for t in range(s.hit.t0, s.hit.t1 + 1) if s.hit.t0 >= 0}
     for cid, hs in trait_hits.items():
@@ -167,24 +208,6 @@ def decide(
                     {"trait": h.trait.text},
                 )
             )
-    matches: list[Match] = []
-    matched_works: set[str] = set()
-    for cid, evs in evidence.items():
-        if not evs:
-            continue
-        work = m.index.work_of(cid)
-        matched_works.add(work)
-        for s, sc in by_work.get(work, ()):
-            evs.append(_evidence(norm, s, sc))
-        score = max(e.score for e in evs)
-        matches.append(Match(work=work, score=round(min(1.0, score), 4), character=cid, evidence=tuple(evs)))
-    for work, items in by_work.items():
-        if work in matched_works or not items:
-            continue
-        evs = [_evidence(norm, s, sc) for s, sc in sorted(items, key=lambda x: -x[1])]
-        matches.append(Match(work=work, score=round(max(e.score for e in evs), 4), character=None, evidence=tuple(evs)))
-    matches.sort(key=lambda mt: (-mt.score, mt.character or "", mt.work))
-    return matches
 
 
 def apply_allowlist(allow: list[tuple[str | None, str]], norm: Normalized, matches: list[Match]) -> list[Match]:

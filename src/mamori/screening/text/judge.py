@@ -214,7 +214,12 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
     flags = norm.flags_in(h.n0, h.n1)
     if h.via == "ja":
         seg = "".join(c for c in norm.text[h.n0 : h.n1] if c not in "・･ ")
-        label = "".join(c for c in normalize_label(e.label) if c not in "・･ ")
+        label = _LABELS.get(e.label)
+        if label is None:
+            label = "".join(c for c in normalize_label(e.label) if c not in "・･ ")
+            if len(_LABELS) > 50_000:
+                _LABELS.clear()
+            _LABELS[e.label] = label
         if flags & (F_INVISIBLE | F_CONFUSABLE):
             how, rule, score = "invisible characters", _R_OBF, 0.95
         elif seg == label or label.endswith(seg) and e.kind == PART:
@@ -300,6 +305,9 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
             and (_different_person(m, toks, h) or _shadowed(toks, h))):
         status = "needs"
     return Scored(h, e, score, rule, how, status)
+
+
+_LABELS: dict[str, str] = {}  # label -> its normalised form without ・/space separators (bounded)
 
 
 def normalize_label(label: str) -> str:

@@ -286,8 +286,16 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
         surface_common = e.common if same_words else all(ordinary_word(w) for w in h.words)
         amb = (surface_common and not obfuscated) or len(e.raw) <= 3
     else:
-        words_common = all(is_common_en(w) for w in h.words) if h.words else True
-        amb = ((e.common or words_common or e.kind == PART) and not obfuscated) or len(e.raw) <= 3
+        if obfuscated:
+            amb = len(e.raw) <= 3
+        elif e.common or e.kind == PART or len(e.raw) <= 3:
+            amb = True
+        else:  # all the prompt's words ordinary English
+            amb = True
+            for w in h.words:
+                if not is_common_en(w):
+                    amb = False
+                    break
     status = "strong"
     if amb:
         status = _capitalisation(ts, toks, h)
@@ -317,12 +325,14 @@ def normalize_label(label: str) -> str:
 
 
 def _capitalisation(ts: list[Token], toks: list[Token], h: Hit) -> str:
-    nxt = toks[h.t1 + 1] if h.t1 + 1 < len(toks) else None
-    if nxt is not None and nxt.text in HONORIFICS and nxt.sep_before in ("-", " ", ""):
-        return "strong"
-    short_caps = any(t.allcaps and len(t.text) <= 4 for t in ts)
-    if not all(t.upper for t in ts) or short_caps:
-        return "needs"
+    k = h.t1 + 1
+    if k < len(toks):
+        nxt = toks[k]
+        if nxt.text in HONORIFICS and nxt.sep_before in ("-", " ", ""):
+            return "strong"
+    for t in ts:  # a lower-case token, or a short all-caps one
+        if not t.upper or t.allcaps and len(t.text) <= 4:
+            return "needs"
     if is_title_case_prompt(toks):
         return "weak"
     if len(ts) >= 2 or not ts[0].sent_start:

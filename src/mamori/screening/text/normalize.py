@@ -104,9 +104,12 @@ def ja_fold(ch: str) -> str:
     return got
 
 
+_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
+
+
 def to_katakana(s: str) -> str:
     """Hiragana -> katakana (1:1, offsets preserved)."""
-    return "".join(chr(ord(c) + 0x60) if 0x3041 <= ord(c) <= 0x3096 else c for c in s)
+    return s.translate(_KATAKANA)
 
 
 def _fold_char(ch: str) -> tuple[str, int]:

@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,14 @@ class _Indexes:
     book: PolicyBook
     text: TextMatcher
     policy_versions: dict[str, int]
+
+    @cached_property
+    def work_owner(self) -> dict[str, str]:
+        return {w.id: w.rightsholder for w in self.registry.works}
+
+    @cached_property
+    def characters(self) -> dict[str, Any]:
+        return {c.id: c for c in self.registry.characters}
 
 
 class Mamori:
@@ -317,11 +326,12 @@ class Mamori:
         """Each matched character with its rightsholder and the licence terms it was allowed under."""
         from mamori.registry.fileformat import policy_to_json
 
-        reg = self.indexes().registry
+        idx = self.indexes()
+        reg = idx.registry
         out = []
         for m in decision.get("matches", []):
             cid = m.get("character")
-            char = next((c for c in reg.characters if c.id == cid), None)
+            char = idx.characters.get(cid) if cid else None
             if char is None:
                 continue
             work = reg.work(char.work)
@@ -377,7 +387,6 @@ class Mamori:
         self, d: Decision, ctx: RequestContext, text: str | None, request_id: str | None
     ) -> dict[str, Any]:
         idx = self.indexes()
-        reg = idx.registry
         chars = sorted({m.character for m in d.matches if m.character})
         return {
             "request_id": request_id,
@@ -387,9 +396,7 @@ class Mamori:
             "language": prompt_language(text or ""),
             "decision": d.to_json(),
             "works": sorted({m.work for m in d.matches}),
-            "rightsholders": sorted(
-                {w.rightsholder for w in reg.works if w.id in {m.work for m in d.matches}}
-            ),
+            "rightsholders": sorted({idx.work_owner[m.work] for m in d.matches if m.work in idx.work_owner}),
             "policy_versions": {c: idx.policy_versions.get(c) for c in chars},
         }
 

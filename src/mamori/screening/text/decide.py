@@ -134,8 +134,7 @@ def decide(
             by_char[s.entry.character].append((s, sc))
     evidence: dict[str, list[Evidence]] = defaultdict(list)
     for cid, items in by_char.items():
-        parts = {s.entry.raw for s, _ in items if s.entry.kind == PART and s.hit.t0 >= 0}
-        boost = len(parts) >= 2
+        boost = len(items) >= 2 and len({s.entry.raw for s, _ in items if s.entry.kind == PART and s.hit.t0 >= 0}) >= 2
         seen: dict[tuple[int, int], float] = {}
         for s, sc in (sorted(items, key=_by_score) if len(items) > 1 else items):
             if boost and s.entry.kind == PART:
@@ -150,14 +149,16 @@ def decide(
         _add_traits(m, norm, toks, trait_hits, stems, final, by_work, evidence)
     matches: list[Match] = []
     matched_works: set[str] = set()
+    char_work = m.index.char_work
     for cid, evs in evidence.items():
         if not evs:
             continue
-        work = m.index.work_of(cid)
+        work = char_work.get(cid, "")
         matched_works.add(work)
-        for s, sc in by_work.get(work, ()):
-            evs.append(_evidence(norm, s, sc))
-        score = max(e.score for e in evs)
+        if by_work:
+            for s, sc in by_work.get(work, ()):
+                evs.append(_evidence(norm, s, sc))
+        score = max(e.score for e in evs) if len(evs) > 1 else evs[0].score
         matches.append(Match(work=work, score=round(min(1.0, score), 4), character=cid, evidence=tuple(evs)))
     for work, items in by_work.items():
         if work in matched_works or not items:

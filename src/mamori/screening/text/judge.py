@@ -148,7 +148,13 @@ def fuzzy(index: NameIndex, toks: list[Token], hits: list[Hit], raws: list[str],
         info = nxt
         odd = info[2]
         if info[3] and i not in covered:
-            _try(index, cache, raws[i], i, i, toks, hits, True)
+            found = cache.get((raws[i], True))
+            if found is None:
+                _try(index, cache, raws[i], i, i, toks, hits, True)
+            elif found:
+                lit = raws[i]
+                for eid, sim in found:
+                    hits.append(Hit(eid, toks[i].start, toks[i].end, i, i, "fuzzy", lit, (lit,), sim))
         if i + 1 < n:
             nxt = infos[i + 1]
             if not (odd or nxt[2]):

@@ -4,8 +4,7 @@ different-person and shadow-word rules, misspellings, descriptive traits, titles
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations, compress
-from operator import itemgetter, or_
+from itertools import combinations
 from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import Levenshtein
@@ -83,7 +82,6 @@ def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_
 
 
 _NO_KEYS: dict[str, list[int]] = {}
-_I2, _I3 = itemgetter(2), itemgetter(3)
 
 
 def _candidates(index: NameIndex, q: str, single: bool) -> list[int]:
@@ -145,12 +143,11 @@ def fuzzy(index: NameIndex, toks: list[Token], hits: list[Hit], raws: list[str],
                     full.update(r)
     cache = index.try_cache
     n = len(raws)
-    one = list(map(_I3, infos))  # may be a one-word misspelling
-    odd = list(map(_I2, infos))
-    pair = list(map(or_, odd, odd[1:]))  # a pair (i, i+1) with an odd token
-    pair.append(False)
-    for i in compress(range(n), map(or_, one, pair)):  # only tokens with something to probe, in order
-        if one[i] and i not in covered:
+    nxt = infos[0]
+    for i in range(n):
+        info = nxt
+        odd = info[2]
+        if info[3] and i not in covered:
             found = cache.get((raws[i], True))
             if found is None:
                 _try(index, cache, raws[i], i, i, toks, hits, True)
@@ -158,8 +155,10 @@ def fuzzy(index: NameIndex, toks: list[Token], hits: list[Hit], raws: list[str],
                 lit = raws[i]
                 for eid, sim in found:
                     hits.append(Hit(eid, toks[i].start, toks[i].end, i, i, "fuzzy", lit, (lit,), sim))
-        if pair[i]:
-            info, nxt = infos[i], infos[i + 1]
+        if i + 1 < n:
+            nxt = infos[i + 1]
+            if not (odd or nxt[2]):
+                continue
             side = info[4] & 3 | nxt[4] & 12  # head of the form: 2 exact, 1 near; tail: 8 exact, 4 near
             if ((side & 5 == 5 or side & 10 and index.pair_rest_near(info[0], nxt[0], side))
                     and i not in full and i + 1 not in full and not (i in covered and i + 1 in covered)):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from itertools import accumulate, chain
-from operator import itemgetter
 from typing import Any, ClassVar
 
 from mamori.registry.model import Registry
@@ -66,9 +64,6 @@ def _romaji_run(run: str) -> tuple[tuple[tuple[int, int, str, str], ...], str, d
     return segs, "".join(keys), starts, bounds
 
 
-_FIRST, _SECOND = itemgetter(0), itemgetter(1)
-
-
 class TextMatcher(Detector):
     name: ClassVar[str] = "text"
     kinds: ClassVar[frozenset[str]] = frozenset({TEXT})
@@ -119,16 +114,14 @@ class TextMatcher(Detector):
             raws = [t.clean for t in toks]
             words = self._words
             infos = [words.get(r) or self._word(r) for r in raws]
-            self._latin(norm, toks, raws, list(map(_FIRST, infos)), hits)
+            self._latin(norm, toks, raws, [w[0] for w in infos], hits)
         if not norm.text.isascii() and CJK_RE.search(norm.text):
             self._japanese(norm, hits)
             self._romaji(norm, hits)
         if toks:
             judge.fuzzy(self.index, toks, hits, raws, infos)
-            # each stem at its first token, in first-occurrence order
-            sl = list(map(_SECOND, infos))
-            stems = dict.fromkeys(sl)
-            stems.update(zip(reversed(sl), range(len(sl) - 1, -1, -1), strict=True))
+            for i, w in enumerate(infos):
+                stems.setdefault(w[1], i)
         trait_hits = self.traits.hits(set(stems)) if stems else {}
         if not hits and not trait_hits:
             return []
@@ -170,20 +163,14 @@ class TextMatcher(Detector):
         entries = self.index.entries
         for end, (klen, eids) in auto.iter("".join(keys)):
             if starts is None:  # token boundaries in the key stream, built on the first automaton hit only
-                lens = list(map(len, keys))
-                if 0 in lens:
-                    starts = {}
-                    pos = 0
-                    for i, k in enumerate(keys):
-                        if not k:
-                            continue
-                        starts.setdefault(pos, i)
-                        pos += len(k)
-                        ends[pos] = i
-                else:  # no empty keys: token i starts where token i-1 ends
-                    stops = list(accumulate(lens))
-                    starts = dict(zip(chain((0,), stops), range(len(stops)), strict=False))
-                    ends = dict(zip(stops, range(len(stops)), strict=True))
+                starts = {}
+                pos = 0
+                for i, k in enumerate(keys):
+                    if not k:
+                        continue
+                    starts.setdefault(pos, i)
+                    pos += len(k)
+                    ends[pos] = i
             i = starts.get(end - klen + 1)
             if i is None:
                 continue

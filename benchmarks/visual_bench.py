@@ -2,6 +2,12 @@
 
     python -m benchmarks.visual_bench            # full run (tiers + speed)
     python -m benchmarks.visual_bench --quick    # tiers only
+    python -m benchmarks.visual_bench --quick --scale 250   # smaller at-scale tier (default 1000 references)
+
+The "@N" rows re-run the negative and variant tiers against a gate of N references: the real ones plus synthetic
+drawn characters (`big_gate`) that look like the drawn figures among the negatives, so false positives that only
+appear when many look-alike references are registered are counted in the same run. Reference signals for it are
+cached on disk (MAMORI_BENCH_CACHE, default a folder in the temp dir); the first run computes them (minutes).
 
 Test data: ../shared/testdata (see SOURCES.md there; CC-BY, Pepper&Carrot by David Revoy, Blender Foundation).
 """
@@ -178,15 +184,45 @@ def speed_images(gate: VisualGate) -> float:
         return n / (time.perf_counter() - t0)
 
 
-def big_gate(base: list[ReferenceImage], n: int) -> VisualGate:
-    """`n` registered references: the real ones plus synthetic variants (drawn characters, crops)."""
+class DirCache:
+    """A SignalCache in a folder (one file per signal), so the at-scale gate is built once per signal version."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, sha256: str, detector: str, version: str) -> Path:
+        return self.folder / f"{detector}-{version}-{sha256}"
+
+    def get_signal(self, sha256: str, detector: str, version: str) -> bytes | None:
+        p = self._path(sha256, detector, version)
+        return p.read_bytes() if p.is_file() else None
+
+    def put_signal(self, sha256: str, detector: str, version: str, payload: bytes) -> None:
+        p = self._path(sha256, detector, version)
+        tmp = p.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(payload)
+        tmp.replace(p)
+
+
+def bench_cache() -> DirCache:
+    folder = os.environ.get("MAMORI_BENCH_CACHE") or str(
+        Path(tempfile.gettempdir()) / "mamori-visual-bench-cache"
+    )
+    return DirCache(Path(folder))
+
+
+def big_gate(base: list[ReferenceImage], n: int, cache: DirCache | None = None) -> VisualGate:
+    """`n` registered references: the real ones plus synthetic drawn characters (4 references per character)."""
     refs = list(base)
     i = 0
     while len(refs) < n:
         px = synth.flatten(synth.draw_character(5000 + i, (200 + (i % 5) * 20, 280)))
         refs.append(reference_image(f"synthetic_{i}", f"synthetic_{i // 4}", "synthetic", px))
         i += 1
-    return VisualGate(Corpus(example_registry(), refs))
+    if cache is None:
+        return VisualGate(Corpus(example_registry(), refs))
+    return VisualGate(Corpus(example_registry(), refs, cache=cache))
 
 
 def speed_video(gate: VisualGate) -> tuple[float, float, object]:
@@ -232,6 +268,9 @@ def speed_faiss(n: int = 1_000_000) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="tiers only, no speed figures")
+    ap.add_argument(
+        "--scale", type=int, default=1000, help="references in the at-scale gate (@N rows; 0: skip them)"
+    )
     args = ap.parse_args(argv)
     if not TESTDATA.is_dir():
         print(f"test data not found at {TESTDATA}", file=sys.stderr)
@@ -253,6 +292,19 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{tier:<12} {n:>4} | {100 * f / max(1, n):>9.0f}% {100 * p / max(1, n):>7.0f}% {fp:>3} | "
             f"{100 * bf / max(1, n):>8.0f}% {bfp:>3} | {ratio}"
+        )
+    if args.scale > len(refs):
+        t0 = time.perf_counter()
+        big = big_gate(refs, args.scale, bench_cache())
+        build_s = time.perf_counter() - t0
+        at_scale = {t: cases[t] for t in ("negative", "variant")}
+        for tier, (f, p, fp, n) in evaluate(big, at_scale).items():
+            print(
+                f"{tier + '@' + str(args.scale):<12} {n:>4} | {100 * f / max(1, n):>9.0f}% {100 * p / max(1, n):>7.0f}% "
+                f"{fp:>3} |"
+            )
+        print(
+            f"  (@{args.scale}: {args.scale - len(refs)} synthetic look-alike references added; build {build_s:.0f} s)"
         )
     misses = [
         (tier, label)

@@ -1,12 +1,26 @@
 """Calibrate the visual thresholds: score distributions of positives vs negatives, suggested cut-offs.
 
-    PYTHONPATH=. python scripts/calibrate_visual.py [--out calibration.json]
+    PYTHONPATH=. python scripts/calibrate_visual.py [--out calibration.json] [--scale 1000]
 
 Positives: the benchmark's copy/edited/variant tiers (transforms of ../shared/testdata made by our code);
 negatives: unrelated images (other Revoy characters, generated scenes, drawn figures in scenes, other movie).
 For PDQ it reports Hamming distances (best over the 8 dihedral variants); for local features the verified inlier
 count of the best view (with the acceptance floor lowered to 4 so the negative tail is visible). Thresholds in
 code that cite this script: pdq.MAX_DISTANCE, local.MIN_INLIERS, local.match_score, fusion bands.
+
+Weak section (local.WEAK_INLIERS, WEAK_MAX_ROTATION, WEAK_COLOUR_DE, WEAK_COLOUR_AGREE): every verified view with
+WEAK_INLIERS..MIN_INLIERS-1 inliers, split into right and wrong character, with its rotation and colour agreement;
+"pass" = upright and colour agrees, i.e. it would be reported in the review band. With --scale N the negatives are
+also screened against N references (the real ones plus synthetic look-alike drawn characters, as the benchmark's
+@N rows), where the wrong-character tail is longest. Colour agreement counts a pair only when it has colour
+(chroma >= WEAK_MIN_CHROMA; grey outline-on-white pairs agree whatever the paint). Measured (8 / 1000 references):
+  right character, variant tier: 6 pepper run/attack frames pass with 7-11 upright inliers, agreement 0.89-1.0
+  (bench --quick variant 72% -> 87%); pepper's muted browns have chroma 6-30, so WEAK_MIN_CHROMA stays at 6.
+  wrong character, 1000 references: weak-range tail 9 inliers upright with agreement 0.33, 7 at 42 deg; none
+  passes. (Above the weak range one drawn figure reaches 14 inliers, agreement 0.64, on a same-template synthetic
+  figure: the one FP of negative@1000, present before weak matches existed.) Copies/edits with >= 20 inliers:
+  agreement p1 0.70 / p5 0.85 by the plain dE test (scene pastes lowest: colour around silhouette keypoints
+  mixes in the new background), so colour is asked of weak matches only.
 """
 
 from __future__ import annotations
@@ -23,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.visual_bench import references, tiers  # noqa: E402
 
 from mamori.screening.base import Corpus  # noqa: E402
+from mamori.screening.image import local as L  # noqa: E402
 from mamori.screening.image.examples import example_registry  # noqa: E402
 from mamori.screening.image.local import LocalFeatureDetector  # noqa: E402
 from mamori.screening.image.pdq import PdqDetector, pdq_hashes  # noqa: E402
@@ -50,6 +65,61 @@ def local_inliers(det: LocalFeatureDetector, px: np.ndarray, character: str | No
     return best
 
 
+def weak_views(det: LocalFeatureDetector, px: np.ndarray, character: str | None) -> list[dict[str, object]]:
+    """Verified views in the weak range with right/wrong character, rotation, colour agreement, pass."""
+    out: list[dict[str, object]] = []
+    for r in det.verify(px):
+        if not L.WEAK_INLIERS <= r.inliers < L.MIN_INLIERS:
+            continue
+        ch = det.refs[det.views[r.view].ref].character
+        upright = abs(r.rotation) <= L.WEAK_MAX_ROTATION
+        colour = r.colour or 0.0
+        out.append(
+            {
+                "right": ch == character,
+                "inliers": r.inliers,
+                "rotation": round(r.rotation, 1),
+                "colour": round(colour, 2),
+                "pass": upright and colour >= L.WEAK_COLOUR_AGREE,
+                "reference": det.refs[det.views[r.view].ref].ref_id,
+            }
+        )
+    return out
+
+
+def weak_report(
+    det: LocalFeatureDetector, cases: dict[str, list[tuple[str, np.ndarray, str | None]]]
+) -> dict:
+    det.measure_colour = True
+    rep: dict[str, dict[str, object]] = {}
+    for tier, items in cases.items():
+        right_found = 0
+        wrong_pass: list[tuple[str, int, float]] = []
+        wrong_fail: list[tuple[str, int, float, float]] = []
+        for label, px, exp in items:
+            views = weak_views(det, px, exp)
+            if any(v["right"] and v["pass"] for v in views):
+                right_found += 1
+            for v in views:
+                if not v["right"]:
+                    if v["pass"]:
+                        wrong_pass.append((label, int(v["inliers"]), float(v["colour"])))  # type: ignore[call-overload]
+                    else:
+                        wrong_fail.append(
+                            (label, int(v["inliers"]), float(v["rotation"]), float(v["colour"]))  # type: ignore[call-overload]
+                        )
+        rep[tier] = {
+            "n": len(items),
+            "right_weak_passing": right_found,
+            "wrong_weak_passing": wrong_pass,
+            "wrong_weak_rejected_top": sorted(wrong_fail, key=lambda x: -x[1])[
+                :3
+            ],  # (label, inliers, rot, colour)
+        }
+    det.measure_colour = False
+    return rep
+
+
 def summary(values: list[int]) -> dict[str, float]:
     a = np.array(values or [0])
     return {
@@ -65,6 +135,7 @@ def summary(values: list[int]) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=None)
+    ap.add_argument("--scale", type=int, default=0, help="also screen negatives against N references")
     args = ap.parse_args(argv)
     corpus = Corpus(example_registry(), references())
     pdq = PdqDetector.build(corpus)
@@ -84,6 +155,23 @@ def main(argv: list[str] | None = None) -> int:
         print(kind)
         for tier, s in per.items():
             print(f"  {tier:<12} " + " ".join(f"{k}={v:g}" for k, v in s.items()))
+    weak = {"8 references": weak_report(local, cases)}
+    if args.scale:
+        from benchmarks.visual_bench import bench_cache, big_gate
+
+        big = next(
+            d for d in big_gate(references(), args.scale, bench_cache()).detectors if d.name == "local"
+        )
+        assert isinstance(big, LocalFeatureDetector)
+        big.min_inliers = 4
+        weak[f"{args.scale} references"] = weak_report(big, {"negative": cases["negative"]})
+    print(
+        f"weak local matches ({L.WEAK_INLIERS}-{L.MIN_INLIERS - 1} inliers; pass = |rotation| <= "
+        f"{L.WEAK_MAX_ROTATION:g} and colour agreement >= {L.WEAK_COLOUR_AGREE:g} at dE {L.WEAK_COLOUR_DE:g})"
+    )
+    for where, per in weak.items():
+        for tier, s in per.items():
+            print(f"  {where:<16} {tier:<12} " + " ".join(f"{k}={v}" for k, v in s.items()))
     suggested = {
         "pdq_max_distance": int(min(31, min(neg_pdq or [256]) - 10)),
         "local_min_inliers": int(max(12, max(neg_local or [0]) + 4)),
@@ -94,7 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         "(negatives must stay clear by a margin: 10 bits for PDQ, 4 inliers for local)",
     )
     if args.out:
-        Path(args.out).write_text(json.dumps({"distributions": report, "suggested": suggested}, indent=2))
+        Path(args.out).write_text(
+            json.dumps({"distributions": report, "weak": weak, "suggested": suggested}, indent=2)
+        )
     return 0
 
 

@@ -138,3 +138,54 @@ def test_local_verdict_does_not_depend_on_rng_state(local: LocalFeatureDetector)
         np.asarray(cv2.randu(np.zeros((64,), np.float32), 0, 1))  # advance the RNG differently each time
         runs.append([(r.view, r.inliers, r.matches) for r in local.verify(scene)])
     assert runs[0] and runs[0] == runs[1] == runs[2]
+
+
+def _weak_from_strong(local: LocalFeatureDetector, img: np.ndarray, n: int) -> tuple:  # type: ignore[type-arg]
+    """A strong verified view of `img` cut down to `n` inlier pairs on coloured parts, as a weak match would look."""
+    from dataclasses import replace
+
+    from mamori.screening.image.local import WEAK_MIN_CHROMA
+
+    xy, _, gray = local._query_features(img)
+    r = local.verify(img)[0]
+    col = local.views[r.view].colours
+    pairs = tuple(p for p in r.pairs if np.hypot(col[p[0], 1], col[p[0], 2]) >= 2 * WEAK_MIN_CHROMA)[:n]
+    assert len(pairs) == n
+    weak = replace(r, inliers=n, query_points=frozenset(q for _, q in pairs), pairs=pairs, colour=None)
+    return weak, xy, gray.shape
+
+
+def test_weak_match_needs_colour_agreement_and_upright(local: LocalFeatureDetector) -> None:
+    """A weak local match (WEAK_INLIERS..MIN_INLIERS-1) is kept only when upright and its colours agree."""
+    from dataclasses import replace
+
+    import cv2
+
+    from mamori.screening.image import local as L
+
+    img = synth.flatten(_sprite(CHARACTERS[0][1]))
+    weak, xy, shape = _weak_from_strong(local, img, L.WEAK_INLIERS + 1)
+    rgb = cv2.resize(img, shape[::-1], interpolation=cv2.INTER_AREA) if img.shape[:2] != shape else img
+    ok = local._corroborated(weak, rgb, xy)
+    assert ok is not None and ok.colour is not None and ok.colour >= L.WEAK_COLOUR_AGREE
+    assert (
+        local._corroborated(weak, np.ascontiguousarray(rgb[:, :, ::-1]), xy) is None
+    )  # same shapes, other paint
+    assert local._corroborated(replace(weak, rotation=45.0), rgb, xy) is None
+
+
+def test_weak_match_scores_in_review_band() -> None:
+    from mamori.screening.image import local as L
+    from mamori.screening.image.fusion import PRESENT, REVIEW
+
+    for n in range(L.WEAK_INLIERS, L.MIN_INLIERS):
+        assert REVIEW <= L.weak_score(n) < L.match_score(L.MIN_INLIERS) < PRESENT
+
+
+def test_patch_colours_mean_lab() -> None:
+    from mamori.screening.image.local import patch_colours
+
+    img = np.zeros((40, 40, 3), np.uint8)
+    img[:, 20:] = (255, 0, 0)
+    lab = patch_colours(img, np.array([[5.0, 5.0], [30.0, 30.0]], np.float32), 3.0)
+    assert abs(lab[0, 0]) < 1 and lab[1, 0] > 50 and lab[1, 1] > 60  # black; saturated red (L~53, a~80)

@@ -10,7 +10,8 @@ so independent signals reinforce each other and no single weak signal dominates.
 
 Score bands (the policy layer maps them):
     fused >= 0.7        -> the character is present (block / licence terms apply)
-    0.4 <= fused < 0.7  -> uncertain: `review` (e.g. 12-19 verified keypoints only, or PDQ distance 25-31)
+    0.4 <= fused < 0.7  -> uncertain: `review` (e.g. 12-19 verified keypoints only, 7-11 corroborated by
+                           colour (local.weak_score), or PDQ distance 25-31)
     fused < 0.4         -> dropped; not reported
 """
 

@@ -11,14 +11,19 @@ the best-voted views are verified one by one: Lowe ratio test against that view'
 with at least `MIN_INLIERS` distinct inliers spread over a plausible area at a plausible scale.
 This finds crops, letterbox/caption bars, small rotations, mirrors, and the character pasted into a scene.
 
-Thresholds: see scripts/calibrate_visual.py (local section).
+Weak matches (WEAK_INLIERS..MIN_INLIERS-1 inliers, e.g. another frame of the same animation where only the head
+keeps its shape) are reported low in the review band when two checks independent of the grey-level SIFT match
+agree: the transform is roughly upright, and the colours around the inliers agree (`_corroborated`); a weak match
+inside the region of another character's strong match is dropped.
+
+Thresholds: see scripts/calibrate_visual.py (local and weak sections).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import cv2
@@ -40,8 +45,16 @@ VOTE_SIM = 0.80  # RootSIFT inner product needed to vote (Hellinger distance ~0.
 VOTE_RATIO = 0.9  # ... and a distance below this fraction of the nearest other character's (see _votes)
 CANDIDATES = 6  # views verified per query
 RATIO = 0.8  # Lowe ratio test (on Hellinger distances)
-MIN_INLIERS = 12  # scripts/calibrate_visual.py: negatives max 7-9 inliers, positives mostly >= 20
+# scripts/calibrate_visual.py: copy/edited tiers >= 35 inliers; negatives max 4 against 8 references, but against
+# 1000 (synthetic look-alikes added, --scale 1000) one drawn figure reaches 14 on a same-template synthetic figure.
+MIN_INLIERS = 12
 SCALE_RANGE = (0.05, 10.0)  # plausible reference->query scale
+WEAK_INLIERS = 7  # 7-11 inliers: a weak match, reported (review band) only if corroborated
+WEAK_MAX_ROTATION = 20.0  # degrees
+WEAK_COLOUR_DE = 15.0  # colour_distance below which an inlier pair agrees in colour
+WEAK_MIN_CHROMA = 6.0  # CIELAB chroma below which a patch is grey: no colour evidence
+WEAK_COLOUR_AGREE = 0.8  # fraction of a weak match's inlier pairs that must agree in colour
+COLOUR_RADIUS = 5.0  # half-side (px at REF_SIDE) of the square averaged around a keypoint
 MIN_SPREAD = 0.08  # inliers must span at least this fraction of the reference's side, in both axes
 
 
@@ -50,10 +63,45 @@ def match_score(inliers: int) -> float:
     return float(max(0.0, 1.0 - math.exp(-(inliers - 4) / 12.0)))
 
 
+def weak_score(inliers: int) -> float:
+    """A corroborated weak match (WEAK_INLIERS..MIN_INLIERS-1 inliers): 0.42-0.46, low in the review band."""
+    return 0.42 + 0.01 * max(0, min(inliers, MIN_INLIERS - 1) - WEAK_INLIERS)
+
+
 def root_sift(desc: np.ndarray) -> np.ndarray:
     d = desc.astype(np.float32)
     d /= d.sum(axis=1, keepdims=True) + 1e-7
     return np.sqrt(d)
+
+
+def patch_colours(rgb: np.ndarray, xy: np.ndarray, radius: float | np.ndarray) -> np.ndarray:
+    """Mean CIELAB colour (n, 3) of the square of half-side `radius` around each point (integral image)."""
+    if len(xy) == 0:
+        return np.zeros((0, 3), np.float32)
+    h, w = rgb.shape[:2]
+    lab = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
+    ii = cv2.integral(lab)  # (h+1, w+1, 3), float64
+    r = np.maximum(1.0, np.broadcast_to(np.asarray(radius, np.float64), (len(xy),)))
+    x0 = np.clip(np.floor(xy[:, 0] - r), 0, w - 1).astype(np.int64)
+    y0 = np.clip(np.floor(xy[:, 1] - r), 0, h - 1).astype(np.int64)
+    x1 = np.clip(np.ceil(xy[:, 0] + r) + 1, x0 + 1, w).astype(np.int64)
+    y1 = np.clip(np.ceil(xy[:, 1] + r) + 1, y0 + 1, h).astype(np.int64)
+    sums = ii[y1, x1] - ii[y0, x1] - ii[y1, x0] + ii[y0, x0]
+    area = ((x1 - x0) * (y1 - y0)).astype(np.float64)
+    return (sums / area[:, None]).astype(np.float32)
+
+
+def colour_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """CIELAB distance with lightness at half weight (exposure changes more than hue between renderings)."""
+    d = (a - b).astype(np.float32)
+    return np.sqrt((0.5 * d[:, 0]) ** 2 + d[:, 1] ** 2 + d[:, 2] ** 2)
+
+
+def _inside(pts: np.ndarray, box: tuple[float, float, float, float]) -> float:
+    """Fraction of points (n, 2) inside an (x0, y0, x1, y1) box."""
+    x0, y0, x1, y1 = box
+    ok = (pts[:, 0] >= x0) & (pts[:, 0] <= x1) & (pts[:, 1] >= y0) & (pts[:, 1] <= y1)
+    return float(ok.mean()) if len(pts) else 0.0
 
 
 def _gray(pixels: Any) -> np.ndarray:
@@ -93,6 +141,7 @@ class _View:
     xy: np.ndarray
     desc: np.ndarray
     size: tuple[int, int]  # (w, h) of the normalised reference
+    colours: np.ndarray  # (n, 3) mean CIELAB colour around each keypoint (see patch_colours)
 
 
 @dataclass(frozen=True)
@@ -103,12 +152,14 @@ class Verified:
     scale: float
     rotation: float
     query_points: frozenset[int] = frozenset()  # query keypoint indices that are inliers
+    pairs: tuple[tuple[int, int], ...] = ()  # (reference keypoint, query keypoint) of each inlier
+    colour: float | None = None  # fraction of inlier pairs whose surroundings agree in colour (weak matches)
 
 
 class LocalFeatureDetector(Detector):
     name: ClassVar[str] = "local"
     kinds: ClassVar[frozenset[str]] = frozenset({IMAGE})
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
 
     def __init__(
         self,
@@ -116,10 +167,13 @@ class LocalFeatureDetector(Detector):
         views: list[_View],
         min_inliers: int = MIN_INLIERS,
         query_features: int = QUERY_FEATURES,
+        weak_inliers: int = WEAK_INLIERS,
     ) -> None:
         self.refs = refs
         self.views = views
         self.min_inliers = min_inliers
+        self.weak_inliers = weak_inliers  # >= min_inliers turns weak matches off
+        self.measure_colour = False  # scripts/calibrate_visual.py: colour agreement on every verified view
         self.query_features = query_features
         char_ids: dict[str, int] = {}
         self._view_char = np.array(
@@ -138,12 +192,21 @@ class LocalFeatureDetector(Detector):
     @classmethod
     def build(cls, corpus: Corpus) -> LocalFeatureDetector:
         def compute(ref: ReferenceImage) -> dict[str, np.ndarray]:
-            gray, _ = _resize_to(_gray(ref.pixels), REF_SIDE, 4.0)
+            rgb = as_rgb(ref.pixels)
+            gray, s = _resize_to(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), REF_SIDE, 4.0)
+            if s != 1.0:
+                rgb = cv2.resize(
+                    rgb, gray.shape[::-1], interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
+                )
             out: dict[str, np.ndarray] = {"size": np.array(gray.shape[::-1], np.int32)}
-            for tag, img in (("0", gray), ("1", np.ascontiguousarray(gray[:, ::-1]))):
+            for tag, img, col in (
+                ("0", gray, rgb),
+                ("1", np.ascontiguousarray(gray[:, ::-1]), np.ascontiguousarray(rgb[:, ::-1])),
+            ):
                 xy, desc = extract(img, REF_FEATURES)
                 out["xy" + tag] = xy
                 out["d" + tag] = desc.astype(np.float16)
+                out["c" + tag] = patch_colours(col, xy, COLOUR_RADIUS).astype(np.float16)
             return out
 
         refs: list[ReferenceImage] = []
@@ -153,12 +216,25 @@ class LocalFeatureDetector(Detector):
             refs.append(ref)
             size = (int(sig["size"][0]), int(sig["size"][1]))
             for tag in ("0", "1"):
-                views.append(_View(ri, tag == "1", sig["xy" + tag], sig["d" + tag].astype(np.float32), size))
+                views.append(
+                    _View(
+                        ri,
+                        tag == "1",
+                        sig["xy" + tag],
+                        sig["d" + tag].astype(np.float32),
+                        size,
+                        sig["c" + tag].astype(np.float32),
+                    )
+                )
         return cls(refs, views)
 
     # -- detection -------------------------------------------------------------------------------------------
 
     def query_features_of(self, pixels: Any) -> tuple[np.ndarray, np.ndarray, int]:
+        xy, desc, gray = self._query_features(pixels)
+        return xy, desc, max(gray.shape[:2])
+
+    def _query_features(self, pixels: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         gray = _gray(pixels)
         h, w = gray.shape[:2]
         if max(h, w) > QUERY_MAX_SIDE:
@@ -166,42 +242,124 @@ class LocalFeatureDetector(Detector):
         elif max(h, w) < QUERY_MIN_SIDE:
             gray, _ = _resize_to(gray, QUERY_MIN_SIDE, 2.5)
         xy, desc = extract(gray, self.query_features)
-        return xy, desc, max(gray.shape[:2])
+        return xy, desc, gray
+
+    def colour_distances(self, r: Verified, qrgb: np.ndarray, qxy: np.ndarray) -> np.ndarray:
+        """Colour distance of each inlier pair: reference keypoint surroundings vs the mapped query surroundings."""
+        view = self.views[r.view]
+        ri = np.array([p[0] for p in r.pairs], np.int64)
+        qi = np.array([p[1] for p in r.pairs], np.int64)
+        qcol = patch_colours(qrgb, qxy[qi], COLOUR_RADIUS * r.scale)
+        return colour_distance(view.colours[ri], qcol)
 
     def verify(self, pixels: Any) -> list[Verified]:
-        """Geometrically verified reference views for an image, best first."""
+        """Geometrically verified reference views for an image, best first.
+
+        A view with `min_inliers` or more inliers is a match. One with `weak_inliers` up to `min_inliers - 1` is a
+        weak match, kept only when two checks that are independent of the grey-level SIFT match both agree
+        (`_corroborated`): the transform is roughly upright and the colours around the inliers agree. Weak
+        matches carry `colour` (their agreement); strong ones leave it None.
+        """
         if not self.views or len(self.index) == 0:
             return []
-        qxy, qdesc, qside = self.query_features_of(pixels)
-        if len(qdesc) < self.min_inliers:
+        floor = min(self.weak_inliers, self.min_inliers)
+        qxy, qdesc, gray = self._query_features(pixels)
+        if len(qdesc) < floor:
             return []
         sims, ids = self.index.search(qdesc, VOTE_K)
         votes = self._votes(sims, ids)
         cands = [
             v for v, n in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])) if n >= self.min_inliers // 2
         ]
+        qside = max(gray.shape[:2])
+        qrgb: list[np.ndarray] = []  # the query in colour at the size of `gray`, made only when needed
+
+        def colour_query() -> np.ndarray:
+            if not qrgb:
+                rgb = as_rgb(pixels)
+                if rgb.shape[:2] != gray.shape[:2]:
+                    rgb = cv2.resize(rgb, gray.shape[::-1], interpolation=cv2.INTER_AREA)
+                qrgb.append(rgb)
+            return qrgb[0]
+
+        def corroborate(r: Verified) -> Verified | None:
+            if self.measure_colour:  # calibration: every result gets its colour agreement, none is dropped
+                return replace(r, colour=self._colour_agreement(r, colour_query(), qxy))
+            if r.inliers >= self.min_inliers or r.colour is not None:
+                return r
+            return self._corroborated(r, colour_query(), qxy)
+
         verified = []
         for vi in cands[:CANDIDATES]:
-            r = self._verify_view(qxy, qdesc, qside, vi)
-            if r is not None:
+            r = self._verify_view(qxy, qdesc, qside, vi, floor)
+            if r is not None and (r := corroborate(r)) is not None:
                 verified.append(r)
         verified.sort(key=lambda r: -r.inliers)
         # Explaining away: a query keypoint is evidence for one character only. Shared props or style elements
         # (the same broom drawn for two characters) must not make a second character match on the same pixels.
+        # A weak match also gives way to the region of another character's strong match: one figure, one character
+        # (look-alike designs share small structures, e.g. a face drawn from the same template).
         out: list[Verified] = []
         used: dict[str, set[int]] = {}
+        strong_boxes: dict[str, list[tuple[float, float, float, float]]] = {}
         for r in verified:
             ch = self.refs[self.views[r.view].ref].character
             taken = set().union(*(pts for c, pts in used.items() if c != ch)) if used else set()
             remaining = len(r.query_points - taken)
-            if remaining < self.min_inliers:
+            if remaining < floor:
                 continue
+            if min(remaining, r.inliers) < self.min_inliers and not self.measure_colour:
+                pts = qxy[sorted(r.query_points - taken)]
+                boxes = [b for c, bs in strong_boxes.items() if c != ch for b in bs]
+                if any(_inside(pts, b) >= 0.5 for b in boxes):
+                    continue
             if remaining < r.inliers:
-                r = Verified(r.view, remaining, r.matches, r.scale, r.rotation, r.query_points - taken)
+                left = r.query_points - taken
+                pairs = tuple(p for p in r.pairs if p[1] in left)
+                r = corroborate(replace(r, inliers=remaining, query_points=left, pairs=pairs))  # type: ignore[assignment]
+                if r is None:
+                    continue
             out.append(r)
             used.setdefault(ch, set()).update(r.query_points)
+            if r.inliers >= self.min_inliers:
+                p = qxy[sorted(r.query_points)]
+                box = (float(p[:, 0].min()), float(p[:, 1].min()), float(p[:, 0].max()), float(p[:, 1].max()))
+                strong_boxes.setdefault(ch, []).append(box)
         out.sort(key=lambda r: -r.inliers)
         return out
+
+    def _corroborated(self, r: Verified, qrgb: np.ndarray, qxy: np.ndarray) -> Verified | None:
+        """`r` with its colour agreement if a weak match passes both independent checks, else None.
+
+        Upright: |rotation| <= WEAK_MAX_ROTATION (mirrored views cover flips; a rotated copy of real art is a
+        strong match anyway). Colour: SIFT reads grey levels only, so the mean colour around each inlier (reference
+        keypoint vs the query point, at the transform's scale) is evidence a chance geometric agreement between
+        two differently painted drawings does not have; at least WEAK_COLOUR_AGREE of the pairs must lie within
+        WEAK_COLOUR_DE. Both calibrated in scripts/calibrate_visual.py (weak section).
+        """
+        if abs(r.rotation) > WEAK_MAX_ROTATION:
+            return None
+        agree = self._colour_agreement(r, qrgb, qxy)
+        if agree < WEAK_COLOUR_AGREE:
+            return None
+        return replace(r, colour=agree)
+
+    def _colour_agreement(self, r: Verified, qrgb: np.ndarray, qxy: np.ndarray) -> float:
+        """Fraction of the inlier pairs that have colour (chroma >= WEAK_MIN_CHROMA on either side) and agree.
+
+        Grey pairs (black outlines on white, grey scenery) count against: they agree whatever the paint, so they
+        are no evidence (two line-art figures from one template agree there).
+        """
+        view = self.views[r.view]
+        ri = np.array([p[0] for p in r.pairs], np.int64)
+        qi = np.array([p[1] for p in r.pairs], np.int64)
+        if not len(ri):
+            return 0.0
+        rc = view.colours[ri]
+        qc = patch_colours(qrgb, qxy[qi], COLOUR_RADIUS * r.scale)
+        chroma = np.maximum(np.hypot(rc[:, 1], rc[:, 2]), np.hypot(qc[:, 1], qc[:, 2]))
+        agree = (colour_distance(rc, qc) < WEAK_COLOUR_DE) & (chroma >= WEAK_MIN_CHROMA)
+        return float(agree.mean())
 
     def _votes(self, sims: np.ndarray, ids: np.ndarray) -> dict[int, int]:
         """Votes per view from each query descriptor's `VOTE_K` nearest reference descriptors.
@@ -226,7 +384,9 @@ class LocalFeatureDetector(Detector):
                 votes[v] = votes.get(v, 0) + 1
         return votes
 
-    def _verify_view(self, qxy: np.ndarray, qdesc: np.ndarray, qside: int, vi: int) -> Verified | None:
+    def _verify_view(
+        self, qxy: np.ndarray, qdesc: np.ndarray, qside: int, vi: int, floor: int
+    ) -> Verified | None:
         view = self.views[vi]
         if len(view.desc) < 2:
             return None
@@ -239,7 +399,7 @@ class LocalFeatureDetector(Detector):
         d1 = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * s1))
         d2 = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * s2))
         good = np.nonzero(d1 < RATIO * d2)[0]
-        if len(good) < self.min_inliers:
+        if len(good) < floor:
             return None
         src = view.xy[best[good]].astype(np.float32)
         dst = qxy[good].astype(np.float32)
@@ -261,7 +421,7 @@ class LocalFeatureDetector(Detector):
         inl = mask.ravel().astype(bool)
         # distinct on both sides, so many-to-one matches cannot inflate the count
         n_in = min(len(np.unique(best[good][inl])), len(np.unique(good[inl])))
-        if n_in < self.min_inliers:
+        if n_in < floor:
             return None
         a, b = float(model[0, 0]), float(model[1, 0])
         scale = math.hypot(a, b)
@@ -272,7 +432,8 @@ class LocalFeatureDetector(Detector):
         if np.ptp(pts[:, 0]) < MIN_SPREAD * w or np.ptp(pts[:, 1]) < MIN_SPREAD * h:
             return None
         qpts = frozenset(int(i) for i in good[inl])
-        return Verified(vi, int(n_in), int(len(good)), scale, math.degrees(math.atan2(b, a)), qpts)
+        pairs = tuple((int(r), int(q)) for r, q in zip(best[good][inl], good[inl], strict=True))
+        return Verified(vi, int(n_in), int(len(good)), scale, math.degrees(math.atan2(b, a)), qpts, pairs)
 
     def detect(self, content: Any) -> list[Match]:
         best: dict[str, Verified] = {}
@@ -284,7 +445,7 @@ class LocalFeatureDetector(Detector):
         for ch, r in sorted(best.items()):
             view = self.views[r.view]
             ref = self.refs[view.ref]
-            score = match_score(r.inliers)
+            score = match_score(r.inliers) if r.inliers >= self.min_inliers else weak_score(r.inliers)
             ev = Evidence(
                 rule=str(Rule.LOCAL),
                 score=score,
@@ -292,8 +453,18 @@ class LocalFeatureDetector(Detector):
                     f"{r.inliers} geometrically verified keypoints ({r.matches} candidate matches) to reference "
                     f"{ref.ref_id}{' (mirrored)' if view.mirrored else ''}, scale {r.scale:.2f}, "
                     f"rotation {r.rotation:+.1f} deg"
+                    + (
+                        f"; weak match, upright and colour agrees around {r.colour:.0%} of the keypoints"
+                        if r.colour is not None
+                        else ""
+                    )
                 ),
-                extra={"reference": ref.ref_id, "inliers": r.inliers, "mirrored": view.mirrored},
+                extra={
+                    "reference": ref.ref_id,
+                    "inliers": r.inliers,
+                    "mirrored": view.mirrored,
+                    **({"colour_agreement": round(r.colour, 3)} if r.colour is not None else {}),
+                },
             )
             out.append(
                 Match(work=ref.work, character=ch, score=score, evidence=(ev,), signals={self.name: score})

@@ -25,11 +25,244 @@ from mamori.registry.model import Character, Registry, Rightsholder, Work
 from mamori.screening.base import Corpus
 from mamori.screening.text import TextMatcher
 
-_SYL = ["ka", "ki", "ku", "ke", "ko", "sa", "shi", "su", "se", "so", "ta", "chi", "tsu", "te", "to", "na", "ni", "nu", "ne", "no", "ha", "hi", "fu", "he", "ho", "ma", "mi", "mu", "me", "mo", "ya", "yu", "yo", "ra", "ri", "ru", "re", "ro", "wa", "ga", "gi", "gu", "ge", "go", "za", "ji", "zu", "ze", "zo", "ba", "bi", "bu", "be", "bo", "pa", "pi", "pu", "pe", "po"]
-_KANA = ["カ", "キ", "ク", "ケ", "コ", "サ", "シ", "ス", "セ", "ソ", "タ", "チ", "ツ", "テ", "ト", "ナ", "ニ", "ヌ", "ネ", "ノ", "ハ", "ヒ", "フ", "ヘ", "ホ", "マ", "ミ", "ム", "メ", "モ", "ヤ", "ユ", "ヨ", "ラ", "リ", "ル", "レ", "ロ", "ワ", "ガ", "ギ", "グ", "ゲ", "ゴ", "ザ", "ジ", "ズ", "ゼ", "ゾ", "バ", "ビ", "ブ", "ベ", "ボ", "パ", "ピ", "プ", "ペ", "ポ"]
-_EN_SYL = ["bar", "bel", "cor", "dax", "el", "fen", "gor", "hal", "ith", "jor", "kel", "lor", "mar", "nor", "ox", "pel", "quin", "rath", "sel", "tor", "ul", "vex", "wyn", "xan", "yor", "zel"]
-_WORDS = ["a", "girl", "a", "boy", "walking", "dog", "park", "city", "night", "rain", "neon", "sunset", "portrait", "of", "in", "the", "with", "on", "under", "cat", "tree", "castle", "sword", "red", "blue", "green", "hair", "eyes", "smiling", "running", "flying", "watercolor", "oil", "painting", "anime", "style", "photo", "realistic", "cinematic", "lighting", "forest", "river", "mountain", "ocean", "beach", "school", "uniform", "robot", "ship", "space", "station", "dragon", "flower", "garden", "market", "street", "cafe", "coffee", "book", "library", "old", "man", "woman", "child"]
-_TRAITS = ["silver hair", "red eyes", "black cloak", "golden crown", "twin tails", "eye patch", "long scarf", "robot arm", "star hairpin", "wolf ears", "fire sword", "ice staff", "green jacket", "white cape", "horned helmet", "blue ribbon", "scar on cheek", "giant hammer", "pink dress", "feathered hat"]
+_SYL = [
+    "ka",
+    "ki",
+    "ku",
+    "ke",
+    "ko",
+    "sa",
+    "shi",
+    "su",
+    "se",
+    "so",
+    "ta",
+    "chi",
+    "tsu",
+    "te",
+    "to",
+    "na",
+    "ni",
+    "nu",
+    "ne",
+    "no",
+    "ha",
+    "hi",
+    "fu",
+    "he",
+    "ho",
+    "ma",
+    "mi",
+    "mu",
+    "me",
+    "mo",
+    "ya",
+    "yu",
+    "yo",
+    "ra",
+    "ri",
+    "ru",
+    "re",
+    "ro",
+    "wa",
+    "ga",
+    "gi",
+    "gu",
+    "ge",
+    "go",
+    "za",
+    "ji",
+    "zu",
+    "ze",
+    "zo",
+    "ba",
+    "bi",
+    "bu",
+    "be",
+    "bo",
+    "pa",
+    "pi",
+    "pu",
+    "pe",
+    "po",
+]
+_KANA = [
+    "カ",
+    "キ",
+    "ク",
+    "ケ",
+    "コ",
+    "サ",
+    "シ",
+    "ス",
+    "セ",
+    "ソ",
+    "タ",
+    "チ",
+    "ツ",
+    "テ",
+    "ト",
+    "ナ",
+    "ニ",
+    "ヌ",
+    "ネ",
+    "ノ",
+    "ハ",
+    "ヒ",
+    "フ",
+    "ヘ",
+    "ホ",
+    "マ",
+    "ミ",
+    "ム",
+    "メ",
+    "モ",
+    "ヤ",
+    "ユ",
+    "ヨ",
+    "ラ",
+    "リ",
+    "ル",
+    "レ",
+    "ロ",
+    "ワ",
+    "ガ",
+    "ギ",
+    "グ",
+    "ゲ",
+    "ゴ",
+    "ザ",
+    "ジ",
+    "ズ",
+    "ゼ",
+    "ゾ",
+    "バ",
+    "ビ",
+    "ブ",
+    "ベ",
+    "ボ",
+    "パ",
+    "ピ",
+    "プ",
+    "ペ",
+    "ポ",
+]
+_EN_SYL = [
+    "bar",
+    "bel",
+    "cor",
+    "dax",
+    "el",
+    "fen",
+    "gor",
+    "hal",
+    "ith",
+    "jor",
+    "kel",
+    "lor",
+    "mar",
+    "nor",
+    "ox",
+    "pel",
+    "quin",
+    "rath",
+    "sel",
+    "tor",
+    "ul",
+    "vex",
+    "wyn",
+    "xan",
+    "yor",
+    "zel",
+]
+_WORDS = [
+    "a",
+    "girl",
+    "a",
+    "boy",
+    "walking",
+    "dog",
+    "park",
+    "city",
+    "night",
+    "rain",
+    "neon",
+    "sunset",
+    "portrait",
+    "of",
+    "in",
+    "the",
+    "with",
+    "on",
+    "under",
+    "cat",
+    "tree",
+    "castle",
+    "sword",
+    "red",
+    "blue",
+    "green",
+    "hair",
+    "eyes",
+    "smiling",
+    "running",
+    "flying",
+    "watercolor",
+    "oil",
+    "painting",
+    "anime",
+    "style",
+    "photo",
+    "realistic",
+    "cinematic",
+    "lighting",
+    "forest",
+    "river",
+    "mountain",
+    "ocean",
+    "beach",
+    "school",
+    "uniform",
+    "robot",
+    "ship",
+    "space",
+    "station",
+    "dragon",
+    "flower",
+    "garden",
+    "market",
+    "street",
+    "cafe",
+    "coffee",
+    "book",
+    "library",
+    "old",
+    "man",
+    "woman",
+    "child",
+]
+_TRAITS = [
+    "silver hair",
+    "red eyes",
+    "black cloak",
+    "golden crown",
+    "twin tails",
+    "eye patch",
+    "long scarf",
+    "robot arm",
+    "star hairpin",
+    "wolf ears",
+    "fire sword",
+    "ice staff",
+    "green jacket",
+    "white cape",
+    "horned helmet",
+    "blue ribbon",
+    "scar on cheek",
+    "giant hammer",
+    "pink dress",
+    "feathered hat",
+]
 
 
 def _syllables(rng: random.Random, n: int) -> tuple[str, str]:
@@ -87,19 +320,27 @@ def _measure(fn: Any, prompts: list[str]) -> tuple[float, float, float]:
         lat.append(time.perf_counter() - s)
     total = time.process_time() - c0
     lat.sort()
-    return len(prompts) / max(total, 1e-9), statistics.median(lat) * 1e6, lat[int(0.99 * (len(lat) - 1))] * 1e6
+    return (
+        len(prompts) / max(total, 1e-9),
+        statistics.median(lat) * 1e6,
+        lat[int(0.99 * (len(lat) - 1))] * 1e6,
+    )
 
 
 def dev_registry_path() -> Path | None:
     repo = Path(__file__).resolve().parent.parent
-    for c in (repo.parent / "shared" / "eval-dev" / "registry.yaml", Path("/work/shared/eval-dev/registry.yaml")):
+    for c in (
+        repo.parent / "shared" / "eval-dev" / "registry.yaml",
+        Path("/work/shared/eval-dev/registry.yaml"),
+    ):
         if c.is_file():
             return c
     return None
 
 
-def bench_registry(reg: Registry, label: str, report: Any, n_prompts: int, baseline_prompts: int,
-                   build_s: float = 0.0) -> dict[str, float]:
+def bench_registry(
+    reg: Registry, label: str, report: Any, n_prompts: int, baseline_prompts: int, build_s: float = 0.0
+) -> dict[str, float]:
     """Screen generated prompts against one registry: TextMatcher beside the naive baseline."""
     t0 = time.perf_counter()
     matcher = TextMatcher.build(Corpus(registry=reg))
@@ -117,15 +358,30 @@ def bench_registry(reg: Registry, label: str, report: Any, n_prompts: int, basel
 
     b_rate, b50, b99 = _measure(naive, prompts[:baseline_prompts])
     report(f"[{label}] registry: {len(reg.characters)} characters, {n_names} names; build {build_s:.1f}s")
-    report(f"[{label}] TextMatcher: {rate:,.0f} prompts/s  p50 {p50:.0f}us  p99 {p99:.0f}us  ({len(prompts)} prompts)")
-    report(f"[{label}] naive substring baseline: {b_rate:,.0f} prompts/s  p50 {b50:.0f}us  p99 {b99:.0f}us  "
-           f"({len(prompts[:baseline_prompts])} prompts)")
+    report(
+        f"[{label}] TextMatcher: {rate:,.0f} prompts/s  p50 {p50:.0f}us  p99 {p99:.0f}us  ({len(prompts)} prompts)"
+    )
+    report(
+        f"[{label}] naive substring baseline: {b_rate:,.0f} prompts/s  p50 {b50:.0f}us  p99 {b99:.0f}us  "
+        f"({len(prompts[:baseline_prompts])} prompts)"
+    )
     report(f"[{label}] speed-up: {rate / b_rate:.2f}x")
-    return {"prompts_per_s": rate, "p50_us": p50, "p99_us": p99, "baseline_prompts_per_s": b_rate, "build_s": build_s}
+    return {
+        "prompts_per_s": rate,
+        "p50_us": p50,
+        "p99_us": p99,
+        "baseline_prompts_per_s": b_rate,
+        "build_s": build_s,
+    }
 
 
-def run(report: Any = print, n_chars: int = 10_000, n_prompts: int = 5_000, baseline_prompts: int = 300,
-        dev: Path | None = None) -> dict[str, float]:
+def run(
+    report: Any = print,
+    n_chars: int = 10_000,
+    n_prompts: int = 5_000,
+    baseline_prompts: int = 300,
+    dev: Path | None = None,
+) -> dict[str, float]:
     """Both registries; returns the generated registry's figures, plus the dev registry's as dev_* when present."""
     out: dict[str, float] = {}
     dev = dev if dev is not None else dev_registry_path()
@@ -140,7 +396,11 @@ def run(report: Any = print, n_chars: int = 10_000, n_prompts: int = 5_000, base
         report("[dev] registry not found; skipped")
     t0 = time.perf_counter()
     reg = generated_registry(n_chars)
-    out.update(bench_registry(reg, f"generated {n_chars}", report, n_prompts, baseline_prompts, time.perf_counter() - t0))
+    out.update(
+        bench_registry(
+            reg, f"generated {n_chars}", report, n_prompts, baseline_prompts, time.perf_counter() - t0
+        )
+    )
     return out
 
 

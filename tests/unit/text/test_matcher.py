@@ -162,7 +162,12 @@ def test_allowlist_suppresses_phrase(registry: Registry) -> None:
 
 
 def test_scores_in_range_and_no_weak_matches(matcher: TextMatcher) -> None:
-    for text in ["Mirai Hoshino", "Brackken", "Link walking", "a girl with silver twin tails and a comet wand"]:
+    for text in [
+        "Mirai Hoshino",
+        "Brackken",
+        "Link walking",
+        "a girl with silver twin tails and a comet wand",
+    ]:
         for m in matcher.detect(text):
             assert 0.4 <= m.score <= 1.0
             assert all(0.0 <= e.score <= 1.0 and e.detail for e in m.evidence)
@@ -187,13 +192,20 @@ _ZW = st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202e
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_zero_width_never_loses_the_match(matcher: TextMatcher, data) -> None:  # type: ignore[no-untyped-def]
-    name = data.draw(st.sampled_from(["Mirai Hoshino", "Brakken", "星野みらい", "ブラッケン", "Dorumi Kazenaga"]))
+    name = data.draw(
+        st.sampled_from(["Mirai Hoshino", "Brakken", "星野みらい", "ブラッケン", "Dorumi Kazenaga"])
+    )
     chars_ = list(name)
     for _ in range(data.draw(st.integers(1, 4))):
         chars_.insert(data.draw(st.integers(1, len(chars_) - 1)), data.draw(_ZW))
     text = "a photo of " + "".join(chars_) + " at sea"
-    expected = {"Mirai Hoshino": "mirai", "星野みらい": "mirai", "Brakken": "brakken", "ブラッケン": "brakken",
-                "Dorumi Kazenaga": "dorumi"}[name]
+    expected = {
+        "Mirai Hoshino": "mirai",
+        "星野みらい": "mirai",
+        "Brakken": "brakken",
+        "ブラッケン": "brakken",
+        "Dorumi Kazenaga": "dorumi",
+    }[name]
     assert expected in chars(matcher.detect(text))
 
 

@@ -22,7 +22,9 @@ REG = Registry(
     characters=(
         Character("bubute", "w1", ("Bubute Zahari",), ()),
         Character("bebu", "w2", ("Bebu Bute",), ()),
-        Character("sailor", "w2", ("Sailor Moonbeam",), ()),  # a multi-word name starting with an ordinary word
+        Character(
+            "sailor", "w2", ("Sailor Moonbeam",), ()
+        ),  # a multi-word name starting with an ordinary word
         Character("kiri", "w1", ("Kirima Delvenor Sarvice",), ()),
         Character("tamsin", "w2", ("Tamsin Vorrel",), ()),
     ),

@@ -63,12 +63,18 @@ def decide(
         n0, n1, work = h.n0, h.n1, s.entry.work
         for k in kept:
             kh = k.hit
-            if (kh.n0 <= n0 and n1 <= kh.n1 and kh.n1 - kh.n0 > n1 - n0 and k.entry.work != work
-                    and k.status == "strong"):
+            if (
+                kh.n0 <= n0
+                and n1 <= kh.n1
+                and kh.n1 - kh.n0 > n1 - n0
+                and k.entry.work != work
+                and k.status == "strong"
+            ):
                 break
         else:
             kept.append(s)
     work_chars = m.work_chars
+
     def trait_support(cid: str, s: Scored) -> bool:
         """A trait of the character present in words other than the hit itself."""
         for h in trait_hits.get(cid, ()):
@@ -87,8 +93,11 @@ def decide(
                 continue
             # another form of the work elsewhere; a name and a title of the work that each need context (both
             # in ordinary words: 'rem from re zero') support each other
-            if k.status not in ("strong", "weak") and not (k.status == "needs" and k.entry.is_title != e.is_title
-                                                        and len((k if k.entry.is_title else s).entry.raw) >= 4):
+            if k.status not in ("strong", "weak") and not (
+                k.status == "needs"
+                and k.entry.is_title != e.is_title
+                and len((k if k.entry.is_title else s).entry.raw) >= 4
+            ):
                 continue
             if (k.hit.n1 <= s.hit.n0 or s.hit.n1 <= k.hit.n0) and k.entry.raw != e.raw:
                 return True
@@ -134,9 +143,12 @@ def decide(
             by_char[s.entry.character].append((s, sc))
     evidence: dict[str, list[Evidence]] = defaultdict(list)
     for cid, items in by_char.items():
-        boost = len(items) >= 2 and len({s.entry.raw for s, _ in items if s.entry.kind == PART and s.hit.t0 >= 0}) >= 2
+        boost = (
+            len(items) >= 2
+            and len({s.entry.raw for s, _ in items if s.entry.kind == PART and s.hit.t0 >= 0}) >= 2
+        )
         seen: dict[tuple[int, int], float] = {}
-        for s, sc in (sorted(items, key=_by_score) if len(items) > 1 else items):
+        for s, sc in sorted(items, key=_by_score) if len(items) > 1 else items:
             if boost and s.entry.kind == PART:
                 sc = max(sc, 0.95)
                 s.how = s.how + "; several parts of the name together"
@@ -163,8 +175,12 @@ def decide(
     for work, items in by_work.items():
         if work in matched_works or not items:
             continue
-        evs = [_evidence(norm, s, sc) for s, sc in (sorted(items, key=_by_score) if len(items) > 1 else items)]
-        matches.append(Match(work=work, score=round(max(e.score for e in evs), 4), character=None, evidence=tuple(evs)))
+        evs = [
+            _evidence(norm, s, sc) for s, sc in (sorted(items, key=_by_score) if len(items) > 1 else items)
+        ]
+        matches.append(
+            Match(work=work, score=round(max(e.score for e in evs), 4), character=None, evidence=tuple(evs))
+        )
     if len(matches) > 1:
         matches.sort(key=_match_order)
     return matches
@@ -211,7 +227,9 @@ def _add_traits(
             )
 
 
-def apply_allowlist(allow: list[tuple[str | None, str]], norm: Normalized, matches: list[Match]) -> list[Match]:
+def apply_allowlist(
+    allow: list[tuple[str | None, str]], norm: Normalized, matches: list[Match]
+) -> list[Match]:
     """Reviewer-released phrases: evidence inside an occurrence (for that character, or any) is dropped."""
     occ: list[tuple[str | None, int, int]] = []
     text = norm.text
@@ -226,10 +244,15 @@ def apply_allowlist(allow: list[tuple[str | None, str]], norm: Normalized, match
     out = []
     for mt in matches:
         evs = tuple(
-            e for e in mt.evidence
-            if not (e.span is not None and any(
-                (cid is None or cid == mt.character) and o0 <= e.span.start and e.span.end <= o1
-                for cid, o0, o1 in occ))
+            e
+            for e in mt.evidence
+            if not (
+                e.span is not None
+                and any(
+                    (cid is None or cid == mt.character) and o0 <= e.span.start and e.span.end <= o1
+                    for cid, o0, o1 in occ
+                )
+            )
         )
         if not evs:
             continue

@@ -38,7 +38,12 @@ if TYPE_CHECKING:
 
 MIN_SCORE = 0.4
 _JOIN = "".join
-_R_NAME, _R_TITLE, _R_VARIANT, _R_OBF = str(Rule.NAME), str(Rule.TITLE), str(Rule.VARIANT), str(Rule.OBFUSCATION)
+_R_NAME, _R_TITLE, _R_VARIANT, _R_OBF = (
+    str(Rule.NAME),
+    str(Rule.TITLE),
+    str(Rule.VARIANT),
+    str(Rule.OBFUSCATION),
+)
 
 
 @dataclass(slots=True)
@@ -116,8 +121,13 @@ def _candidates(index: NameIndex, q: str, single: bool) -> list[int]:
     return res
 
 
-def fuzzy(index: NameIndex, toks: list[Token], hits: list[Hit], raws: list[str],
-          infos: list[tuple[str, str, bool, bool, int]]) -> None:
+def fuzzy(
+    index: NameIndex,
+    toks: list[Token],
+    hits: list[Hit],
+    raws: list[str],
+    infos: list[tuple[str, str, bool, bool, int]],
+) -> None:
     """Misspellings: deletion-index candidates per token (and token pair), verified with Levenshtein.
     `raws`: the tokens' letters/digits; `infos`: per token (key, stem, odd, may be a one-word misspelling, how it
     may open/close a misspelt multi-word name: NameIndex.pair_side), see TextMatcher._word; 'odd' words (not
@@ -160,15 +170,27 @@ def fuzzy(index: NameIndex, toks: list[Token], hits: list[Hit], raws: list[str],
             if not (odd or nxt[2]):
                 continue
             side = info[4] & 3 | nxt[4] & 12  # head of the form: 2 exact, 1 near; tail: 8 exact, 4 near
-            if ((side & 5 == 5 or side & 10 and index.pair_rest_near(info[0], nxt[0], side))
-                    and i not in full and i + 1 not in full and not (i in covered and i + 1 in covered)):
+            if (
+                (side & 5 == 5 or side & 10 and index.pair_rest_near(info[0], nxt[0], side))
+                and i not in full
+                and i + 1 not in full
+                and not (i in covered and i + 1 in covered)
+            ):
                 lit = raws[i] + raws[i + 1]
                 if len(lit) >= 7 and lit.isalpha():
                     _try(index, cache, lit, i, i + 1, toks, hits, False)
 
 
-def _try(index: NameIndex, cache: dict[tuple[str, bool], list[tuple[int, float]]], lit: str, i: int, j: int,
-         toks: list[Token], hits: list[Hit], single: bool) -> None:
+def _try(
+    index: NameIndex,
+    cache: dict[tuple[str, bool], list[tuple[int, float]]],
+    lit: str,
+    i: int,
+    j: int,
+    toks: list[Token],
+    hits: list[Hit],
+    single: bool,
+) -> None:
     key = (lit, single)
     found = cache.get(key)
     if found is None:
@@ -311,12 +333,16 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
             elif not title and not frequent_phrase(e.words) and not any(t.merged for t in ts):
                 # 'sky rider', 'tom walker': the whole registered name in lower case, not an English phrase
                 status, score, how = "strong", min(score, 0.9), how + ", lower case"
-    elif (title and not obfuscated and not any(t.upper for t in ts)
-          and any(is_common_en(w) for w in h.words)):
+    elif title and not obfuscated and not any(t.upper for t in ts) and any(is_common_en(w) for w in h.words):
         status = "needs"  # 'an iron tide of water': a lower-case title made of ordinary words
     single = h.t0 == h.t1 and len(e.words) <= 1 or e.kind == PART
-    if (status != "drop" and status != "needs" and single and not obfuscated
-            and (_different_person(m, toks, h) or _shadowed(toks, h))):
+    if (
+        status != "drop"
+        and status != "needs"
+        and single
+        and not obfuscated
+        and (_different_person(m, toks, h) or _shadowed(toks, h))
+    ):
         status = "needs"
     return Scored(h, e, score, rule, how, status)
 

@@ -28,8 +28,25 @@ from mamori.screening.text.variants import (
 from mamori.types import Match
 
 _PARTICLE_ROMAJI = {
-    "ga": 1, "no": 1, "wo": 1, "o": 1, "ni": 1, "wa": 1, "ha": 1, "to": 1, "mo": 1, "de": 1, "he": 1, "e": 1,
-    "ya": 1, "chan": 3, "san": 2, "kun": 2, "sama": 2, "desu": 2, "da": 1,
+    "ga": 1,
+    "no": 1,
+    "wo": 1,
+    "o": 1,
+    "ni": 1,
+    "wa": 1,
+    "ha": 1,
+    "to": 1,
+    "mo": 1,
+    "de": 1,
+    "he": 1,
+    "e": 1,
+    "ya": 1,
+    "chan": 3,
+    "san": 2,
+    "kun": 2,
+    "sama": 2,
+    "desu": 2,
+    "da": 1,
 }
 _LEET_RE = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
 _PARTICLE_KEYS = {phonetic_key(k): v for k, v in _PARTICLE_ROMAJI.items()}
@@ -50,7 +67,9 @@ _JA_TABLE = _JaFoldTable()
 
 
 @lru_cache(maxsize=20_000)
-def _romaji_run(run: str) -> tuple[tuple[tuple[int, int, str, str], ...], str, dict[int, int], list[tuple[int, int]]]:
+def _romaji_run(
+    run: str,
+) -> tuple[tuple[tuple[int, int, str, str], ...], str, dict[int, int], list[tuple[int, int]]]:
     """Romaji segments of a kana/kanji run, their phonetic-key stream, segment starts and key bounds (cached)."""
     segs = romaji_segments(run)
     keys = [phonetic_key(h) if h else "" for _, _, h, _ in segs]
@@ -96,7 +115,11 @@ class TextMatcher(Detector):
         reg = Registry(
             rightsholders=(Rightsholder("rh", "Example"),),
             works=(Work("w", "rh", ("Starlight Academy",)),),
-            characters=(Character("mirai", "w", ("Mirai Hoshino", "星野みらい"), ("star hairpin", "silver twin tails")),),
+            characters=(
+                Character(
+                    "mirai", "w", ("Mirai Hoshino", "星野みらい"), ("star hairpin", "silver twin tails")
+                ),
+            ),
         )
         yield Corpus(registry=reg), "Mirai Hoshino dancing on a stage", {"mirai"}
 
@@ -145,13 +168,21 @@ class TextMatcher(Detector):
     def _latin(self, norm: Normalized, toks: list, raws: list[str], keys: list[str], hits: list[Hit]) -> None:  # type: ignore[type-arg]
         self._stream(toks, raws, hits, "plain", keys)
         if _LEET_RE.search(norm.text) and any(has_leet(t.text) for t in toks):
-            dec = [clean_letters(leet_decode(t.text)) if has_leet(t.text) else r for t, r in zip(toks, raws, strict=True)]
+            dec = [
+                clean_letters(leet_decode(t.text)) if has_leet(t.text) else r
+                for t, r in zip(toks, raws, strict=True)
+            ]
             self._stream(toks, dec, hits, "leet")
             if any("1" in t.text and has_leet(t.text) for t in toks):
-                dec_l = [clean_letters(leet_decode(t.text, True)) if has_leet(t.text) else r for t, r in zip(toks, raws, strict=True)]
+                dec_l = [
+                    clean_letters(leet_decode(t.text, True)) if has_leet(t.text) else r
+                    for t, r in zip(toks, raws, strict=True)
+                ]
                 self._stream(toks, dec_l, hits, "leet")
 
-    def _stream(self, toks: list, raws: list[str], hits: list[Hit], via: str, keys: list[str] | None = None) -> None:  # type: ignore[type-arg]
+    def _stream(
+        self, toks: list, raws: list[str], hits: list[Hit], via: str, keys: list[str] | None = None
+    ) -> None:  # type: ignore[type-arg]
         auto = self.index.lat
         if not self._lat_n:
             return
@@ -171,9 +202,10 @@ class TextMatcher(Detector):
                     starts.setdefault(pos, i)
                     pos += len(k)
                     ends[pos] = i
-            i = starts.get(end - klen + 1)
-            if i is None:
+            first = starts.get(end - klen + 1)
+            if first is None:
                 continue
+            i = first
             j = ends.get(end + 1)
             if j is None:
                 continue

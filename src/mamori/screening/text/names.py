@@ -133,9 +133,21 @@ class NameIndex:
         title_word_works: dict[str, set[str]] = defaultdict(set)
         self.title_ja: dict[str, set[str]] = {}
 
-        def add(character: str | None, work: str, kind: str, label: str, raw: str, words: tuple[str, ...],
-                common: bool, parent: int, is_ja: bool, is_title: bool) -> int:
-            e = Entry(len(self.entries), character, work, kind, label, raw, words, common, parent, is_ja, is_title)
+        def add(
+            character: str | None,
+            work: str,
+            kind: str,
+            label: str,
+            raw: str,
+            words: tuple[str, ...],
+            common: bool,
+            parent: int,
+            is_ja: bool,
+            is_title: bool,
+        ) -> int:
+            e = Entry(
+                len(self.entries), character, work, kind, label, raw, words, common, parent, is_ja, is_title
+            )
             self.entries.append(e)
             return e.eid
 
@@ -152,8 +164,20 @@ class NameIndex:
                 else:  # 'Peter Parker' is not ordinary words ('peter' is a given name, not 'pet' + 'er')
                     common = all(ordinary_word(w) for w in words) or len(raw) <= 3
                 coined = len(words) >= 2 and all(t.sep_before in ("-", "‐", "‑") for t in toks[1:])
-                e = Entry(len(self.entries), character, work, TITLE if is_title else NAME, label, raw, words, common,
-                          -1, False, is_title, coined)
+                e = Entry(
+                    len(self.entries),
+                    character,
+                    work,
+                    TITLE if is_title else NAME,
+                    label,
+                    raw,
+                    words,
+                    common,
+                    -1,
+                    False,
+                    is_title,
+                    coined,
+                )
                 self.entries.append(e)
                 eid = e.eid
                 if is_title:
@@ -164,22 +188,40 @@ class NameIndex:
                     lat[k].add(eid)
                 if not is_title and len(words) >= 2:
                     for w in words:
-                        if (len(w) >= 4 and not is_common_en(w) and w not in GIVEN_NAMES and w not in STOPWORDS
-                                and w not in HONORIFICS and not w.isdigit()):
+                        if (
+                            len(w) >= 4
+                            and not is_common_en(w)
+                            and w not in GIVEN_NAMES
+                            and w not in STOPWORDS
+                            and w not in HONORIFICS
+                            and not w.isdigit()
+                        ):
                             part_owner[w].add(character or "")
                             pending_parts.append((w, label, work, eid))
             jk = ja_key(label)
             if len(jk) >= 2 or (jk and not words):
                 common = jk in COMMON_JA or len(jk) <= 1
-                eid = add(character, work, TITLE if is_title else NAME, label, jk, (), common, -1, True, is_title)
+                eid = add(
+                    character, work, TITLE if is_title else NAME, label, jk, (), common, -1, True, is_title
+                )
                 ja[jk].add(eid)
                 cjk = "".join(c for c in normalize(label).text if is_cjk(c))
                 segs = romaji_segments(cjk)
                 rwords = tuple(s[2] for s in segs if s[2])
                 rraw = "".join(rwords)
                 if len(rraw) >= 3:
-                    reid = add(character, work, ROMAJI, label, rraw, rwords, common or rraw in self.registered_words
-                               and is_common_en(rraw), -1, False, is_title)
+                    reid = add(
+                        character,
+                        work,
+                        ROMAJI,
+                        label,
+                        rraw,
+                        rwords,
+                        common or rraw in self.registered_words and is_common_en(rraw),
+                        -1,
+                        False,
+                        is_title,
+                    )
                     for k in {phonetic_key(rraw), "".join(phonetic_key(w) for w in rwords)}:
                         lat[k].add(reid)
                 reading = "".join(s[3] for s in segs)
@@ -269,7 +311,9 @@ class NameIndex:
         self.tails = {k: tuple(sorted(v)) for k, v in tails.items()}
         self.heads_near = set(heads) | {d for k in heads for d in deletes1(k)}
         self.tails_near = set(tails) | {d for k in tails for d in deletes1(k)}
-        self.cand_cache: dict[tuple[str, bool], list[int]] = {}  # per-index query caches (bounded by their users)
+        self.cand_cache: dict[
+            tuple[str, bool], list[int]
+        ] = {}  # per-index query caches (bounded by their users)
         self._plain: dict[str, bool] = {}
         self.try_cache: dict[tuple[str, bool], list[tuple[int, float]]] = {}
 
@@ -309,10 +353,15 @@ class NameIndex:
     def pair_rest_near(self, head: str, tail: str, side: int) -> bool:
         """For a pair whose first token is exactly a leading run (side bit 2) / whose second is exactly a trailing
         run (bit 8): the other token is within two edits of the rest of one of those forms."""
-        if side & 2 and extractOne(tail, self.heads[head], scorer=Levenshtein.distance, score_cutoff=2) is not None:
+        if (
+            side & 2
+            and extractOne(tail, self.heads[head], scorer=Levenshtein.distance, score_cutoff=2) is not None
+        ):
             return True
-        return bool(side & 8) and extractOne(head, self.tails[tail], scorer=Levenshtein.distance,
-                                             score_cutoff=2) is not None
+        return (
+            bool(side & 8)
+            and extractOne(head, self.tails[tail], scorer=Levenshtein.distance, score_cutoff=2) is not None
+        )
 
     def work_of(self, character: str) -> str:
         return self.char_work.get(character, "")

@@ -81,8 +81,14 @@ CJK_RE = re.compile("[\u3041-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900
 
 def is_cjk(ch: str) -> bool:
     o = ord(ch)
-    return 0x3041 <= o <= 0x30FF or 0x4E00 <= o <= 0x9FFF or 0x31F0 <= o <= 0x31FF or 0x3400 <= o <= 0x4DBF \
-        or 0xF900 <= o <= 0xFAFF or o == 0x3005
+    return (
+        0x3041 <= o <= 0x30FF
+        or 0x4E00 <= o <= 0x9FFF
+        or 0x31F0 <= o <= 0x31FF
+        or 0x3400 <= o <= 0x4DBF
+        or 0xF900 <= o <= 0xFAFF
+        or o == 0x3005
+    )
 
 
 _JA_FOLD: dict[str, str] = {}
@@ -197,7 +203,9 @@ def _identity_char(ch: str) -> bool:
     then a prompt made only of such characters (and printable ASCII) needs no offset map."""
     got = _IDENTITY.get(ch)
     if got is None:
-        if ch in _HALF_VOICED or ch == "\u03a3":  # combines with the previous char / context-dependent lower-case
+        if (
+            ch in _HALF_VOICED or ch == "\u03a3"
+        ):  # combines with the previous char / context-dependent lower-case
             got = False
         else:
             low = ch.lower()
@@ -330,8 +338,18 @@ def tokenize(norm: Normalized) -> list[Token]:
         if not ident:
             os_, oe = norm.span(s, e)
             upper, allcaps = _case(orig[os_:oe], e - s)
-        append(Token(s, e, word, upper, allcaps, not toks or (sep != " " and not sent_end.isdisjoint(sep)), sep,
-                     clean))
+        append(
+            Token(
+                s,
+                e,
+                word,
+                upper,
+                allcaps,
+                not toks or (sep != " " and not sent_end.isdisjoint(sep)),
+                sep,
+                clean,
+            )
+        )
         if e - s == 1:
             run = run + 1 if run and len(sep) <= 3 else 1
             if run >= 3:

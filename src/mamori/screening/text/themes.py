@@ -54,8 +54,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (
         theme,
         re.compile(
-            r"(?:\b(?:" + "|".join(_EN[theme].split(" ")) + r")\b)|(?:" + "|".join(
-                re.escape(w) for w in _JA[theme].split()) + ")",
+            r"(?:\b(?:"
+            + "|".join(_EN[theme].split(" "))
+            + r")\b)|(?:"
+            + "|".join(re.escape(w) for w in _JA[theme].split())
+            + ")",
             re.IGNORECASE,
         ),
     )

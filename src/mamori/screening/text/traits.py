@@ -76,9 +76,12 @@ class TraitIndex:
         # per rare token: its characters (first-occurrence order); per trait: token -> weight
         self.rare_chars: dict[str, tuple[str, ...]] = {
             w: tuple(dict.fromkeys(self.traits[i].character for i in p))
-            for w, p in self.postings.items() if len(p) <= self.rare_limit
+            for w, p in self.postings.items()
+            if len(p) <= self.rare_limit
         }
-        self.weight_of: list[dict[str, float]] = [dict(zip(t.tokens, t.weights, strict=True)) for t in self.traits]
+        self.weight_of: list[dict[str, float]] = [
+            dict(zip(t.tokens, t.weights, strict=True)) for t in self.traits
+        ]
 
     def hits(self, stems: set[str]) -> dict[str, list[TraitHit]]:
         """Per character: the traits present (fraction >= 0.5), best first."""

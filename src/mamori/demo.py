@@ -172,7 +172,12 @@ def run_generations(db: str, console: Console) -> None:
             lines = r.settlement["lines"] if r.settlement else []
             owed = "; ".join(
                 f"{x['character']} ({x['rightsholder']}): "
-                + ", ".join(f"{k} {v}" for k, v in x.items() if k in ("fee", "revenue_share", "amount"))
+                + (
+                    ", ".join(
+                        f"{k} {v}" for k, v in x.items() if k in ("fee", "revenue_share", "amount") and v
+                    )
+                    or "no fee"
+                )
                 for x in lines
             )
             rights = check.mamori or {}

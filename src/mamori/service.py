@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mamori.config import Settings
+from mamori.mediatype import SNIFF_BYTES, kind_of, sniff_mime
 from mamori.policy.decide import PolicyBook, decide
 from mamori.registry.fileformat import Problem, RegistryFileError, load_file
 from mamori.registry.model import Registry
@@ -26,24 +27,15 @@ from mamori.types import Decision, RequestContext, Verdict
 log = logging.getLogger("mamori")
 
 MAX_REFERENCE_BYTES = 50 * 1024 * 1024
-_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"\x1a\x45\xdf\xa3", "video/webm"),
-)
 
 
-def sniff_mime(data: bytes) -> str | None:
-    for magic, mime in _MAGIC:
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data[4:8] == b"ftyp":
-        return "video/mp4"
-    return None
+def reference_mime(data: bytes) -> str | None:
+    """The MIME type of a reference file when it is an image or a video (the only kinds references can be)."""
+    mime = sniff_mime(data[:SNIFF_BYTES])
+    return mime if kind_of(mime) in ("image", "video") else None
+
+
+NOT_A_REFERENCE = "is not an image or video file (PNG, JPEG, GIF, WebP, TIFF, BMP, MP4, WebM, …)"
 
 
 @dataclass
@@ -112,13 +104,13 @@ class Mamori:
                 except OSError as exc:
                     problems.append(Problem(where, f"cannot read {ref}: {exc.strerror or exc}"))
                     continue
-                mime = sniff_mime(data)
+                mime = reference_mime(data)
                 if len(data) > MAX_REFERENCE_BYTES:
                     problems.append(
                         Problem(where, f"{ref} is larger than {MAX_REFERENCE_BYTES // 2**20} MiB")
                     )
                 elif mime is None:
-                    problems.append(Problem(where, f"{ref} is not a PNG, JPEG, GIF, WebP, MP4 or WebM file"))
+                    problems.append(Problem(where, f"{ref} {NOT_A_REFERENCE}"))
                 else:
                     blobs.append(ReferenceBlob(c.id, ref, data, mime))
         if problems:
@@ -216,7 +208,7 @@ class Mamori:
 
         limits = self.media_limits().image
         for ref_id, character, work, sha, data in self.registry_store.iter_references():
-            if sniff_mime(data) in ("video/mp4", "video/webm"):
+            if kind_of(sniff_mime(data[:SNIFF_BYTES])) == "video":
                 yield from self._video_reference_frames(ref_id, character, work, sha, data)
                 continue
             try:

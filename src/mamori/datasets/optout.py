@@ -229,8 +229,8 @@ def c2pa_signals(data: bytes | None) -> list[dict[str, Any]]:
     try:
         import c2pa
 
+        from mamori.mediatype import sniff_mime
         from mamori.provenance import sdk
-        from mamori.provenance.media import sniff_mime
 
         mime = sniff_mime(data[:64])
         if mime is None or mime not in sdk.reader_mime_types():

@@ -281,15 +281,15 @@ def delete_rightsholder(svc: Mamori, ident: str, actor: Principal) -> dict[str, 
 def add_reference(
     svc: Mamori, character: str, filename: str, data: bytes, actor: Principal
 ) -> dict[str, Any]:
-    from mamori.service import MAX_REFERENCE_BYTES, sniff_mime
+    from mamori.service import MAX_REFERENCE_BYTES, NOT_A_REFERENCE, reference_mime
 
     _c, owner = _character_owner(svc, character)
     _own_rightsholder(actor, owner)
     if len(data) > MAX_REFERENCE_BYTES:
         raise OpsError(f"reference is larger than {MAX_REFERENCE_BYTES // 2**20} MiB", 413)
-    mime = sniff_mime(data)
+    mime = reference_mime(data)
     if mime is None:
-        raise OpsError("reference is not a PNG, JPEG, GIF, WebP, MP4 or WebM file", 415)
+        raise OpsError(f"reference {NOT_A_REFERENCE}", 415)
     name = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1] or "upload"
     blob = ReferenceBlob(character, f"uploads/{name}", data, mime)
     added = svc.registry_store.add_reference(blob)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
+from mamori.mediatype import sniff_mime
 from mamori.provenance.errors import UnsupportedFormat
+
+__all__ = ["detect_mime", "describe", "guess_from_name", "normalize_mime", "sniff_mime"]
 
 # Formats mamori signs. The SDK supports more (PDF, office documents…); a generative
 # image/video gate only ever releases media, so everything else is refused outright.
@@ -34,19 +37,6 @@ _ALIASES = {
     "mp3": "audio/mpeg",
 }
 
-_FTYP_BRANDS = {
-    b"qt  ": "video/quicktime",
-    b"M4V ": "video/x-m4v",
-    b"M4VH": "video/x-m4v",
-    b"M4A ": "audio/mp4",
-    b"avif": "image/avif",
-    b"avis": "image/avif",
-    b"heic": "image/heic",
-    b"heix": "image/heic",
-    b"mif1": "image/heif",
-    b"msf1": "image/heif",
-}
-
 
 def normalize_mime(mime: str | None) -> str | None:
     """Lower-case a MIME type (or bare extension) and map common aliases."""
@@ -54,31 +44,6 @@ def normalize_mime(mime: str | None) -> str | None:
         return None
     key = mime.strip().lower().lstrip(".")
     return _ALIASES.get(key, key) or None
-
-
-def sniff_mime(head: bytes) -> str | None:
-    """The media type the leading bytes announce, or None when they are not recognised."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if len(head) >= 12 and head[4:8] == b"ftyp":
-        return _FTYP_BRANDS.get(head[8:12], "video/mp4")
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head.startswith(b"RIFF") and len(head) >= 12:
-        return {b"WEBP": "image/webp", b"WAVE": "audio/wav", b"AVI ": "video/x-msvideo"}.get(head[8:12])
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "image/tiff"
-    if head.startswith(b"BM"):
-        return "image/bmp"
-    if head.startswith(b"%PDF"):
-        return "application/pdf"
-    if head.startswith(b"\xff\x0a") or head.startswith(b"\x00\x00\x00\x0cJXL "):
-        return "image/jxl"
-    if head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
-        return "audio/mpeg"
-    return None
 
 
 def guess_from_name(name: str | Path | None) -> str | None:

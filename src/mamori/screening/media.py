@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from mamori.mediatype import kind_of, sniff_mime
 from mamori.types import Match
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -74,31 +75,10 @@ MEDIA_EXTS = IMAGE_EXTS | VIDEO_EXTS
 
 
 def sniff_kind(head: bytes, name: str = "") -> Literal["image", "video"] | None:
-    """'image', 'video' or None from the first bytes (>= 32 recommended); the extension only breaks ties."""
-    h = head
-    if h.startswith(b"\x89PNG\r\n\x1a\n") or h.startswith(b"\xff\xd8\xff"):
-        return "image"
-    if h[:6] in (b"GIF87a", b"GIF89a") or h.startswith(b"BM"):
-        return "image"
-    if h[:4] == b"RIFF" and h[8:12] == b"WEBP":
-        return "image"
-    if h[:4] in (b"II*\x00", b"MM\x00*"):
-        return "image"
-    if h[4:8] == b"ftyp":
-        brand = h[8:12]
-        if brand in (b"avif", b"avis", b"heic", b"heix", b"mif1", b"msf1"):
-            return "image"
-        return "video"
-    if h[:4] == b"\x1a\x45\xdf\xa3":  # Matroska / WebM
-        return "video"
-    if h[:4] == b"RIFF" and h[8:12] == b"AVI ":
-        return "video"
-    if h[:4] in (b"\x00\x00\x01\xba", b"\x00\x00\x01\xb3") or h[:3] == b"FLV":
-        return "video"
-    if len(h) > 188 and h[0] == 0x47 and h[188] == 0x47:  # MPEG-TS
-        return "video"
-    if h[4:8] in (b"moov", b"mdat", b"free", b"wide"):
-        return "video"
+    """'image', 'video' or None from the first bytes (>= 512 recommended); the extension only breaks ties."""
+    kind = kind_of(sniff_mime(head))
+    if kind in ("image", "video"):
+        return kind  # type: ignore[return-value]
     ext = os.path.splitext(name)[1].lower()
     if ext in IMAGE_EXTS:
         return "image"

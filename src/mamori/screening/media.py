@@ -47,6 +47,9 @@ class VideoLimits:
     reuse_max_shift: float = (
         0.05  # ... also after a camera pan/tilt of at most this fraction of the frame side
     )
+    reuse_keypoints: bool = (
+        True  # re-extract local features only where the picture changed (video/tracking.py)
+    )
     merge_gap_s: float = 1.0  # segments closer than this merge
     full_score_s: float = 2.0  # a character on screen this long keeps its full score; shorter is scaled down
 

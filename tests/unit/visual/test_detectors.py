@@ -146,13 +146,13 @@ def _weak_from_strong(local: LocalFeatureDetector, img: np.ndarray, n: int) -> t
 
     from mamori.screening.image.local import WEAK_MIN_CHROMA
 
-    xy, _, gray = local._query_features(img)
-    r = local.verify(img)[0]
+    q = local.query(local.query_gray(img))
+    r = local.verify(img, q)[0]
     col = local.views[r.view].colours
     pairs = tuple(p for p in r.pairs if np.hypot(col[p[0], 1], col[p[0], 2]) >= 2 * WEAK_MIN_CHROMA)[:n]
     assert len(pairs) == n
     weak = replace(r, inliers=n, query_points=frozenset(q for _, q in pairs), pairs=pairs, colour=None)
-    return weak, xy, gray.shape
+    return weak, q.xy, q.shape
 
 
 def test_weak_match_needs_colour_agreement_and_upright(local: LocalFeatureDetector) -> None:

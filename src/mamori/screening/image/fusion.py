@@ -18,7 +18,7 @@ Score bands (the policy layer maps them):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from mamori.screening.base import Corpus, Detector
@@ -102,12 +102,23 @@ class VisualGate:
     def signal_names(self) -> list[str]:
         return [d.name for d in self.detectors]
 
-    def raw_matches(self, pixels: Any) -> list[Match]:
+    def detector(self, name: str) -> Detector | None:
+        """The enabled detector called `name`, if any."""
+        return next((d for d in self.detectors if d.name == name), None)
+
+    def raw_matches(self, pixels: Any, given: Mapping[str, list[Match]] | None = None) -> list[Match]:
         out: list[Match] = []
         for det in self.detectors:
-            out.extend(det.detect(pixels))
+            if given is not None and det.name in given:
+                out.extend(given[det.name])
+            else:
+                out.extend(det.detect(pixels))
         return out
 
-    def screen_image(self, pixels: Any, floor: float = REVIEW) -> list[Match]:
-        """One fused Match per character at or above `floor` (default: the review band), best first."""
-        return fuse(self.raw_matches(pixels), floor=floor)
+    def screen_image(
+        self, pixels: Any, floor: float = REVIEW, given: Mapping[str, list[Match]] | None = None
+    ) -> list[Match]:
+        """One fused Match per character at or above `floor` (default: the review band), best first.
+        `given`: matches the caller already has for some detectors, by name (a video frame whose local features
+        were assembled from reused keypoints: mamori.screening.video.tracking); the others run on `pixels`."""
+        return fuse(self.raw_matches(pixels, given), floor=floor)

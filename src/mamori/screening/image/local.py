@@ -124,14 +124,37 @@ def _resize_to(
 
 def extract(gray: np.ndarray, n_features: int) -> tuple[np.ndarray, np.ndarray]:
     """(xy float32 (n, 2), RootSIFT float32 (n, 128)) of the strongest `n_features` SIFT keypoints."""
+    xy, desc, _ = extract_with_response(gray, n_features)
+    return xy, desc
+
+
+def extract_with_response(gray: np.ndarray, n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`extract` plus each keypoint's detector response (float32 (n,)); `n_features` 0 keeps every keypoint."""
     if gray.shape[0] < 16 or gray.shape[1] < 16:
-        return np.zeros((0, 2), np.float32), np.zeros((0, 128), np.float32)
+        return np.zeros((0, 2), np.float32), np.zeros((0, 128), np.float32), np.zeros(0, np.float32)
     sift = cv2.SIFT_create(nfeatures=n_features)  # type: ignore[attr-defined]
     kps, desc = sift.detectAndCompute(gray, None)
     if desc is None or not kps:
-        return np.zeros((0, 2), np.float32), np.zeros((0, 128), np.float32)
+        return np.zeros((0, 2), np.float32), np.zeros((0, 128), np.float32), np.zeros(0, np.float32)
     xy = np.array([k.pt for k in kps], np.float32)
-    return xy, root_sift(desc)
+    return xy, root_sift(desc), np.array([k.response for k in kps], np.float32)
+
+
+@dataclass
+class QueryFeatures:
+    """A query image's keypoints and their global vote search, in the coordinates of `query_gray(pixels)`.
+
+    `min_response`: the weakest response kept when the keypoint budget (`query_features`) was full, else 0; a
+    partial re-extraction (mamori.screening.video.tracking) keeps new keypoints above it, so a frame assembled
+    from reused and new keypoints follows the same selection rule as one extracted whole."""
+
+    xy: np.ndarray  # (n, 2) float32
+    desc: np.ndarray  # (n, 128) float32 RootSIFT
+    response: np.ndarray  # (n,) float32
+    sims: np.ndarray  # (n, VOTE_K) similarities of the nearest reference descriptors
+    ids: np.ndarray  # (n, VOTE_K) their view ids
+    shape: tuple[int, int]  # (h, w) of the query gray image
+    min_response: float = 0.0
 
 
 @dataclass
@@ -230,19 +253,36 @@ class LocalFeatureDetector(Detector):
 
     # -- detection -------------------------------------------------------------------------------------------
 
-    def query_features_of(self, pixels: Any) -> tuple[np.ndarray, np.ndarray, int]:
-        xy, desc, gray = self._query_features(pixels)
-        return xy, desc, max(gray.shape[:2])
-
-    def _query_features(self, pixels: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def query_gray(self, pixels: Any) -> np.ndarray:
+        """The grey query image features are extracted from: large images downscaled to QUERY_MAX_SIDE, small
+        ones upscaled towards QUERY_MIN_SIDE."""
         gray = _gray(pixels)
         h, w = gray.shape[:2]
         if max(h, w) > QUERY_MAX_SIDE:
             gray, _ = _resize_to(gray, QUERY_MAX_SIDE, 1.0)
         elif max(h, w) < QUERY_MIN_SIDE:
             gray, _ = _resize_to(gray, QUERY_MIN_SIDE, 2.5)
-        xy, desc = extract(gray, self.query_features)
-        return xy, desc, gray
+        return gray
+
+    def search(self, desc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(similarities, view ids), each (n, VOTE_K): the global vote search of query descriptors."""
+        if len(desc) == 0 or len(self.index) == 0:
+            return np.zeros((len(desc), VOTE_K), np.float32), np.full((len(desc), VOTE_K), -1, np.int64)
+        sims, ids = self.index.search(desc, VOTE_K)
+        return sims, ids
+
+    def query(self, gray: np.ndarray) -> QueryFeatures:
+        """Keypoints of a whole query gray image (from `query_gray`) and their vote search."""
+        xy, desc, resp = extract_with_response(gray, self.query_features)
+        sims, ids = self.search(desc)
+        full = self.query_features > 0 and len(resp) >= self.query_features
+        return QueryFeatures(
+            xy, desc, resp, sims, ids, (gray.shape[0], gray.shape[1]), float(resp.min()) if full else 0.0
+        )
+
+    def query_features_of(self, pixels: Any) -> tuple[np.ndarray, np.ndarray, int]:
+        q = self.query(self.query_gray(pixels))
+        return q.xy, q.desc, max(q.shape)
 
     def colour_distances(self, r: Verified, qrgb: np.ndarray, qxy: np.ndarray) -> np.ndarray:
         """Colour distance of each inlier pair: reference keypoint surroundings vs the mapped query surroundings."""
@@ -252,8 +292,9 @@ class LocalFeatureDetector(Detector):
         qcol = patch_colours(qrgb, qxy[qi], COLOUR_RADIUS * r.scale)
         return colour_distance(view.colours[ri], qcol)
 
-    def verify(self, pixels: Any) -> list[Verified]:
-        """Geometrically verified reference views for an image, best first.
+    def verify(self, pixels: Any, features: QueryFeatures | None = None) -> list[Verified]:
+        """Geometrically verified reference views for an image, best first. `features`: the image's
+        `QueryFeatures` when the caller already has them (a video frame assembled from reused keypoints).
 
         A view with `min_inliers` or more inliers is a match. One with `weak_inliers` up to `min_inliers - 1` is a
         weak match, kept only when two checks that are independent of the grey-level SIFT match both agree
@@ -263,22 +304,24 @@ class LocalFeatureDetector(Detector):
         if not self.views or len(self.index) == 0:
             return []
         floor = min(self.weak_inliers, self.min_inliers)
-        qxy, qdesc, gray = self._query_features(pixels)
+        q = features if features is not None else self.query(self.query_gray(pixels))
+        qxy, qdesc, sims, ids = q.xy, q.desc, q.sims, q.ids
         if len(qdesc) < floor:
             return []
-        sims, ids = self.index.search(qdesc, VOTE_K)
         votes = self._votes(sims, ids)
         cands = [
             v for v, n in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])) if n >= self.min_inliers // 2
         ]
-        qside = max(gray.shape[:2])
-        qrgb: list[np.ndarray] = []  # the query in colour at the size of `gray`, made only when needed
+        qside = max(q.shape)
+        qrgb: list[
+            np.ndarray
+        ] = []  # the query in colour at the size of the query gray, made only when needed
 
         def colour_query() -> np.ndarray:
             if not qrgb:
                 rgb = as_rgb(pixels)
-                if rgb.shape[:2] != gray.shape[:2]:
-                    rgb = cv2.resize(rgb, gray.shape[::-1], interpolation=cv2.INTER_AREA)
+                if rgb.shape[:2] != q.shape:
+                    rgb = cv2.resize(rgb, q.shape[::-1], interpolation=cv2.INTER_AREA)
                 qrgb.append(rgb)
             return qrgb[0]
 
@@ -435,9 +478,9 @@ class LocalFeatureDetector(Detector):
         pairs = tuple((int(r), int(q)) for r, q in zip(best[good][inl], good[inl], strict=True))
         return Verified(vi, int(n_in), int(len(good)), scale, math.degrees(math.atan2(b, a)), qpts, pairs)
 
-    def detect(self, content: Any) -> list[Match]:
+    def detect(self, content: Any, features: QueryFeatures | None = None) -> list[Match]:
         best: dict[str, Verified] = {}
-        for r in self.verify(content):
+        for r in self.verify(content, features):
             ch = self.refs[self.views[r.view].ref].character
             if ch not in best or r.inliers > best[ch].inliers:
                 best[ch] = r

@@ -13,6 +13,11 @@ a character entering at the edge is seen within that much camera motion; anythin
 character appearing, walking, a cut) changes the overlap and is analysed. Analysed frames are downscaled by swscale (`frame.reformat(width=...)`) before
 conversion to numpy, and rotated upright from the display matrix (or the legacy 'rotate' tag).
 
+Analysed frames of one shot share their unchanged scenery: local features (SIFT + the global vote search) are
+extracted anew only where the picture changed after following the camera's translation, and reused elsewhere
+(`mamori.screening.video.tracking`; `VideoLimits.reuse_keypoints`). Which frames are whole and which partial is
+decided in decoding order from the frames alone, never by thread timing.
+
 Speed: non-reference frames (B-frames nothing else refers to) are not decoded at all (`skip_frame="NONREF"`),
 the decoder runs frame threads, and sampled frames are analysed on a small thread pool (`MAMORI_VIDEO_WORKERS`,
 default: usable CPUs, at most 4) while decoding continues; results are collected in frame order. FAISS searches
@@ -45,6 +50,8 @@ from mamori.types import Evidence, Match, Segment
 
 if TYPE_CHECKING:  # pragma: no cover
     from mamori.screening.image.fusion import VisualGate
+    from mamori.screening.image.local import LocalFeatureDetector, QueryFeatures
+    from mamori.screening.video.tracking import FramePlan
 
 THUMB = (18, 32)  # rows, cols of the tiny luma thumbnail used for shot changes and reuse
 MOTION_SIDE = 128  # longest side of the (area-averaged) luma thumbnail on which camera motion is estimated
@@ -67,6 +74,8 @@ class VideoResult:
     frames_sampled: int = 0
     frames_analysed: int = 0
     frames_reused: int = 0
+    keypoint_frames_full: int = 0  # analysed frames whose local features were extracted whole ...
+    keypoint_frames_partial: int = 0  # ... and those assembled from reused keypoints (video/tracking.py)
     observations: list[FrameObservation] = field(default_factory=list)
 
 
@@ -198,6 +207,34 @@ def screen_video(
         container.close()
 
 
+def _analyse_tracked(
+    gate: VisualGate,
+    local: LocalFeatureDetector,
+    rgb: np.ndarray,
+    gray: np.ndarray,
+    plan: FramePlan,
+    prev: Future[QueryFeatures] | None,
+    out: Future[QueryFeatures],
+) -> list[Match]:
+    """One analysed frame with keypoint reuse: its local features (whole, or new ones in the changed region
+    merged with the previous frame's), published in `out` for the next frame as soon as they exist, then all
+    detectors fused as `gate.screen_image` does. The previous frame's task was submitted earlier to the same
+    FIFO pool, so waiting on its features cannot deadlock."""
+    from mamori.screening.video.tracking import merge, partial_features
+
+    try:
+        if plan.full or prev is None:
+            feats = local.query(gray)
+        else:
+            new = partial_features(local, gray, plan)
+            feats = merge(local, prev.result(), new, plan, (gray.shape[0], gray.shape[1]))
+    except BaseException as exc:
+        out.set_exception(exc)
+        raise
+    out.set_result(feats)
+    return gate.screen_image(rgb, REVIEW, given={local.name: local.detect(rgb, feats)})
+
+
 def _near_identical(a: np.ndarray, b: np.ndarray, threshold: float) -> bool:
     """Reuse a frame's result only when almost nothing changed anywhere: a small mean difference is not enough,
     because a character entering a fifth of the frame moves the mean of the whole thumbnail very little."""
@@ -276,6 +313,13 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
     )
     in_flight: deque[Future[list[Match]]] = deque()
     last_future: Future[list[Match]] | None = None
+    from mamori.screening.image.local import LocalFeatureDetector
+    from mamori.screening.video.tracking import FramePlanner
+
+    found = gate.detector(LocalFeatureDetector.name) if limits.reuse_keypoints else None
+    local = found if isinstance(found, LocalFeatureDetector) else None
+    planner = FramePlanner() if local is not None else None
+    prev_feats: Future[QueryFeatures] | None = None
     try:
         try:
             for frame in container.decode(stream):
@@ -339,7 +383,27 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
                 rgb = _to_rgb(frame, limits.analysis_width, _rotation_ccw(frame, stream))
                 while len(in_flight) >= 2 * workers:  # bound the frames held in memory
                     in_flight.popleft().result()
-                last_future = pool.submit(gate.screen_image, rgb, REVIEW)
+                if planner is not None and local is not None:
+                    gray = local.query_gray(rgb)
+                    plan = planner.plan(gray, full=reason == "shot")
+                    if plan.full:
+                        res.keypoint_frames_full += 1
+                    else:
+                        res.keypoint_frames_partial += 1
+                    feats: Future[QueryFeatures] = Future()
+                    last_future = pool.submit(
+                        _analyse_tracked,
+                        gate,
+                        local,
+                        rgb,
+                        gray,
+                        plan,
+                        None if plan.full else prev_feats,
+                        feats,
+                    )
+                    prev_feats = feats
+                else:
+                    last_future = pool.submit(gate.screen_image, rgb, REVIEW)
                 in_flight.append(last_future)
                 analysed_thumb, analysed_motion = thumb, motion
                 res.frames_analysed += 1

@@ -1,0 +1,123 @@
+"""Keypoint reuse between analysed video frames (mamori.screening.video.tracking)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from mamori.screening.image import synth
+from mamori.screening.image.examples import CHARACTERS, _sprite, example_corpus
+from mamori.screening.image.fusion import VisualGate
+from mamori.screening.image.local import LocalFeatureDetector
+from mamori.screening.media import VideoLimits
+from mamori.screening.video import screen_video
+from mamori.screening.video.synth import make_clip
+from mamori.screening.video.tracking import CELL, FramePlanner, merge, partial_features
+
+HOSHI = CHARACTERS[0][0]
+
+
+@pytest.fixture(scope="module")
+def gate() -> VisualGate:
+    return VisualGate(example_corpus())
+
+
+@pytest.fixture(scope="module")
+def local(gate: VisualGate) -> LocalFeatureDetector:
+    det = gate.detector("local")
+    assert isinstance(det, LocalFeatureDetector)
+    return det
+
+
+def _gray(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+
+
+@pytest.fixture(scope="module")
+def scene() -> np.ndarray:
+    return synth.draw_scene(3, (900, 360))
+
+
+def test_pan_is_followed_and_only_the_revealed_edge_is_extracted(scene: np.ndarray) -> None:
+    planner = FramePlanner()
+    assert planner.plan(_gray(scene[:, 100:740])).full
+    plan = planner.plan(_gray(scene[:, 124:764]))  # the camera moved 24 px right: content moves 24 px left
+    assert plan.partial
+    assert abs(plan.shift[0] + 24) < 0.5 and abs(plan.shift[1]) < 0.5
+    assert plan.changed < 0.15
+    assert len(plan.boxes) == 1 and plan.boxes[0][0] >= 640 - 24 - 3 * CELL - 24  # the right edge only
+
+
+def test_a_character_pasted_in_is_the_region(scene: np.ndarray) -> None:
+    base = np.ascontiguousarray(scene[:, 100:740])
+    planner = FramePlanner()
+    planner.plan(_gray(base))
+    with_char = synth.paste(base, _sprite(CHARACTERS[0][1]), 0.5, x_frac=0.3)
+    plan = planner.plan(_gray(with_char))
+    assert plan.partial and len(plan.boxes) >= 1
+    diff = np.abs(with_char.astype(int) - base.astype(int)).sum(axis=2) > 30
+    ys, xs = np.nonzero(diff)
+    x0, y0, x1, y1 = plan.boxes[0]
+    assert x0 <= xs.min() and xs.max() < x1 and y0 <= ys.min() and ys.max() < y1  # the box covers the change
+    assert (x1 - x0) * (y1 - y0) < 0.5 * base.shape[0] * base.shape[1]
+
+
+def test_full_extraction_on_cut_big_change_forced_and_refresh(scene: np.ndarray) -> None:
+    planner = FramePlanner(refresh=2)
+    a = _gray(np.ascontiguousarray(scene[:, :640]))
+    assert planner.plan(a).full
+    other = _gray(synth.draw_scene(9, (640, 360)))
+    assert planner.plan(other).full  # a different picture: everything changed
+    assert planner.plan(other).partial
+    assert planner.plan(other, full=True).full  # a shot change says so
+    assert planner.plan(other).partial and planner.plan(other).partial
+    assert planner.plan(other).full  # `refresh` partial frames in a row, then a whole one
+    assert planner.plan(_gray(synth.draw_scene(9, (320, 200)))).full  # other size
+
+
+def test_assembled_features_find_the_character_like_a_whole_extraction(
+    local: LocalFeatureDetector, scene: np.ndarray
+) -> None:
+    planner = FramePlanner()
+    before = np.ascontiguousarray(scene[:, 100:740])
+    after = synth.paste(np.ascontiguousarray(scene[:, 112:752]), _sprite(CHARACTERS[0][1]), 0.55, x_frac=0.4)
+    g0, g1 = local.query_gray(before), local.query_gray(after)
+    assert planner.plan(g0).full
+    prev = local.query(g0)
+    plan = planner.plan(g1)
+    assert plan.partial
+    new = partial_features(local, g1, plan)
+    merged = merge(local, prev, new, plan, (g1.shape[0], g1.shape[1]))
+    whole = local.query(g1)
+    # about as many keypoints as a whole extraction, most of them the same points (within a pixel)
+    assert 0.8 * len(whole.xy) <= len(merged.xy) <= 1.25 * len(whole.xy)
+    d = np.sqrt(((merged.xy[:, None, :] - whole.xy[None, :, :]) ** 2).sum(-1)).min(axis=1)
+    assert float((d < 1.0).mean()) > 0.6
+    got = {m.character: m.score for m in local.detect(after, merged)}
+    ref = {m.character: m.score for m in local.detect(after, whole)}
+    assert set(got) == set(ref) == {HOSHI}
+    assert abs(got[HOSHI] - ref[HOSHI]) < 0.15
+
+
+def test_video_with_reuse_finds_the_same_segments(gate: VisualGate, tmp_path: Path) -> None:
+    p = make_clip(
+        tmp_path / "walk.mp4",
+        duration=6.0,
+        fps=24,
+        size=(480, 270),
+        sprite_rgba=_sprite(CHARACTERS[0][1]),
+        visible=[(1.5, 4.5)],
+        height_frac=0.5,
+        gop=96,
+    )
+    on = screen_video(p, gate)
+    off = screen_video(p, gate, VideoLimits(reuse_keypoints=False))
+    assert on.keypoint_frames_partial > 0 and on.keypoint_frames_full >= 1
+    assert off.keypoint_frames_partial == 0 == off.keypoint_frames_full
+    assert on.frames_analysed == off.frames_analysed
+    assert [m.character for m in on.matches] == [m.character for m in off.matches] == [HOSHI]
+    seg_on, seg_off = on.matches[0].segments, off.matches[0].segments
+    assert [(s.start, s.end) for s in seg_on] == [(s.start, s.end) for s in seg_off]

@@ -148,8 +148,10 @@ def _shifted_copy(a: np.ndarray, b: np.ndarray, threshold: float, max_shift: flo
 
 
 def _hist(thumb: np.ndarray) -> np.ndarray:
-    h, _ = np.histogram(thumb, bins=16, range=(0, 256))
-    return h.astype(np.float32) / max(1, thumb.size)
+    """16-bin luma histogram (bins of 16 grey levels), normalised; bincount: ~10x cheaper than np.histogram,
+    and it runs on every decoded frame."""
+    bins = np.clip(thumb, 0, 255).astype(np.uint8) >> 4
+    return np.bincount(bins.ravel(), minlength=16).astype(np.float32) / max(1, thumb.size)
 
 
 def _rotation_ccw(frame: Any, stream: Any) -> int:

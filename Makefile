@@ -3,8 +3,11 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# compiled prompt-matcher modules (mypyc); rebuilt when their sources change, pure Python runs until then
+NATIVE := src/mamori/screening/text/_native/sources.json
+NATIVE_SRC := $(wildcard src/mamori/screening/text/*.py)
 
-.PHONY: venv demo test test-fast bench lint fmt clean
+.PHONY: venv native demo test test-fast bench lint fmt clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -14,16 +17,21 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+$(NATIVE): $(STAMP) $(NATIVE_SRC)
+	$(BIN)/python -m mamori.screening.text.native_build build --optional
+
+native: $(NATIVE)
+
 demo: $(STAMP)
 	$(BIN)/python -m mamori.demo
 
-test: $(STAMP)
+test: $(STAMP) $(NATIVE)
 	$(BIN)/python -m pytest -n 2 -q
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not e2e and not slow" -x
 
-bench: $(STAMP)
+bench: $(STAMP) $(NATIVE)
 	$(BIN)/python -m benchmarks.run
 
 lint: $(STAMP)
@@ -37,4 +45,4 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info mamori.db demo-out bench-out
+	rm -rf $(VENV) build dist *.egg-info mamori.db demo-out bench-out src/mamori/screening/text/_native

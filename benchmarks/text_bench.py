@@ -9,14 +9,20 @@ naive substring baseline side by side, and the ratio:
 - the dev registry (../shared/eval-dev/registry.yaml or /work/shared/eval-dev/registry.yaml, if present);
 - a generated registry of N characters (synthetic pronounceable names, 10 names each including kana).
 
-Rates are on the CPU time of this process (robust to a busy shared machine).
+Rates are on the CPU time of this process (robust to a busy shared machine). When the compiled build of the
+matcher (mamori.screening.text.native, `make native`) is active, the generated registry is also measured in
+pure Python (a child process with MAMORI_PURE_PYTHON=1, same prompts) and the ratio printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -375,24 +381,47 @@ def bench_registry(
     }
 
 
+def pure_python_rate(n_chars: int, n_prompts: int) -> float | None:
+    """The generated registry's TextMatcher rate in a child process running the pure-Python modules."""
+    env = {**os.environ, "MAMORI_PURE_PYTHON": "1"}
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.text_bench",
+        "--chars",
+        str(n_chars),
+        "--prompts",
+        str(n_prompts),
+    ]
+    r = subprocess.run([*cmd, "--no-dev", "--json"], capture_output=True, text=True, env=env, check=False)
+    if r.returncode != 0:
+        return None
+    return float(json.loads(r.stdout.strip().splitlines()[-1])["prompts_per_s"])
+
+
 def run(
     report: Any = print,
     n_chars: int = 10_000,
     n_prompts: int = 5_000,
     baseline_prompts: int = 300,
     dev: Path | None = None,
+    with_dev: bool = True,
+    compare_pure: bool = True,
 ) -> dict[str, float]:
     """Both registries; returns the generated registry's figures, plus the dev registry's as dev_* when present."""
+    from mamori.screening.text import native
+
     out: dict[str, float] = {}
+    report(f"[implementation] {native.status()}")
     dev = dev if dev is not None else dev_registry_path()
-    if dev is not None and dev.is_file():
+    if with_dev and dev is not None and dev.is_file():
         from mamori.registry.fileformat import load_file
 
         t0 = time.perf_counter()
         dev_reg = load_file(dev, check_files=False)
         r = bench_registry(dev_reg, "dev", report, n_prompts, n_prompts, time.perf_counter() - t0)
         out.update({f"dev_{k}": v for k, v in r.items()})
-    else:
+    elif with_dev:
         report("[dev] registry not found; skipped")
     t0 = time.perf_counter()
     reg = generated_registry(n_chars)
@@ -401,6 +430,14 @@ def run(
             reg, f"generated {n_chars}", report, n_prompts, baseline_prompts, time.perf_counter() - t0
         )
     )
+    if compare_pure and native.is_active():
+        pure = pure_python_rate(n_chars, n_prompts)
+        if pure:
+            out["pure_python_prompts_per_s"] = pure
+            report(
+                f"[generated {n_chars}] same prompts, pure-Python modules (child process): {pure:,.0f} prompts/s; "
+                f"compiled {out['prompts_per_s'] / pure:.2f}x"
+            )
     return out
 
 
@@ -409,8 +446,13 @@ def main() -> None:
     ap.add_argument("--chars", type=int, default=10_000)
     ap.add_argument("--prompts", type=int, default=5_000)
     ap.add_argument("--dev", type=Path, default=None, help="dev registry.yaml (default: ../shared/eval-dev)")
+    ap.add_argument("--no-dev", action="store_true", help="only the generated registry")
+    ap.add_argument("--json", action="store_true", help="last line: the generated registry's figures as JSON")
     a = ap.parse_args()
-    run(print, a.chars, a.prompts, dev=a.dev)
+    report = (lambda _line: None) if a.json else print
+    out = run(report, a.chars, a.prompts, dev=a.dev, with_dev=not a.no_dev, compare_pure=not a.json)
+    if a.json:
+        print(json.dumps(out))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 # (pattern, replacement, triggers): a rule can only match when one of its trigger substrings occurs in the key,
 # so the others are skipped without running the regex; () = always run.
@@ -123,10 +124,10 @@ def stem(w: str) -> str:
 
 # ---------------------------------------------------------------- romaji
 
-_kakasi = None
+_kakasi: Any = None
 
 
-def _get_kakasi():  # type: ignore[no-untyped-def]
+def _get_kakasi() -> Any:
     global _kakasi
     if _kakasi is None:
         import warnings

@@ -46,7 +46,9 @@ _R_NAME, _R_TITLE, _R_VARIANT, _R_OBF = (
 )
 
 
-@dataclass(slots=True)
+@dataclass(
+    slots=True, init=False
+)  # explicit __init__: compiled too in the native build (normalize.Normalized)
 class Hit:
     eid: int
     n0: int  # normalised span
@@ -56,7 +58,29 @@ class Hit:
     via: str  # plain | leet | ja | romaji | fuzzy
     lit: str  # what the prompt had (compact)
     words: tuple[str, ...]
-    sim: float = 1.0
+    sim: float
+
+    def __init__(
+        self,
+        eid: int,
+        n0: int,
+        n1: int,
+        t0: int,
+        t1: int,
+        via: str,
+        lit: str,
+        words: tuple[str, ...],
+        sim: float = 1.0,
+    ) -> None:
+        self.eid = eid
+        self.n0 = n0
+        self.n1 = n1
+        self.t0 = t0
+        self.t1 = t1
+        self.via = via
+        self.lit = lit
+        self.words = words
+        self.sim = sim
 
 
 def split_ok(e: Entry, words: tuple[str, ...], toks: list[Token], i: int, j: int) -> bool:
@@ -226,7 +250,7 @@ def _verify(index: NameIndex, lit: str, single: bool) -> list[tuple[int, float]]
 # ---------------------------------------------------------------- judging
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Scored:
     hit: Hit
     entry: Entry
@@ -234,6 +258,14 @@ class Scored:
     rule: str
     how: str
     status: str  # strong | weak | needs (needs context) | drop
+
+    def __init__(self, hit: Hit, entry: Entry, score: float, rule: str, how: str, status: str) -> None:
+        self.hit = hit
+        self.entry = entry
+        self.score = score
+        self.rule = rule
+        self.how = how
+        self.status = status
 
 
 def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Scored | None:

@@ -156,7 +156,9 @@ _CTRL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FOLD_CACHE: dict[str, tuple[str, int]] = {}
 
 
-@dataclass
+# The per-prompt classes below spell out __init__ (init=False): with the compiled build (text/native.py) an explicit
+# __init__ is compiled too, while a dataclass-generated one stays interpreted (~5x slower to construct).
+@dataclass(init=False)
 class Normalized:
     """Normalised text; `starts[i]`/`ends[i]` are the original offsets of normalised character i."""
 
@@ -165,6 +167,20 @@ class Normalized:
     starts: list[int] | None  # None: identity map (ASCII fast path)
     ends: list[int] | None
     flags: list[int] | None
+
+    def __init__(
+        self,
+        original: str,
+        text: str,
+        starts: list[int] | None,
+        ends: list[int] | None,
+        flags: list[int] | None,
+    ) -> None:
+        self.original = original
+        self.text = text
+        self.starts = starts
+        self.ends = ends
+        self.flags = flags
 
     def span(self, i: int, j: int) -> tuple[int, int]:
         """Original [start, end) of normalised [i, j)."""
@@ -263,7 +279,7 @@ _TOKEN_RE = re.compile(r"[a-z0-9@$]+")
 _SENT_END = set(".!?;:\n。！？")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Token:
     start: int  # normalised offsets
     end: int
@@ -272,8 +288,30 @@ class Token:
     allcaps: bool  # every original letter is upper-case (and there are >= 2)
     sent_start: bool  # first token of a sentence
     sep_before: str  # normalised characters between the previous token and this one
-    clean: str = ""  # letters and digits only
-    merged: bool = False  # built from split letters ('S a i l o r', 'V.e.g.e.t.a')
+    clean: str  # letters and digits only
+    merged: bool  # built from split letters ('S a i l o r', 'V.e.g.e.t.a')
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        text: str,
+        upper: bool,
+        allcaps: bool,
+        sent_start: bool,
+        sep_before: str,
+        clean: str = "",
+        merged: bool = False,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        self.upper = upper
+        self.allcaps = allcaps
+        self.sent_start = sent_start
+        self.sep_before = sep_before
+        self.clean = clean
+        self.merged = merged
 
 
 _POSSESSIVE_TAILS = frozenset(("s", "t", "re", "ll", "d", "ve", "m"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, ClassVar
 
 from mamori.registry.model import Registry
@@ -198,14 +199,19 @@ class TextMatcher(Detector):
         entries = self.index.entries
         for end, (klen, eids) in auto.iter("".join(keys)):
             if starts is None:  # token boundaries in the key stream, built on the first automaton hit only
-                starts = {}
-                pos = 0
-                for i, k in enumerate(keys):
-                    if not k:
-                        continue
-                    starts.setdefault(pos, i)
-                    pos += len(k)
-                    ends[pos] = i
+                if all(keys):  # no empty key: every token starts and ends at its own offset
+                    offs = list(accumulate(map(len, keys)))
+                    starts = dict(zip([0, *offs[:-1]], range(len(keys)), strict=True))
+                    ends = dict(zip(offs, range(len(keys)), strict=True))
+                else:
+                    starts = {}
+                    pos = 0
+                    for i, k in enumerate(keys):
+                        if not k:
+                            continue
+                        starts.setdefault(pos, i)
+                        pos += len(k)
+                        ends[pos] = i
             first = starts.get(end - klen + 1)
             if first is None:
                 continue
@@ -214,7 +220,7 @@ class TextMatcher(Detector):
             if j is None:
                 continue
             lit = "".join(raws[i : j + 1])
-            words = tuple(r for r in raws[i : j + 1] if r)
+            words = tuple(filter(None, raws[i : j + 1]))  # the non-empty ones
             for eid in eids:
                 e = entries[eid]
                 if j > i and not judge.split_ok(e, words, toks, i, j):

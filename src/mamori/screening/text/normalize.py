@@ -216,10 +216,11 @@ def _identity_char(ch: str) -> bool:
 
 
 def normalize(text: str) -> Normalized:
+    # isprintable(): no control character at all (cheaper than the _CTRL_RE scan, which allows tab/newline/CR)
     if text.isascii():
-        if not _CTRL_RE.search(text):
+        if text.isprintable() or not _CTRL_RE.search(text):
             return Normalized(text, text.lower(), None, None, None)
-    elif not _CTRL_RE.search(text):
+    elif text.isprintable() or not _CTRL_RE.search(text):
         # kana/kanji/most letters fold to themselves: the offset map is the identity, as for ASCII
         ident = _IDENTITY
         for ch in set(text):

@@ -23,6 +23,7 @@ from mamori.screening.text.normalize import (
     F_CONFUSABLE,
     F_INVISIBLE,
     F_WIDTH,
+    LazyTokens,
     Normalized,
     Token,
     is_hiragana,
@@ -123,13 +124,13 @@ def _candidates(index: NameIndex, q: str, single: bool) -> list[int]:
 
 def fuzzy(
     index: NameIndex,
-    toks: list[Token],
+    tokens: LazyTokens,
     hits: list[Hit],
     raws: list[str],
     infos: list[tuple[str, str, bool, bool, int]],
 ) -> None:
     """Misspellings: deletion-index candidates per token (and token pair), verified with Levenshtein.
-    `raws`: the tokens' letters/digits; `infos`: per token (key, stem, odd, may be a one-word misspelling, how it
+    `tokens`: the prompt's tokens (built when a hit needs their offsets); `raws`: their letters/digits; `infos`: per token (key, stem, odd, may be a one-word misspelling, how it
     may open/close a misspelt multi-word name: NameIndex.pair_side), see TextMatcher._word; 'odd' words (not
     ordinary words) might be (part of) a misspelt name.
 
@@ -160,11 +161,12 @@ def fuzzy(
         if info[3] and i not in covered:
             found = cache.get((raws[i], True))
             if found is None:
-                _try(index, cache, raws[i], i, i, toks, hits, True)
+                _try(index, cache, raws[i], i, i, tokens, hits, True)
             elif found:
                 lit = raws[i]
+                t = tokens.get()[i]
                 for eid, sim in found:
-                    hits.append(Hit(eid, toks[i].start, toks[i].end, i, i, "fuzzy", lit, (lit,), sim))
+                    hits.append(Hit(eid, t.start, t.end, i, i, "fuzzy", lit, (lit,), sim))
         if i + 1 < n:
             nxt = infos[i + 1]
             if not (odd or nxt[2]):
@@ -178,7 +180,7 @@ def fuzzy(
             ):
                 lit = raws[i] + raws[i + 1]
                 if len(lit) >= 7 and lit.isalpha():
-                    _try(index, cache, lit, i, i + 1, toks, hits, False)
+                    _try(index, cache, lit, i, i + 1, tokens, hits, False)
 
 
 def _try(
@@ -187,7 +189,7 @@ def _try(
     lit: str,
     i: int,
     j: int,
-    toks: list[Token],
+    tokens: LazyTokens,
     hits: list[Hit],
     single: bool,
 ) -> None:
@@ -199,6 +201,7 @@ def _try(
             cache.clear()
         cache[key] = found
     if found:
+        toks = tokens.get()
         for eid, sim in found:
             hits.append(Hit(eid, toks[i].start, toks[j].end, i, j, "fuzzy", lit, (lit,), sim))
 

@@ -15,7 +15,7 @@ from mamori.screening.text import judge
 from mamori.screening.text.judge import Hit
 from mamori.screening.text.lexicon import JA_PARTICLES
 from mamori.screening.text.names import NameIndex
-from mamori.screening.text.normalize import CJK_RE, Normalized, ja_fold, normalize, tokenize
+from mamori.screening.text.normalize import CJK_RE, LazyTokens, Normalized, ja_fold, normalize, scan
 from mamori.screening.text.traits import TraitIndex
 from mamori.screening.text.variants import (
     _PH_CACHE,
@@ -134,25 +134,32 @@ class TextMatcher(Detector):
         if not text.strip():
             return []
         norm = normalize(text)
-        toks = tokenize(norm)
+        # Token objects are built only when needed (a hit, or a prompt that scan() cannot read): most have none
+        tokens = LazyTokens(norm)
+        raws = scan(norm)
+        if raws is None:
+            toks = tokens.get()
+            raws = [t.clean for t in toks]
+            texts = [t.text for t in toks]
+        else:
+            texts = raws  # scan(): each token's text is its letters/digits
         hits: list[Hit] = []
         stems: dict[str, int] = {}
-        if toks:
-            raws = [t.clean for t in toks]
+        if raws:
             words = self._words
             infos = [words.get(r) or self._word(r) for r in raws]
-            self._latin(norm, toks, raws, [w[0] for w in infos], hits)
+            self._latin(norm, tokens, raws, texts, [w[0] for w in infos], hits)
         if not norm.text.isascii() and CJK_RE.search(norm.text):
             self._japanese(norm, hits)
             self._romaji(norm, hits)
-        if toks:
-            judge.fuzzy(self.index, toks, hits, raws, infos)
+        if raws:
+            judge.fuzzy(self.index, tokens, hits, raws, infos)
             for i, w in enumerate(infos):
                 stems.setdefault(w[1], i)
         trait_hits = self.traits.hits(set(stems)) if stems else {}
         if not hits and not trait_hits:
             return []
-        matches = _decide.decide(self, norm, toks, hits, trait_hits, stems)
+        matches = _decide.decide(self, norm, tokens.get(), hits, trait_hits, stems)
         if self.allow and matches:
             matches = _decide.apply_allowlist(self.allow, norm, matches)
         return matches
@@ -169,25 +176,33 @@ class TextMatcher(Detector):
         self._words[w] = got
         return got
 
-    def _latin(self, norm: Normalized, toks: list, raws: list[str], keys: list[str], hits: list[Hit]) -> None:  # type: ignore[type-arg]
-        self._stream(toks, raws, hits, "plain", keys)
+    def _latin(
+        self,
+        norm: Normalized,
+        tokens: LazyTokens,
+        raws: list[str],
+        texts: list[str],
+        keys: list[str],
+        hits: list[Hit],
+    ) -> None:
+        """`raws`: the tokens' letters/digits; `texts`: their normalised text."""
+        self._stream(tokens, raws, hits, "plain", keys)
         text = norm.text
-        if _LEET_CHAR_RE.search(text) and _LEET_RE.search(text) and any(has_leet(t.text) for t in toks):
+        if _LEET_CHAR_RE.search(text) and _LEET_RE.search(text) and any(has_leet(t) for t in texts):
             dec = [
-                clean_letters(leet_decode(t.text)) if has_leet(t.text) else r
-                for t, r in zip(toks, raws, strict=True)
+                clean_letters(leet_decode(t)) if has_leet(t) else r for t, r in zip(texts, raws, strict=True)
             ]
-            self._stream(toks, dec, hits, "leet")
-            if any("1" in t.text and has_leet(t.text) for t in toks):
+            self._stream(tokens, dec, hits, "leet")
+            if any("1" in t and has_leet(t) for t in texts):
                 dec_l = [
-                    clean_letters(leet_decode(t.text, True)) if has_leet(t.text) else r
-                    for t, r in zip(toks, raws, strict=True)
+                    clean_letters(leet_decode(t, True)) if has_leet(t) else r
+                    for t, r in zip(texts, raws, strict=True)
                 ]
-                self._stream(toks, dec_l, hits, "leet")
+                self._stream(tokens, dec_l, hits, "leet")
 
     def _stream(
-        self, toks: list, raws: list[str], hits: list[Hit], via: str, keys: list[str] | None = None
-    ) -> None:  # type: ignore[type-arg]
+        self, tokens: LazyTokens, raws: list[str], hits: list[Hit], via: str, keys: list[str] | None = None
+    ) -> None:
         auto = self.index.lat
         if not self._lat_n:
             return
@@ -221,6 +236,7 @@ class TextMatcher(Detector):
                 continue
             lit = "".join(raws[i : j + 1])
             words = tuple(filter(None, raws[i : j + 1]))  # the non-empty ones
+            toks = tokens.get()
             for eid in eids:
                 e = entries[eid]
                 if j > i and not judge.split_ok(e, words, toks, i, j):

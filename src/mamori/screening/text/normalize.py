@@ -361,6 +361,37 @@ def tokenize(norm: Normalized) -> list[Token]:
     return _merge_split_letters(toks) if split else toks
 
 
+def scan(norm: Normalized) -> list[str] | None:
+    """The letters/digits of the tokens (`Token.clean`, in order) without building Token objects, for a prompt
+    where they are simply its [a-z0-9] runs: identity offset map, no '@'/'$' (no token loses characters or is
+    skipped), no apostrophe (no possessive tail dropped), fewer than three one-character tokens (no split letters
+    merged). None otherwise: use tokenize()."""
+    text = norm.text
+    if norm.starts is not None or "@" in text or "$" in text or "'" in text or "’" in text:
+        return None
+    words: list[str] = _TOKEN_RE.findall(text)
+    if list(map(len, words)).count(1) >= 3:
+        return None
+    return words
+
+
+class LazyTokens:
+    """tokenize(norm), built on first use: most prompts have no hit, and the hit finders need Token objects only
+    where they find one (their letters/digits come from scan())."""
+
+    __slots__ = ("norm", "_toks")
+
+    def __init__(self, norm: Normalized) -> None:
+        self.norm = norm
+        self._toks: list[Token] | None = None
+
+    def get(self) -> list[Token]:
+        toks = self._toks
+        if toks is None:
+            toks = self._toks = tokenize(self.norm)
+        return toks
+
+
 def _merge_split_letters(toks: list[Token]) -> list[Token]:
     """Runs of >= 3 one-character tokens ('S a i l o r', 'V.e.g.e.t.a') become one merged token."""
     if len(toks) < 3:

@@ -15,13 +15,21 @@ if TYPE_CHECKING:
     from mamori.screening.text.matcher import TextMatcher
 
 
+_R_NAME, _R_TITLE = str(Rule.NAME), str(Rule.TITLE)  # plain strings: cheaper to compare than enum members
+
+
 def _evidence(norm: Normalized, s: Scored, score: float) -> Evidence:
-    o0, o1 = norm.span(s.hit.n0, s.hit.n1)
+    h = s.hit
+    if norm.starts is None:  # identity offset map
+        o0, o1 = h.n0, h.n1
+    else:
+        o0, o1 = norm.span(h.n0, h.n1)
     text = norm.original[o0:o1]
     e = s.entry
-    if s.rule == Rule.NAME:
+    rule = s.rule
+    if rule == _R_NAME:
         detail = f"'{text}' is the registered name '{e.label}'"
-    elif s.rule == Rule.TITLE:
+    elif rule == _R_TITLE:
         detail = f"'{text}' is the registered title '{e.label}' of work '{e.work}'"
     else:
         what = "title" if e.is_title else "name"

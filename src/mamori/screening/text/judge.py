@@ -179,7 +179,9 @@ def fuzzy(
                 and not (i in covered and i + 1 in covered)
             ):
                 lit = raws[i] + raws[i + 1]
-                if len(lit) >= 7 and lit.isalpha():
+                if (
+                    len(lit) >= 7 and lit.isalpha() and cache.get((lit, False)) != []
+                ):  # [] known: nothing found
                     _try(index, cache, lit, i, i + 1, tokens, hits, False)
 
 
@@ -242,9 +244,9 @@ class Scored:
 def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Scored | None:
     e = m.index.entries[h.eid]
     title = e.is_title
-    flags = norm.flags_in(h.n0, h.n1)
+    flags = 0 if norm.flags is None else norm.flags_in(h.n0, h.n1)  # None: nothing folded (identity map)
     if h.via == "ja":
-        seg = "".join(c for c in norm.text[h.n0 : h.n1] if c not in "・･ ")
+        seg = norm.text[h.n0 : h.n1].replace("・", "").replace("･", "").replace(" ", "")  # without separators
         label = _LABELS.get(e.label)
         if label is None:
             label = "".join(c for c in normalize_label(e.label) if c not in "・･ ")
@@ -269,11 +271,14 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
         return Scored(h, e, score, _R_VARIANT, "romaji reading of the kana", "needs" if amb else "strong")
     # Latin
     ts = toks[h.t0 : h.t1 + 1]
-    merged = False
-    for t in ts:
-        if t.merged:
-            merged = True
-            break
+    if len(ts) == 1:
+        merged = ts[0].merged
+    else:
+        merged = False
+        for t in ts:
+            if t.merged:
+                merged = True
+                break
     lit = h.lit
     if h.via == "fuzzy":
         how, rule = "misspelling", _R_VARIANT

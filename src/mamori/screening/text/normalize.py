@@ -196,6 +196,8 @@ class Normalized:
 
 
 _IDENTITY: dict[str, bool] = {}
+# ASCII and the non-ASCII characters found to fold to themselves (a subset test per prompt; bounded like _IDENTITY)
+_IDENTITY_SET: set[str] = {chr(c) for c in range(0x80)}
 
 
 def _identity_char(ch: str) -> bool:
@@ -212,6 +214,8 @@ def _identity_char(ch: str) -> bool:
             got = len(low) == 1 and _fold_char(ch) == (low, 0)
         if len(_IDENTITY) < 100_000:
             _IDENTITY[ch] = got
+            if got:
+                _IDENTITY_SET.add(ch)
     return got
 
 
@@ -222,8 +226,11 @@ def normalize(text: str) -> Normalized:
             return Normalized(text, text.lower(), None, None, None)
     elif text.isprintable() or not _CTRL_RE.search(text):
         # kana/kanji/most letters fold to themselves: the offset map is the identity, as for ASCII
+        chars = set(text)
+        if chars <= _IDENTITY_SET:  # every character already known to fold to itself (or ASCII)
+            return Normalized(text, text.lower(), None, None, None)
         ident = _IDENTITY
-        for ch in set(text):
+        for ch in chars:
             if ch > "\x7f" and not (ident.get(ch) or _identity_char(ch)):
                 break
         else:

@@ -47,6 +47,11 @@ _R_NAME, _R_TITLE, _R_VARIANT, _R_OBF = (
 )
 
 
+# per distinct prompt word (TextMatcher._word): phonetic key, trait stem, odd, may be a misspelt one-word name,
+# NameIndex.pair_side, stem is a rare trait token
+WordInfo = tuple[str, str, bool, bool, int, bool]
+
+
 @dataclass(slots=True)
 class Hit:
     eid: int
@@ -127,7 +132,7 @@ def fuzzy(
     tokens: LazyTokens,
     hits: list[Hit],
     raws: list[str],
-    infos: list[tuple[str, str, bool, bool, int]],
+    infos: list[WordInfo],
 ) -> None:
     """Misspellings: deletion-index candidates per token (and token pair), verified with Levenshtein.
     `tokens`: the prompt's tokens (built when a hit needs their offsets); `raws`: their letters/digits; `infos`: per token (key, stem, odd, may be a one-word misspelling, how it

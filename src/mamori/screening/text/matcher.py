@@ -6,13 +6,14 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any, ClassVar
 
 from mamori.registry.model import Registry
 from mamori.screening.base import TEXT, Corpus, Detector
 from mamori.screening.text import decide as _decide
 from mamori.screening.text import judge
-from mamori.screening.text.judge import Hit
+from mamori.screening.text.judge import Hit, WordInfo
 from mamori.screening.text.lexicon import JA_PARTICLES
 from mamori.screening.text.names import NameIndex
 from mamori.screening.text.normalize import CJK_RE, LazyTokens, Normalized, ja_fold, normalize, scan
@@ -49,6 +50,7 @@ _PARTICLE_ROMAJI = {
     "desu": 2,
     "da": 1,
 }
+_RARE_STEM = itemgetter(5)  # WordInfo: the word's stem is a rare trait token
 _LEET_RE = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
 # a leet digit/symbol anywhere: a single character class scans much faster than _LEET_RE's alternation, so most
 # prompts (none of these characters) skip _LEET_RE
@@ -97,7 +99,7 @@ class TextMatcher(Detector):
         self.index = NameIndex(registry)
         self.traits = TraitIndex(registry)
         self._lat_n = len(self.index.lat)
-        self._words: dict[str, tuple[str, str, bool, bool, int]] = {}
+        self._words: dict[str, WordInfo] = {}
         self._ja_n = len(self.index.ja)
         self.allow: list[tuple[str | None, str]] = []
         for cid, phrase in allowlist:
@@ -152,11 +154,15 @@ class TextMatcher(Detector):
         if not norm.text.isascii() and CJK_RE.search(norm.text):
             self._japanese(norm, hits)
             self._romaji(norm, hits)
+        trait_hits = {}
         if raws:
             judge.fuzzy(self.index, tokens, hits, raws, infos)
-            for i, w in enumerate(infos):
-                stems.setdefault(w[1], i)
-        trait_hits = self.traits.hits(set(stems)) if stems else {}
+            # traits can only be present with a rare trait stem among the words (TraitIndex.hits): otherwise
+            # the stems are needed only by decide()
+            if hits or any(map(_RARE_STEM, infos)):
+                for i, w in enumerate(infos):
+                    stems.setdefault(w[1], i)
+                trait_hits = self.traits.hits(set(stems))
         if not hits and not trait_hits:
             return []
         matches = _decide.decide(self, norm, tokens.get(), hits, trait_hits, stems)
@@ -164,13 +170,22 @@ class TextMatcher(Detector):
             matches = _decide.apply_allowlist(self.allow, norm, matches)
         return matches
 
-    def _word(self, w: str) -> tuple[str, str, bool, bool, int]:
+    def _word(self, w: str) -> WordInfo:
         """Per distinct token (letters/digits): phonetic key, trait stem, 'odd' (not an ordinary word or frequent
         given name, so possibly part of a misspelt name), may itself be a misspelt one-word name (an odd word of
-        5+ letters), how it may open/close a misspelt multi-word name (NameIndex.pair_side). Cached (bounded)."""
+        5+ letters), how it may open/close a misspelt multi-word name (NameIndex.pair_side), whether its stem is a
+        rare trait token (TraitIndex.rare_chars). Cached (bounded)."""
         key = phonetic_key(w)
         odd = len(w) >= 3 and not self.index.plain_word(w)
-        got = (key, stem(w), odd, odd and len(w) >= 5 and w.isalpha(), self.index.pair_side(key))
+        st = stem(w)
+        got = (
+            key,
+            st,
+            odd,
+            odd and len(w) >= 5 and w.isalpha(),
+            self.index.pair_side(key),
+            st in self.traits.rare_chars,
+        )
         if len(self._words) > 200_000:
             self._words.clear()
         self._words[w] = got

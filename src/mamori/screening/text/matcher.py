@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
@@ -56,6 +57,9 @@ _LEET_RE = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
 # prompts (none of these characters) skip _LEET_RE
 _LEET_CHAR_RE = re.compile(r"[0-9@$]")
 _PARTICLE_KEYS = {phonetic_key(k): v for k, v in _PARTICLE_ROMAJI.items()}
+# the characters ja_fold drops (to ''): white space (\s is str.isspace) and the half-width middle dot; no kana or
+# kanji is either (the full-width ・ is kana and kept)
+_JA_DROPPED_RE = re.compile("[\\s\uff65]")
 CJK_RUN_RE = re.compile(CJK_RE.pattern + "+")  # ・ (U+30FB) is in the kana block, so runs include it
 
 
@@ -224,17 +228,18 @@ class TextMatcher(Detector):
         if keys is None:
             cache = _PH_CACHE
             keys = [cache.get(r) or phonetic_key(r) for r in raws]
-        starts: dict[int, int] | None = None
+        # end offset of every token's key, built on the first automaton hit only
+        offs: list[int] | None = None
+        starts: dict[int, int] = {}  # with empty keys: token boundaries in the key stream
         ends: dict[int, int] = {}
         entries = self.index.entries
         for end, (klen, eids) in auto.iter("".join(keys)):
-            if starts is None:  # token boundaries in the key stream, built on the first automaton hit only
-                if all(keys):  # no empty key: every token starts and ends at its own offset
+            p = end - klen + 1
+            if offs is None:
+                if all(keys):  # no empty key: the offsets increase strictly, boundaries by bisection
                     offs = list(accumulate(map(len, keys)))
-                    starts = dict(zip([0, *offs[:-1]], range(len(keys)), strict=True))
-                    ends = dict(zip(offs, range(len(keys)), strict=True))
                 else:
-                    starts = {}
+                    offs = []
                     pos = 0
                     for i, k in enumerate(keys):
                         if not k:
@@ -242,13 +247,22 @@ class TextMatcher(Detector):
                         starts.setdefault(pos, i)
                         pos += len(k)
                         ends[pos] = i
-            first = starts.get(end - klen + 1)
-            if first is None:
-                continue
-            i = first
-            j = ends.get(end + 1)
-            if j is None:
-                continue
+            if offs:
+                i = bisect_right(offs, p)  # the token whose key covers p: it must start there
+                if (offs[i - 1] if i else 0) != p:
+                    continue
+                j = bisect_left(offs, end + 1)  # the token whose key covers end: it must end there
+                if offs[j] != end + 1:
+                    continue
+            else:
+                first = starts.get(p)
+                if first is None:
+                    continue
+                i = first
+                last = ends.get(end + 1)
+                if last is None:
+                    continue
+                j = last
             lit = "".join(raws[i : j + 1])
             words = tuple(filter(None, raws[i : j + 1]))  # the non-empty ones
             toks = tokens.get()
@@ -268,12 +282,14 @@ class TextMatcher(Detector):
         for end, (klen, eids) in auto.iter(stream):
             if where is None:  # stream index -> normalised offset, built on the first automaton hit only
                 # every character folds to one character or to none (ja_fold): equal lengths, nothing dropped
-                jt = _JA_TABLE  # filled for every character of the text by translate() above (or computes it)
-                where = (
-                    range(len(text))
-                    if len(stream) == len(text)
-                    else [k for k, c in enumerate(text) if jt[ord(c)]]
-                )
+                if len(stream) == len(text):
+                    where = range(len(text))
+                else:  # the offsets of the pieces between dropped characters
+                    where = []
+                    pos = 0
+                    for piece in _JA_DROPPED_RE.split(text):
+                        where.extend(range(pos, pos + len(piece)))
+                        pos += len(piece) + 1
             a = end - klen + 1
             na, nb = where[a], where[end] + 1
             if not judge.ja_boundary_ok(text, na, nb):

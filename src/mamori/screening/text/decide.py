@@ -111,19 +111,28 @@ def decide(
                 return True
         return title_word_near(s)
 
+    cleans: set[str] | None = None  # the prompt's words and its katakana-folded text, when first needed
+    kata: str | None = None
+
     def title_word_near(s: Scored) -> bool:
         """A distinctive word of one of the work's titles elsewhere in the prompt ('Zelda' of 'The Legend of
         Zelda', 'ゼルダ' of 'ゼルダの伝説'), even where the whole title is not written."""
+        nonlocal cleans, kata
         work = s.entry.work
         words = m.index.title_words.get(work)
         if words and toks:
-            h = s.hit
-            for k, t in enumerate(toks):
-                if t.clean in words and not (h.t0 <= k <= h.t1) and not (h.n0 <= t.start < h.n1):
-                    return True
+            if cleans is None:
+                cleans = {t.clean for t in toks}
+            if not words.isdisjoint(cleans):  # else none of the work's title words is in the prompt
+                h = s.hit
+                for k, t in enumerate(toks):
+                    if t.clean in words and not (h.t0 <= k <= h.t1) and not (h.n0 <= t.start < h.n1):
+                        return True
         frags = m.index.title_ja.get(work)
         if frags and not norm.text.isascii():
-            text = to_katakana(norm.text)
+            if kata is None:
+                kata = to_katakana(norm.text)
+            text = kata
             for f in frags:
                 at = text.find(f)
                 while at >= 0:

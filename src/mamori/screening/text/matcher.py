@@ -141,8 +141,8 @@ class TextMatcher(Detector):
             return []
         norm = normalize(text)
         # Token objects are built only when needed (a hit, or a prompt that scan() cannot read): most have none
-        tokens = LazyTokens(norm)
         raws = scan(norm)
+        tokens = LazyTokens(norm, raws)
         if raws is None:
             toks = tokens.get()
             raws = [t.clean for t in toks]

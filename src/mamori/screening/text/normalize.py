@@ -382,20 +382,59 @@ def scan(norm: Normalized) -> list[str] | None:
     return words
 
 
+def _scanned_tokens(norm: Normalized, words: list[str]) -> list[Token]:
+    """tokenize() of a prompt scan() could read, given its words: the general loop without what cannot occur
+    there (skipped or cleaned tokens, possessive tails, split letters); offsets are the identity map's."""
+    text = norm.text
+    orig = norm.original
+    lower = orig == text  # nothing upper-case anywhere
+    case = _CASE_CACHE
+    sent_end = _SENT_END
+    toks: list[Token] = []
+    append = toks.append
+    pos = 0
+    sent = True  # the first token opens a sentence
+    for sep, w in zip(_TOKEN_RE.split(text), words, strict=False):  # separators: one more than the words
+        s = pos + len(sep)
+        pos = e = s + len(w)
+        if lower:
+            upper = allcaps = False
+        else:
+            seg = orig[s:e]
+            if seg == w:
+                upper = allcaps = False
+            else:
+                got = case.get(seg)
+                if got is None:
+                    got = _case(seg, e - s) if e - s > 1 else (seg.isupper(), False)
+                    if len(case) > 200_000:
+                        case.clear()
+                    case[seg] = got
+                upper, allcaps = got
+        append(Token(s, e, w, upper, allcaps, sent or (sep != " " and not sent_end.isdisjoint(sep)), sep, w))
+        sent = False
+    return toks
+
+
+_CASE_CACHE: dict[str, tuple[bool, bool]] = {}  # original segment -> (upper, allcaps), see _case
+
+
 class LazyTokens:
     """tokenize(norm), built on first use: most prompts have no hit, and the hit finders need Token objects only
     where they find one (their letters/digits come from scan())."""
 
-    __slots__ = ("norm", "_toks")
+    __slots__ = ("norm", "words", "_toks")
 
-    def __init__(self, norm: Normalized) -> None:
+    def __init__(self, norm: Normalized, words: list[str] | None = None) -> None:
         self.norm = norm
+        self.words = words  # scan(norm), when it could read the prompt
         self._toks: list[Token] | None = None
 
     def get(self) -> list[Token]:
         toks = self._toks
         if toks is None:
-            toks = self._toks = tokenize(self.norm)
+            words = self.words
+            toks = self._toks = tokenize(self.norm) if words is None else _scanned_tokens(self.norm, words)
         return toks
 
 

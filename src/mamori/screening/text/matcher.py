@@ -51,6 +51,7 @@ _PARTICLE_ROMAJI = {
     "desu": 2,
     "da": 1,
 }
+_KEY = itemgetter(0)  # WordInfo: the word's phonetic key
 _RARE_STEM = itemgetter(5)  # WordInfo: the word's stem is a rare trait token
 _LEET_RE = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
 # a leet digit/symbol anywhere: a single character class scans much faster than _LEET_RE's alternation, so most
@@ -137,7 +138,7 @@ class TextMatcher(Detector):
 
     def detect(self, content: Any) -> list[Match]:
         text = content if isinstance(content, str) else str(content)
-        if not text.strip():
+        if not text or text.isspace():  # as `not text.strip()`, without the copy
             return []
         norm = normalize(text)
         # Token objects are built only when needed (a hit, or a prompt that scan() cannot read): most have none
@@ -154,7 +155,7 @@ class TextMatcher(Detector):
         if raws:
             words = self._words
             infos = [words.get(r) or self._word(r) for r in raws]
-            self._latin(norm, tokens, raws, texts, [w[0] for w in infos], hits)
+            self._latin(norm, tokens, raws, texts, list(map(_KEY, infos)), hits)
         if not norm.text.isascii() and CJK_RE.search(norm.text):
             self._japanese(norm, hits)
             self._romaji(norm, hits)

@@ -15,13 +15,21 @@ if TYPE_CHECKING:
     from mamori.screening.text.matcher import TextMatcher
 
 
+_R_NAME, _R_TITLE = str(Rule.NAME), str(Rule.TITLE)  # plain strings: cheaper to compare than enum members
+
+
 def _evidence(norm: Normalized, s: Scored, score: float) -> Evidence:
-    o0, o1 = norm.span(s.hit.n0, s.hit.n1)
+    h = s.hit
+    if norm.starts is None:  # identity offset map
+        o0, o1 = h.n0, h.n1
+    else:
+        o0, o1 = norm.span(h.n0, h.n1)
     text = norm.original[o0:o1]
     e = s.entry
-    if s.rule == Rule.NAME:
+    rule = s.rule
+    if rule == _R_NAME:
         detail = f"'{text}' is the registered name '{e.label}'"
-    elif s.rule == Rule.TITLE:
+    elif rule == _R_TITLE:
         detail = f"'{text}' is the registered title '{e.label}' of work '{e.work}'"
     else:
         what = "title" if e.is_title else "name"
@@ -103,19 +111,28 @@ def decide(
                 return True
         return title_word_near(s)
 
+    cleans: set[str] | None = None  # the prompt's words and its katakana-folded text, when first needed
+    kata: str | None = None
+
     def title_word_near(s: Scored) -> bool:
         """A distinctive word of one of the work's titles elsewhere in the prompt ('Zelda' of 'The Legend of
         Zelda', 'ゼルダ' of 'ゼルダの伝説'), even where the whole title is not written."""
+        nonlocal cleans, kata
         work = s.entry.work
         words = m.index.title_words.get(work)
         if words and toks:
-            h = s.hit
-            for k, t in enumerate(toks):
-                if t.clean in words and not (h.t0 <= k <= h.t1) and not (h.n0 <= t.start < h.n1):
-                    return True
+            if cleans is None:
+                cleans = {t.clean for t in toks}
+            if not words.isdisjoint(cleans):  # else none of the work's title words is in the prompt
+                h = s.hit
+                for k, t in enumerate(toks):
+                    if t.clean in words and not (h.t0 <= k <= h.t1) and not (h.n0 <= t.start < h.n1):
+                        return True
         frags = m.index.title_ja.get(work)
         if frags and not norm.text.isascii():
-            text = to_katakana(norm.text)
+            if kata is None:
+                kata = to_katakana(norm.text)
+            text = kata
             for f in frags:
                 at = text.find(f)
                 while at >= 0:

@@ -23,6 +23,7 @@ from mamori.screening.text.normalize import (
     F_CONFUSABLE,
     F_INVISIBLE,
     F_WIDTH,
+    LazyTokens,
     Normalized,
     Token,
     is_hiragana,
@@ -44,6 +45,11 @@ _R_NAME, _R_TITLE, _R_VARIANT, _R_OBF = (
     str(Rule.VARIANT),
     str(Rule.OBFUSCATION),
 )
+
+
+# per distinct prompt word (TextMatcher._word): phonetic key, trait stem, odd, may be a misspelt one-word name,
+# NameIndex.pair_side, stem is a rare trait token
+WordInfo = tuple[str, str, bool, bool, int, bool]
 
 
 @dataclass(
@@ -147,13 +153,13 @@ def _candidates(index: NameIndex, q: str, single: bool) -> list[int]:
 
 def fuzzy(
     index: NameIndex,
-    toks: list[Token],
+    tokens: LazyTokens,
     hits: list[Hit],
     raws: list[str],
-    infos: list[tuple[str, str, bool, bool, int]],
+    infos: list[WordInfo],
 ) -> None:
     """Misspellings: deletion-index candidates per token (and token pair), verified with Levenshtein.
-    `raws`: the tokens' letters/digits; `infos`: per token (key, stem, odd, may be a one-word misspelling, how it
+    `tokens`: the prompt's tokens (built when a hit needs their offsets); `raws`: their letters/digits; `infos`: per token (key, stem, odd, may be a one-word misspelling, how it
     may open/close a misspelt multi-word name: NameIndex.pair_side), see TextMatcher._word; 'odd' words (not
     ordinary words) might be (part of) a misspelt name.
 
@@ -184,11 +190,12 @@ def fuzzy(
         if info[3] and i not in covered:
             found = cache.get((raws[i], True))
             if found is None:
-                _try(index, cache, raws[i], i, i, toks, hits, True)
+                _try(index, cache, raws[i], i, i, tokens, hits, True)
             elif found:
                 lit = raws[i]
+                t = tokens.get()[i]
                 for eid, sim in found:
-                    hits.append(Hit(eid, toks[i].start, toks[i].end, i, i, "fuzzy", lit, (lit,), sim))
+                    hits.append(Hit(eid, t.start, t.end, i, i, "fuzzy", lit, (lit,), sim))
         if i + 1 < n:
             nxt = infos[i + 1]
             if not (odd or nxt[2]):
@@ -201,8 +208,10 @@ def fuzzy(
                 and not (i in covered and i + 1 in covered)
             ):
                 lit = raws[i] + raws[i + 1]
-                if len(lit) >= 7 and lit.isalpha():
-                    _try(index, cache, lit, i, i + 1, toks, hits, False)
+                if (
+                    len(lit) >= 7 and lit.isalpha() and cache.get((lit, False)) != []
+                ):  # [] known: nothing found
+                    _try(index, cache, lit, i, i + 1, tokens, hits, False)
 
 
 def _try(
@@ -211,7 +220,7 @@ def _try(
     lit: str,
     i: int,
     j: int,
-    toks: list[Token],
+    tokens: LazyTokens,
     hits: list[Hit],
     single: bool,
 ) -> None:
@@ -223,6 +232,7 @@ def _try(
             cache.clear()
         cache[key] = found
     if found:
+        toks = tokens.get()
         for eid, sim in found:
             hits.append(Hit(eid, toks[i].start, toks[j].end, i, j, "fuzzy", lit, (lit,), sim))
 
@@ -271,9 +281,9 @@ class Scored:
 def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Scored | None:
     e = m.index.entries[h.eid]
     title = e.is_title
-    flags = norm.flags_in(h.n0, h.n1)
+    flags = 0 if norm.flags is None else norm.flags_in(h.n0, h.n1)  # None: nothing folded (identity map)
     if h.via == "ja":
-        seg = "".join(c for c in norm.text[h.n0 : h.n1] if c not in "・･ ")
+        seg = norm.text[h.n0 : h.n1].replace("・", "").replace("･", "").replace(" ", "")  # without separators
         label = _LABELS.get(e.label)
         if label is None:
             label = "".join(c for c in normalize_label(e.label) if c not in "・･ ")
@@ -298,11 +308,14 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
         return Scored(h, e, score, _R_VARIANT, "romaji reading of the kana", "needs" if amb else "strong")
     # Latin
     ts = toks[h.t0 : h.t1 + 1]
-    merged = False
-    for t in ts:
-        if t.merged:
-            merged = True
-            break
+    if len(ts) == 1:
+        merged = ts[0].merged
+    else:
+        merged = False
+        for t in ts:
+            if t.merged:
+                merged = True
+                break
     lit = h.lit
     if h.via == "fuzzy":
         how, rule = "misspelling", _R_VARIANT

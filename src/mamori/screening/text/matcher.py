@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import accumulate
+from operator import itemgetter
 from typing import Any, ClassVar
 
 from mamori.registry.model import Registry
 from mamori.screening.base import TEXT, Corpus, Detector
 from mamori.screening.text import decide as _decide
 from mamori.screening.text import judge
-from mamori.screening.text.judge import Hit
+from mamori.screening.text.judge import Hit, WordInfo
 from mamori.screening.text.lexicon import JA_PARTICLES
 from mamori.screening.text.names import NameIndex
-from mamori.screening.text.normalize import CJK_RE, Normalized, ja_fold, normalize, tokenize
+from mamori.screening.text.normalize import CJK_RE, LazyTokens, Normalized, ja_fold, normalize, scan
 from mamori.screening.text.traits import TraitIndex
 from mamori.screening.text.variants import (
     _PH_CACHE,
@@ -48,8 +51,16 @@ _PARTICLE_ROMAJI = {
     "desu": 2,
     "da": 1,
 }
+_KEY = itemgetter(0)  # WordInfo: the word's phonetic key
+_RARE_STEM = itemgetter(5)  # WordInfo: the word's stem is a rare trait token
 _LEET_RE = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
+# a leet digit/symbol anywhere: a single character class scans much faster than _LEET_RE's alternation, so most
+# prompts (none of these characters) skip _LEET_RE
+_LEET_CHAR_RE = re.compile(r"[0-9@$]")
 _PARTICLE_KEYS = {phonetic_key(k): v for k, v in _PARTICLE_ROMAJI.items()}
+# the characters ja_fold drops (to ''): white space (\s is str.isspace) and the half-width middle dot; no kana or
+# kanji is either (the full-width ・ is kana and kept)
+_JA_DROPPED_RE = re.compile("[\\s\uff65]")
 CJK_RUN_RE = re.compile(CJK_RE.pattern + "+")  # ・ (U+30FB) is in the kana block, so runs include it
 
 
@@ -93,7 +104,7 @@ class TextMatcher(Detector):
         self.index = NameIndex(registry)
         self.traits = TraitIndex(registry)
         self._lat_n = len(self.index.lat)
-        self._words: dict[str, tuple[str, str, bool, bool, int]] = {}
+        self._words: dict[str, WordInfo] = {}
         self._ja_n = len(self.index.ja)
         self.allow: list[tuple[str | None, str]] = []
         for cid, phrase in allowlist:
@@ -127,90 +138,135 @@ class TextMatcher(Detector):
 
     def detect(self, content: Any) -> list[Match]:
         text = content if isinstance(content, str) else str(content)
-        if not text.strip():
+        if not text or text.isspace():  # as `not text.strip()`, without the copy
             return []
         norm = normalize(text)
-        toks = tokenize(norm)
+        # Token objects are built only when needed (a hit, or a prompt that scan() cannot read): most have none
+        raws = scan(norm)
+        tokens = LazyTokens(norm, raws)
+        if raws is None:
+            toks = tokens.get()
+            raws = [t.clean for t in toks]
+            texts = [t.text for t in toks]
+        else:
+            texts = raws  # scan(): each token's text is its letters/digits
         hits: list[Hit] = []
         stems: dict[str, int] = {}
-        if toks:
-            raws = [t.clean for t in toks]
+        if raws:
             words = self._words
             infos = [words.get(r) or self._word(r) for r in raws]
-            self._latin(norm, toks, raws, [w[0] for w in infos], hits)
+            self._latin(norm, tokens, raws, texts, list(map(_KEY, infos)), hits)
         if not norm.text.isascii() and CJK_RE.search(norm.text):
             self._japanese(norm, hits)
             self._romaji(norm, hits)
-        if toks:
-            judge.fuzzy(self.index, toks, hits, raws, infos)
-            for i, w in enumerate(infos):
-                stems.setdefault(w[1], i)
-        trait_hits = self.traits.hits(set(stems)) if stems else {}
+        trait_hits = {}
+        if raws:
+            judge.fuzzy(self.index, tokens, hits, raws, infos)
+            # traits can only be present with a rare trait stem among the words (TraitIndex.hits): otherwise
+            # the stems are needed only by decide()
+            if hits or any(map(_RARE_STEM, infos)):
+                for i, w in enumerate(infos):
+                    stems.setdefault(w[1], i)
+                trait_hits = self.traits.hits(set(stems))
         if not hits and not trait_hits:
             return []
-        matches = _decide.decide(self, norm, toks, hits, trait_hits, stems)
+        matches = _decide.decide(self, norm, tokens.get(), hits, trait_hits, stems)
         if self.allow and matches:
             matches = _decide.apply_allowlist(self.allow, norm, matches)
         return matches
 
-    def _word(self, w: str) -> tuple[str, str, bool, bool, int]:
+    def _word(self, w: str) -> WordInfo:
         """Per distinct token (letters/digits): phonetic key, trait stem, 'odd' (not an ordinary word or frequent
         given name, so possibly part of a misspelt name), may itself be a misspelt one-word name (an odd word of
-        5+ letters), how it may open/close a misspelt multi-word name (NameIndex.pair_side). Cached (bounded)."""
+        5+ letters), how it may open/close a misspelt multi-word name (NameIndex.pair_side), whether its stem is a
+        rare trait token (TraitIndex.rare_chars). Cached (bounded)."""
         key = phonetic_key(w)
         odd = len(w) >= 3 and not self.index.plain_word(w)
-        got = (key, stem(w), odd, odd and len(w) >= 5 and w.isalpha(), self.index.pair_side(key))
+        st = stem(w)
+        got = (
+            key,
+            st,
+            odd,
+            odd and len(w) >= 5 and w.isalpha(),
+            self.index.pair_side(key),
+            st in self.traits.rare_chars,
+        )
         if len(self._words) > 200_000:
             self._words.clear()
         self._words[w] = got
         return got
 
-    def _latin(self, norm: Normalized, toks: list, raws: list[str], keys: list[str], hits: list[Hit]) -> None:  # type: ignore[type-arg]
-        self._stream(toks, raws, hits, "plain", keys)
-        if _LEET_RE.search(norm.text) and any(has_leet(t.text) for t in toks):
+    def _latin(
+        self,
+        norm: Normalized,
+        tokens: LazyTokens,
+        raws: list[str],
+        texts: list[str],
+        keys: list[str],
+        hits: list[Hit],
+    ) -> None:
+        """`raws`: the tokens' letters/digits; `texts`: their normalised text."""
+        self._stream(tokens, raws, hits, "plain", keys)
+        text = norm.text
+        if _LEET_CHAR_RE.search(text) and _LEET_RE.search(text) and any(has_leet(t) for t in texts):
             dec = [
-                clean_letters(leet_decode(t.text)) if has_leet(t.text) else r
-                for t, r in zip(toks, raws, strict=True)
+                clean_letters(leet_decode(t)) if has_leet(t) else r for t, r in zip(texts, raws, strict=True)
             ]
-            self._stream(toks, dec, hits, "leet")
-            if any("1" in t.text and has_leet(t.text) for t in toks):
+            self._stream(tokens, dec, hits, "leet")
+            if any("1" in t and has_leet(t) for t in texts):
                 dec_l = [
-                    clean_letters(leet_decode(t.text, True)) if has_leet(t.text) else r
-                    for t, r in zip(toks, raws, strict=True)
+                    clean_letters(leet_decode(t, True)) if has_leet(t) else r
+                    for t, r in zip(texts, raws, strict=True)
                 ]
-                self._stream(toks, dec_l, hits, "leet")
+                self._stream(tokens, dec_l, hits, "leet")
 
     def _stream(
-        self, toks: list, raws: list[str], hits: list[Hit], via: str, keys: list[str] | None = None
-    ) -> None:  # type: ignore[type-arg]
+        self, tokens: LazyTokens, raws: list[str], hits: list[Hit], via: str, keys: list[str] | None = None
+    ) -> None:
         auto = self.index.lat
         if not self._lat_n:
             return
         if keys is None:
             cache = _PH_CACHE
             keys = [cache.get(r) or phonetic_key(r) for r in raws]
-        starts: dict[int, int] | None = None
+        # end offset of every token's key, built on the first automaton hit only
+        offs: list[int] | None = None
+        starts: dict[int, int] = {}  # with empty keys: token boundaries in the key stream
         ends: dict[int, int] = {}
         entries = self.index.entries
         for end, (klen, eids) in auto.iter("".join(keys)):
-            if starts is None:  # token boundaries in the key stream, built on the first automaton hit only
-                starts = {}
-                pos = 0
-                for i, k in enumerate(keys):
-                    if not k:
-                        continue
-                    starts.setdefault(pos, i)
-                    pos += len(k)
-                    ends[pos] = i
-            first = starts.get(end - klen + 1)
-            if first is None:
-                continue
-            i = first
-            j = ends.get(end + 1)
-            if j is None:
-                continue
+            p = end - klen + 1
+            if offs is None:
+                if all(keys):  # no empty key: the offsets increase strictly, boundaries by bisection
+                    offs = list(accumulate(map(len, keys)))
+                else:
+                    offs = []
+                    pos = 0
+                    for i, k in enumerate(keys):
+                        if not k:
+                            continue
+                        starts.setdefault(pos, i)
+                        pos += len(k)
+                        ends[pos] = i
+            if offs:
+                i = bisect_right(offs, p)  # the token whose key covers p: it must start there
+                if (offs[i - 1] if i else 0) != p:
+                    continue
+                j = bisect_left(offs, end + 1)  # the token whose key covers end: it must end there
+                if offs[j] != end + 1:
+                    continue
+            else:
+                first = starts.get(p)
+                if first is None:
+                    continue
+                i = first
+                last = ends.get(end + 1)
+                if last is None:
+                    continue
+                j = last
             lit = "".join(raws[i : j + 1])
-            words = tuple(r for r in raws[i : j + 1] if r)
+            words = tuple(filter(None, raws[i : j + 1]))  # the non-empty ones
+            toks = tokens.get()
             for eid in eids:
                 e = entries[eid]
                 if j > i and not judge.split_ok(e, words, toks, i, j):
@@ -222,10 +278,19 @@ class TextMatcher(Detector):
         if not self._ja_n:
             return
         text = norm.text
-        where: list[int] | None = None
-        for end, (klen, eids) in auto.iter(text.translate(_JA_TABLE)):
+        stream = text.translate(_JA_TABLE)
+        where: list[int] | range | None = None
+        for end, (klen, eids) in auto.iter(stream):
             if where is None:  # stream index -> normalised offset, built on the first automaton hit only
-                where = [k for k, c in enumerate(text) if ja_fold(c)]
+                # every character folds to one character or to none (ja_fold): equal lengths, nothing dropped
+                if len(stream) == len(text):
+                    where = range(len(text))
+                else:  # the offsets of the pieces between dropped characters
+                    where = []
+                    pos = 0
+                    for piece in _JA_DROPPED_RE.split(text):
+                        where.extend(range(pos, pos + len(piece)))
+                        pos += len(piece) + 1
             a = end - klen + 1
             na, nb = where[a], where[end] + 1
             if not judge.ja_boundary_ok(text, na, nb):

@@ -316,6 +316,7 @@ class NameIndex:
         ] = {}  # per-index query caches (bounded by their users)
         self._plain: dict[str, bool] = {}
         self.try_cache: dict[tuple[str, bool], list[tuple[int, float]]] = {}
+        self._rest_near: dict[tuple[str, str, int], bool] = {}  # pair_rest_near answers (bounded)
 
     def plain_word(self, w: str) -> bool:
         """An ordinary English word or a frequent given name (cached)."""
@@ -352,16 +353,24 @@ class NameIndex:
 
     def pair_rest_near(self, head: str, tail: str, side: int) -> bool:
         """For a pair whose first token is exactly a leading run (side bit 2) / whose second is exactly a trailing
-        run (bit 8): the other token is within two edits of the rest of one of those forms."""
-        if (
-            side & 2
-            and extractOne(tail, self.heads[head], scorer=Levenshtein.distance, score_cutoff=2) is not None
-        ):
-            return True
-        return (
-            bool(side & 8)
-            and extractOne(head, self.tails[tail], scorer=Levenshtein.distance, score_cutoff=2) is not None
-        )
+        run (bit 8): the other token is within two edits of the rest of one of those forms. Cached (bounded): the
+        same pairs of ordinary words recur across prompts."""
+        key = (head, tail, side & 10)
+        got = self._rest_near.get(key)
+        if got is None:
+            got = bool(
+                side & 2
+                and extractOne(tail, self.heads[head], scorer=Levenshtein.distance, score_cutoff=2)
+                is not None
+            ) or bool(
+                side & 8
+                and extractOne(head, self.tails[tail], scorer=Levenshtein.distance, score_cutoff=2)
+                is not None
+            )
+            if len(self._rest_near) > 200_000:
+                self._rest_near.clear()
+            self._rest_near[key] = got
+        return got
 
     def work_of(self, character: str) -> str:
         return self.char_work.get(character, "")

@@ -212,6 +212,8 @@ class Normalized:
 
 
 _IDENTITY: dict[str, bool] = {}
+# ASCII and the non-ASCII characters found to fold to themselves (a subset test per prompt; bounded like _IDENTITY)
+_IDENTITY_SET: set[str] = {chr(c) for c in range(0x80)}
 
 
 def _identity_char(ch: str) -> bool:
@@ -228,17 +230,23 @@ def _identity_char(ch: str) -> bool:
             got = len(low) == 1 and _fold_char(ch) == (low, 0)
         if len(_IDENTITY) < 100_000:
             _IDENTITY[ch] = got
+            if got:
+                _IDENTITY_SET.add(ch)
     return got
 
 
 def normalize(text: str) -> Normalized:
+    # isprintable(): no control character at all (cheaper than the _CTRL_RE scan, which allows tab/newline/CR)
     if text.isascii():
-        if not _CTRL_RE.search(text):
+        if text.isprintable() or not _CTRL_RE.search(text):
             return Normalized(text, text.lower(), None, None, None)
-    elif not _CTRL_RE.search(text):
+    elif text.isprintable() or not _CTRL_RE.search(text):
         # kana/kanji/most letters fold to themselves: the offset map is the identity, as for ASCII
+        chars = set(text)
+        if chars <= _IDENTITY_SET:  # every character already known to fold to itself (or ASCII)
+            return Normalized(text, text.lower(), None, None, None)
         ident = _IDENTITY
-        for ch in set(text):
+        for ch in chars:
             if ch > "\x7f" and not (ident.get(ch) or _identity_char(ch)):
                 break
         else:
@@ -396,6 +404,76 @@ def tokenize(norm: Normalized) -> list[Token]:
             run = 0
         prev_end = e
     return _merge_split_letters(toks) if split else toks
+
+
+def scan(norm: Normalized) -> list[str] | None:
+    """The letters/digits of the tokens (`Token.clean`, in order) without building Token objects, for a prompt
+    where they are simply its [a-z0-9] runs: identity offset map, no '@'/'$' (no token loses characters or is
+    skipped), no apostrophe (no possessive tail dropped), fewer than three one-character tokens (no split letters
+    merged). None otherwise: use tokenize()."""
+    text = norm.text
+    if norm.starts is not None or "@" in text or "$" in text or "'" in text or "’" in text:
+        return None
+    words: list[str] = _TOKEN_RE.findall(text)
+    if list(map(len, words)).count(1) >= 3:
+        return None
+    return words
+
+
+def _scanned_tokens(norm: Normalized, words: list[str]) -> list[Token]:
+    """tokenize() of a prompt scan() could read, given its words: the general loop without what cannot occur
+    there (skipped or cleaned tokens, possessive tails, split letters); offsets are the identity map's."""
+    text = norm.text
+    orig = norm.original
+    lower = orig == text  # nothing upper-case anywhere
+    case = _CASE_CACHE
+    sent_end = _SENT_END
+    toks: list[Token] = []
+    append = toks.append
+    pos = 0
+    sent = True  # the first token opens a sentence
+    for sep, w in zip(_TOKEN_RE.split(text), words, strict=False):  # separators: one more than the words
+        s = pos + len(sep)
+        pos = e = s + len(w)
+        if lower:
+            upper = allcaps = False
+        else:
+            seg = orig[s:e]
+            if seg == w:
+                upper = allcaps = False
+            else:
+                got = case.get(seg)
+                if got is None:
+                    got = _case(seg, e - s) if e - s > 1 else (seg.isupper(), False)
+                    if len(case) > 200_000:
+                        case.clear()
+                    case[seg] = got
+                upper, allcaps = got
+        append(Token(s, e, w, upper, allcaps, sent or (sep != " " and not sent_end.isdisjoint(sep)), sep, w))
+        sent = False
+    return toks
+
+
+_CASE_CACHE: dict[str, tuple[bool, bool]] = {}  # original segment -> (upper, allcaps), see _case
+
+
+class LazyTokens:
+    """tokenize(norm), built on first use: most prompts have no hit, and the hit finders need Token objects only
+    where they find one (their letters/digits come from scan())."""
+
+    __slots__ = ("norm", "words", "_toks")
+
+    def __init__(self, norm: Normalized, words: list[str] | None = None) -> None:
+        self.norm = norm
+        self.words = words  # scan(norm), when it could read the prompt
+        self._toks: list[Token] | None = None
+
+    def get(self) -> list[Token]:
+        toks = self._toks
+        if toks is None:
+            words = self.words
+            toks = self._toks = tokenize(self.norm) if words is None else _scanned_tokens(self.norm, words)
+        return toks
 
 
 def _merge_split_letters(toks: list[Token]) -> list[Token]:

@@ -11,39 +11,24 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
-# (pattern, replacement, triggers): a rule can only match when one of its trigger substrings occurs in the key,
-# so the others are skipped without running the regex; () = always run.
-_PH_RULES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    (r"[^a-z0-9]", "", ()),  # skipped for words already made of [a-z0-9] (see phonetic_key)
-    (r"([a-z])\1+", r"\1", ()),
-    (r"ph", "f", ("ph",)),
-    (r"tch", "ch", ("tch",)),
-    (r"ck", "k", ("ck",)),
-    (r"sh", "sy", ("sh",)),
-    (r"ch", "ty", ("ch",)),
-    (r"j", "zy", ("j",)),
-    (r"ts", "t", ("ts",)),
-    (r"dz", "z", ("dz",)),
-    (r"c(?=[eiy])", "s", ("c",)),
-    (r"[cq]", "k", ("c", "q")),
-    (r"x", "ks", ("x",)),
-    (r"f", "h", ("f",)),
-    (r"v", "b", ("v",)),
-    (r"l", "r", ("l",)),
-    (r"y(?![aeiou])", "i", ("y",)),
-    (r"yi", "i", ("yi",)),
-    (r"(?<=[aeiou])h(?![aeiou])", "", ("h",)),
-    (r"ou", "o", ("ou",)),
-    (r"ei", "e", ("ei",)),
-    (r"([a-z])\1+", r"\1", ()),
-    (r"m(?=[bp])", "n", ("m",)),
-)
-_PH_SUBS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r, _ in _PH_RULES)
-_PH_STEPS = tuple((re.compile(p), r, (*t, "", "")[0], (*t, "", "")[1]) for p, r, t in _PH_RULES[1:])
-_NOT_KEY_CHAR = _PH_SUBS[0][0]
+# The folds, in order (each applied to the result of the previous one):
+#   [^a-z0-9] -> ''  (skipped for words already made of [a-z0-9]), ([a-z])\1+ -> \1, ph -> f, tch -> ch, ck -> k,
+#   sh -> sy, ch -> ty, j -> zy, ts -> t, dz -> z, c(?=[eiy]) -> s, [cq] -> k, x -> ks, f -> h, v -> b, l -> r,
+#   y(?![aeiou]) -> i, yi -> i, (?<=[aeiou])h(?![aeiou]) -> '', ou -> o, ei -> e, ([a-z])\1+ -> \1, m(?=[bp]) -> n.
+# Literal patterns run as str.replace (same left-to-right, non-overlapping replacement as re.sub, much cheaper);
+# a one-character lookahead is spelt out as the replacements of its pairs (c(?=[eiy]): ce, ci, cy; m(?=[bp]): mb,
+# mp: the lookahead character is put back unchanged and cannot start another match); the three context rules
+# stay regular expressions, run only when their letter occurs.
+_NOT_KEY_CHAR = re.compile(r"[^a-z0-9]")
 _KEY_WORD = re.compile(r"[a-z0-9]*").fullmatch
+_DOUBLE = re.compile(r"([a-z])\1+")
+# match[1]: as the template r"\1", without re's per-call template expansion (slow)
+_FIRST_GROUP = itemgetter(1)
+_Y_NOT_BEFORE_VOWEL = re.compile(r"y(?![aeiou])")
+_H_AFTER_VOWEL = re.compile(r"(?<=[aeiou])h(?![aeiou])")
 _PH_CACHE: dict[str, str] = {}
 
 
@@ -53,10 +38,27 @@ def phonetic_key(word: str) -> str:
     if got is not None:
         return got
     k = word if _KEY_WORD(word) else _NOT_KEY_CHAR.sub("", word)
-    for pat, rep, t1, t2 in _PH_STEPS:
-        if t1 and t1 not in k and (not t2 or t2 not in k):
-            continue
-        k = pat.sub(rep, k)
+    k = _DOUBLE.sub(_FIRST_GROUP, k)
+    k = (
+        k.replace("ph", "f")
+        .replace("tch", "ch")
+        .replace("ck", "k")
+        .replace("sh", "sy")
+        .replace("ch", "ty")
+        .replace("j", "zy")
+        .replace("ts", "t")
+        .replace("dz", "z")
+    )
+    if "c" in k:
+        k = k.replace("ce", "se").replace("ci", "si").replace("cy", "sy").replace("c", "k")
+    k = k.replace("q", "k").replace("x", "ks").replace("f", "h").replace("v", "b").replace("l", "r")
+    if "y" in k:
+        k = _Y_NOT_BEFORE_VOWEL.sub("i", k).replace("yi", "i")
+    if "h" in k:
+        k = _H_AFTER_VOWEL.sub("", k)
+    k = _DOUBLE.sub(_FIRST_GROUP, k.replace("ou", "o").replace("ei", "e"))
+    if "m" in k:
+        k = k.replace("mb", "nb").replace("mp", "np")
     if not k:
         k = word
     if len(_PH_CACHE) > 300_000:

@@ -143,7 +143,6 @@ class FramePlanner:
             return self._full(g)
         h, w = g.shape
         (dx, dy), _ = cv2.phaseCorrelate(prev, g)
-        candidates = [(dx, dy)]
         changed, moved = self._changes(g, dx, dy)
         if changed.mean() > 0.25:
             alt = _block_shift(prev, g)
@@ -151,7 +150,6 @@ class FramePlanner:
                 c2, m2 = self._changes(g, *alt)
                 if c2.mean() < changed.mean():
                     (dx, dy), changed, moved = alt, c2, m2
-                    candidates.append(alt)
         if abs(dx) > self.max_shift * w or abs(dy) > self.max_shift * h:
             return self._full(g)
         region = cv2.dilate(changed.astype(np.uint8), np.ones((3, 3), np.uint8))

@@ -1657,6 +1657,18 @@ def is_common_en(word: str) -> bool:
     ):
         if word.endswith(suf) and len(word) - len(suf) >= 3 and word[: -len(suf)] + rep in COMMON_EN:
             return True
+    # a doubled final consonant before a verb ending: 'running' (run), 'stopped' (stop); not -er/-est, which
+    # make surnames ('Potter', 'Hopper')
+    for suf in ("ing", "ed"):
+        stem_len = len(word) - len(suf)
+        if (
+            word.endswith(suf)
+            and stem_len >= 4
+            and word[stem_len - 1] == word[stem_len - 2]
+            and word[stem_len - 1] not in "aeiouywlsz"
+            and word[: stem_len - 1] in COMMON_EN
+        ):
+            return True
     return False
 
 

@@ -280,10 +280,6 @@ class LocalFeatureDetector(Detector):
             xy, desc, resp, sims, ids, (gray.shape[0], gray.shape[1]), float(resp.min()) if full else 0.0
         )
 
-    def query_features_of(self, pixels: Any) -> tuple[np.ndarray, np.ndarray, int]:
-        q = self.query(self.query_gray(pixels))
-        return q.xy, q.desc, max(q.shape)
-
     def colour_distances(self, r: Verified, qrgb: np.ndarray, qxy: np.ndarray) -> np.ndarray:
         """Colour distance of each inlier pair: reference keypoint surroundings vs the mapped query surroundings."""
         view = self.views[r.view]

@@ -26,6 +26,18 @@ def shared_dir() -> Path:
     pytest.skip(msg)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _index_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Built prompt indexes go to a folder of this test session (also for CLI subprocesses), not ~/.cache."""
+    before = os.environ.get("MAMORI_INDEX_CACHE")
+    os.environ["MAMORI_INDEX_CACHE"] = str(tmp_path_factory.mktemp("index-cache"))
+    yield
+    if before is None:
+        os.environ.pop("MAMORI_INDEX_CACHE", None)
+    else:
+        os.environ["MAMORI_INDEX_CACHE"] = before
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     return shared_dir()

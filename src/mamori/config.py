@@ -38,6 +38,8 @@ class Settings:
     # service
     review_days: int = 30
     registry_refresh_seconds: float = 2.0
+    # where built prompt indexes are kept between processes: unset = the user's cache folder, "off" = nowhere
+    index_cache: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -19,6 +19,8 @@ from mamori.registry.fileformat import Problem, RegistryFileError, load_file
 from mamori.registry.model import Registry
 from mamori.screening.base import Corpus
 from mamori.screening.text import TextMatcher, detect_themes
+from mamori.screening.text.persist import cache_folder, load_or_build
+from mamori.screening.text.persist import digest as text_digest
 from mamori.storage.db import make_engine, migrate
 from mamori.storage.ledger_store import LedgerStore
 from mamori.storage.registry_store import ImportReport, ReferenceBlob, RegistryStore
@@ -45,6 +47,8 @@ class _Indexes:
     book: PolicyBook
     text: TextMatcher
     policy_versions: dict[str, int]
+    text_key: str = ""  # persist.digest of what the prompt index was built from
+    text_source: str = "built"  # the prompt index: 'loaded' from the cache, 'built' (and cached), 'kept', ...
 
     @cached_property
     def work_owner(self) -> dict[str, str]:
@@ -66,6 +70,7 @@ class Mamori:
         self.ledger = LedgerStore(self.engine)
         self._lock = threading.Lock()
         self._indexes: _Indexes | None = None
+        self._last_text: tuple[str, TextMatcher] | None = None
         self._checked_at = 0.0
         self._visual: tuple[tuple[Any, ...], Any] | None = None
         self.signer = self._make_signer(settings)
@@ -163,9 +168,17 @@ class Mamori:
                 return self._indexes
             reg = self.registry_store.load()
             allow = [(c, p) for c, p, _ in self.registry_store.allowlist() if p]
-            text = TextMatcher.build(Corpus(registry=reg, allowlist=allow, settings=self.settings))
+            key = text_digest(reg, allow)
+            previous = self._last_text  # kept across invalidate(): an import that changed only terms
+            if previous is not None and previous[0] == key:
+                text, how = previous[1], "kept"
+                text.registry = reg
+            else:
+                text, how = load_or_build(reg, allow, cache_folder(self.settings.index_cache), key)
+            self._last_text = (key, text)
+            log.info("prompt index for %d characters: %s", len(reg.characters), how)
             versions = self.registry_store.current_policy_versions()
-            self._indexes = _Indexes(stamp, reg, PolicyBook.from_registry(reg), text, versions)
+            self._indexes = _Indexes(stamp, reg, PolicyBook.from_registry(reg), text, versions, key, how)
             return self._indexes
 
     def media_limits(self) -> Any:

@@ -15,3 +15,43 @@ def test_light_inflections_of_frequent_words_are_ordinary(word: str) -> None:
 @pytest.mark.parametrize("word", ["potter", "hopper", "vegeta", "zelda", "tanner"])
 def test_names_and_surnames_are_not_made_ordinary(word: str) -> None:
     assert not is_common_en(word)
+
+
+# --- everyday prompt vocabulary (pyspellchecker's English frequency list) -------------------------------------------
+
+from mamori.registry.model import Character, Registry, Rightsholder, Work  # noqa: E402
+from mamori.screening.text import TextMatcher  # noqa: E402
+from mamori.screening.text.lexicon import frequent_en_words  # noqa: E402
+
+
+@pytest.mark.parametrize("word", ["anime", "portrait", "cinematic", "realistic", "sunset", "fluffy", "photo"])
+def test_everyday_prompt_words_are_frequent(word: str) -> None:
+    assert word in frequent_en_words()
+
+
+@pytest.mark.parametrize("word", ["vegeta", "pikachu", "zagayu", "kahime", "hoshino"])
+def test_invented_and_character_names_are_not_frequent(word: str) -> None:
+    assert word not in frequent_en_words()
+
+
+def _matcher(*names: str) -> TextMatcher:
+    chars = tuple(Character(f"c{i}", "w", (n,)) for i, n in enumerate(names))
+    return TextMatcher(Registry((Rightsholder("rh", "R"),), (Work("w", "rh", ("Some Saga",)),), chars))
+
+
+def test_everyday_words_are_not_read_as_a_misspelt_name() -> None:
+    # 'park anime' is within two edits of 'Zaka Nime': it must not be read as the name misspelt
+    m = _matcher("Zaka Nime", "Rebarath")
+    assert m.detect("a girl in a park anime style, cinematic lighting") == []
+    assert m.detect("a girl in a park, anime style, fluffy clouds") == []
+    # real misspellings still are
+    assert [x.character for x in m.detect("Zaka Nimme in a park")] == ["c0"]
+    assert [x.character for x in m.detect("Rebaratah at sunset")] == ["c1"]
+
+
+def test_a_word_of_a_registered_name_stays_a_possible_misspelling() -> None:
+    # 'pixie' and 'bar' are both everyday words, but 'Pixie Bear' is registered: 'Pixie Bar' is read as it
+    assert "pixie" in frequent_en_words()
+    m = _matcher("Pixie Bear")
+    assert [x.character for x in m.detect("Pixie Bar eating in the forest")] == ["c0"]
+    assert m.detect("a pixie in a bar") == []

@@ -1681,6 +1681,22 @@ def ordinary_word(word: str) -> bool:
     return word not in GIVEN_NAMES and is_common_en(word)
 
 
+FREQUENT_EN_RANK = 40_000  # how many of the most frequent English words count as everyday vocabulary
+
+
+@lru_cache(maxsize=1)
+def frequent_en_words() -> frozenset[str]:
+    """The FREQUENT_EN_RANK most frequent English words (lower-case, letters only) of pyspellchecker's English
+    word-frequency list: the everyday vocabulary of prompts ('portrait', 'cinematic', 'anime', 'watercolor')
+    that the hand-written COMMON_EN above does not try to cover. Used only to decide that a prompt word is not a
+    misspelt name; whether a *registered* name is an ordinary word stays with COMMON_EN."""
+    from spellchecker import SpellChecker
+
+    counts = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return frozenset(w for w, _ in ranked[:FREQUENT_EN_RANK] if w.isascii() and w.isalpha())
+
+
 def frequent_phrase(words: tuple[str, ...]) -> bool:
     """A lower-case run of ordinary words that reads as an English phrase rather than a name: two or more ordinary
     words opened by a modifier/determiner ('black cat', 'the count'), or three or more ordinary words."""

@@ -18,6 +18,7 @@ from mamori.screening.text.lexicon import (
     GIVEN_NAMES,
     HONORIFICS,
     STOPWORDS,
+    frequent_en_words,
     is_common_en,
     ordinary_word,
 )
@@ -315,14 +316,18 @@ class NameIndex:
             tuple[str, bool], list[int]
         ] = {}  # per-index query caches (bounded by their users)
         self._plain: dict[str, bool] = {}
+        # everyday words, except those of registered names and titles: 'pooh' stays a word a misspelling may
+        # start from ('Pooh Bar' for 'Pooh Bear') when a registered name has it
+        self.frequent = frequent_en_words() - self.registered_words
         self.try_cache: dict[tuple[str, bool], list[tuple[int, float]]] = {}
         self._rest_near: dict[tuple[str, str, int], bool] = {}  # pair_rest_near answers (bounded)
 
     def plain_word(self, w: str) -> bool:
-        """An ordinary English word or a frequent given name (cached)."""
+        """An ordinary English word, an everyday one (lexicon.frequent_en_words) or a frequent given name
+        (cached): not read as a misspelt name."""
         got = self._plain.get(w)
         if got is None:
-            got = is_common_en(w) or w in GIVEN_NAMES
+            got = is_common_en(w) or w in GIVEN_NAMES or w in self.frequent
             if len(self._plain) > 200_000:
                 self._plain.clear()
             self._plain[w] = got

@@ -7,7 +7,8 @@ saves the built matcher under a cache folder, named by a digest of everything th
 - the registry's text: works (id, titles) and characters (id, work, names, traits), in registry order;
 - the reviewer allow-list;
 - the code that builds and reads the index (every module of this package), the Python version, whether the
-  compiled build is active, and the versions of the libraries whose objects it holds (pyahocorasick, pykakasi).
+  compiled build is active, and the versions of the libraries it is built with (pyahocorasick, pykakasi,
+  pyspellchecker).
 
 Policies, references and rightsholders are not in the digest: a policy change does not rebuild the index.
 
@@ -114,7 +115,7 @@ def _code_digest() -> str:
         h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     h.update(sys.version.encode())
     h.update(b"compiled" if native.is_active() else b"pure")
-    for dist in ("pyahocorasick", "pykakasi"):
+    for dist in ("pyahocorasick", "pykakasi", "pyspellchecker"):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())
         except metadata.PackageNotFoundError:

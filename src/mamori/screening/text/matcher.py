@@ -25,7 +25,7 @@ from mamori.screening.text.variants import (
     has_leet,
     leet_decode,
     phonetic_key,
-    romaji_segments,
+    run_segments,
     stem,
 )
 from mamori.types import Match
@@ -82,7 +82,7 @@ def _romaji_run(
     run: str,
 ) -> tuple[tuple[tuple[int, int, str, str], ...], str, dict[int, int], list[tuple[int, int]]]:
     """Romaji segments of a kana/kanji run, their phonetic-key stream, segment starts and key bounds (cached)."""
-    segs = romaji_segments(run)
+    segs = run_segments(run)
     keys = [phonetic_key(h) if h else "" for _, _, h, _ in segs]
     starts: dict[int, int] = {}
     pos = 0

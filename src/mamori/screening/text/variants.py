@@ -4,7 +4,8 @@
   shi/si, chi/ti, tsu/tu, ji/zi, sy/sh, c/k, final y/i... so 'Yossy' == 'Yoshi', 'Vejita' == romaji of 'ベジータ';
 - `leet_decode`: 0->o 1->i 3->e 4->a 5->s 7->t @->a $->s inside tokens that also hold letters;
 - `stem`: light English stemming for trait tokens;
-- `romaji_segments`: pykakasi readings of kana/kanji runs, cached.
+- `romaji_segments`: pykakasi readings of kana/kanji runs, cached; `run_segments`: the same for a prompt's run,
+  read chunk by chunk so that the chunks' readings are reused across prompts.
 """
 
 from __future__ import annotations
@@ -190,4 +191,51 @@ def _pykakasi_segments(run: str) -> tuple[tuple[int, int, str, str], ...]:
         pos = end
         hep = "".join(c for c in seg.get("hepburn", "").lower() if "a" <= c <= "z")
         out.append((start, end, hep, seg.get("kana", "") or ""))
+    return tuple(out)
+
+
+def _script(ch: str) -> int:
+    """0 kanji (and 々), 1 katakana (and ・), 2 hiragana, 3 the long-vowel mark ー (belongs to what precedes)."""
+    o = ord(ch)
+    if o == 0x30FC:
+        return 3
+    if 0x3041 <= o <= 0x309F:
+        return 2
+    if 0x30A0 <= o <= 0x30FF or 0x31F0 <= o <= 0x31FF:
+        return 1
+    return 0
+
+
+def reading_chunks(run: str) -> list[tuple[int, int]]:
+    """Where pykakasi's reading of a kana/kanji run starts afresh: before a kanji that follows kana, before
+    katakana that follows hiragana, before hiragana that follows katakana. A kanji word may take the kana that
+    follow it (okurigana, and katakana in entries like 日ソ), so kana after a kanji stay in its chunk until the
+    script changes. Reading each chunk alone gives the run's segments (tests compare with the whole run)."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    prev = -1
+    for i, ch in enumerate(run):
+        c = _script(ch)
+        if c == 3:
+            if prev < 0:
+                prev = 1
+            continue
+        if prev >= 0 and ((c == 0 and prev != 0) or (c == 1 and prev == 2) or (c == 2 and prev == 1)):
+            out.append((start, i))
+            start = i
+        prev = c
+    out.append((start, len(run)))
+    return out
+
+
+def run_segments(run: str) -> tuple[tuple[int, int, str, str], ...]:
+    """romaji_segments(run), read chunk by chunk (reading_chunks): a prompt's run ('夕焼けの中のミライが歩く')
+    is new each time, its chunks ('夕焼けの', '中の', 'が', '歩く') mostly are not, and pykakasi is slow."""
+    chunks = reading_chunks(run)
+    if len(chunks) == 1:
+        return romaji_segments(run)
+    out: list[tuple[int, int, str, str]] = []
+    for a, b in chunks:
+        for s0, s1, hep, kana in romaji_segments(run[a:b]):
+            out.append((s0 + a, s1 + a, hep, kana))
     return tuple(out)

@@ -4,7 +4,8 @@
 
 Two registries, each screened with generated prompts (a third naming a registered character, a tenth a
 misspelt name, a tenth with Japanese), printing prompts/s and p50/p99 latency per prompt for TextMatcher and a
-naive substring baseline side by side, and the ratio:
+naive substring baseline side by side, and the ratio; then the full gate (match + themes + policy decision) on
+fresh prompts, and Japanese sentences (kana names inside unspaced text, the case the mixed prompts barely cover):
 
 - the dev registry (../shared/eval-dev/registry.yaml or /work/shared/eval-dev/registry.yaml, if present);
 - a generated registry of N characters (synthetic pronounceable names, 10 names each including kana).
@@ -337,6 +338,40 @@ def generated_prompts(reg: Registry, n: int, seed: int = 2) -> list[str]:
     return out
 
 
+_JA_BEFORE = ["屋上でギターを弾く", "夕焼けの中の", "宇宙ステーションにいる", "雨の街角に立つ", ""]
+_JA_AFTER = [
+    "が山の頂上に立つ空撮",
+    "が公園で犬を散歩させている",
+    "が雨の中で踊る",
+    "と猫が海辺で遊ぶ",
+    "の肖像画、水彩",
+    "が夜の街を歩く、映画風",
+    "が森で剣を振る",
+    "が図書館で本を読む",
+]
+_JA_SUBJECTS = ["少女", "猫", "ロボット", "ドラゴン", "魔法使い", "騎士"]
+
+
+def japanese_prompts(reg: Registry, n: int, seed: int = 4) -> list[str]:
+    """Japanese sentences (no spaces): a quarter name a registered character in kana, a quarter an unregistered
+    kana name, half none."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        k = i % 4
+        if k == 0:
+            c = rng.choice(reg.characters)
+            subject = rng.choice([x for x in c.names if not x.isascii()] or list(c.names))
+        elif k == 1:
+            subject = "".join(rng.choice(_KANA) for _ in range(rng.randint(3, 5)))
+        else:
+            subject = rng.choice(_JA_SUBJECTS)
+        out.append(
+            rng.choice(_JA_BEFORE) + subject + rng.choice(_JA_AFTER) + ("、アニメ風" if k == 3 else "")
+        )
+    return out
+
+
 def _measure(fn: Any, prompts: list[str]) -> tuple[float, float, float]:
     """prompts/s on CPU time of this process (robust to a busy shared machine), p50/p99 wall latency."""
     lat = []
@@ -386,6 +421,7 @@ def bench_registry(
 
     gate_prompts = generated_prompts(reg, n_prompts, seed=3)  # fresh prompts: no help from the pass above
     g_rate, g50, g99 = _measure(gate, gate_prompts)
+    j_rate, j50, j99 = _measure(matcher.detect, japanese_prompts(reg, n_prompts))
     names = [n.lower() for c in reg.characters for n in c.names]
 
     def naive(p: str) -> list[str]:
@@ -402,6 +438,9 @@ def bench_registry(
         f"p99 {g99:.0f}us"
     )
     report(
+        f"[{label}] Japanese sentences (TextMatcher): {j_rate:,.0f} prompts/s  p50 {j50:.0f}us  p99 {j99:.0f}us"
+    )
+    report(
         f"[{label}] naive substring baseline: {b_rate:,.0f} prompts/s  p50 {b50:.0f}us  p99 {b99:.0f}us  "
         f"({len(prompts[:baseline_prompts])} prompts)"
     )
@@ -413,6 +452,7 @@ def bench_registry(
         "gate_prompts_per_s": g_rate,
         "gate_p50_us": g50,
         "gate_p99_us": g99,
+        "japanese_prompts_per_s": j_rate,
         "baseline_prompts_per_s": b_rate,
         "build_s": build_s,
     }

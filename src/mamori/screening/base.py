@@ -8,12 +8,29 @@ A detector is built once from the registry (and, for visual signals, the referen
 from __future__ import annotations
 
 import abc
+import contextlib
+import gc
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from mamori.registry.model import Registry
 from mamori.types import Match
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while an index of millions of long-lived objects is made or loaded:
+    each collection would walk the growing index again (a 10,000-character prompt index: ~2.8 s of ~9 s to
+    build, ~1.6 s of ~3 s to load). Nothing made there is garbage; collection resumes afterwards as before."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
 
 TEXT = "text"
 IMAGE = "image"

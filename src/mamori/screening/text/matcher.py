@@ -11,7 +11,7 @@ from operator import itemgetter
 from typing import Any, ClassVar
 
 from mamori.registry.model import Registry
-from mamori.screening.base import TEXT, Corpus, Detector
+from mamori.screening.base import TEXT, Corpus, Detector, gc_paused
 from mamori.screening.text import decide as _decide
 from mamori.screening.text import judge
 from mamori.screening.text.judge import Hit, WordInfo
@@ -117,7 +117,8 @@ class TextMatcher(Detector):
 
     @classmethod
     def build(cls, corpus: Corpus) -> TextMatcher:
-        return cls(corpus.registry, corpus.allowlist)
+        with gc_paused():
+            return cls(corpus.registry, corpus.allowlist)
 
     @classmethod
     def examples(cls):  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import heapq
 from functools import lru_cache
 
 _EN = [
@@ -1681,7 +1682,7 @@ def ordinary_word(word: str) -> bool:
     return word not in GIVEN_NAMES and is_common_en(word)
 
 
-FREQUENT_EN_RANK = 40_000  # how many of the most frequent English words count as everyday vocabulary
+FREQUENT_EN_RANK = 40_000  # how many of the most frequent English words (about) count as everyday vocabulary
 
 
 @lru_cache(maxsize=1)
@@ -1693,8 +1694,9 @@ def frequent_en_words() -> frozenset[str]:
     from spellchecker import SpellChecker
 
     counts = SpellChecker(language="en", distance=1).word_frequency.dictionary
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return frozenset(w for w, _ in ranked[:FREQUENT_EN_RANK] if w.isascii() and w.isalpha())
+    # the count of the FREQUENT_EN_RANK-th word; every word as frequent is in (ties do not depend on order)
+    cut = heapq.nlargest(FREQUENT_EN_RANK, counts.values())[-1] if len(counts) > FREQUENT_EN_RANK else 0
+    return frozenset(w for w, c in counts.items() if c >= cut and w.isascii() and w.isalpha())
 
 
 def frequent_phrase(words: tuple[str, ...]) -> bool:

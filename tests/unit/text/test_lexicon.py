@@ -55,3 +55,17 @@ def test_a_word_of_a_registered_name_stays_a_possible_misspelling() -> None:
     m = _matcher("Pixie Bear")
     assert [x.character for x in m.detect("Pixie Bar eating in the forest")] == ["c0"]
     assert m.detect("a pixie in a bar") == []
+
+
+def test_an_everyday_name_part_with_one_trait_is_not_decisive() -> None:
+    # 'lantern' is a part of the name and an everyday word: with one trait it is any lantern (as two traits)
+    chars = (
+        Character("tolo", "w", ("Tolo the lantern",), ("blue flame", "brass handle", "talking lantern")),
+    )
+    m = TextMatcher(Registry((Rightsholder("rh", "R"),), (Work("w", "rh", ("Some Saga",)),), chars))
+    one = m.detect("a lantern with a blue flame on a table")
+    assert one and one[0].character == "tolo" and one[0].score < 0.7
+    two = m.detect("a lantern with a blue flame and a brass handle on a table")
+    assert two and two[0].character == "tolo" and two[0].score >= 0.7
+    assert m.detect("a lantern on a table") == []
+    assert [x.score >= 0.7 for x in m.detect("Tolo the lantern on a table")] == [True]

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from mamori.screening.text.judge import MIN_SCORE, Hit, Scored, classify
+from mamori.screening.text.lexicon import is_common_en
 from mamori.screening.text.names import PART
 from mamori.screening.text.normalize import Normalized, Token, to_katakana
 from mamori.screening.text.traits import TraitHit, descriptive_score, distinct_hits
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
 
 
 _R_NAME, _R_TITLE = str(Rule.NAME), str(Rule.TITLE)  # plain strings: cheaper to compare than enum members
+FULL, ONE_TRAIT = 2, 1  # what context a hit that needs it has (decide.context)
+ONE_TRAIT_SCORE = 0.65  # an everyday-word name part with one trait: as two traits (traits.descriptive_score)
 
 
 def _evidence(norm: Normalized, s: Scored, score: float) -> Evidence:
@@ -83,19 +86,28 @@ def decide(
             kept.append(s)
     work_chars = m.work_chars
 
-    def trait_support(cid: str, s: Scored) -> bool:
-        """A trait of the character present in words other than the hit itself."""
+    def trait_support(cid: str, s: Scored) -> int:
+        """How many traits of the character are present in words other than the hit itself."""
+        n = 0
         for h in trait_hits.get(cid, ()):
             if any(not (s.hit.t0 <= stems[w] <= s.hit.t1) for w in h.matched if w in stems):
-                return True
-        return False
+                n += 1
+        return n
 
-    def context(s: Scored) -> bool:
+    everyday = m.index.everyday
+
+    def context(s: Scored) -> int:
+        """FULL: the prompt supports the reading; ONE_TRAIT: a single trait supports a name part that is an
+        everyday word ('a snowman with a carrot nose' is any snowman: like two traits, not decisive); 0: none."""
         e = s.entry
-        if e.character is not None and trait_support(e.character, s):
-            return True
-        if e.character is None and any(trait_support(c, s) for c in work_chars[e.work]):
-            return True
+        traits = 0
+        if e.character is not None:
+            traits = trait_support(e.character, s) if trait_hits else 0
+        elif trait_hits:
+            traits = max((trait_support(c, s) for c in work_chars[e.work]), default=0)
+        ordinary_part = e.kind == PART and (e.raw in everyday or is_common_en(e.raw))
+        if traits >= (2 if ordinary_part else 1):
+            return FULL
         for k in kept:
             if k is s or k.entry.work != e.work:
                 continue
@@ -108,8 +120,10 @@ def decide(
             ):
                 continue
             if (k.hit.n1 <= s.hit.n0 or s.hit.n1 <= k.hit.n0) and k.entry.raw != e.raw:
-                return True
-        return title_word_near(s)
+                return FULL
+        if title_word_near(s):
+            return FULL
+        return ONE_TRAIT if traits else 0
 
     cleans: set[str] | None = None  # the prompt's words and its katakana-folded text, when first needed
     kata: str | None = None
@@ -146,9 +160,16 @@ def decide(
         if s.status == "strong":
             final.append((s, s.score))
         elif s.status == "weak":
-            final.append((s, min(s.score, 0.9) if context(s) else (0.55 if s.entry.kind == PART else 0.5)))
-        elif s.status == "needs" and context(s):
-            final.append((s, min(s.score, 0.85)))
+            ctx = context(s)
+            if ctx == FULL:
+                final.append((s, min(s.score, 0.9)))
+            else:
+                low = 0.55 if s.entry.kind == PART else 0.5
+                final.append((s, max(low, min(s.score, ONE_TRAIT_SCORE)) if ctx == ONE_TRAIT else low))
+        elif s.status == "needs":
+            ctx = context(s)
+            if ctx:
+                final.append((s, min(s.score, 0.85 if ctx == FULL else ONE_TRAIT_SCORE)))
     by_char: dict[str, list[tuple[Scored, float]]] = defaultdict(list)
     by_work: dict[str, list[tuple[Scored, float]]] = defaultdict(list)
     for s, sc in final:

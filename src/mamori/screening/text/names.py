@@ -319,6 +319,7 @@ class NameIndex:
         # everyday words, except those of registered names and titles: 'pooh' stays a word a misspelling may
         # start from ('Pooh Bar' for 'Pooh Bear') when a registered name has it
         self.frequent = frequent_en_words() - self.registered_words
+        self.everyday = frequent_en_words()  # with the registered words: is a name part an everyday word
         self.try_cache: dict[tuple[str, bool], list[tuple[int, float]]] = {}
         self._rest_near: dict[tuple[str, str, int], bool] = {}  # pair_rest_near answers (bounded)
 

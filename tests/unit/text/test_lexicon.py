@@ -69,3 +69,13 @@ def test_an_everyday_name_part_with_one_trait_is_not_decisive() -> None:
     assert two and two[0].character == "tolo" and two[0].score >= 0.7
     assert m.detect("a lantern on a table") == []
     assert [x.score >= 0.7 for x in m.detect("Tolo the lantern on a table")] == [True]
+
+
+def test_a_one_word_name_written_as_two_words() -> None:
+    m = _matcher("Kirabelle", "Moonblade")
+    assert [(x.character, x.score >= 0.7) for x in m.detect("Kira belle dancing in the rain")] == [
+        ("c0", True)
+    ]
+    assert [(x.character, x.score >= 0.7) for x in m.detect("kira-belle dancing")] == [("c0", True)]
+    # two ordinary words that happen to spell a registered name need context, like any ordinary reading
+    assert m.detect("a moon blade hanging on the wall") == []

@@ -90,11 +90,14 @@ class Hit:
 
 
 def split_ok(e: Entry, words: tuple[str, ...], toks: list[Token], i: int, j: int) -> bool:
-    """A name spread over several prompt tokens: its own word split, split letters, a multi-word name, or
-    hyphen/apostrophe compounds ('Pac-man')."""
+    """A name spread over several prompt tokens: its own word split, split letters, a multi-word name,
+    hyphen/apostrophe compounds ('Pac-man'), or a one-word name of 6+ letters written as two words of 2+ letters
+    ('Pika chu', 'Dora emon'; two ordinary words, 'bat man', then need context like any ordinary reading)."""
     if words == e.words or len(e.words) >= 2:
         return True
     if any(toks[k].merged for k in range(i, j + 1)):
+        return True
+    if j == i + 1 and len(words) == 2 and len(e.raw) >= 6 and len(words[0]) >= 2 and len(words[1]) >= 2:
         return True
     return all(toks[k].sep_before in ("-", "'", "’", ".", "_") for k in range(i + 1, j + 1))
 

@@ -97,7 +97,14 @@ def split_ok(e: Entry, words: tuple[str, ...], toks: list[Token], i: int, j: int
         return True
     if any(toks[k].merged for k in range(i, j + 1)):
         return True
-    if j == i + 1 and len(words) == 2 and len(e.raw) >= 6 and len(words[0]) >= 2 and len(words[1]) >= 2:
+    if (
+        j == i + 1
+        and e.kind != ROMAJI  # a kana name's romanisation: its Latin spellings are read as words already
+        and len(words) == 2
+        and len(e.raw) >= 6
+        and len(words[0]) >= 2
+        and len(words[1]) >= 2
+    ):
         return True
     return all(toks[k].sep_before in ("-", "'", "’", ".", "_") for k in range(i + 1, j + 1))
 

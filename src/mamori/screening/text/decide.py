@@ -52,6 +52,99 @@ def _longest_first(s: Scored) -> tuple[int, float]:
     return -(s.hit.n1 - s.hit.n0), -s.score
 
 
+class _Context:
+    """Whether the rest of the prompt supports reading a hit that needs it (one per decide() call; a class, not
+    closures: compiled closures make a reference cycle that keeps each prompt's objects until the collector)."""
+
+    def __init__(
+        self,
+        m: TextMatcher,
+        norm: Normalized,
+        toks: list[Token],
+        trait_hits: dict[str, list[TraitHit]],
+        stems: dict[str, int],
+        kept: list[Scored],
+    ) -> None:
+        self.m = m
+        self.norm = norm
+        self.toks = toks
+        self.trait_hits = trait_hits
+        self.stems = stems
+        self.kept = kept
+        self.cleans: set[str] | None = None  # the prompt's words, when first needed
+        self.kata: str | None = None  # the prompt folded to katakana, when first needed
+
+    def trait_support(self, cid: str, s: Scored) -> int:
+        """How many traits of the character are present in words other than the hit itself."""
+        stems = self.stems
+        n = 0
+        for h in self.trait_hits.get(cid, ()):
+            if any(not (s.hit.t0 <= stems[w] <= s.hit.t1) for w in h.matched if w in stems):
+                n += 1
+        return n
+
+    def context(self, s: Scored) -> int:
+        """FULL: the prompt supports the reading; ONE_TRAIT: a single trait supports a name part that is an
+        everyday word ('a snowman with a carrot nose' is any snowman: like two traits, not decisive); 0: none."""
+        e = s.entry
+        traits = 0
+        if self.trait_hits:
+            if e.character is not None:
+                traits = self.trait_support(e.character, s)
+            else:
+                for c in self.m.work_chars[e.work]:
+                    traits = max(traits, self.trait_support(c, s))
+        ordinary_part = e.kind == PART and (e.raw in self.m.index.everyday or is_common_en(e.raw))
+        if traits >= (2 if ordinary_part else 1):
+            return FULL
+        for k in self.kept:
+            if k is s or k.entry.work != e.work:
+                continue
+            # another form of the work elsewhere; a name and a title of the work that each need context (both
+            # in ordinary words: 'rem from re zero') support each other
+            if k.status not in ("strong", "weak") and not (
+                k.status == "needs"
+                and k.entry.is_title != e.is_title
+                and len((k if k.entry.is_title else s).entry.raw) >= 4
+            ):
+                continue
+            if (k.hit.n1 <= s.hit.n0 or s.hit.n1 <= k.hit.n0) and k.entry.raw != e.raw:
+                return FULL
+        if self.title_word_near(s):
+            return FULL
+        return ONE_TRAIT if traits else 0
+
+    def title_word_near(self, s: Scored) -> bool:
+        """A distinctive word of one of the work's titles elsewhere in the prompt ('Zelda' of 'The Legend of
+        Zelda', 'ゼルダ' of 'ゼルダの伝説'), even where the whole title is not written."""
+        work = s.entry.work
+        index = self.m.index
+        words = index.title_words.get(work)
+        toks = self.toks
+        if words and toks:
+            cleans = self.cleans
+            if cleans is None:
+                cleans = self.cleans = {t.clean for t in toks}
+            if not words.isdisjoint(cleans):  # else none of the work's title words is in the prompt
+                h = s.hit
+                for k, t in enumerate(toks):
+                    if t.clean in words and not (h.t0 <= k <= h.t1) and not (h.n0 <= t.start < h.n1):
+                        return True
+        frags = index.title_ja.get(work)
+        text = self.norm.text
+        if frags and not text.isascii():
+            kata = self.kata
+            if kata is None:
+                kata = self.kata = to_katakana(text)
+            for f in frags:
+                at = kata.find(f)
+                while at >= 0:
+                    if at + len(f) <= s.hit.n0 or s.hit.n1 <= at:
+                        return True
+                    at = kata.find(f, at + 1)
+        return False
+
+
 def decide(
     m: TextMatcher,
     norm: Normalized,
@@ -84,90 +177,20 @@ def decide(
                 break
         else:
             kept.append(s)
-    work_chars = m.work_chars
-
-    def trait_support(cid: str, s: Scored) -> int:
-        """How many traits of the character are present in words other than the hit itself."""
-        n = 0
-        for h in trait_hits.get(cid, ()):
-            if any(not (s.hit.t0 <= stems[w] <= s.hit.t1) for w in h.matched if w in stems):
-                n += 1
-        return n
-
-    everyday = m.index.everyday
-
-    def context(s: Scored) -> int:
-        """FULL: the prompt supports the reading; ONE_TRAIT: a single trait supports a name part that is an
-        everyday word ('a snowman with a carrot nose' is any snowman: like two traits, not decisive); 0: none."""
-        e = s.entry
-        traits = 0
-        if e.character is not None:
-            traits = trait_support(e.character, s) if trait_hits else 0
-        elif trait_hits:
-            traits = max((trait_support(c, s) for c in work_chars[e.work]), default=0)
-        ordinary_part = e.kind == PART and (e.raw in everyday or is_common_en(e.raw))
-        if traits >= (2 if ordinary_part else 1):
-            return FULL
-        for k in kept:
-            if k is s or k.entry.work != e.work:
-                continue
-            # another form of the work elsewhere; a name and a title of the work that each need context (both
-            # in ordinary words: 'rem from re zero') support each other
-            if k.status not in ("strong", "weak") and not (
-                k.status == "needs"
-                and k.entry.is_title != e.is_title
-                and len((k if k.entry.is_title else s).entry.raw) >= 4
-            ):
-                continue
-            if (k.hit.n1 <= s.hit.n0 or s.hit.n1 <= k.hit.n0) and k.entry.raw != e.raw:
-                return FULL
-        if title_word_near(s):
-            return FULL
-        return ONE_TRAIT if traits else 0
-
-    cleans: set[str] | None = None  # the prompt's words and its katakana-folded text, when first needed
-    kata: str | None = None
-
-    def title_word_near(s: Scored) -> bool:
-        """A distinctive word of one of the work's titles elsewhere in the prompt ('Zelda' of 'The Legend of
-        Zelda', 'ゼルダ' of 'ゼルダの伝説'), even where the whole title is not written."""
-        nonlocal cleans, kata
-        work = s.entry.work
-        words = m.index.title_words.get(work)
-        if words and toks:
-            if cleans is None:
-                cleans = {t.clean for t in toks}
-            if not words.isdisjoint(cleans):  # else none of the work's title words is in the prompt
-                h = s.hit
-                for k, t in enumerate(toks):
-                    if t.clean in words and not (h.t0 <= k <= h.t1) and not (h.n0 <= t.start < h.n1):
-                        return True
-        frags = m.index.title_ja.get(work)
-        if frags and not norm.text.isascii():
-            if kata is None:
-                kata = to_katakana(norm.text)
-            text = kata
-            for f in frags:
-                at = text.find(f)
-                while at >= 0:
-                    if at + len(f) <= s.hit.n0 or s.hit.n1 <= at:
-                        return True
-                    at = text.find(f, at + 1)
-        return False
-
+    ctx_of = _Context(m, norm, toks, trait_hits, stems, kept)
     final: list[tuple[Scored, float]] = []
     for s in kept:
         if s.status == "strong":
             final.append((s, s.score))
         elif s.status == "weak":
-            ctx = context(s)
+            ctx = ctx_of.context(s)
             if ctx == FULL:
                 final.append((s, min(s.score, 0.9)))
             else:
                 low = 0.55 if s.entry.kind == PART else 0.5
                 final.append((s, max(low, min(s.score, ONE_TRAIT_SCORE)) if ctx == ONE_TRAIT else low))
         elif s.status == "needs":
-            ctx = context(s)
+            ctx = ctx_of.context(s)
             if ctx:
                 final.append((s, min(s.score, 0.85 if ctx == FULL else ONE_TRAIT_SCORE)))
     by_char: dict[str, list[tuple[Scored, float]]] = defaultdict(list)

@@ -79,3 +79,11 @@ def test_a_one_word_name_written_as_two_words() -> None:
     assert [(x.character, x.score >= 0.7) for x in m.detect("kira-belle dancing")] == [("c0", True)]
     # two ordinary words that happen to spell a registered name need context, like any ordinary reading
     assert m.detect("a moon blade hanging on the wall") == []
+
+
+def test_bang_as_a_leet_i() -> None:
+    m = _matcher("Kirabelle")
+    got = m.detect("K!rabelle dancing in the rain")
+    assert [(x.character, x.score >= 0.9) for x in got] == [("c0", True)]
+    assert "leetspeak" in got[0].evidence[0].detail
+    assert m.detect("Wow! Belle is a nice name") == []

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from mamori.screening.text.normalize import F_CONFUSABLE, F_INVISIBLE, normalize, tokenize
 from mamori.screening.text.variants import has_leet, leet_decode, phonetic_key, stem
 
@@ -81,3 +83,45 @@ def test_stem() -> None:
     assert stem("shaped") == stem("shape")
     assert stem("swords") == stem("sword")
     assert stem("heavily") == stem("heavy")
+
+
+SCAN_PROMPTS = [
+    "Mirai Hoshino dancing on a stage",
+    "Hello! Mirai at the beach",
+    "Amazing!!! a cat, sleeping. Another sentence?",
+    "P!kachu at the beach",
+    "P!!kachu at the beach",
+    "wow! great!",
+    "hello!world",
+    "a b c d split letters",
+    "yoshi's egg",
+    "e-mail me @ home for $5",
+    "UPPER case AND Mixed",
+    "",
+    "!!!",
+]
+
+
+@pytest.mark.parametrize("text", SCAN_PROMPTS)
+def test_scan_reads_what_tokenize_reads(text: str) -> None:
+    """scan() (the fast path) either declines or gives exactly tokenize()'s tokens."""
+    from mamori.screening.text.normalize import _scanned_tokens, scan, tokenize
+
+    norm = normalize(text)
+    words = scan(norm)
+    if words is None:
+        return
+    assert words == [t.clean for t in tokenize(norm)]
+    assert _scanned_tokens(norm, words) == tokenize(norm)
+
+
+def test_bang_inside_a_word_is_a_leet_i_and_ends_nothing() -> None:
+    from mamori.screening.text.normalize import scan, tokenize
+
+    toks = tokenize(normalize("P!kachu and M!!ra"))
+    assert [(t.text, t.clean) for t in toks] == [("p!kachu", "pkachu"), ("and", "and"), ("m!!ra", "mra")]
+    assert scan(normalize("P!kachu")) is None
+    # a '!' that ends a word still ends the sentence and separates the words
+    toks = tokenize(normalize("Wow! Great"))
+    assert [(t.text, t.sent_start) for t in toks] == [("wow", True), ("great", True)]
+    assert has_leet("p!kachu") and leet_decode("p!kachu") == "pikachu"

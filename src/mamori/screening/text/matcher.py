@@ -53,10 +53,10 @@ _PARTICLE_ROMAJI = {
 }
 _KEY = itemgetter(0)  # WordInfo: the word's phonetic key
 _RARE_STEM = itemgetter(5)  # WordInfo: the word's stem is a rare trait token
-_LEET_RE = re.compile(r"[a-z][0-9@$]|[0-9@$][a-z]")
+_LEET_RE = re.compile(r"[a-z][0-9@$!]|[0-9@$!][a-z]")
 # a leet digit/symbol anywhere: a single character class scans much faster than _LEET_RE's alternation, so most
 # prompts (none of these characters) skip _LEET_RE
-_LEET_CHAR_RE = re.compile(r"[0-9@$]")
+_LEET_CHAR_RE = re.compile(r"[0-9@$!]")
 _PARTICLE_KEYS = {phonetic_key(k): v for k, v in _PARTICLE_ROMAJI.items()}
 # the characters ja_fold drops (to ''): white space (\s is str.isspace) and the half-width middle dot; no kana or
 # kanji is either (the full-width ・ is kana and kept)

@@ -333,7 +333,10 @@ def _case(seg: str, n: int) -> tuple[bool, bool]:
     return upper, n >= 2 and seg.isupper()
 
 
-_PAIR_RE = re.compile(r"([^a-z0-9@$]*)([a-z0-9@$]+)")  # (separator, token) pairs, same tokens as _TOKEN_RE
+# (separator, token) pairs: the tokens of _TOKEN_RE, and '!' inside a word as a leet 'i' ('P!kachu'); a '!' that
+# ends a word ('Hello!') stays a separator (and a sentence end)
+_PAIR_RE = re.compile(r"([^a-z0-9@$]*)([a-z0-9@$]+(?:!+[a-z0-9@$]+)*)")
+_INNER_BANG = re.compile(r"[a-z0-9@$]!+[a-z0-9@$]")
 _SEG_CACHE: dict[str, tuple[str, bool, bool]] = {}
 
 
@@ -361,7 +364,7 @@ def tokenize(norm: Normalized) -> list[Token]:
             seg = orig[s:e]
             got = seg_cache.get(seg)
             if got is None:
-                clean = word if word.isalnum() else word.replace("@", "").replace("$", "")
+                clean = word if word.isalnum() else word.replace("@", "").replace("$", "").replace("!", "")
                 got = (clean, *_case(seg, e - s)) if e - s > 1 else (clean, seg.isupper(), False)
                 if len(seg_cache) > 200_000:
                     seg_cache.clear()
@@ -373,7 +376,7 @@ def tokenize(norm: Normalized) -> list[Token]:
             if word.isalnum():
                 clean = word
             else:
-                clean = word.replace("@", "").replace("$", "")  # tokens are [a-z0-9@$]+
+                clean = word.replace("@", "").replace("$", "").replace("!", "")  # tokens: [a-z0-9@$!]
                 if not clean:
                     continue
             upper = allcaps = False  # set below, once the token is kept
@@ -413,6 +416,8 @@ def scan(norm: Normalized) -> list[str] | None:
     merged). None otherwise: use tokenize()."""
     text = norm.text
     if norm.starts is not None or "@" in text or "$" in text or "'" in text or "’" in text:
+        return None
+    if "!" in text and _INNER_BANG.search(text):  # a '!' inside a word: tokenize() reads it as a leet 'i'
         return None
     words: list[str] = _TOKEN_RE.findall(text)
     if list(map(len, words)).count(1) >= 3:

@@ -68,10 +68,14 @@ def phonetic_key(word: str) -> str:
     return k
 
 
-LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
-LEET_L = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+)
+LEET_L = str.maketrans(
+    {"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+)
 _UNITS = re.compile(r"^\d+(?:st|nd|rd|th|d|k|p|s|x|am|pm|mm|cm|m|kg|g|fps|hz|px)$")
-_LEETCH = set("0134579@$")
+_LEETCH = set("0134579@$!")
 
 
 def has_leet(tok: str) -> bool:

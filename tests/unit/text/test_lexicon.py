@@ -87,3 +87,11 @@ def test_bang_as_a_leet_i() -> None:
     assert [(x.character, x.score >= 0.9) for x in got] == [("c0", True)]
     assert "leetspeak" in got[0].evidence[0].detail
     assert m.detect("Wow! Belle is a nice name") == []
+
+
+def test_a_misspelt_word_of_a_registered_name_that_is_everyday_vocabulary() -> None:
+    # 'loin' is an everyday word (not a misspelt name on its own), but 'Captain' opens 'Captain Lion'
+    assert "loin" in frequent_en_words()
+    m = _matcher("Captain Lion")
+    assert [(x.character, x.score >= 0.7) for x in m.detect("Captain Loin on a ship")] == [("c0", True)]
+    assert m.detect("a captain at the helm, roast loin on the table") == []

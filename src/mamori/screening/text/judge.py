@@ -209,7 +209,12 @@ def fuzzy(
         if i + 1 < n:
             nxt = infos[i + 1]
             if not (odd or nxt[2]):
-                continue
+                # two everyday words: probed only where one is exactly the leading/trailing words of a multi-word
+                # form and the other is not in the hand-written lexicon ('Sailor Moan': 'moan' is everyday
+                # vocabulary, and one edit from 'moon')
+                ex = info[4] & 2 | nxt[4] & 8
+                if not (ex & 2 and not _lexicon_word(raws[i + 1]) or ex & 8 and not _lexicon_word(raws[i])):
+                    continue
             side = info[4] & 3 | nxt[4] & 12  # head of the form: 2 exact, 1 near; tail: 8 exact, 4 near
             if (
                 (side & 5 == 5 or side & 10 and index.pair_rest_near(info[0], nxt[0], side))
@@ -222,6 +227,11 @@ def fuzzy(
                     len(lit) >= 7 and lit.isalpha() and cache.get((lit, False)) != []
                 ):  # [] known: nothing found
                     _try(index, cache, lit, i, i + 1, tokens, hits, False)
+
+
+def _lexicon_word(w: str) -> bool:
+    """An ordinary English word or frequent given name of the hand-written lexicon (not the frequency list)."""
+    return is_common_en(w) or w in GIVEN_NAMES
 
 
 def _try(

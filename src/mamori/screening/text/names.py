@@ -318,8 +318,10 @@ class NameIndex:
         self._plain: dict[str, bool] = {}
         # everyday words, except those of registered names and titles: 'pooh' stays a word a misspelling may
         # start from ('Pooh Bar' for 'Pooh Bear') when a registered name has it
-        self.frequent = frequent_en_words() - self.registered_words
-        self.everyday = frequent_en_words()  # with the registered words: is a name part an everyday word
+        # (an empty index, as persist makes before filling in a saved one, needs neither: no word list loaded)
+        everyday = frequent_en_words() if self.entries else frozenset()
+        self.frequent = everyday - self.registered_words
+        self.everyday = everyday  # with the registered words: is a name part an everyday word
         self.try_cache: dict[tuple[str, bool], list[tuple[int, float]]] = {}
         self._rest_near: dict[tuple[str, str, int], bool] = {}  # pair_rest_near answers (bounded)
 

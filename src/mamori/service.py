@@ -275,8 +275,12 @@ class Mamori:
                 error=result.error,
             )
             return out
-        d = decide(result.matches, (), ctx, self.indexes().book)
+        d = decide(result.matches, result.themes, ctx, self.indexes().book)
         out.update(verdict=d.verdict.value, matches=[m.to_json() for m in d.matches], reasons=list(d.reasons))
+        if result.themes:
+            out["themes"] = list(result.themes)
+        if result.notes:  # a detector failed on some frame; the others ran
+            out["notes"] = list(result.notes)
         if d.obligations:
             out["obligations"] = d.obligations
         if result.error:  # partial: e.g. a truncated video screened up to the damage

@@ -10,12 +10,12 @@ from __future__ import annotations
 import abc
 import contextlib
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from mamori.registry.model import Registry
-from mamori.types import Match
+from mamori.types import Evidence, Match
 
 
 @contextlib.contextmanager
@@ -77,12 +77,26 @@ class Corpus:
     cache: SignalCache = field(default_factory=NullCache)
     allowlist: Iterable[tuple[str | None, str]] = ()  # (character id or None, phrase) released by reviewers
     settings: Any = None
+    # screens a piece of text (a prompt, text read from a frame) with the prompt gate: text -> matches
+    text_screen: Callable[[str], list[Match]] | None = None
+
+
+FIND = "find"  # a signal that finds registered characters
+CONFIRM = "confirm"  # runs only on content where a finding signal already found a character (themes, ...)
 
 
 class Detector(abc.ABC):
+    """One signal. `cost`: rough milliseconds per 1024x768 image on one core (measured in `make bench`), so the
+    gate runs cheap signals first; `stage`: FIND or CONFIRM; `max_alone`: the highest fused score this signal
+    may give a character no other signal found (below `fusion.PRESENT` for evidence that alone only
+    warrants review)."""
+
     name: ClassVar[str]
     kinds: ClassVar[frozenset[str]]
     version: ClassVar[str] = "1"
+    cost: ClassVar[float] = 10.0
+    stage: ClassVar[str] = FIND
+    max_alone: ClassVar[float] = 1.0
 
     @classmethod
     @abc.abstractmethod
@@ -92,6 +106,16 @@ class Detector(abc.ABC):
     @abc.abstractmethod
     def detect(self, content: Any) -> list[Match]:
         """Matches for one piece of content of a kind in `kinds`."""
+
+    def wants(self, content: Any, found: Sequence[Match]) -> bool:
+        """Whether to run on `content`, given what cheaper signals already `found` (fused, best first): the
+        cascade's hook. Default: always."""
+        return True
+
+    def themes(self, content: Any, found: Sequence[Match]) -> list[Evidence]:
+        """CONFIRM detectors: forbidden-depiction themes seen in `content` (each Evidence's `extra["theme"]`
+        names one, e.g. "sexual"), checked only because `found` is not empty."""
+        return []
 
     @property
     def enabled(self) -> bool:

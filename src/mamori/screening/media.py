@@ -1,93 +1,53 @@
-"""Media entry points shared by the visual gate: errors, limits, kind sniffing, and path screening.
+"""Media dispatch: which kind a file is, and the handler registered for that kind. Nothing else.
 
-`screen_media_path(path, gate, limits)` decides whether a file is an image or a video by its content (magic
-bytes first, extension only as a hint), screens it, and never raises for bad media: the problem is reported in
-`MediaResult.error` with a readable message. `iter_media_paths(paths)` expands directories (recursively, sorted).
+`screen_media_path(path, gate, limits)` decides the kind by content (magic bytes first, extension only as a
+hint), calls the handler registered in `mamori.screening.plugins.MEDIA_KINDS`, and never raises for bad media:
+the problem is reported in `MediaResult.error` with a readable message. `iter_media_paths(paths)` expands
+directories (recursively, sorted).
 
-This module imports nothing heavy at import time; image and video code are imported on first use.
+The flow is one way: media (dispatch) → decode (`image/loading.py`, `video/screen.py`) → signals (detectors) →
+fusion (`fusion.py`) → segments (`segments.py`). Errors, limits and results live below all of them in
+`mediabase.py` (re-exported here for callers).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Any
 
 from mamori.mediatype import kind_of, sniff_mime
-from mamori.types import Match
+from mamori.screening.mediabase import ImageLimits, MediaError, MediaLimits, MediaResult, VideoLimits
+from mamori.screening.plugins import MEDIA_KINDS, media_handler
 
-if TYPE_CHECKING:  # pragma: no cover
-    from mamori.screening.image.fusion import VisualGate
+__all__ = [
+    "IMAGE_EXTS",
+    "VIDEO_EXTS",
+    "MEDIA_EXTS",
+    "ImageLimits",
+    "MediaError",
+    "MediaLimits",
+    "MediaResult",
+    "VideoLimits",
+    "iter_media_paths",
+    "screen_media_path",
+    "sniff_kind",
+]
 
-
-class MediaError(ValueError):
-    """Content that cannot be screened (bad, truncated, too large, wrong kind); the message says why."""
-
-
-@dataclass(frozen=True)
-class ImageLimits:
-    max_bytes: int = 100 * 1024 * 1024  # 100 MiB of encoded input
-    max_pixels: int = 64_000_000  # also set as PIL.Image.MAX_IMAGE_PIXELS (decompression-bomb guard)
-    min_side: int = 8  # below this there is nothing to screen
-    analysis_max_side: int | None = 1024  # decoded images are downscaled so the longest side is at most this
-
-
-@dataclass(frozen=True)
-class VideoLimits:
-    max_bytes: int = 2 * 1024 * 1024 * 1024  # 2 GiB
-    max_duration_s: float = 15 * 60.0  # stop (with an error) past this much media time
-    max_pixels_per_frame: int = 8192 * 4320  # 8K
-    max_decoded_frames: int = 200_000  # endless or absurd-rate streams
-    min_fps: float = 2.0  # analyse at least this many frames per second of video
-    analysis_width: int = 640  # frames are downscaled to this width before analysis
-    shot_threshold: float = 0.35  # histogram distance that counts as a shot change
-    reuse_threshold: float = 6.0  # mean abs diff (0..255) on a 32x18 thumbnail under which a result is reused
-    reuse_max_shift: float = (
-        0.05  # ... also after a camera pan/tilt of at most this fraction of the frame side
-    )
-    reuse_keypoints: bool = (
-        True  # re-extract local features only where the picture changed (video/tracking.py)
-    )
-    merge_gap_s: float = 1.0  # segments closer than this merge
-    full_score_s: float = 2.0  # a character on screen this long keeps its full score; shorter is scaled down
+_EXTS = {m.kind: m.extensions for m in MEDIA_KINDS}
+IMAGE_EXTS = _EXTS.get("image", frozenset())
+VIDEO_EXTS = _EXTS.get("video", frozenset())
+MEDIA_EXTS = frozenset().union(*_EXTS.values())
 
 
-@dataclass(frozen=True)
-class MediaLimits:
-    image: ImageLimits = field(default_factory=ImageLimits)
-    video: VideoLimits = field(default_factory=VideoLimits)
-
-
-@dataclass
-class MediaResult:
-    path: str
-    kind: Literal["image", "video"] | None
-    matches: list[Match] = field(default_factory=list)
-    error: str | None = None
-
-
-IMAGE_EXTS = frozenset(
-    {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff", ".ico", ".ppm", ".pgm", ".tga"}
-)
-VIDEO_EXTS = frozenset(
-    {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".flv", ".wmv"}
-)
-MEDIA_EXTS = IMAGE_EXTS | VIDEO_EXTS
-
-
-def sniff_kind(head: bytes, name: str = "") -> Literal["image", "video"] | None:
-    """'image', 'video' or None from the first bytes (>= 512 recommended); the extension only breaks ties."""
+def sniff_kind(head: bytes, name: str = "") -> str | None:
+    """A registered media kind from the first bytes (>= 512 recommended); the extension only breaks ties."""
     kind = kind_of(sniff_mime(head))
-    if kind in ("image", "video"):
-        return kind  # type: ignore[return-value]
+    if kind is not None and kind in _EXTS:
+        return kind
     ext = os.path.splitext(name)[1].lower()
-    if ext in IMAGE_EXTS:
-        return "image"
-    if ext in VIDEO_EXTS:
-        return "video"
-    return None
+    return next((m.kind for m in MEDIA_KINDS if ext in m.extensions), None)
 
 
 def iter_media_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
@@ -107,9 +67,9 @@ def iter_media_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
 
 
 def screen_media_path(
-    path: str | os.PathLike[str], gate: VisualGate, limits: MediaLimits | None = None
+    path: str | os.PathLike[str], gate: Any, limits: MediaLimits | None = None
 ) -> MediaResult:
-    """Screen one image or video file; errors come back in the result, never as an exception."""
+    """Screen one media file; errors come back in the result, never as an exception."""
     limits = limits or MediaLimits()
     spath = str(path)
     try:
@@ -122,16 +82,10 @@ def screen_media_path(
         return MediaResult(spath, None, error=f"{spath} is empty (0 bytes)")
     kind = sniff_kind(head, spath)
     if kind is None:
-        return MediaResult(spath, None, error=f"{spath} is neither a recognised image nor a video")
+        known = " nor ".join(m.kind for m in MEDIA_KINDS)
+        return MediaResult(spath, None, error=f"{spath} is neither a recognised {known}")
     try:
-        if kind == "image":
-            from mamori.screening.image.loading import load_image
-
-            pixels = load_image(spath, limits.image)
-            return MediaResult(spath, "image", gate.screen_image(pixels))
-        from mamori.screening.video.screen import screen_video
-
-        video = screen_video(spath, gate, limits.video)
-        return MediaResult(spath, "video", video.matches, error=video.error)
+        result: MediaResult = media_handler(kind)(spath, gate, limits)
+        return result
     except MediaError as exc:
         return MediaResult(spath, kind, error=str(exc))

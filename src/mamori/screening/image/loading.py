@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from mamori.screening.media import ImageLimits, MediaError
+from mamori.screening.mediabase import ImageLimits, MediaError
 
 __all__ = ["load_image", "to_rgb_array", "downscale", "ImageLimits", "MediaError"]
 

@@ -54,6 +54,7 @@ class PdqDetector(Detector):
     name: ClassVar[str] = "pdq"
     kinds: ClassVar[frozenset[str]] = frozenset({IMAGE})
     version: ClassVar[str] = "1"
+    cost: ClassVar[float] = 3.0  # ms at 1024x768: hash at <= 512 px + a binary index lookup
 
     def __init__(
         self, refs: list[ReferenceImage], codes: np.ndarray, max_distance: int = MAX_DISTANCE

@@ -150,3 +150,61 @@ def flatten(rgba: np.ndarray, background: tuple[int, int, int] = (255, 255, 255)
         bg = np.array(background, np.float32)
         return (rgba[..., :3].astype(np.float32) * a + bg * (1 - a) + 0.5).astype(np.uint8)
     return rgba
+
+
+Palette = tuple[tuple[int, int, int], tuple[int, int, int], tuple[int, int, int]]  # hair, eyes, skin
+
+
+def face_palette(seed: int) -> Palette:
+    """A character's colours (hair, eyes, skin), fixed by its seed: the part a redrawing keeps."""
+    rng = np.random.default_rng(20_000 + seed)
+    skin = tuple(int(v) for v in rng.integers((200, 160, 130), (256, 230, 215)))
+    return _col(rng, 20, 235), _col(rng, 20, 200), skin  # type: ignore[return-value]
+
+
+def draw_face(
+    palette: Palette, seed: int = 0, size: int = 400, background: tuple[int, int, int] | None = None
+) -> np.ndarray:
+    """RGB uint8 (size, size, 3): an anime-style head (big eyes with highlights, fringe, pointed chin) in the given
+    colours. `seed` varies the drawing (proportions, fringe, eye shape, background): the same palette with another
+    seed is the same character drawn again; another palette with the same seed is another character."""
+    hair, eye, skin = palette
+    rng = np.random.default_rng(30_000 + seed)
+    bg = background or _col(rng, 170, 255)
+    im = Image.new("RGB", (size, size), bg)
+    d = ImageDraw.Draw(im)
+    s = size / 400
+    ink = (40, 25, 25)
+    j = lambda v: v + rng.normal(0, 6)  # noqa: E731 - small per-drawing jitter
+    d.ellipse([j(70) * s, j(40) * s, j(330) * s, j(330) * s], fill=hair)
+    chin = j(345)
+    d.polygon(
+        [
+            (110 * s, 150 * s),
+            (290 * s, 150 * s),
+            (j(280) * s, 290 * s),
+            (200 * s, chin * s),
+            (j(120) * s, 290 * s),
+        ],
+        fill=skin,
+        outline=ink,
+    )
+    fringe = [(90 * s, 60 * s), (310 * s, 60 * s), (320 * s, 170 * s)]
+    for x in np.linspace(270, 130, int(rng.integers(3, 6))):
+        fringe += [(x * s, j(130) * s), ((x - 20) * s, j(165) * s)]
+    fringe.append((80 * s, 170 * s))
+    d.polygon(fringe, fill=hair)
+    ew, eh = rng.uniform(24, 32), rng.uniform(30, 38)
+    for ex in (150, 250):
+        d.ellipse(
+            [(ex - ew) * s, (220 - eh) * s, (ex + ew) * s, (220 + eh) * s], fill=(255, 255, 255), outline=ink
+        )
+        d.ellipse([(ex - 0.7 * ew) * s, (230 - 0.8 * eh) * s, (ex + 0.7 * ew) * s, (220 + eh) * s], fill=eye)
+        d.ellipse([(ex - 0.35 * ew) * s, 212 * s, (ex + 0.35 * ew) * s, 242 * s], fill=(20, 20, 30))
+        d.ellipse([(ex - 12) * s, 200 * s, (ex - 2) * s, 212 * s], fill=(255, 255, 255))
+        d.line(
+            [(ex - 32) * s, (218 - eh) * s, (ex + 30) * s, (214 - eh) * s], fill=ink, width=max(1, int(5 * s))
+        )
+    d.line([195 * s, 280 * s, 205 * s, 282 * s], fill=(120, 60, 60), width=max(1, int(3 * s)))
+    d.arc([180 * s, 295 * s, 220 * s, 315 * s], 20, 160, fill=(150, 50, 50), width=max(1, int(3 * s)))
+    return np.asarray(im)

@@ -23,10 +23,8 @@ the decoder runs frame threads, and sampled frames are analysed on a small threa
 default: usable CPUs, at most 4) while decoding continues; results are collected in frame order. FAISS searches
 inside a worker use one OpenMP thread (frames are the unit of parallelism).
 
-Evidence over time becomes segments per character: detections merge across gaps up to `merge_gap_s`; a segment
-ends at the next sampled frame without the character. A character seen briefly is weaker evidence than one on
-screen for seconds: a segment's score is its best fused frame score times
-`min(1, 0.55 + 0.45 * duration / full_score_s)` (a stray frame lands in the review band).
+Each analysed frame goes through the gate's cascade (`mamori.screening.fusion`); the observations over time become
+segments per character in `mamori.screening.segments`.
 
 Caps (`VideoLimits`): bytes, pixels per frame, media duration and decoded frames; hitting a cap stops decoding
 with a clear message in `VideoResult.error`, keeping what was found so far (a file that yields no frame at all
@@ -44,25 +42,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mamori.screening.image.fusion import REVIEW
-from mamori.screening.media import MediaError, VideoLimits
-from mamori.types import Evidence, Match, Segment
+from mamori.screening.fusion import REVIEW
+from mamori.screening.mediabase import MediaError, MediaLimits, MediaResult, VideoLimits
+from mamori.screening.segments import FrameObservation, segments_to_matches
+from mamori.types import Match
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mamori.screening.image.fusion import VisualGate
+    from mamori.screening.fusion import Gate, Screened
     from mamori.screening.image.local import LocalFeatureDetector, QueryFeatures
     from mamori.screening.video.tracking import FramePlan
 
 THUMB = (18, 32)  # rows, cols of the tiny luma thumbnail used for shot changes and reuse
 MOTION_SIDE = 128  # longest side of the (area-averaged) luma thumbnail on which camera motion is estimated
-
-
-@dataclass
-class FrameObservation:
-    time: float
-    matches: list[Match]
-    reused: bool = False
-    reason: str = "rate"  # "key", "shot", "rate"
 
 
 @dataclass
@@ -183,9 +174,7 @@ def _to_rgb(frame: Any, width: int, rot: int) -> np.ndarray:
     return rgb
 
 
-def screen_video(
-    path: str | os.PathLike[str], gate: VisualGate, limits: VideoLimits | None = None
-) -> VideoResult:
+def screen_video(path: str | os.PathLike[str], gate: Gate, limits: VideoLimits | None = None) -> VideoResult:
     """Screen a video file; raise MediaError when nothing can be decoded, else report problems in `.error`."""
     import av
 
@@ -210,17 +199,17 @@ def screen_video(
 
 
 def _analyse_tracked(
-    gate: VisualGate,
+    gate: Gate,
     local: LocalFeatureDetector,
     rgb: np.ndarray,
     gray: np.ndarray,
     plan: FramePlan,
     prev: Future[QueryFeatures] | None,
     out: Future[QueryFeatures],
-) -> list[Match]:
+) -> Screened:
     """One analysed frame with keypoint reuse: its local features (whole, or new ones in the changed region
     merged with the previous frame's), published in `out` for the next frame as soon as they exist, then all
-    detectors fused as `gate.screen_image` does. The previous frame's task was submitted earlier to the same
+    detectors through the gate's cascade. The previous frame's task was submitted earlier to the same
     FIFO pool, so waiting on its features cannot deadlock."""
     from mamori.screening.video.tracking import merge, partial_features
 
@@ -234,7 +223,7 @@ def _analyse_tracked(
         out.set_exception(exc)
         raise
     out.set_result(feats)
-    return gate.screen_image(rgb, REVIEW, given={local.name: local.detect(rgb, feats)})
+    return gate.screen(rgb, REVIEW, given={local.name: local.detect(rgb, feats)})
 
 
 def _near_identical(a: np.ndarray, b: np.ndarray, threshold: float) -> bool:
@@ -269,7 +258,7 @@ def _workers() -> int:
     return max(1, min(4, ncpu))
 
 
-def _screen_container(container: Any, spath: str, gate: VisualGate, limits: VideoLimits) -> VideoResult:
+def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimits) -> VideoResult:
     import av
     import cv2
 
@@ -301,7 +290,7 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
     # Sampled frames are analysed on a small thread pool while decoding goes on. Which frames are analysed and
     # which reuse a result is decided here, from thumbnails only, so the outcome does not depend on timing.
     # pending: (time, the future holding this frame's result (or the reused one's), reused, reason)
-    pending: list[tuple[float, Future[list[Match]], bool, str]] = []
+    pending: list[tuple[float, Future[Screened], bool, str]] = []
     workers = _workers()
     if workers > 1:
         # Frames are analysed in parallel already: OpenCV's own thread team inside each SIFT call would only
@@ -313,8 +302,8 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
         thread_name_prefix="mamori-video",
         initializer=_one_faiss_thread if workers > 1 else None,
     )
-    in_flight: deque[Future[list[Match]]] = deque()
-    last_future: Future[list[Match]] | None = None
+    in_flight: deque[Future[Screened]] = deque()
+    last_future: Future[Screened] | None = None
     from mamori.screening.image.local import LocalFeatureDetector
     from mamori.screening.video.tracking import FramePlanner
 
@@ -405,7 +394,7 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
                     )
                     prev_feats = feats
                 else:
-                    last_future = pool.submit(gate.screen_image, rgb, REVIEW)
+                    last_future = pool.submit(gate.screen, rgb, REVIEW)
                 in_flight.append(last_future)
                 analysed_thumb, analysed_motion = thumb, motion
                 res.frames_analysed += 1
@@ -416,9 +405,12 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
                     f"{spath} is corrupt or truncated: no frame could be decoded ({exc})"
                 ) from exc
             res.error = f"{spath} is truncated or corrupt: decoding stopped at {last_t:.2f} s ({exc})"
-        res.observations = [
-            FrameObservation(t, fut.result(), reused, reason) for t, fut, reused, reason in pending
-        ]
+        res.observations = []
+        for t, fut, reused, reason in pending:
+            sc = fut.result()
+            res.observations.append(
+                FrameObservation(t, sc.matches, reused, reason, sc.themes, [] if reused else sc.notes)
+            )
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         if workers > 1:
@@ -431,70 +423,9 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
     return res
 
 
-def segments_to_matches(
-    observations: list[FrameObservation], duration: float, limits: VideoLimits
-) -> list[Match]:
-    """Per character: segments (merged across gaps <= merge_gap_s), duration-weighted score, best evidence."""
-    obs = sorted(observations, key=lambda o: o.time)
-    times = [o.time for o in obs]
-    per_char: dict[tuple[str, str | None], list[tuple[int, Match]]] = {}
-    for i, o in enumerate(obs):
-        for m in o.matches:
-            per_char.setdefault((m.work, m.character), []).append((i, m))
-    out = []
-    for (work, character), hits in per_char.items():
-        segs: list[list[int]] = []  # [first obs index, last obs index]
-        for i, _ in hits:
-            if segs and times[i] - _seg_end(segs[-1][1], times, duration) <= limits.merge_gap_s:
-                segs[-1][1] = i
-            else:
-                segs.append([i, i])
-        best_by_obs = {i: m for i, m in hits}
-        segments = []
-        for a, b in segs:
-            s, e = times[a], _seg_end(b, times, duration)
-            peak = max(best_by_obs[i].score for i in range(a, b + 1) if i in best_by_obs)
-            factor = min(1.0, 0.55 + 0.45 * (e - s) / max(1e-6, limits.full_score_s))
-            segments.append(Segment(round(s, 3), round(e, 3), peak * factor))
-        score = max(sg.score for sg in segments)
-        if score < REVIEW:
-            continue
-        signals: dict[str, float] = {}
-        for _, m in hits:
-            for k, v in m.signals.items():
-                signals[k] = max(signals.get(k, 0.0), v)
-        bi, bm = max(hits, key=lambda h: h[1].score)
-        total = sum(sg.end - sg.start for sg in segments)
-        evidence = [
-            Evidence(
-                rule=e.rule,
-                score=e.score,
-                detail=f"at {times[bi]:.2f} s: {e.detail}",
-                extra={**e.extra, "time": round(times[bi], 3)},
-            )
-            for e in bm.evidence
-        ]
-        evidence.append(
-            Evidence(
-                rule=bm.evidence[0].rule if bm.evidence else "visual",
-                score=score,
-                detail=f"on screen {total:.1f} s in {len(segments)} segment(s), {len(hits)} sampled frames",
-            )
-        )
-        out.append(
-            Match(
-                work=work,
-                character=character,
-                score=score,
-                evidence=tuple(evidence),
-                signals=signals,
-                segments=tuple(segments),
-            )
-        )
-    out.sort(key=lambda m: (-m.score, m.character or ""))
-    return out
-
-
-def _seg_end(i: int, times: list[float], duration: float) -> float:
-    """A detection at sample i lasts until the next sample (or the end of the video)."""
-    return times[i + 1] if i + 1 < len(times) else duration
+def screen_video_file(path: str | os.PathLike[str], gate: Gate, limits: MediaLimits) -> MediaResult:
+    """The video handler registered in `mamori.screening.plugins.MEDIA_KINDS`."""
+    video = screen_video(path, gate, limits.video)
+    themes = list(dict.fromkeys(str(e.extra["theme"]) for o in video.observations for e in o.themes))
+    notes = [f"at {o.time:.2f} s: {n}" for o in video.observations for n in o.notes]
+    return MediaResult(os.fspath(path), "video", video.matches, error=video.error, themes=themes, notes=notes)

@@ -1,0 +1,94 @@
+"""The part-based signature: drawn faces through the animeface wheel's library, colours, review-only fusion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from mamori.screening.fusion import PRESENT, REVIEW, Gate
+from mamori.screening.image import faces, synth
+from mamori.screening.image.local import LocalFeatureDetector
+from mamori.screening.image.signature import SignatureDetector, face_corpus, redraw
+from tests.unit.visual.contract import DetectorContract
+
+pytestmark = pytest.mark.skipif(not faces.available(), reason="animeface wheel not installed")
+
+
+class TestSignatureContract(DetectorContract):
+    detector_cls = SignatureDetector
+
+    def corpus(self, cache=None):  # type: ignore[no-untyped-def]
+        corpus, _ = face_corpus(3)
+        if cache is not None:
+            corpus.cache = cache
+        return corpus
+
+
+def test_a_reference_yields_a_face(testdata: Path) -> None:
+    """The failure mode of a broken binding is silence (no face, no error): a registered sprite and a drawn
+    face must both give one, with the colours they are painted in."""
+    sprite = np.asarray(Image.open(testdata / "pepper-carrot/game-sprites/pepper_idle_01.png").convert("RGB"))
+    assert faces.detect_faces(sprite), "no face found in a reference sprite: the nvxs binding is broken"
+    palette = ((200, 40, 40), (40, 90, 200), (250, 215, 190))
+    (face,) = faces.detect_faces(synth.draw_face(palette, seed=3, size=400))
+    assert face.likelihood > 0.5 and face.box[2] > 50
+
+
+def test_colours_are_the_same_on_every_call() -> None:
+    img = synth.draw_face(synth.face_palette(5), seed=2, size=300)
+    first = faces.detect_faces(img)
+    for _ in range(3):
+        assert faces.detect_faces(img) == first
+
+
+def test_hard_negatives_same_hair_other_character_and_crowds() -> None:
+    corpus, palettes = face_corpus(4)
+    det = SignatureDetector.build(corpus)
+    hair, _, _ = palettes[0]
+    same_hair = (hair, (230 - palettes[0][1][0], 40, 60), (140, 100, 70))  # other eyes, other skin
+    for seed in range(3):
+        assert det.detect(synth.draw_face(same_hair, seed=seed, size=320)) == []
+    # a face halfway between two registered characters is evidence for neither
+    mixed = tuple(
+        tuple((a + b) // 2 for a, b in zip(pa, pb, strict=True))
+        for pa, pb in zip(palettes[1], palettes[2], strict=True)
+    )
+    assert det.detect(synth.draw_face(mixed, seed=4, size=320)) == []  # type: ignore[arg-type]
+    for seed in range(3):  # scenes with drawn figures but no registered face
+        scene = synth.paste(synth.draw_scene(40 + seed, (800, 600)), synth.draw_character(60 + seed), 0.6)
+        assert det.detect(scene) == []
+
+
+def test_signature_alone_is_review_and_a_second_signal_lifts_it() -> None:
+    corpus, palettes = face_corpus(3)
+    gate = Gate(corpus, detector_classes=(SignatureDetector, LocalFeatureDetector))
+    redrawn = redraw(palettes[0], seed=11, size=360)
+    # (local features may also find another face of the same drawing template: SIFT reads line art only)
+    (m,) = [m for m in gate.screen_image(redrawn) if m.character == "face-0"]
+    assert REVIEW <= m.score < PRESENT
+    assert set(m.signals) == {"signature"}
+    copy = np.asarray(corpus.references[0].pixels)  # type: ignore[index]
+    (c,) = [m for m in gate.screen_image(copy) if m.character == "face-0"]
+    assert c.score >= PRESENT and {"signature", "local"} <= set(c.signals)
+
+
+def test_new_drawing_by_another_artist(testdata: Path) -> None:
+    """Sprites (one artist) registered; David Revoy's own Pepper found for review; the other witches in his
+    comic panel are not Pepper."""
+    from mamori.screening.base import Corpus
+    from mamori.screening.image.examples import example_registry, reference_image
+    from mamori.screening.image.loading import load_image
+
+    sprites = testdata / "pepper-carrot/game-sprites"
+    refs = [
+        reference_image(n, "pepper", "pepper-and-carrot", load_image(sprites / f"{n}.png"))
+        for n in ("pepper_idle_01", "pepper_attack_01")
+    ]
+    det = SignatureDetector.build(Corpus(example_registry(), refs))
+    art = testdata / "pepper-carrot/revoy-art"
+    (m,) = det.detect(load_image(art / "pepper.jpg"))
+    assert m.character == "pepper" and REVIEW <= m.score < PRESENT
+    assert det.detect(load_image(art / "pepper_and_carrot_panel.jpg")) == []

@@ -61,7 +61,7 @@ class PdqDetector(Detector):
     ) -> None:
         self.refs = refs
         self.max_distance = max_distance
-        self.index = BinaryIndex(256)
+        self.index = BinaryIndex(256, multihash="auto")  # multi-hash past index.MULTIHASH_MIN references
         if len(codes):
             self.index.add(codes, list(range(len(refs))))
 

@@ -1,0 +1,87 @@
+"""Calibrate the part-based signature (screening/image/signature.py): distances and palette overlaps of faces that
+are the registered character (redrawn) against hard negatives (same hair colour on another face, palettes halfway
+between two characters, crowds of unregistered faces, other characters in the testdata scenes).
+
+    python scripts/calibrate_signature.py            # prints per-group distances and the chosen thresholds' rates
+
+Test data: ../shared/testdata (Pepper&Carrot art by David Revoy and Anna Dorokhova, CC-BY 4.0).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from mamori.screening.image import synth
+from mamori.screening.image.loading import load_image
+from mamori.screening.image.signature import (
+    MAX_DISTANCE,
+    MIN_OVERLAP,
+    face_signatures,
+    part_distance,
+    redraw,
+)
+
+TESTDATA = Path(os.environ.get("MAMORI_SHARED") or Path(__file__).resolve().parents[1].parent / "shared") / "testdata"
+N = 12  # synthetic characters
+
+
+def nearest(parts: np.ndarray, hists: np.ndarray, refs: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[float, float]]:
+    """(distance, overlap) of each query face to the nearest reference face set."""
+    out = []
+    for qp, qh in zip(parts, hists, strict=True):
+        best = min(
+            (float(part_distance(qp, rp).min()), float(np.minimum(rh, qh[None]).sum(axis=1).max()))
+            for rp, rh in refs
+            if len(rp)
+        )
+        out.append(best)
+    return out
+
+
+def main() -> int:
+    palettes = [synth.face_palette(i) for i in range(N)]
+    refs = [face_signatures(synth.draw_face(p, seed=1000 + i))[:2] for i, p in enumerate(palettes)]
+    groups: dict[str, list[tuple[float, float]]] = {"redrawn": [], "hard: same hair": [], "hard: mixed": [], "hard: crowd": []}
+    for i, pal in enumerate(palettes):
+        for seed in range(3):
+            p, h, _ = face_signatures(redraw(pal, 300 + 10 * i + seed, 260 + 40 * seed, shift=4 + 2 * seed))
+            groups["redrawn"] += [(d, o) for d, o in nearest(p, h, [refs[i]])]
+        hair, eye, skin = pal
+        other = (hair, tuple(255 - c for c in eye), tuple(max(0, c - 70) for c in skin))
+        p, h, _ = face_signatures(synth.draw_face(other, 400 + i, 320))  # type: ignore[arg-type]
+        groups["hard: same hair"] += nearest(p, h, refs)
+        mixed = tuple(tuple((a + b) // 2 for a, b in zip(x, y, strict=True)) for x, y in zip(pal, palettes[(i + 1) % N], strict=True))
+        p, h, _ = face_signatures(synth.draw_face(mixed, 500 + i, 320))  # type: ignore[arg-type]
+        groups["hard: mixed"] += nearest(p, h, refs)
+        p, h, _ = face_signatures(synth.draw_face(synth.face_palette(700 + i), 600 + i, 320))
+        groups["hard: crowd"] += nearest(p, h, refs)
+    if TESTDATA.is_dir():
+        sprites = TESTDATA / "pepper-carrot/game-sprites"
+        art = TESTDATA / "pepper-carrot/revoy-art"
+        pepper = [face_signatures(load_image(sprites / f"pepper_{n}.png"))[:2] for n in ("idle_01", "attack_01")]
+        groups["testdata: pepper redrawn"] = []
+        groups["testdata: other witches"] = []
+        for name in ("pepper.jpg", "2015-09-15_witches-of-chaosah-family_by-David-Revoy.jpg"):
+            p, h, _ = face_signatures(load_image(art / name))
+            groups["testdata: pepper redrawn"] += nearest(p, h, pepper)
+        p, h, _ = face_signatures(load_image(art / "pepper_and_carrot_panel.jpg"))
+        groups["testdata: other witches"] += nearest(p, h, pepper)
+    print(f"thresholds: distance <= {MAX_DISTANCE}, overlap >= {MIN_OVERLAP}")
+    print(f"{'group':<26} {'n':>3} {'dist p50':>8} {'min':>6} {'max':>6} {'ovl p50':>8} {'accepted':>8}")
+    for name, vals in groups.items():
+        if not vals:
+            print(f"{name:<26}   0")
+            continue
+        d = np.array([v[0] for v in vals])
+        o = np.array([v[1] for v in vals])
+        acc = float(((d <= MAX_DISTANCE) & (o >= MIN_OVERLAP)).mean())
+        print(f"{name:<26} {len(vals):>3} {np.median(d):>8.1f} {d.min():>6.1f} {d.max():>6.1f} {np.median(o):>8.2f} {acc:>8.0%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

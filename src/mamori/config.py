@@ -38,6 +38,9 @@ class Settings:
     # service
     review_days: int = 30
     registry_refresh_seconds: float = 2.0
+    # group commit: how long the ledger writer gathers concurrent appends, and the most events per transaction
+    ledger_group_commit_ms: float = 2.0
+    ledger_group_commit_max: int = 512
     # where built prompt indexes are kept between processes: unset = the user's cache folder, "off" = nowhere
     index_cache: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)

@@ -22,7 +22,7 @@ from mamori.screening.text import TextMatcher, detect_themes
 from mamori.screening.text.persist import cache_folder, load_or_build
 from mamori.screening.text.persist import digest as text_digest
 from mamori.storage.db import make_engine, migrate
-from mamori.storage.ledger_store import LedgerStore
+from mamori.storage.grouped_ledger import GroupCommitLedgerStore
 from mamori.storage.registry_store import ImportReport, ReferenceBlob, RegistryStore
 from mamori.types import Decision, RequestContext, Verdict
 
@@ -67,7 +67,10 @@ class Mamori:
         self.engine = make_engine(settings.db)
         migrate(self.engine)
         self.registry_store = RegistryStore(self.engine)
-        self.ledger = LedgerStore(self.engine)
+        # Concurrent requests' ledger appends share one transaction; each returns only after its commit.
+        self.ledger = GroupCommitLedgerStore(
+            self.engine, settings.ledger_group_commit_ms / 1000.0, settings.ledger_group_commit_max
+        )
         self._lock = threading.Lock()
         self._indexes: _Indexes | None = None
         self._last_text: tuple[str, TextMatcher] | None = None
@@ -91,6 +94,7 @@ class Mamori:
         return cls(Settings.from_env(db=db, **overrides))
 
     def close(self) -> None:
+        self.ledger.close()
         self.engine.dispose()
 
     # --- registry ---------------------------------------------------------------------------------------

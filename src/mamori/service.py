@@ -165,25 +165,36 @@ class Mamori:
         current = self._indexes
         if current is not None and now - self._checked_at < self.settings.registry_refresh_seconds:
             return current
-        with self._lock:
-            stamp = self._stamp()
-            self._checked_at = now
-            if self._indexes is not None and self._indexes.stamp == stamp:
-                return self._indexes
-            reg = self.registry_store.load()
-            allow = [(c, p) for c, p, _ in self.registry_store.allowlist() if p]
-            key = text_digest(reg, allow)
-            previous = self._last_text  # kept across invalidate(): an import that changed only terms
-            if previous is not None and previous[0] == key:
-                text, how = previous[1], "kept"
-                text.registry = reg
-            else:
-                text, how = load_or_build(reg, allow, cache_folder(self.settings.index_cache), key)
-            self._last_text = (key, text)
-            log.info("prompt index for %d characters: %s", len(reg.characters), how)
-            versions = self.registry_store.current_policy_versions()
-            self._indexes = _Indexes(stamp, reg, PolicyBook.from_registry(reg), text, versions, key, how)
+        # While one thread checks or rebuilds, the others keep screening with the indexes they have: no request
+        # waits for (or is dropped during) a rebuild, and the new indexes take over once built.
+        if current is not None and not self._lock.acquire(blocking=False):
+            return current
+        if current is None:
+            self._lock.acquire()
+        try:
+            return self._refresh(now)
+        finally:
+            self._lock.release()
+
+    def _refresh(self, now: float) -> _Indexes:
+        stamp = self._stamp()
+        self._checked_at = now
+        if self._indexes is not None and self._indexes.stamp == stamp:
             return self._indexes
+        reg = self.registry_store.load()
+        allow = [(c, p) for c, p, _ in self.registry_store.allowlist() if p]
+        key = text_digest(reg, allow)
+        previous = self._last_text  # kept across invalidate(): an import that changed only terms
+        if previous is not None and previous[0] == key:
+            text, how = previous[1], "kept"
+            text.registry = reg
+        else:
+            text, how = load_or_build(reg, allow, cache_folder(self.settings.index_cache), key)
+        self._last_text = (key, text)
+        log.info("prompt index for %d characters: %s", len(reg.characters), how)
+        versions = self.registry_store.current_policy_versions()
+        self._indexes = _Indexes(stamp, reg, PolicyBook.from_registry(reg), text, versions, key, how)
+        return self._indexes
 
     def media_limits(self) -> Any:
         from mamori.screening.media import ImageLimits, MediaLimits, VideoLimits

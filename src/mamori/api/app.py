@@ -56,3 +56,10 @@ def create_app(svc: Mamori) -> FastAPI:
     mount_console(app)  # noqa: E702, I001 -- the console under /console
     app.add_middleware(EdgeMiddleware, metrics=app.state.metrics, max_body=svc.settings.max_upload_bytes)
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The app for one of `mamori serve --workers N`'s processes: its own service, settings from MAMORI_*."""
+    from mamori.config import Settings
+
+    return create_app(Mamori(Settings.from_env()))

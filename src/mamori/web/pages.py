@@ -20,7 +20,7 @@ from mamori.ops.keys import Principal
 from mamori.service import Mamori
 from mamori.web import queries
 from mamori.web.i18n import LANGS, pick_language, translate
-from mamori.web.sessions import COOKIE, Session, SessionStore
+from mamori.web.sessions import COOKIE, Session, SessionStore, SharedSessionStore
 
 PREFIX = "/console"
 CSP = (
@@ -61,7 +61,7 @@ class PageError(Exception):
 class Console:
     """Per-app console state (on `app.state.console`)."""
 
-    sessions: SessionStore
+    sessions: SessionStore | SharedSessionStore
     env: Environment
 
 
@@ -76,6 +76,7 @@ class Page:
     fresh: bool = False  # the session was created by this request, so its cookie must be set
 
     def finish(self, response: Response) -> Response:
+        self.console.sessions.save(self.session)
         if self.fresh:
             set_cookie(response, self.request, self.session)
         return secure(response)
@@ -145,14 +146,16 @@ def page(request: Request) -> Page:
     if session is None:
         session = console.sessions.new()
     asked = request.query_params.get("lang")
-    if asked in LANGS:
+    if asked in LANGS and asked != session.lang:
         session.lang = asked
+        console.sessions.save(session)
     lang = session.lang or pick_language(request.headers.get("accept-language"))
     who = None
     if session.key_id is not None:
         who = queries.current_principal(svc, session.key_id)
         if who is None:  # the key was revoked since login
             session.key_id = None
+            console.sessions.save(session)
     p = Page(request, svc, console, session, who, lang, fresh)
     request.state.console_page = p
     return p

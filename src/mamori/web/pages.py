@@ -33,6 +33,7 @@ OWNERS = ("admin", "rightsholder")  # registry pages, statements (API: /v1/works
 DASHBOARD = ("admin", "rightsholder", "auditor")  # ledger readers plus the rightsholder's own activity
 REVIEW_READERS = ("admin", "rightsholder", "auditor")  # API: GET /v1/reviews
 LEDGER_READERS = ("admin", "auditor")  # API: /v1/ledger/*
+REPORT_READERS = ("admin", "rightsholder", "platform", "auditor")  # aggregate figures meant for publication
 
 NAV = (
     ("dashboard", "/", DASHBOARD),
@@ -41,6 +42,7 @@ NAV = (
     ("reviews", "/reviews", REVIEW_READERS),
     ("statements", "/statements", OWNERS),
     ("ledger", "/ledger", LEDGER_READERS),
+    ("report", "/report", REPORT_READERS),
 )
 
 

@@ -142,3 +142,20 @@ def test_activity_counts_settlements_and_reviews_in_scope(sqlite_url: str) -> No
         assert kaze.total("licensed") == 0 and kaze.total("reviews") == 0
     finally:
         svc.close()
+
+
+def test_y_axis_labels_fit_inside_the_chart() -> None:
+    """Each tick label, right-aligned at x, needs x >= its width: the left margin grows with the widest label."""
+    import re
+
+    from mamori.web.render import TICK_CHAR_WIDTH, tick_label
+
+    assert [tick_label(v) for v in (0, 2.5, 500, 5000, 20_000, 15_000, 2_000_000, 1_500_000)] == [
+        "0", "2.5", "500", "5000", "20k", "15k", "2M", "1.5M"
+    ]  # fmt: skip
+    for top in (3, 999, 5000, 123_456, 7_654_321):
+        svg = str(bar_chart([("a", top), ("b", 1)], "x"))
+        ticks = re.findall(r'<text class="tick" x="([\d.]+)"[^>]*>([^<]+)</text>', svg)
+        assert len(ticks) == 3
+        for x, text in ticks:
+            assert float(x) - len(text) * TICK_CHAR_WIDTH >= 0, (top, text, x)

@@ -19,7 +19,7 @@ from mamori.ops import OpsError
 from mamori.ops.keys import Principal
 from mamori.service import Mamori
 from mamori.web import queries
-from mamori.web.i18n import LANGS, pick_language, translate
+from mamori.web.i18n import LANGS, gettext_callables, pick_language, translate
 from mamori.web.sessions import COOKIE, Session, SessionStore, SharedSessionStore
 
 PREFIX = "/console"
@@ -104,6 +104,7 @@ class Page:
         html = self.console.env.get_template(template).render(
             page=self,
             t=self.t,
+            **gettext_callables(self.lang),
             lang=self.lang,
             who=self.who,
             csrf=self.session.csrf,

@@ -23,7 +23,11 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Each page passes its language's gettext/ngettext in the render context (see `Page.render`); these
+    # null ones only serve a template rendered outside a page.
+    env.install_null_translations()  # type: ignore[attr-defined]
     env.globals.update(highlight=highlight, bar_chart=bar_chart)
     return env
 

@@ -38,6 +38,8 @@ class Settings:
     # service
     review_days: int = 30
     registry_refresh_seconds: float = 1.0
+    # how long a checked API key is trusted without asking the database again (revocations elsewhere: this late)
+    key_cache_seconds: float = 1.0
     # group commit: how long the ledger writer gathers concurrent appends, and the most events per transaction
     ledger_group_commit_ms: float = 2.0
     ledger_group_commit_max: int = 512

@@ -72,6 +72,7 @@ class Mamori:
             self.engine, settings.ledger_group_commit_ms / 1000.0, settings.ledger_group_commit_max
         )
         self._lock = threading.Lock()
+        self.key_cache: dict[str, tuple[float, Any]] = {}  # API key digest -> (until, principal), ops.keys
         self._indexes: _Indexes | None = None
         self._last_text: tuple[str, TextMatcher] | None = None
         self._checked_at = 0.0

@@ -89,6 +89,19 @@ def list_keys(svc: Mamori) -> list[KeyRow]:
     return store(svc).keys()
 
 
+NOT_CACHED = object()
+
+
+def cached_principal(svc: Mamori, secret: str) -> Principal | None | object:
+    """The cached answer for a key (no database access), or NOT_CACHED."""
+    if not secret.startswith(KEY_PREFIX) or len(secret) > 200:
+        return None
+    cached = svc.key_cache.get(hash_key(secret))
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]  # type: ignore[no-any-return]
+    return NOT_CACHED
+
+
 def authenticate(svc: Mamori, secret: str) -> Principal | None:
     """The principal for a presented key; None when unknown or revoked.
 
@@ -96,11 +109,11 @@ def authenticate(svc: Mamori, secret: str) -> Principal | None:
     a revocation made in this process takes effect at once, one made through another within that time."""
     if not secret.startswith(KEY_PREFIX) or len(secret) > 200:
         return None
+    hit = cached_principal(svc, secret)
+    if hit is not NOT_CACHED:
+        return hit  # type: ignore[return-value]
     digest = hash_key(secret)
     now = time.monotonic()
-    cached = svc.key_cache.get(digest)
-    if cached is not None and cached[0] > now:
-        return cached[1]  # type: ignore[no-any-return]
     row = store(svc).key_by_hash(digest)
     who = None
     if row is not None and row.revoked_at is None:

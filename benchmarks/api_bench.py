@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -40,47 +39,99 @@ def _pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
-def _load(
-    base: str, key: str, clients: int, seconds: float, baseline: bool = False, warmups: int = 1
-) -> tuple[list[float], int, float]:
-    """N client threads posting prompts (or, as the baseline, GET /healthz: the server with no work) until the
-    time is up: (latencies, errors, elapsed seconds)."""
-    headers = {"Authorization": f"Bearer {key}"}
-    if not baseline:
-        with httpx.Client(base_url=base, headers=headers) as warm:  # build the indexes before timing
-            for _ in range(warmups):
-                warm.post("/v1/screen/prompt", json={"text": "warm-up"}).raise_for_status()
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    errors = [0] * clients
-    stop = time.monotonic() + seconds
+async def _clients(
+    base: str, key: str, clients: int, start_at: float, seconds: float, baseline: bool, offset: int
+) -> tuple[list[float], int]:
+    """`clients` concurrent keep-alive connections in one event loop (aiohttp: its client pool stays cheap with
+    hundreds of connections, httpx's does not), each sending its next request when the last is answered, from
+    wall-clock `start_at` for `seconds`."""
+    import asyncio
 
-    def run(k: int) -> None:
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as c:
+    import aiohttp
+
+    headers = {"Authorization": f"Bearer {key}"}
+    latencies: list[float] = []
+    errors = 0
+    connector = aiohttp.TCPConnector(limit=clients, limit_per_host=clients)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(base, headers=headers, connector=connector, timeout=timeout) as c:
+        await asyncio.sleep(max(0.0, start_at - time.time()))
+        stop = time.monotonic() + seconds
+
+        async def one(k: int) -> None:
+            nonlocal errors
             i = k
             while time.monotonic() < stop:
                 t0 = time.perf_counter()
                 try:
                     if baseline:
-                        r = c.get("/healthz")
+                        request = c.get("/healthz")
                     else:
                         body = {"text": PROMPTS[i % len(PROMPTS)], "territory": "JP"}
-                        r = c.post("/v1/screen/prompt", json=body)
-                    ok = r.status_code == 200
-                except httpx.HTTPError:
+                        request = c.post("/v1/screen/prompt", json=body)
+                    async with request as r:
+                        await r.read()
+                        ok = r.status == 200
+                except (TimeoutError, aiohttp.ClientError):
                     ok = False
                 if ok:
-                    latencies[k].append(time.perf_counter() - t0)
+                    latencies.append(time.perf_counter() - t0)
                 else:
-                    errors[k] += 1
+                    errors += 1
                 i += 1
 
-    t_start = time.monotonic()
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(clients)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    return [x for per in latencies for x in per], sum(errors), time.monotonic() - t_start
+        await asyncio.gather(*(one(offset + k) for k in range(clients)))
+    return latencies, errors
+
+
+def _client_process(args: tuple[Any, ...], out: Any) -> None:
+    import asyncio
+
+    out.put(asyncio.run(_clients(*args)))
+
+
+def _load(
+    base: str, key: str, clients: int, seconds: float, baseline: bool = False
+) -> tuple[list[float], int, float]:
+    """N concurrent clients posting prompts (or, as the baseline, GET /healthz: the server with no work) until the
+    time is up: (latencies, errors, elapsed seconds). The clients are asyncio connections spread over
+    MAMORI_BENCH_API_CLIENT_PROCS processes (2): 200 client threads in one process would measure the GIL.
+    Server CPU is read around the timed part only."""
+    import multiprocessing as mp
+
+    procs = max(1, min(clients, int(os.environ.get("MAMORI_BENCH_API_CLIENT_PROCS", "2"))))
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    start_at = time.time() + 2.0  # every client process connects first, then all start together
+    shares = [clients // procs + (1 if p < clients % procs else 0) for p in range(procs)]
+    workers = [
+        ctx.Process(
+            target=_client_process,
+            args=((base, key, n, start_at, seconds, baseline, sum(shares[:p])), out),
+        )
+        for p, n in enumerate(shares)
+    ]
+    for w in workers:
+        w.start()
+    results = [out.get(timeout=seconds + 120) for _ in workers]
+    for w in workers:
+        w.join()
+    return [x for lat, _ in results for x in lat], sum(e for _, e in results), seconds
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its direct children (the workers of `serve --workers N`)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _scratch_pg(admin: str) -> tuple[str, Any]:
@@ -113,8 +164,14 @@ def run_one(db: str, clients: int, seconds: float, workers: int) -> bool:
     rows_before = svc.ledger.count("decision.prompt")
     try:
         with running_server(db, Path(tmp.name) / "serve.log", workers=workers) as server:
+            with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {key}"}) as warm:
+                for _ in range(4 * workers):  # build the indexes (in every worker) before timing
+                    warm.post("/v1/screen/prompt", json={"text": "warm-up"}).raise_for_status()
+            cpu0 = _cpu_seconds(server.proc.pid)
             base_flat, _, base_elapsed = _load(server.base, key, clients, min(seconds, 5.0), baseline=True)
-            flat, errors, elapsed = _load(server.base, key, clients, seconds, warmups=4 * workers)
+            cpu1 = _cpu_seconds(server.proc.pid)
+            flat, errors, elapsed = _load(server.base, key, clients, seconds)
+            cpu2 = _cpu_seconds(server.proc.pid)
     except ServerDidNotStart as exc:
         print(exc)
         return False
@@ -138,6 +195,11 @@ def run_one(db: str, clients: int, seconds: float, workers: int) -> bool:
     print(
         f"  baseline         GET /healthz (same server, same clients): {base_rate:.1f} req/s, "
         f"p50 {_pct(base_flat, 0.5) * 1000:.1f} ms, p99 {_pct(base_flat, 0.99) * 1000:.1f} ms"
+    )
+    print(
+        f"  server CPU       {(cpu2 - cpu1) / max(ok_requests, 1) * 1000:.2f} ms per screened prompt, "
+        f"{(cpu1 - cpu0) / max(len(base_flat), 1) * 1000:.2f} ms per /healthz "
+        f"(busy {(cpu2 - cpu1) / elapsed:.2f} / {(cpu1 - cpu0) / base_elapsed:.2f} cores)"
     )
     print(f"  ratio            screening runs at {rate / base_rate:.2f}x of /healthz (target >= 0.70)")
     print(

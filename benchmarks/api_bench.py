@@ -165,8 +165,11 @@ def run_one(db: str, clients: int, seconds: float, workers: int) -> bool:
     try:
         with running_server(db, Path(tmp.name) / "serve.log", workers=workers) as server:
             with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {key}"}) as warm:
-                for _ in range(4 * workers):  # build the indexes (in every worker) before timing
-                    warm.post("/v1/screen/prompt", json={"text": "warm-up"}).raise_for_status()
+                # build the indexes and load lazily-built parts (pykakasi's dictionaries: the first Japanese
+                # prompt of a process takes seconds) in every worker before timing
+                for _ in range(2 * workers):
+                    for prompt in PROMPTS:
+                        warm.post("/v1/screen/prompt", json={"text": prompt}).raise_for_status()
             cpu0 = _cpu_seconds(server.proc.pid)
             base_flat, _, base_elapsed = _load(server.base, key, clients, min(seconds, 5.0), baseline=True)
             cpu1 = _cpu_seconds(server.proc.pid)
@@ -176,7 +179,9 @@ def run_one(db: str, clients: int, seconds: float, workers: int) -> bool:
         print(exc)
         return False
     ok_requests = len(flat)
-    rows = svc.ledger.count("decision.prompt") - rows_before - 4 * workers  # minus the warm-ups
+    rows = (
+        svc.ledger.count("decision.prompt") - rows_before - 2 * workers * len(PROMPTS)
+    )  # minus the warm-ups
     chain = svc.ledger.verify()
     svc.close()
     tmp.cleanup()

@@ -76,7 +76,12 @@ class SqlSharedState:
 
 class RedisSharedState:
     def __init__(self, url: str, namespace: str = "mamori:"):
-        import redis
+        try:
+            import redis
+        except ImportError:
+            raise RuntimeError(
+                "MAMORI_REDIS_URL is set but the redis package is not installed: pip install 'mamori[redis]'"
+            ) from None
 
         self.client = redis.Redis.from_url(url, socket_timeout=5, decode_responses=True)
         self.ns = namespace

@@ -1,5 +1,6 @@
-"""PostgreSQL going away under load: `mamori serve` answers 503 with a reason while it is away, recovers by
-itself within 5 s after it returns, and loses no acknowledged ledger entry.
+"""Faults under load. PostgreSQL going away: `mamori serve` answers 503 with a reason while it is away, recovers by
+itself within 5 s after it returns, and loses no acknowledged ledger entry. `mamori serve` killed with SIGKILL
+during group commits: every decision it answered is in the ledger, and the chain verifies.
 
 The database is taken away for this test's database only (connections refused, backends terminated), so other
 tests on the same server are not disturbed. The real server restart (`pg_ctlcluster ... restart`) runs when
@@ -127,3 +128,41 @@ def test_postgresql_restarted_under_load(pg_url: str, tmp_path: Path) -> None:
         return time.monotonic()
 
     _under_load(pg_url, tmp_path, outage)
+
+
+def test_serve_killed_during_group_commits_loses_no_acknowledged_decision(tmp_path: Path) -> None:
+    """SIGKILL of `mamori serve` under load (SQLite: no PostgreSQL needed): every answered decision is stored."""
+    db = f"sqlite:///{tmp_path / 'kill.db'}"
+    svc = Mamori.open(db)
+    svc.import_registry(DATA)
+    key = create_key(svc, "platform", platform="acme-video")[1]
+    acked: list[str] = []
+    with running_server(db, tmp_path / "serve.log") as server:
+
+        def client() -> None:
+            with httpx.Client(
+                base_url=server.base, headers={"Authorization": f"Bearer {key}"}, timeout=30
+            ) as c:
+                while True:
+                    try:
+                        r = c.post("/v1/screen/prompt", json=PROMPT)
+                    except httpx.HTTPError:
+                        return  # the server is gone
+                    if r.status_code == 200:
+                        acked.append(str(r.json()["id"]))
+
+        threads = [threading.Thread(target=client) for _ in range(8)]
+        for th in threads:
+            th.start()
+        deadline = time.monotonic() + 30
+        while len(acked) < 60 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        server.proc.kill()  # SIGKILL while batches are being committed
+        server.proc.wait()
+        for th in threads:
+            th.join()
+    assert len(acked) >= 60
+    stored = {r.event["data"].get("request_id") for r in svc.ledger.rows(kinds=["decision.prompt"])}
+    assert set(acked) <= stored
+    assert svc.ledger.verify().ok
+    svc.close()

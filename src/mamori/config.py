@@ -37,7 +37,14 @@ class Settings:
     generator_name: str = "mamori-guarded-generator"
     # service
     review_days: int = 30
-    registry_refresh_seconds: float = 2.0
+    registry_refresh_seconds: float = 1.0
+    # how long a checked API key is trusted without asking the database again (revocations elsewhere: this late)
+    key_cache_seconds: float = 1.0
+    # group commit: how long the ledger writer gathers concurrent appends, and the most events per transaction
+    ledger_group_commit_ms: float = 2.0
+    ledger_group_commit_max: int = 512
+    # shared state (console sessions, login rate limits) for several processes: Redis if set, else the database
+    redis_url: str | None = None
     # where built prompt indexes are kept between processes: unset = the user's cache folder, "off" = nowhere
     index_cache: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)

@@ -22,7 +22,7 @@ from mamori.screening.text import TextMatcher, detect_themes
 from mamori.screening.text.persist import cache_folder, load_or_build
 from mamori.screening.text.persist import digest as text_digest
 from mamori.storage.db import make_engine, migrate
-from mamori.storage.ledger_store import LedgerStore
+from mamori.storage.grouped_ledger import GroupCommitLedgerStore
 from mamori.storage.registry_store import ImportReport, ReferenceBlob, RegistryStore
 from mamori.types import Decision, RequestContext, Verdict
 
@@ -67,8 +67,12 @@ class Mamori:
         self.engine = make_engine(settings.db)
         migrate(self.engine)
         self.registry_store = RegistryStore(self.engine)
-        self.ledger = LedgerStore(self.engine)
+        # Concurrent requests' ledger appends share one transaction; each returns only after its commit.
+        self.ledger = GroupCommitLedgerStore(
+            self.engine, settings.ledger_group_commit_ms / 1000.0, settings.ledger_group_commit_max
+        )
         self._lock = threading.Lock()
+        self.key_cache: dict[str, tuple[float, Any]] = {}  # API key digest -> (until, principal), ops.keys
         self._indexes: _Indexes | None = None
         self._last_text: tuple[str, TextMatcher] | None = None
         self._checked_at = 0.0
@@ -91,6 +95,7 @@ class Mamori:
         return cls(Settings.from_env(db=db, **overrides))
 
     def close(self) -> None:
+        self.ledger.close()
         self.engine.dispose()
 
     # --- registry ---------------------------------------------------------------------------------------
@@ -161,25 +166,36 @@ class Mamori:
         current = self._indexes
         if current is not None and now - self._checked_at < self.settings.registry_refresh_seconds:
             return current
-        with self._lock:
-            stamp = self._stamp()
-            self._checked_at = now
-            if self._indexes is not None and self._indexes.stamp == stamp:
-                return self._indexes
-            reg = self.registry_store.load()
-            allow = [(c, p) for c, p, _ in self.registry_store.allowlist() if p]
-            key = text_digest(reg, allow)
-            previous = self._last_text  # kept across invalidate(): an import that changed only terms
-            if previous is not None and previous[0] == key:
-                text, how = previous[1], "kept"
-                text.registry = reg
-            else:
-                text, how = load_or_build(reg, allow, cache_folder(self.settings.index_cache), key)
-            self._last_text = (key, text)
-            log.info("prompt index for %d characters: %s", len(reg.characters), how)
-            versions = self.registry_store.current_policy_versions()
-            self._indexes = _Indexes(stamp, reg, PolicyBook.from_registry(reg), text, versions, key, how)
+        # While one thread checks or rebuilds, the others keep screening with the indexes they have: no request
+        # waits for (or is dropped during) a rebuild, and the new indexes take over once built.
+        if current is not None and not self._lock.acquire(blocking=False):
+            return current
+        if current is None:
+            self._lock.acquire()
+        try:
+            return self._refresh(now)
+        finally:
+            self._lock.release()
+
+    def _refresh(self, now: float) -> _Indexes:
+        stamp = self._stamp()
+        self._checked_at = now
+        if self._indexes is not None and self._indexes.stamp == stamp:
             return self._indexes
+        reg = self.registry_store.load()
+        allow = [(c, p) for c, p, _ in self.registry_store.allowlist() if p]
+        key = text_digest(reg, allow)
+        previous = self._last_text  # kept across invalidate(): an import that changed only terms
+        if previous is not None and previous[0] == key:
+            text, how = previous[1], "kept"
+            text.registry = reg
+        else:
+            text, how = load_or_build(reg, allow, cache_folder(self.settings.index_cache), key)
+        self._last_text = (key, text)
+        log.info("prompt index for %d characters: %s", len(reg.characters), how)
+        versions = self.registry_store.current_policy_versions()
+        self._indexes = _Indexes(stamp, reg, PolicyBook.from_registry(reg), text, versions, key, how)
+        return self._indexes
 
     def media_limits(self) -> Any:
         from mamori.screening.media import ImageLimits, MediaLimits, VideoLimits

@@ -32,7 +32,7 @@ class ServerDidNotStart(RuntimeError):
 
 @contextmanager
 def running_server(
-    db: str, log: Path, env: dict[str, str] | None = None, timeout: float = 60.0
+    db: str, log: Path, env: dict[str, str] | None = None, timeout: float = 60.0, workers: int = 1
 ) -> Iterator[RunningServer]:
     """Start `mamori serve --db DB`, wait for /readyz, yield it, and stop it afterwards (output goes to `log`)."""
     import httpx
@@ -40,7 +40,8 @@ def running_server(
     port = free_port()
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "mamori.cli.main", "serve", "--port", str(port), "--db", db],
+            [sys.executable, "-m", "mamori.cli.main", "serve", "--port", str(port), "--db", db]
+            + (["--workers", str(workers)] if workers != 1 else []),
             stdout=out,
             stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},

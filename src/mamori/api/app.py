@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 
 from mamori import __version__
 from mamori.api.metrics import Metrics
@@ -15,6 +16,7 @@ from mamori.api.routes import ROUTERS
 from mamori.ops import OpsError
 from mamori.registry.fileformat import RegistryFileError
 from mamori.service import Mamori, PromptError
+from mamori.storage.db import database_problem
 
 log = logging.getLogger("mamori.api")
 
@@ -47,6 +49,15 @@ def create_app(svc: Mamori) -> FastAPI:
             status_code=422,
         )
 
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        # The database is away, read-only or full: 503 with the reason; the request recorded nothing.
+        reason = database_problem(exc)
+        if reason is None:
+            raise exc
+        log.warning("%s %s: %s (%s)", request.method, request.url.path, reason, exc.__class__.__name__)
+        return JSONResponse({"error": reason}, status_code=503, headers={"Retry-After": "1"})
+
     @app.exception_handler(PromptError)
     async def _prompt_error(request: Request, exc: PromptError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=422)
@@ -56,3 +67,10 @@ def create_app(svc: Mamori) -> FastAPI:
     mount_console(app)  # noqa: E702, I001 -- the console under /console
     app.add_middleware(EdgeMiddleware, metrics=app.state.metrics, max_body=svc.settings.max_upload_bytes)
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The app for one of `mamori serve --workers N`'s processes: its own service, settings from MAMORI_*."""
+    from mamori.config import Settings
+
+    return create_app(Mamori(Settings.from_env()))

@@ -28,6 +28,7 @@ GROUPS = (
     ("mamori.cli.review", "review"),
     ("mamori.cli.provenance", "provenance"),
     ("mamori.cli.datasets", "datasets"),
+    ("mamori.cli.report", "report"),
 )
 
 for module_name, name in GROUPS:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
-from mamori.cli.common import DbOption, open_service
+from mamori.cli.common import DbOption, fail, open_service
 
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on"),
     port: int = typer.Option(8000, "--port", help="TCP port"),
     db: str | None = DbOption,
+    workers: int = typer.Option(
+        1, "--workers", help="Worker processes; they share the database (one ledger, sessions, rate limits)"
+    ),
     log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level"),
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs). Authenticate with keys from `mamori keys create`."""
@@ -18,7 +23,26 @@ def serve(
 
     from mamori.api.app import create_app
 
+    if workers < 1:
+        fail("--workers must be at least 1")
+    # Opened here first even for several workers: the schema is migrated once, and a bad URL or signing key
+    # is a start-up error rather than N crashing workers.
     svc = open_service(db)
+    if workers > 1:
+        svc.close()
+        os.environ["MAMORI_DB"] = (
+            svc.settings.db
+        )  # each worker process builds its service from the environment
+        uvicorn.run(
+            "mamori.api.app:create_app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+            access_log=False,
+        )
+        return
     try:
         uvicorn.run(create_app(svc), host=host, port=port, log_level=log_level, access_log=False)
     finally:

@@ -112,7 +112,7 @@ def decision_event(
     idx = svc.indexes()
     works = sorted({m["work"] for m in decision.get("matches", [])})
     chars = sorted({m["character"] for m in decision.get("matches", []) if m.get("character")})
-    owners = {w.id: w.rightsholder for w in idx.registry.works}
+    owners = idx.work_owner
     return {
         "request_id": rid,
         "platform": ctx.platform,

@@ -163,6 +163,7 @@ class PolicyIn(_Strict):
 class RightsholderIn(_Strict):
     id: Slug
     name: Text
+    country: Country | None = None
 
 
 class WorkIn(_Strict):
@@ -288,7 +289,7 @@ def parse_document(
     if problems:
         raise RegistryFileError(source, problems)
     return Registry(
-        rightsholders=tuple(Rightsholder(r.id, r.name) for r in doc.rightsholders),
+        rightsholders=tuple(Rightsholder(r.id, r.name, r.country) for r in doc.rightsholders),
         works=tuple(Work(w.id, w.rightsholder, tuple(w.titles)) for w in doc.works),
         characters=tuple(
             Character(
@@ -386,7 +387,10 @@ def to_document(reg: Registry) -> dict[str, Any]:
         chars.append(d)
     return {
         "format": FORMAT,
-        "rightsholders": [{"id": r.id, "name": r.name} for r in reg.rightsholders],
+        "rightsholders": [
+            {"id": r.id, "name": r.name, **({"country": r.country} if r.country else {})}
+            for r in reg.rightsholders
+        ],
         "works": [{"id": w.id, "rightsholder": w.rightsholder, "titles": list(w.titles)} for w in reg.works],
         "characters": chars,
     }

@@ -54,6 +54,9 @@ DEFAULT_POLICY = Policy()
 class Rightsholder:
     id: str
     name: str
+    country: str | None = (
+        None  # ISO 3166 alpha-2: where the works come from (the transparency report's origin)
+    )
 
 
 @dataclass(frozen=True)

@@ -86,3 +86,24 @@ def forget_engines() -> None:
     """Tests drop databases; forget which URLs were migrated so a recreated one is migrated again."""
     with _lock:
         _migrated.clear()
+
+
+def database_problem(exc: BaseException) -> str | None:
+    """What is wrong with the database, in words for an operator or client, when `exc` is a database error
+    (unreachable, read-only, disk full); None for anything else."""
+    from sqlalchemy.exc import DBAPIError, DisconnectionError, TimeoutError
+
+    if isinstance(exc, TimeoutError):
+        return "the database is busy: no connection became free in time"
+    if not isinstance(exc, DBAPIError | DisconnectionError):
+        return None
+    msg = str(getattr(exc, "orig", None) or exc).lower()
+    if "readonly" in msg or "read-only" in msg or "read only" in msg:
+        return "the database is read-only: nothing was written"
+    if "disk is full" in msg or "no space left" in msg or "disk full" in msg:
+        return "the database's disk is full: nothing was written"
+    if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
+        kinds = ("connect", "connection", "server closed", "terminat", "shutdown", "starting up", "refused")
+        if not any(k in msg for k in kinds):
+            return None
+    return "the database is unreachable; retry shortly"

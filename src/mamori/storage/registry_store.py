@@ -81,7 +81,7 @@ class RegistryStore:
         report = ImportReport(len(reg.rightsholders), len(reg.works), len(reg.characters))
         with self.engine.begin() as conn:
             for rh in reg.rightsholders:
-                self._upsert(conn, t.rightsholders, rh.id, {"name": rh.name})
+                self._upsert(conn, t.rightsholders, rh.id, {"name": rh.name, "country": rh.country})
             for w in reg.works:
                 self._upsert(
                     conn, t.works, w.id, {"rightsholder_id": w.rightsholder, "titles": list(w.titles)}
@@ -173,7 +173,7 @@ class RegistryStore:
     def load(self) -> Registry:
         with self.engine.connect() as conn:
             holders = [
-                Rightsholder(r.id, r.name)
+                Rightsholder(r.id, r.name, r.country)
                 for r in conn.execute(select(t.rightsholders).order_by(t.rightsholders.c.id))
             ]
             works = [

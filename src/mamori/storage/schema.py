@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -35,6 +36,7 @@ rightsholders = Table(
     metadata,
     Column("id", String(128), primary_key=True),
     Column("name", Text, nullable=False),
+    Column("country", String(2), nullable=True),
 )
 
 works = Table(
@@ -165,3 +167,13 @@ reviews = Table(
 )
 
 Index("ix_ledger_ts", ledger.c.ts)
+
+# Small state several `mamori serve` processes share: console sessions, login-failure counters (rate limits).
+# Keys are namespaced ("session:<id>", "fail:<client>:<n>"); rows past `expires` (epoch seconds) are dead.
+shared_state = Table(
+    "shared_state",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("expires", Float, nullable=False, index=True),
+)

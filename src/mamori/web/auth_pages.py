@@ -53,6 +53,7 @@ def logout(request: Request, form: FormData = Depends(checked_form), p: Page = D
     p.console.sessions.drop(p.session.id)
     fresh = p.console.sessions.new(p.session.lang)
     fresh.flash.append(("ok", p.t("login.out")))
+    p.console.sessions.save(fresh)
     response = secure(RedirectResponse(PREFIX + "/login", status_code=303))
     set_cookie(response, request, fresh)
     return response

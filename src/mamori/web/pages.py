@@ -19,8 +19,8 @@ from mamori.ops import OpsError
 from mamori.ops.keys import Principal
 from mamori.service import Mamori
 from mamori.web import queries
-from mamori.web.i18n import LANGS, pick_language, translate
-from mamori.web.sessions import COOKIE, Session, SessionStore
+from mamori.web.i18n import LANGS, gettext_callables, pick_language, translate
+from mamori.web.sessions import COOKIE, Session, SessionStore, SharedSessionStore
 
 PREFIX = "/console"
 CSP = (
@@ -33,6 +33,7 @@ OWNERS = ("admin", "rightsholder")  # registry pages, statements (API: /v1/works
 DASHBOARD = ("admin", "rightsholder", "auditor")  # ledger readers plus the rightsholder's own activity
 REVIEW_READERS = ("admin", "rightsholder", "auditor")  # API: GET /v1/reviews
 LEDGER_READERS = ("admin", "auditor")  # API: /v1/ledger/*
+REPORT_READERS = ("admin", "rightsholder", "platform", "auditor")  # aggregate figures meant for publication
 
 NAV = (
     ("dashboard", "/", DASHBOARD),
@@ -41,6 +42,7 @@ NAV = (
     ("reviews", "/reviews", REVIEW_READERS),
     ("statements", "/statements", OWNERS),
     ("ledger", "/ledger", LEDGER_READERS),
+    ("report", "/report", REPORT_READERS),
 )
 
 
@@ -61,7 +63,7 @@ class PageError(Exception):
 class Console:
     """Per-app console state (on `app.state.console`)."""
 
-    sessions: SessionStore
+    sessions: SessionStore | SharedSessionStore
     env: Environment
 
 
@@ -76,6 +78,7 @@ class Page:
     fresh: bool = False  # the session was created by this request, so its cookie must be set
 
     def finish(self, response: Response) -> Response:
+        self.console.sessions.save(self.session)
         if self.fresh:
             set_cookie(response, self.request, self.session)
         return secure(response)
@@ -101,6 +104,7 @@ class Page:
         html = self.console.env.get_template(template).render(
             page=self,
             t=self.t,
+            **gettext_callables(self.lang),
             lang=self.lang,
             who=self.who,
             csrf=self.session.csrf,
@@ -145,14 +149,16 @@ def page(request: Request) -> Page:
     if session is None:
         session = console.sessions.new()
     asked = request.query_params.get("lang")
-    if asked in LANGS:
+    if asked in LANGS and asked != session.lang:
         session.lang = asked
+        console.sessions.save(session)
     lang = session.lang or pick_language(request.headers.get("accept-language"))
     who = None
     if session.key_id is not None:
         who = queries.current_principal(svc, session.key_id)
         if who is None:  # the key was revoked since login
             session.key_id = None
+            console.sessions.save(session)
     p = Page(request, svc, console, session, who, lang, fresh)
     request.state.console_page = p
     return p

@@ -23,7 +23,11 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Each page passes its language's gettext/ngettext in the render context (see `Page.render`); these
+    # null ones only serve a template rendered outside a page.
+    env.install_null_translations()  # type: ignore[attr-defined]
     env.globals.update(highlight=highlight, bar_chart=bar_chart)
     return env
 
@@ -69,13 +73,29 @@ def nice_max(value: int) -> int:
         magnitude *= 10
 
 
+TICK_CHAR_WIDTH = 7.0  # px per character of an 11px tick label (digits are ~6.1px): a safe upper bound
+
+
+def tick_label(value: float) -> str:
+    """An axis tick, short: 0, 2.5, 500, 5000, 20k, 1.5M."""
+    for unit, suffix in ((1_000_000, "M"), (10_000, "k")):
+        if value >= unit:
+            scaled = value / (unit if suffix == "M" else 1000)
+            return f"{scaled:g}{suffix}" if scaled == int(scaled) else f"{scaled:.1f}{suffix}"
+    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
 def bar_chart(bars: Sequence[tuple[str, int]], label: str, css: str = "", every: int = 1) -> Markup:
     """A vertical bar chart as inline SVG: one bar per (label, value); every `every`-th label is printed.
-    Colours come from the stylesheet (class `css`), so the page needs no inline styles."""
-    width, height, left, bottom, top = 400, 150, 28, 20, 8
+    Colours come from the stylesheet (class `css`), so the page needs no inline styles. The left margin is as
+    wide as the widest tick label, so the y-axis labels are never cut off at the edge."""
     n = max(len(bars), 1)
     top_value = max([v for _, v in bars] + [1])
     axis_max = nice_max(top_value)
+    ticks = [(frac, tick_label(axis_max * frac)) for frac in (0.0, 0.5, 1.0)]
+    widest = max(len(text) for _, text in ticks)
+    width, height, bottom, top = 400, 150, 20, 8
+    left = round(6 + widest * TICK_CHAR_WIDTH)
     plot_w, plot_h = width - left - 6, height - bottom - top
     slot = plot_w / n
     bar_w = max(1.0, slot * 0.7)
@@ -84,10 +104,8 @@ def bar_chart(bars: Sequence[tuple[str, int]], label: str, css: str = "", every:
         f'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(label)}</title>",
     ]
-    for frac in (0.0, 0.5, 1.0):
+    for frac, tick in ticks:
         y = top + plot_h * (1 - frac)
-        value = axis_max * frac
-        tick = f"{value:g}" if value == int(value) else f"{value:.1f}"
         out.append(f'<line class="gridline" x1="{left}" x2="{width - 6}" y1="{y:.1f}" y2="{y:.1f}"/>')
         out.append(f'<text class="tick" x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>')
     for i, (name, value) in enumerate(bars):

@@ -1,17 +1,20 @@
-"""Console sessions, kept in memory: a random id in an HttpOnly, SameSite=Strict cookie; a CSRF token per session.
+"""Console sessions: a random id in an HttpOnly, SameSite=Strict cookie; a CSRF token per session.
 
 A session starts anonymous (so the login form itself carries a CSRF token) and gets a fresh id at login, so an id
 planted before login is worthless after it. Sessions end after `IDLE_SECONDS` without a request or
-`MAX_AGE_SECONDS` in all; the store holds at most `MAX_SESSIONS`, dropping the oldest first. One process only:
-`mamori serve` runs one, and a restart logs everyone out.
+`MAX_AGE_SECONDS` in all. `SessionStore` keeps them in one process's memory (at most `MAX_SESSIONS`, oldest
+dropped first); `SharedSessionStore` keeps them, and the failed-login counters, in state every `mamori serve`
+process shares (the database, or Redis), so several workers behave as one console and a restart logs nobody out.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from mamori.ops.keys import Principal
 
@@ -35,6 +38,15 @@ class Session:
 
     def principal_key(self) -> str | None:
         return self.key_id
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, raw: str) -> Session:
+        d = json.loads(raw)
+        d["flash"] = [tuple(f) for f in d.get("flash", [])]
+        return cls(**d)
 
 
 class SessionStore:
@@ -86,6 +98,9 @@ class SessionStore:
         with self._lock:
             self._sessions.pop(sid, None)
 
+    def save(self, session: Session) -> None:
+        """Changes to a session (language, flashes) are kept: in memory they already are."""
+
     def _evict(self, now: float) -> None:
         for sid in [k for k, s in self._sessions.items() if not self._alive(s, now)]:
             del self._sessions[sid]
@@ -112,3 +127,54 @@ class SessionStore:
             if len(self._failures) > self.limit:
                 self._failures.clear()
             self._failures.setdefault(client, []).append(time.monotonic())
+
+
+class SharedSessionStore:
+    """Sessions and failed-login counters in shared state (`mamori.storage.shared_state`), for several processes.
+    Times are wall-clock seconds, since processes do not share a monotonic clock."""
+
+    def __init__(self, state: Any, idle: float = IDLE_SECONDS, max_age: float = MAX_AGE_SECONDS):
+        self.state = state
+        self.idle = idle
+        self.max_age = max_age
+
+    def _ttl(self, s: Session, now: float) -> float:
+        return max(1.0, min(self.idle, s.created + self.max_age - now))
+
+    def get(self, sid: str | None) -> Session | None:
+        if not sid or len(sid) > 100:
+            return None
+        raw = self.state.get("session:" + sid)
+        if raw is None:
+            return None
+        s = Session.from_json(raw)
+        now = time.time()
+        if now - s.created >= self.max_age:
+            self.drop(sid)
+            return None
+        if now - s.seen > 60:  # extend the idle deadline, at most one write a minute per session
+            s.seen = now
+            self.save(s)
+        return s
+
+    def new(self, lang: str | None = None, key_id: str | None = None) -> Session:
+        now = time.time()
+        s = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(32), now, now, lang, key_id)
+        self.save(s)
+        return s
+
+    def login(self, old: Session, who: Principal) -> Session:
+        self.drop(old.id)
+        return self.new(old.lang, who.key_id)
+
+    def drop(self, sid: str) -> None:
+        self.state.delete("session:" + sid)
+
+    def save(self, session: Session) -> None:
+        self.state.put("session:" + session.id, session.to_json(), self._ttl(session, time.time()))
+
+    def login_refused(self, client: str) -> bool:
+        return int(self.state.hits("login-fail:" + client, LOGIN_WINDOW)) >= LOGIN_FAILURES
+
+    def login_failed(self, client: str) -> None:
+        self.state.hit("login-fail:" + client, LOGIN_WINDOW)

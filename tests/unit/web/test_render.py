@@ -142,3 +142,44 @@ def test_activity_counts_settlements_and_reviews_in_scope(sqlite_url: str) -> No
         assert kaze.total("licensed") == 0 and kaze.total("reviews") == 0
     finally:
         svc.close()
+
+
+def test_y_axis_labels_fit_inside_the_chart() -> None:
+    """Each tick label, right-aligned at x, needs x >= its width: the left margin grows with the widest label."""
+    import re
+
+    from mamori.web.render import TICK_CHAR_WIDTH, tick_label
+
+    assert [tick_label(v) for v in (0, 2.5, 500, 5000, 20_000, 15_000, 2_000_000, 1_500_000)] == [
+        "0", "2.5", "500", "5000", "20k", "15k", "2M", "1.5M"
+    ]  # fmt: skip
+    for top in (3, 999, 5000, 123_456, 7_654_321):
+        svg = str(bar_chart([("a", top), ("b", 1)], "x"))
+        ticks = re.findall(r'<text class="tick" x="([\d.]+)"[^>]*>([^<]+)</text>', svg)
+        assert len(ticks) == 3
+        for x, text in ticks:
+            assert float(x) - len(text) * TICK_CHAR_WIDTH >= 0, (top, text, x)
+
+
+def test_catalogs_are_gettext_po_files_read_with_babel() -> None:
+    """Both catalogs parse, hold the same keys with no empty or fuzzy entry, keep every {placeholder}, and the
+    Jinja2 i18n extension (`_()`, `{% trans %}`) reads them."""
+    import re
+
+    from babel.messages.pofile import read_po
+
+    from mamori.web.i18n import LANGS, catalog_path, gettext_callables
+    from mamori.web.render import environment
+
+    catalogs = {}
+    for lang in LANGS:
+        with catalog_path(lang).open("rb") as fh:
+            catalogs[lang] = {m.id: m for m in read_po(fh, locale=lang) if m.id}
+    assert set(catalogs["en"]) == set(catalogs["ja"])
+    for key, en in catalogs["en"].items():
+        ja = catalogs["ja"][key]
+        assert en.string and ja.string and not ja.fuzzy, key
+        assert set(re.findall(r"{\w+}", en.string)) == set(re.findall(r"{\w+}", ja.string)), key
+    template = environment().from_string('{% trans %}nav.works{% endtrans %}|{{ _("nav.reviews") }}')
+    assert template.render(**gettext_callables("ja")) == "作品|審査・異議申立て"
+    assert template.render(**gettext_callables("en")) == "Works|Reviews &amp; disputes"  # autoescaped

@@ -23,7 +23,10 @@ def readyz(svc: Mamori = Depends(get_svc)) -> Response:
     try:
         store(svc).ping()
     except Exception as exc:  # any driver error means not ready
-        return JSONResponse({"status": "unavailable", "error": exc.__class__.__name__}, status_code=503)
+        from mamori.storage.db import database_problem
+
+        reason = database_problem(exc) or exc.__class__.__name__
+        return JSONResponse({"status": "unavailable", "error": reason}, status_code=503)
     return JSONResponse({"status": "ready"})
 
 

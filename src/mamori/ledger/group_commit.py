@@ -1,0 +1,126 @@
+"""Group commit: ledger appends from concurrent callers are gathered for a short window and written by one
+transaction, so N concurrent requests cost one commit instead of N.
+
+Each caller blocks until the batch holding its events has been committed and then gets exactly its own results,
+in order; if the commit fails, every caller of that batch gets the error, so nothing is acknowledged that is not
+durable. One caller's events stay contiguous in the batch (a registry import's events are not interleaved).
+The committer is generic over the writer (`append_many(events) -> list[result]`), so this module does no I/O.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+Event = tuple[str, dict[str, Any]]
+R = TypeVar("R")
+
+
+class CommitterClosed(RuntimeError):
+    """An append after `close()`."""
+
+
+@dataclass
+class _Request(Generic[R]):
+    events: Sequence[Event]
+    future: Future[list[R]] = field(default_factory=Future)
+
+
+_STOP = object()
+
+
+class GroupCommitter(Generic[R]):
+    """One writer thread per committer; `submit()` is thread-safe and blocks until the commit.
+
+    `window_s`: how long the writer waits for more callers after the first one arrives (0: take only what is
+    already queued — callers that arrive during a commit still share the next one). `max_events` caps a batch.
+    """
+
+    def __init__(
+        self,
+        write: Callable[[Sequence[Event]], list[R]],
+        window_s: float = 0.002,
+        max_events: int = 512,
+        name: str = "ledger-group-commit",
+    ):
+        self._write = write
+        self.window_s = max(0.0, window_s)
+        self.max_events = max(1, max_events)
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._name = name
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self._closed = False
+        self.batches = 0  # commits made (for tests and metrics)
+        self.events = 0  # events committed
+
+    def submit(self, events: Sequence[Event]) -> list[R]:
+        """Append these events (all or none, contiguous) and return their results once committed."""
+        if not events:
+            return []
+        if self._closed:
+            raise CommitterClosed("the ledger writer is closed")
+        req: _Request[R] = _Request(list(events))
+        self._ensure_thread()
+        self._queue.put(req)
+        return req.future.result()
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Commit what is queued, then stop the writer thread."""
+        self._closed = True
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            self._queue.put(_STOP)
+            thread.join(timeout)
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is _STOP:
+                return
+            batch: list[_Request[R]] = [first]
+            count = len(first.events)
+            deadline = time.monotonic() + self.window_s
+            while count < self.max_events:
+                wait = deadline - time.monotonic()
+                try:
+                    item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    stopping = True
+                    break
+                batch.append(item)
+                count += len(item.events)
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Request[R]]) -> None:
+        batch = [r for r in batch if r.future.set_running_or_notify_cancel()]
+        try:
+            results = self._write([e for r in batch for e in r.events])
+            if len(results) != sum(len(r.events) for r in batch):
+                raise RuntimeError(f"the ledger wrote {len(results)} entries for a batch of {len(batch)}")
+        except BaseException as exc:  # every waiter of this batch fails; none is acknowledged
+            for r in batch:
+                r.future.set_exception(exc)
+            return
+        self.batches += 1
+        self.events += len(results)
+        at = 0
+        for r in batch:
+            r.future.set_result(results[at : at + len(r.events)])
+            at += len(r.events)

@@ -1,0 +1,31 @@
+"""The ledger store with group commit: `append`/`append_many` from concurrent threads go through one writer
+thread that commits them in shared transactions (`mamori.ledger.group_commit`); reads are the plain store's."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine
+
+from mamori.ledger.chain import canonical_json
+from mamori.ledger.group_commit import GroupCommitter
+from mamori.storage.ledger_store import Appended, LedgerStore
+
+
+class GroupCommitLedgerStore(LedgerStore):
+    def __init__(self, engine: Engine, window_s: float = 0.002, max_events: int = 512, **kwargs: Any):
+        super().__init__(engine, **kwargs)
+        # The writer calls the plain store's append_many: one transaction per batch, retried on a new head.
+        self.group: GroupCommitter[Appended] = GroupCommitter(
+            lambda events: LedgerStore.append_many(self, events), window_s, max_events
+        )
+
+    def append_many(self, events: Sequence[tuple[str, dict[str, Any]]]) -> list[Appended]:
+        """Append in one transaction shared with concurrent callers; returns once it is committed."""
+        for _, data in events:
+            canonical_json(data)  # an unserialisable event fails its own caller here, not the whole batch
+        return self.group.submit(events)
+
+    def close(self) -> None:
+        self.group.close()

@@ -1,0 +1,97 @@
+"""The group committer alone, over an in-memory writer: batching, per-caller results, errors fail the batch."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+
+import pytest
+
+from mamori.ledger.group_commit import CommitterClosed, Event, GroupCommitter
+
+
+class ListWriter:
+    """A writer that records each batch; results are global positions, like ledger sequence numbers."""
+
+    def __init__(self, delay: float = 0.0, fail_on: str | None = None):
+        self.rows: list[Event] = []
+        self.batches: list[int] = []
+        self.delay = delay
+        self.fail_on = fail_on
+        self.lock = threading.Lock()
+
+    def __call__(self, events: Sequence[Event]) -> list[int]:
+        with self.lock:
+            time.sleep(self.delay)
+            if self.fail_on is not None and any(k == self.fail_on for k, _ in events):
+                raise OSError("disk full")
+            start = len(self.rows)
+            self.rows.extend(events)
+            self.batches.append(len(events))
+            return list(range(start, start + len(events)))
+
+
+def _concurrently(n: int, fn) -> list[object]:  # type: ignore[no-untyped-def]
+    out: list[object] = [None] * n
+    barrier = threading.Barrier(n)
+
+    def run(k: int) -> None:
+        barrier.wait()
+        try:
+            out[k] = fn(k)
+        except BaseException as exc:
+            out[k] = exc
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return out
+
+
+def test_concurrent_callers_share_commits_and_get_their_own_results() -> None:
+    writer = ListWriter(delay=0.005)
+    gc: GroupCommitter[int] = GroupCommitter(writer, window_s=0.002)
+    results = _concurrently(64, lambda k: gc.submit([("e", {"k": k}), ("e", {"k": k, "second": True})]))
+    gc.close()
+    assert len(writer.rows) == 128
+    assert len(writer.batches) < 64  # shared transactions
+    for k, got in enumerate(results):
+        assert isinstance(got, list) and len(got) == 2
+        first, second = got
+        assert second == first + 1  # one caller's events stay contiguous
+        assert writer.rows[first] == ("e", {"k": k})
+        assert writer.rows[second] == ("e", {"k": k, "second": True})
+
+
+def test_an_error_fails_every_waiter_of_that_batch_and_only_that_batch() -> None:
+    writer = ListWriter(delay=0.02, fail_on="bad")
+    gc: GroupCommitter[int] = GroupCommitter(writer, window_s=0.05)
+    results = _concurrently(8, lambda k: gc.submit([("bad" if k == 0 else "ok", {"k": k})]))
+    # all eight arrived within the window, so they shared the failing transaction: none acknowledged
+    assert all(isinstance(r, OSError) for r in results), results
+    assert writer.rows == []
+    assert gc.submit([("ok", {"after": 1})]) == [0]  # the writer goes on
+    gc.close()
+
+
+def test_max_events_caps_a_batch() -> None:
+    writer = ListWriter(delay=0.002)
+    gc: GroupCommitter[int] = GroupCommitter(writer, window_s=0.05, max_events=5)
+    _concurrently(20, lambda k: gc.submit([("e", {"k": k})]))
+    gc.close()
+    assert max(writer.batches) <= 5 and sum(writer.batches) == 20
+
+
+def test_a_lone_caller_is_not_held_for_long_and_closed_refuses() -> None:
+    writer = ListWriter()
+    gc: GroupCommitter[int] = GroupCommitter(writer, window_s=0.001)
+    t0 = time.perf_counter()
+    assert gc.submit([("e", {})]) == [0]
+    assert time.perf_counter() - t0 < 0.5
+    assert gc.submit([]) == []
+    gc.close()
+    with pytest.raises(CommitterClosed):
+        gc.submit([("e", {})])

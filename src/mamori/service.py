@@ -32,12 +32,18 @@ MAX_REFERENCE_BYTES = 50 * 1024 * 1024
 
 
 def reference_mime(data: bytes) -> str | None:
-    """The MIME type of a reference file when it is an image or a video (the only kinds references can be)."""
+    """The MIME type of a reference file when it is an image, a video or audio (the kinds references can be)."""
     mime = sniff_mime(data[:SNIFF_BYTES])
-    return mime if kind_of(mime) in ("image", "video") else None
+    return mime if kind_of(mime) in ("image", "video", "audio") else None
 
 
-NOT_A_REFERENCE = "is not an image or video file (PNG, JPEG, GIF, WebP, TIFF, BMP, MP4, WebM, …)"
+NOT_A_REFERENCE = "is not an image, video or audio file (PNG, JPEG, GIF, WebP, TIFF, BMP, MP4, WebM, WAV, FLAC, MP3, Ogg, M4A, …)"
+
+
+def _audio_problem(data: bytes, settings: Settings) -> str | None:
+    from mamori.screening.audio import service_gate
+
+    return service_gate.check_reference(data, settings)
 
 
 @dataclass
@@ -73,6 +79,7 @@ class Mamori:
         self._last_text: tuple[str, TextMatcher] | None = None
         self._checked_at = 0.0
         self._visual: tuple[tuple[Any, ...], Any] | None = None
+        self._audio: tuple[tuple[Any, ...], Any] | None = None
         self.signer = self._make_signer(settings)
 
     @staticmethod
@@ -116,6 +123,8 @@ class Mamori:
                     )
                 elif mime is None:
                     problems.append(Problem(where, f"{ref} {NOT_A_REFERENCE}"))
+                elif kind_of(mime) == "audio" and (bad := _audio_problem(data, self.settings)):
+                    problems.append(Problem(where, f"{ref}: {bad}"))
                 else:
                     blobs.append(ReferenceBlob(c.id, ref, data, mime))
         if problems:
@@ -142,6 +151,7 @@ class Mamori:
         with self._lock:
             self._indexes = None
             self._visual = None
+            self._audio = None
 
     def _stamp(self) -> tuple[Any, ...]:
         from sqlalchemy import func, select
@@ -221,6 +231,8 @@ class Mamori:
 
         limits = self.media_limits().image
         for ref_id, character, work, sha, data in self.registry_store.iter_references():
+            if kind_of(sniff_mime(data[:SNIFF_BYTES])) == "audio":
+                continue  # sound: the audio gate's
             if kind_of(sniff_mime(data[:SNIFF_BYTES])) == "video":
                 yield from self._video_reference_frames(ref_id, character, work, sha, data)
                 continue
@@ -259,14 +271,41 @@ class Mamori:
         except (av.error.FFmpegError, IndexError) as exc:
             log.warning("video reference %s of %s skipped: %s", ref_id, character, exc)
 
+    def audio_gate(self) -> Any:
+        """The audio gate over every stored audio reference and video reference's sound; rebuilt like the visual
+        gate, with signals cached by content hash."""
+        idx = self.indexes()
+        current = self._audio
+        if current is not None and current[0] == idx.stamp:
+            return current[1]
+        from mamori.screening.audio import service_gate
+
+        with self._lock:
+            if self._audio is not None and self._audio[0] == idx.stamp:
+                return self._audio[1]
+            refs = service_gate.reference_audio(self.registry_store.iter_references())
+            corpus = Corpus(
+                registry=idx.registry,
+                cache=self.registry_store,
+                settings=self.settings,
+                audio_references=refs,
+            )
+            gate = service_gate.build(corpus, self.settings)
+            self._audio = (idx.stamp, gate)
+            return gate
+
     def screen_media_path(
         self, path: str | Path, ctx: RequestContext, record: bool = True, label: str | None = None
     ) -> dict[str, Any]:
         """Screen one image or video file and decide; errors are reported in the result, never raised."""
         from mamori.screening.media import screen_media_path
 
-        result = screen_media_path(str(path), self.visual_gate(), self.media_limits())
+        result = screen_media_path(
+            str(path), self.visual_gate(), self.media_limits(), audio=self.audio_gate()
+        )
         out: dict[str, Any] = {"path": label or str(path), "kind": result.kind}
+        if result.signals:
+            out["signals"] = result.signals
         if result.error and not result.matches:
             out.update(
                 verdict=Verdict.BLOCK.value,

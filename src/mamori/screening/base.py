@@ -77,6 +77,7 @@ class Corpus:
     cache: SignalCache = field(default_factory=NullCache)
     allowlist: Iterable[tuple[str | None, str]] = ()  # (character id or None, phrase) released by reviewers
     settings: Any = None
+    audio_references: Iterable[Any] = ()  # mamori.screening.audio.references.ReferenceAudio
 
 
 class Detector(abc.ABC):

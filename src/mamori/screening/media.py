@@ -13,12 +13,13 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mamori.mediatype import kind_of, sniff_mime
 from mamori.types import Match
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mamori.screening.audio.screen import AudioGate
     from mamori.screening.image.fusion import VisualGate
 
 
@@ -63,9 +64,12 @@ class MediaLimits:
 @dataclass
 class MediaResult:
     path: str
-    kind: Literal["image", "video"] | None
+    kind: Literal["image", "video", "audio"] | None
     matches: list[Match] = field(default_factory=list)
     error: str | None = None
+    signals: dict[str, Any] = field(
+        default_factory=dict
+    )  # per-modality detail, e.g. "audio" (segments, tracks)
 
 
 IMAGE_EXTS = frozenset(
@@ -74,19 +78,23 @@ IMAGE_EXTS = frozenset(
 VIDEO_EXTS = frozenset(
     {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".flv", ".wmv"}
 )
-MEDIA_EXTS = IMAGE_EXTS | VIDEO_EXTS
+AUDIO_EXTS = frozenset({".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac"})
+MEDIA_EXTS = IMAGE_EXTS | VIDEO_EXTS | AUDIO_EXTS
 
 
-def sniff_kind(head: bytes, name: str = "") -> Literal["image", "video"] | None:
-    """'image', 'video' or None from the first bytes (>= 512 recommended); the extension only breaks ties."""
+def sniff_kind(head: bytes, name: str = "") -> Literal["image", "video", "audio"] | None:
+    """'image', 'video', 'audio' or None from the first bytes (>= 512 recommended); the extension only breaks
+    ties."""
     kind = kind_of(sniff_mime(head))
-    if kind in ("image", "video"):
-        return kind  # type: ignore[return-value]
+    if kind is not None:
+        return kind
     ext = os.path.splitext(name)[1].lower()
     if ext in IMAGE_EXTS:
         return "image"
     if ext in VIDEO_EXTS:
         return "video"
+    if ext in AUDIO_EXTS:
+        return "audio"
     return None
 
 
@@ -107,9 +115,24 @@ def iter_media_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
 
 
 def screen_media_path(
-    path: str | os.PathLike[str], gate: VisualGate, limits: MediaLimits | None = None
+    path: str | os.PathLike[str],
+    gate: VisualGate | None,
+    limits: MediaLimits | None = None,
+    audio: AudioGate | None = None,
 ) -> MediaResult:
-    """Screen one image or video file; errors come back in the result, never as an exception."""
+    """Screen one image, video or audio file; errors come back in the result, never as an exception.
+    With an audio gate, a video's audio tracks are screened too (mamori.screening.audio.hook)."""
+    result = _screen_visual(path, gate, limits)
+    if result.kind in ("audio", "video"):
+        from mamori.screening.audio.hook import add_audio
+
+        result = add_audio(result, audio)
+    return result
+
+
+def _screen_visual(
+    path: str | os.PathLike[str], gate: VisualGate | None, limits: MediaLimits | None = None
+) -> MediaResult:
     limits = limits or MediaLimits()
     spath = str(path)
     try:
@@ -122,7 +145,11 @@ def screen_media_path(
         return MediaResult(spath, None, error=f"{spath} is empty (0 bytes)")
     kind = sniff_kind(head, spath)
     if kind is None:
-        return MediaResult(spath, None, error=f"{spath} is neither a recognised image nor a video")
+        return MediaResult(spath, None, error=f"{spath} is not a recognised image, video or audio file")
+    if kind == "audio":
+        return MediaResult(spath, "audio")
+    if gate is None:
+        return MediaResult(spath, kind, error="pictures are not screened by this caller (no visual gate)")
     try:
         if kind == "image":
             from mamori.screening.image.loading import load_image

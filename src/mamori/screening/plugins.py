@@ -16,6 +16,7 @@ DETECTORS: tuple[str, ...] = (
     "mamori.screening.image.pdq:PdqDetector",
     "mamori.screening.image.local:LocalFeatureDetector",
     "mamori.screening.image.embedding:EmbeddingDetector",
+    "mamori.screening.audio.music:ChromaprintDetector",
 )
 
 

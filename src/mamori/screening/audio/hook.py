@@ -1,0 +1,38 @@
+"""The media gate's audio step (called from mamori.screening.media): an audio file is screened by the audio gate;
+a video's audio tracks are screened beside its pictures and the two are merged per character."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from mamori.screening.audio.screen import merge_matches
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mamori.screening.audio.screen import AudioGate
+    from mamori.screening.media import MediaResult
+
+NOT_HERE = "audio is not screened by this caller (no audio gate)"
+
+
+def add_audio(result: MediaResult, gate: AudioGate | None) -> MediaResult:
+    if gate is None:
+        if result.kind == "audio":
+            return replace(result, error=NOT_HERE)
+        return result
+    heard = gate.screen(result.path)
+    signals = {**result.signals, "audio": heard.signals()}
+    if result.kind == "audio":
+        return replace(result, matches=heard.matches, error=heard.error, signals=signals)
+    if result.error and not result.matches and "no video stream" in result.error and heard.tracks:
+        # an MP4/Matroska file holding sound only (e.g. an M4A with a video brand): it is an audio file
+        return replace(result, kind="audio", matches=heard.matches, error=heard.error, signals=signals)
+    if not heard.tracks and heard.error is None:
+        return replace(result, signals=signals)  # a silent video: nothing to add
+    errors = [e for e in (result.error, heard.error and f"audio: {heard.error}") if e]
+    return replace(
+        result,
+        matches=merge_matches(result.matches, heard.matches),
+        error="; ".join(errors) or None,
+        signals=signals,
+    )

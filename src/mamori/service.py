@@ -46,6 +46,35 @@ def _audio_problem(data: bytes, settings: Settings) -> str | None:
     return service_gate.check_reference(data, settings)
 
 
+def read_registry_file(path: str | Path, settings: Settings) -> tuple[Registry, list[ReferenceBlob]]:
+    """Validate a registry file and read its reference files (content checked: images/videos by their bytes,
+    audio decoded); every problem is reported at once."""
+    reg = load_file(path)
+    base = Path(reg.base_dir or ".")
+    blobs: list[ReferenceBlob] = []
+    problems: list[Problem] = []
+    for i, c in enumerate(reg.characters):
+        for j, ref in enumerate(c.references):
+            where = f"characters[{i}].references[{j}]"
+            try:
+                data = (base / ref).read_bytes()
+            except OSError as exc:
+                problems.append(Problem(where, f"cannot read {ref}: {exc.strerror or exc}"))
+                continue
+            mime = reference_mime(data)
+            if len(data) > MAX_REFERENCE_BYTES:
+                problems.append(Problem(where, f"{ref} is larger than {MAX_REFERENCE_BYTES // 2**20} MiB"))
+            elif mime is None:
+                problems.append(Problem(where, f"{ref} {NOT_A_REFERENCE}"))
+            elif kind_of(mime) == "audio" and (bad := _audio_problem(data, settings)):
+                problems.append(Problem(where, f"{ref}: {bad}"))
+            else:
+                blobs.append(ReferenceBlob(c.id, ref, data, mime))
+    if problems:
+        raise RegistryFileError(str(path), problems)
+    return reg, blobs
+
+
 @dataclass
 class _Indexes:
     stamp: tuple[Any, ...]
@@ -104,32 +133,7 @@ class Mamori:
 
     def read_registry_file(self, path: str | Path) -> tuple[Registry, list[ReferenceBlob]]:
         """Validate a registry file and read its reference files; every problem is reported at once."""
-        reg = load_file(path)
-        base = Path(reg.base_dir or ".")
-        blobs: list[ReferenceBlob] = []
-        problems: list[Problem] = []
-        for i, c in enumerate(reg.characters):
-            for j, ref in enumerate(c.references):
-                where = f"characters[{i}].references[{j}]"
-                try:
-                    data = (base / ref).read_bytes()
-                except OSError as exc:
-                    problems.append(Problem(where, f"cannot read {ref}: {exc.strerror or exc}"))
-                    continue
-                mime = reference_mime(data)
-                if len(data) > MAX_REFERENCE_BYTES:
-                    problems.append(
-                        Problem(where, f"{ref} is larger than {MAX_REFERENCE_BYTES // 2**20} MiB")
-                    )
-                elif mime is None:
-                    problems.append(Problem(where, f"{ref} {NOT_A_REFERENCE}"))
-                elif kind_of(mime) == "audio" and (bad := _audio_problem(data, self.settings)):
-                    problems.append(Problem(where, f"{ref}: {bad}"))
-                else:
-                    blobs.append(ReferenceBlob(c.id, ref, data, mime))
-        if problems:
-            raise RegistryFileError(str(path), problems)
-        return reg, blobs
+        return read_registry_file(path, self.settings)
 
     def import_registry(self, path: str | Path) -> ImportReport:
         reg, blobs = self.read_registry_file(path)

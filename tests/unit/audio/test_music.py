@@ -6,13 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mamori.screening.audio import chroma, synth
+from mamori.screening.audio import synth
 from mamori.screening.audio.decode import decode_audio
 from mamori.screening.audio.examples import WORK, example_registry, reference_audio
 from mamori.screening.audio.screen import AudioGate
 from mamori.screening.base import Corpus
-
-pytestmark = pytest.mark.skipif(not chroma.available(), reason="libchromaprint1 is not installed")
 
 SONG_SECONDS = 60.0
 SEEDS = {"utau": 11, "fue": 12, "taiko": 13, "koto": 14}

@@ -155,3 +155,28 @@ def test_without_libchromaprint_the_gate_says_so_and_the_rest_works(
     assert row["kind"] == "audio" and row["matches"] == []
     assert any("libchromaprint" in o for o in row["signals"]["audio"]["off"])
     svc.close()
+
+
+def test_dataset_scan_excludes_a_registered_song_in_a_shard(registry_dir: Path, tmp_path: Path, sqlite_url: str) -> None:
+    require_chromaprint()
+    from mamori.datasets import ScreenerSpec, scan
+    from mamori.service import Mamori
+    from tests.unit.datasets.shards import read_jsonl, write_tar
+
+    svc = Mamori.open(sqlite_url)
+    svc.import_registry(registry_dir / "registry.yaml")
+    registry = svc.registry()
+    svc.close()
+    samples = [
+        {"key": "a0", "image": synth.encode(theme()[int(3 * R) : int(13 * R)], fmt="mp3"), "ext": "mp3"},
+        {"key": "a1", "image": synth.encode(synth.speech(5, 10.0), fmt="ogg"), "ext": "ogg", "caption": "a talk"},
+        {"key": "a2", "image": b"not audio at all", "ext": "wav"},
+    ]
+    write_tar(tmp_path / "data" / "00000.tar", samples)
+    out = tmp_path / "out"
+    scan([tmp_path / "data"], out, ScreenerSpec(sqlite_url), registry, progress=False)
+    ex = {r["key"]: r for r in read_jsonl(out / "exclusions.jsonl")}
+    kept = {r["key"] for r in read_jsonl(out / "kept.jsonl")}
+    assert ex["a0"]["reasons"][0]["character"] == "hibiki" and ex["a0"]["reasons"][0]["via"] == ["audio"]
+    assert ex["a2"]["reasons"][0]["kind"] == "error"
+    assert kept == {"a1"}

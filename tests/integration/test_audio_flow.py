@@ -157,7 +157,9 @@ def test_without_libchromaprint_the_gate_says_so_and_the_rest_works(
     svc.close()
 
 
-def test_dataset_scan_excludes_a_registered_song_in_a_shard(registry_dir: Path, tmp_path: Path, sqlite_url: str) -> None:
+def test_dataset_scan_excludes_a_registered_song_in_a_shard(
+    registry_dir: Path, tmp_path: Path, sqlite_url: str
+) -> None:
     require_chromaprint()
     from mamori.datasets import ScreenerSpec, scan
     from mamori.service import Mamori
@@ -169,7 +171,12 @@ def test_dataset_scan_excludes_a_registered_song_in_a_shard(registry_dir: Path, 
     svc.close()
     samples = [
         {"key": "a0", "image": synth.encode(theme()[int(3 * R) : int(13 * R)], fmt="mp3"), "ext": "mp3"},
-        {"key": "a1", "image": synth.encode(synth.speech(5, 10.0), fmt="ogg"), "ext": "ogg", "caption": "a talk"},
+        {
+            "key": "a1",
+            "image": synth.encode(synth.speech(5, 10.0), fmt="ogg"),
+            "ext": "ogg",
+            "caption": "a talk",
+        },
         {"key": "a2", "image": b"not audio at all", "ext": "wav"},
     ]
     write_tar(tmp_path / "data" / "00000.tar", samples)

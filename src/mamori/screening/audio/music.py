@@ -99,8 +99,10 @@ class ChromaprintDetector(Detector):
         out: list[Match] = []
         for r in runs:
             ref, ref_track = self.owners[r.track]
-            start = r.start * chroma.ITEM_SECONDS
-            end = min(track.duration, (r.end - 1) * chroma.ITEM_SECONDS + ITEM_SPAN_S)
+            # an item summarises ~2.2 s of audio and still matches when most of it is inside the excerpt: the
+            # segment's ends are put a quarter-span inside the first and last matching items (measured +-1 s)
+            start = min(track.duration, r.start * chroma.ITEM_SECONDS + ITEM_SPAN_S / 4)
+            end = min(track.duration, (r.end - 1) * chroma.ITEM_SECONDS + ITEM_SPAN_S * 3 / 4)
             dur = end - start
             score = ber_score(r.ber) * min(1.0, 0.55 + 0.45 * dur / FULL_SCORE_S)
             where = f" (audio track {ref_track})" if ref_track else ""

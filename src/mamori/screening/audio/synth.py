@@ -15,29 +15,39 @@ from typing import Any
 
 import numpy as np
 
+VERSION = 2  # bump when a generator's output changes (benchmarks cache fingerprints of its tracks)
 RATE = 22050
 _SCALE = (0, 2, 4, 5, 7, 9, 11, 12, 14, 16)  # major scale over ~1.5 octaves
 
 
-def melody(seed: int, seconds: float, rate: int = RATE) -> np.ndarray:
-    """A seeded tune: notes with harmonics and envelopes, a bass line and a hi-hat; float32 mono in [-1, 1]."""
-    rng = np.random.default_rng(seed)
-    n = int(seconds * rate)
+def melody(
+    seed: int, seconds: float, rate: int = RATE, tempo_scale: float = 1.0, transpose: int = 0
+) -> np.ndarray:
+    """A seeded tune: notes with harmonics and envelopes, a bass line and a hi-hat; float32 mono in [-1, 1].
+    `tempo_scale` > 1 plays the same notes faster (same pitch); `transpose` shifts every note by semitones (same
+    timing): how the matcher's tempo and pitch behaviour is measured."""
+    rng = np.random.default_rng([seed, 0])  # tempo and key
+    notes, bass = (
+        np.random.default_rng([seed, 1]),
+        np.random.default_rng([seed, 2]),
+    )  # independent streams, so
+    n = int(seconds * rate)  # a faster version draws the same notes
     out = np.zeros(n, np.float32)
-    tempo = rng.uniform(0.18, 0.35)  # seconds per beat
-    root = 48 + int(rng.integers(0, 12))
+    tempo = rng.uniform(0.18, 0.35) / tempo_scale  # seconds per beat
+    root = 48 + int(rng.integers(0, 12)) + transpose
     t0 = 0.0
     while t0 < seconds:
-        dur = tempo * float(rng.choice([1, 1, 2, 0.5]))
-        midi = root + 12 + _SCALE[int(rng.integers(0, len(_SCALE)))]
-        _add_note(out, rate, t0, dur, midi, 0.35, int(rng.integers(2, 6)))
+        dur = tempo * float(notes.choice([1, 1, 2, 0.5]))
+        midi = root + 12 + _SCALE[int(notes.integers(0, len(_SCALE)))]
+        _add_note(out, rate, t0, dur, midi, 0.35, int(notes.integers(2, 6)))
         t0 += dur
     t0 = 0.0
     while t0 < seconds:  # bass: one note every two beats
-        _add_note(out, rate, t0, tempo * 2, root + _SCALE[int(rng.integers(0, 5))], 0.3, 3)
+        _add_note(out, rate, t0, tempo * 2, root + _SCALE[int(bass.integers(0, 5))], 0.3, 3)
         t0 += tempo * 2
-    hat = rng.standard_normal(int(0.03 * rate)).astype(np.float32) * np.exp(
-        -np.linspace(0, 6, int(0.03 * rate))
+    m = int(0.03 * rate)
+    hat = np.random.default_rng([seed, 3]).standard_normal(m).astype(np.float32) * np.exp(
+        -np.linspace(0, 6, m)
     )
     for k in range(int(seconds / tempo)):
         i = int(k * tempo * rate)

@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 	  echo "note: libchromaprint1 not installed; the audio gate's music fingerprints will be off" >&2
 	$(BIN)/pip install -q --upgrade pip wheel setuptools
 	$(BIN)/pip install -q -e '.[dev,distributed]'
+	@# the voice model (Resemblyzer's weights, read without PyTorch); --no-deps keeps its torch/librosa out
+	$(BIN)/pip install -q --no-deps 'resemblyzer==0.1.4' || echo "note: resemblyzer not installed; voices off" >&2
 	@touch $(STAMP)
 
 venv: $(STAMP)

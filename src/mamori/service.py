@@ -287,7 +287,7 @@ class Mamori:
         with self._lock:
             if self._audio is not None and self._audio[0] == idx.stamp:
                 return self._audio[1]
-            refs = service_gate.reference_audio(self.registry_store.iter_references())
+            refs = service_gate.reference_audio(self.registry_store.iter_sound_references())
             corpus = Corpus(
                 registry=idx.registry,
                 cache=self.registry_store,

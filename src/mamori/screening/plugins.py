@@ -17,6 +17,7 @@ DETECTORS: tuple[str, ...] = (
     "mamori.screening.image.local:LocalFeatureDetector",
     "mamori.screening.image.embedding:EmbeddingDetector",
     "mamori.screening.audio.music:ChromaprintDetector",
+    "mamori.screening.audio.voice:VoiceDetector",
 )
 
 

@@ -56,3 +56,27 @@ def example_cases() -> Iterator[tuple[Corpus, Any, set[str]]]:
     yield corpus, decode_audio(excerpt_bytes(sa, 11.3, 12.0))[0], {a}
     yield corpus, decode_audio(excerpt_bytes(sb, 20.0, 10.0, fmt="mp3", noise_db=10.0))[0], {b}
     yield corpus, decode_audio(synth.encode(synth.melody(999, 12.0)))[0], set()
+
+
+VOICES = (("koe", "en+f3"), ("nodo", "en+m1"))  # (character id, espeak-ng voice)
+
+
+def voice_corpus(settings: Any = None) -> Corpus:
+    refs = [
+        reference_audio(f"{cid}/voice.wav", cid, WORK, synth.encode(synth.speech(1, 10.0, voice=v)))
+        for cid, v in VOICES
+    ]
+    reg = Registry(
+        example_registry().rightsholders,
+        example_registry().works,
+        tuple(Character(c, WORK, (c,)) for c, _ in VOICES),
+    )
+    return Corpus(registry=reg, settings=settings, audio_references=refs)
+
+
+def voice_cases() -> Iterator[tuple[Corpus, Any, set[str]]]:
+    """(corpus, an AudioTrack, expected characters): other words in a registered voice, and a melody."""
+    corpus = voice_corpus()
+    (a, va), _ = VOICES
+    yield corpus, decode_audio(synth.encode(synth.speech(7, 8.0, voice=va)))[0], {a}
+    yield corpus, decode_audio(synth.encode(synth.melody(5, 8.0)))[0], set()

@@ -27,6 +27,12 @@ class ReferenceAudio:
     data: bytes
     label: str = ""  # the path in the registry file, for evidence
 
+    @property
+    def is_voice_sample(self) -> bool:
+        """Voice samples are named as such: a path part or file name containing 'voice' (`voice/mirai.wav`,
+        `mirai-voice.flac`); other sound (songs, cues) is not a speaker to compare voices with."""
+        return "voice" in self.label.lower()
+
 
 def reference_tracks(ref: ReferenceAudio, limits: AudioLimits | None = None) -> list[AudioTrack]:
     """The reference's audio tracks; [] when it has none (a silent video)."""

@@ -18,12 +18,12 @@ def limits_from(settings: Any) -> AudioLimits:
     return AudioLimits(max_seconds=float(seconds)) if seconds else AudioLimits()
 
 
-def reference_audio(rows: Iterable[tuple[int, str, str, str, bytes]]) -> list[ReferenceAudio]:
-    """(ref id, character, work, sha256, bytes) rows → the references that may carry sound (audio and video)."""
+def reference_audio(rows: Iterable[tuple[int, str, str, str, str, bytes]]) -> list[ReferenceAudio]:
+    """(ref id, character, work, sha256, path, bytes) rows → the references that may carry sound (audio, video)."""
     out = []
-    for ref_id, character, work, sha, data in rows:
+    for ref_id, character, work, sha, path, data in rows:
         if kind_of(sniff_mime(data[:SNIFF_BYTES])) in ("audio", "video"):
-            out.append(ReferenceAudio(str(ref_id), character, work, sha, data))
+            out.append(ReferenceAudio(str(ref_id), character, work, sha, data, path))
     return out
 
 

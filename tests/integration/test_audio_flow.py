@@ -187,3 +187,18 @@ def test_dataset_scan_excludes_a_registered_song_in_a_shard(
     assert ex["a0"]["reasons"][0]["character"] == "hibiki" and ex["a0"]["reasons"][0]["via"] == ["audio"]
     assert ex["a2"]["reasons"][0]["kind"] == "error"
     assert kept == {"a1"}
+
+
+def test_console_lists_where_a_character_was_heard_and_seen() -> None:
+    from mamori.web.queries import media_segments
+
+    matches = [
+        {
+            "character": "kodama",
+            "work": "sora-song",
+            "signals": {"audio.chromaprint": 1.0, "pdq": 0.8},
+            "segments": [{"start": 5.2, "end": 17.4, "score": 1.0}],
+        },
+        {"character": "hibiki", "work": "sora-song", "signals": {"audio.voice": 0.6}, "segments": []},
+    ]
+    assert media_segments(matches) == ["kodama 5.2–17.4 s (sound + picture)"]

@@ -28,7 +28,9 @@ class AudioError(MediaError):
 class AudioLimits:
     max_bytes: int = 2 * 1024 * 1024 * 1024
     max_seconds: float = 15 * 60.0  # media seconds decoded per track; the rest is not screened (noted)
-    max_tracks: int = 8  # audio streams of one file screened
+    max_tracks: int = (
+        4  # audio streams of one file screened (each kept as float32 at 16 kHz: <= 58 MB per 15 min)
+    )
     max_channels: int = 64
     min_rate: int = 2000  # below this there is no sound worth a fingerprint (and resamplers misbehave)
     max_rate: int = 768_000

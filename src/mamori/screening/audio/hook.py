@@ -20,6 +20,8 @@ def add_audio(result: MediaResult, gate: AudioGate | None) -> MediaResult:
         if result.kind == "audio":
             return replace(result, error=NOT_HERE)
         return result
+    if result.kind == "video" and not gate.reference_count:
+        return result  # no registered sound: a video's tracks are not decoded for nothing
     heard = gate.screen(result.path)
     signals = {**result.signals, "audio": heard.signals()}
     if result.kind == "audio":

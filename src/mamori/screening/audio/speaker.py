@@ -31,6 +31,7 @@ N_MELS = 40
 PARTIAL_FRAMES = 160
 PARTIALS_PER_SECOND = 1.3
 TARGET_DBFS = -30.0
+BATCH = 64  # partial utterances run through the LSTM at once
 
 _DTYPES: dict[str, Any] = {
     "FloatStorage": np.float32,
@@ -246,8 +247,11 @@ class SpeakerEncoder:
         if mel.shape[0] < PARTIAL_FRAMES:
             mel = np.pad(mel, ((0, PARTIAL_FRAMES - mel.shape[0]), (0, 0)))
         starts = np.arange(0, mel.shape[0] - PARTIAL_FRAMES + 1, step)
-        batch = np.stack([mel[s : s + PARTIAL_FRAMES] for s in starts])
-        return self.embed_partials(batch), starts * HOP / RATE
+        out = []
+        for k in range(0, starts.size, BATCH):  # bounded memory: the gate inputs of 64 partials are ~42 MB
+            batch = np.stack([mel[s : s + PARTIAL_FRAMES] for s in starts[k : k + BATCH]])
+            out.append(self.embed_partials(batch))
+        return np.concatenate(out), starts * HOP / RATE
 
     def embed_utterance(self, wav: np.ndarray) -> np.ndarray:
         emb, _ = self.partials(preprocess(wav))

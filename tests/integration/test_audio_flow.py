@@ -33,7 +33,14 @@ characters:
     work: sora-song
     names: [Kodama Yamabiko]
     references: [opening.mp4]
+  - id: sasayaki
+    work: sora-song
+    names: [Sasayaki Kaze]
+    references: [voice/sasayaki.wav]
 """
+
+
+VOICE = "en+f3"  # espeak-ng voice of the registered voice sample
 
 
 def theme() -> np.ndarray:
@@ -51,6 +58,8 @@ def registry_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("audio-registry")
     (d / "registry.yaml").write_text(REGISTRY, encoding="utf-8")
     (d / "theme.ogg").write_bytes(synth.encode(theme(), fmt="ogg", bitrate=128_000))
+    (d / "voice").mkdir()
+    (d / "voice" / "sasayaki.wav").write_bytes(synth.encode(synth.speech(1, 10.0, voice=VOICE)))
     silent = make_clip(d / "silent.mp4", duration=30.0, fps=4, size=(96, 64), seed=3)
     synth.mux_with_audio(silent, str(d / "opening.mp4"), [opening()])
     return d
@@ -64,6 +73,8 @@ def test_validate_checks_audio_references(registry_dir: Path, tmp_path: Path) ->
     (bad / "registry.yaml").write_text(REGISTRY, encoding="utf-8")
     (bad / "theme.ogg").write_bytes(b"OggS" + bytes(600))  # Ogg by its magic, but no stream inside
     (bad / "opening.mp4").write_bytes((registry_dir / "opening.mp4").read_bytes())
+    (bad / "voice").mkdir()
+    (bad / "voice" / "sasayaki.wav").write_bytes((registry_dir / "voice" / "sasayaki.wav").read_bytes())
     res = runner.invoke(app, ["registry", "validate", str(bad / "registry.yaml")])
     assert res.exit_code == 2
     assert "characters[0].references[0]" in res.output and "theme.ogg" in res.output
@@ -202,3 +213,23 @@ def test_console_lists_where_a_character_was_heard_and_seen() -> None:
         {"character": "hibiki", "work": "sora-song", "signals": {"audio.voice": 0.6}, "segments": []},
     ]
     assert media_segments(matches) == ["kodama 5.2–17.4 s (sound + picture)"]
+
+
+def test_a_registered_voice_is_sent_to_review(registry_dir: Path, sqlite_url: str, tmp_path: Path) -> None:
+    from mamori.screening.audio.speaker import find_weights
+    from mamori.service import Mamori
+
+    require_chromaprint()
+    if find_weights() is None or not synth.espeak_available():
+        pytest.skip("resemblyzer weights or espeak-ng not installed")
+    svc = Mamori.open(sqlite_url, registry_refresh_seconds=0.0)
+    svc.import_registry(registry_dir / "registry.yaml")
+    ctx = svc.context(None, None)
+    (tmp_path / "said.mp3").write_bytes(synth.encode(synth.speech(42, 10.0, voice=VOICE), fmt="mp3"))
+    (tmp_path / "other.mp3").write_bytes(synth.encode(synth.speech(42, 10.0, voice="en+m3"), fmt="mp3"))
+    said = svc.screen_media_path(tmp_path / "said.mp3", ctx, record=False)
+    assert said["verdict"] == "review" and [m["character"] for m in said["matches"]] == ["sasayaki"]
+    assert "audio.voice" in said["matches"][0]["signals"]
+    other = svc.screen_media_path(tmp_path / "other.mp3", ctx, record=False)
+    assert other["verdict"] == "allow"
+    svc.close()

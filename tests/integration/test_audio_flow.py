@@ -147,6 +147,9 @@ def test_a_generation_output_with_a_registered_song_is_blocked(registry_dir: Pat
             guard.generate("a calm piano tune", generator=sings, filename="out.mp3")
         assert exc.value.stage == "output"
         assert [m["character"] for m in exc.value.decision["matches"]] == ["hibiki"]
+        (row,) = list(svc.ledger.rows(kinds=["decision.output"]))
+        heard = row.event["data"]["output_decision"]["signals"]["audio"]  # the ledger says where it was heard
+        assert heard["matches"][0]["character"] == "hibiki" and heard["matches"][0]["segments"]
         assert (
             guard.generate("a calm piano tune", generator=hums, filename="out.mp3").decision["verdict"]
             == "allow"

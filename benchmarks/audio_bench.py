@@ -117,6 +117,40 @@ def tempo_and_pitch() -> None:
         print(f"  {label:<20} {found}/5  {detail}")
 
 
+def voices() -> None:
+    """Voice signal cost: one 20-s clip against 10 registered voice samples (when the Resemblyzer weights exist)."""
+    from mamori.registry.model import Registry
+    from mamori.screening.audio import synth
+    from mamori.screening.audio.decode import decode_audio
+    from mamori.screening.audio.examples import reference_audio
+    from mamori.screening.audio.speaker import find_weights
+    from mamori.screening.audio.voice import VoiceDetector
+    from mamori.screening.base import Corpus
+
+    if find_weights() is None:
+        print("voices: no Resemblyzer weights (pip install --no-deps resemblyzer==0.1.4); skipped")
+        return
+    refs = [
+        reference_audio(
+            f"voice/{i}.wav", f"v{i}", "w", synth.encode(synth.formant_speech(i, 10.0, pitch=100 + 10 * i))
+        )
+        for i in range(10)
+    ]
+    t0 = time.perf_counter()
+    det = VoiceDetector.build(Corpus(registry=Registry((), (), ()), audio_references=refs))
+    build = time.perf_counter() - t0
+    track = decode_audio(synth.encode(synth.formant_speech(99, CLIP_SECONDS)))[0]
+    det.detect(track)
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        det.detect(track)
+        times.append(time.perf_counter() - t0)
+    print(
+        f"voices: 10 samples of 10 s embedded in {build:.2f} s; a 20-s clip: {statistics.median(times) * 1000:.0f} ms (numpy LSTM)"
+    )
+
+
 def main() -> int:
     from mamori.screening.audio import chroma
     from mamori.screening.audio.decode import decode_audio
@@ -174,6 +208,7 @@ def main() -> int:
         f"accuracy: {hits}/10 registered excerpts found (10 dB SNR), {misses} missed, {false}/10 unrelated matched"
     )
     tempo_and_pitch()
+    voices()
     ok = max(match_t) <= BUDGET_S and hits == 10 and false == 0
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

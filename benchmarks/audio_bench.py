@@ -85,12 +85,14 @@ def tempo_and_pitch() -> None:
     """The same notes played faster/slower or transposed (synth.melody's tempo_scale / transpose), 20-s clips of 5
     tracks against those 5 registered: found with what score, and the best run's bit-error rate."""
     from mamori.screening.audio import chroma, synth
-    from mamori.screening.audio.decode import to_pcm16
+    from mamori.screening.audio.decode import decode_audio, to_pcm16
     from mamori.screening.audio.index import FingerprintIndex
-    from mamori.screening.audio.music import MIN_ITEMS, SPAN_THRESHOLD, WINDOW_ITEMS, ber_score
+    from mamori.screening.audio.music import ChromaprintDetector
+    from mamori.screening.audio.references import ReferenceAudio
 
     r = chroma.RATE
     index = FingerprintIndex([chroma.fingerprint(to_pcm16(synth.melody(s, 60.0, rate=r))) for s in range(5)])
+    det = ChromaprintDetector(index, [(ReferenceAudio(str(i), f"c{i}", "w", "", b""), 0) for i in range(5)])
     print("tempo / pitch (5 clips each): found, best run bit-error rate, score")
     for label, kw in [
         ("tempo x1.02", {"tempo_scale": 1.02}),
@@ -99,20 +101,19 @@ def tempo_and_pitch() -> None:
         ("tempo x1.10", {"tempo_scale": 1.10}),
         ("pitch +1 semitone", {"transpose": 1}),
         ("pitch -1 semitone", {"transpose": -1}),
+        ("pitch +2 semitones", {"transpose": 2}),
+        ("pitch -3 semitones", {"transpose": -3}),
         ("pitch +12 (octave)", {"transpose": 12}),
     ]:
         found, bers, scores = 0, [], []
         for s in range(5):
-            x = synth.melody(s, 60.0, rate=r, **kw)[int(20 * r) : int(40 * r)]
-            runs = [
-                u
-                for u in index.runs(chroma.fingerprint(to_pcm16(x)), SPAN_THRESHOLD, WINDOW_ITEMS, MIN_ITEMS)
-                if u.track == s
-            ]
-            if runs:
+            x = synth.melody(s, 60.0, **kw)[int(20 * synth.RATE) : int(40 * synth.RATE)]
+            hits = [m for m in det.detect(decode_audio(synth.encode(x))[0]) if m.character == f"c{s}"]
+            if hits:
+                best = max(hits, key=lambda m: m.score)
                 found += 1
-                bers.append(runs[0].ber)
-                scores.append(ber_score(runs[0].ber))
+                bers.append(best.evidence[0].extra["ber"])
+                scores.append(best.score)
         detail = f"BER {np.mean(bers):.3f}, score {np.mean(scores):.2f}" if bers else "-"
         print(f"  {label:<20} {found}/5  {detail}")
 

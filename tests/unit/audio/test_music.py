@@ -138,3 +138,12 @@ def test_a_video_with_two_audio_tracks_is_heard_on_both(gate: AudioGate, tmp_pat
     assert [t["index"] for t in res.tracks] == [1, 2]
     assert [m.character for m in res.matches] == ["taiko"]
     assert decode_audio(path)[1].duration == pytest.approx(10.0, abs=0.2)
+
+
+@pytest.mark.parametrize(
+    ("kw", "floor"), [({"tempo_scale": 1.05}, 0.7), ({"transpose": 1}, 0.7), ({"transpose": -1}, 0.7)]
+)
+def test_tempo_and_a_semitone_are_tolerated(gate: AudioGate, kw: dict[str, float], floor: float) -> None:
+    x = synth.melody(SEEDS["fue"], SONG_SECONDS, **kw)[int(20 * R) : int(32 * R)]  # type: ignore[arg-type]
+    found = heard(gate, x, "m4a")
+    assert set(found) == {"fue"} and found["fue"].score >= floor

@@ -6,8 +6,11 @@ excerpts of 8-20 s at any offset, re-encoded as AAC/MP3/Opus at 64 kb/s, at 10 %
 melody, speech or noise reached at its best-voted alignment over a 3-s window was 0.356 (random bits: 0.5). The
 span threshold 0.25 sits between the two with room on both sides; a run's score maps its bit-error rate from 1.0
 at <= 0.10 to 0.45 at 0.25 (the review band begins ~0.18), scaled down for runs under 8 s like a brief video
-appearance. Pitch shifts defeat it (a semitone rotates the chroma: BER ~0.49), and so does a tempo change of a few
-percent beyond a window's length; both are reported as limits, not hidden.
+appearance. Tempo: windows of ~3 s tolerate drift, so x0.95-x1.10 is found (run BER 0.11-0.18). Pitch: a
+semitone rotates the chroma and alone gives BER ~0.4 (missed), so the clip is also searched resampled by
+2^(k/12) for k in PITCH_STEPS (+-1, +-2): that undoes a transposition at the cost of a ~6 %-per-semitone tempo
+change, which the windows absorb; +-1 semitone is then found (score ~0.8), +-2 at review level, 3+ not at all.
+Measured in benchmarks/audio_bench.py.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ SPAN_THRESHOLD = 0.25  # windowed bit-error rate under which aligned items count
 WINDOW_ITEMS = 24  # ~3 s of sub-fingerprints per window
 MIN_ITEMS = 24  # a run shorter than this (~5 s of audio) is not reported
 FULL_SCORE_S = 8.0  # a run this long keeps its full score
+PITCH_STEPS = (0, 1, -1, 2, -2)  # the clip is also searched lowered/raised by these semitones
 ITEM_SPAN_S = (15 * chroma.HOP + 4096) / chroma.RATE  # audio one sub-fingerprint summarises (16 frames)
 
 
@@ -92,26 +96,44 @@ class ChromaprintDetector(Detector):
         track: AudioTrack = content
         if self.index is None or not len(self.index):
             return []
-        fp = chroma.fingerprint(track.pcm16(chroma.RATE))
+        out: list[Match] = []
+        for step in PITCH_STEPS:
+            out.extend(self._detect_at(track, step))
+        return out
+
+    def _detect_at(self, track: AudioTrack, semitones: int) -> list[Match]:
+        """Matches of the clip lowered by `semitones` (0: as it is). Resampling by c = 2^(k/12) and reading the
+        result at 11,025 Hz lowers every pitch k semitones and slows the clip by c (~6 % a semitone), which the
+        windowed alignment tolerates (tempo x1.10 is still found): a clip transposed up k semitones is found
+        by the step k. Times found on the slowed clip are divided by c back into the clip's time."""
+        assert self.index is not None  # detect() returns early without one
+        c = 2.0 ** (semitones / 12)
+        if semitones:
+            from mamori.screening.audio.decode import resample, to_pcm16
+
+            pcm = to_pcm16(resample(track.samples, track.rate, round(chroma.RATE * c)))
+        else:
+            pcm = track.pcm16(chroma.RATE)
+        fp = chroma.fingerprint(pcm)
         if fp.size < MIN_ITEMS:
             return []
-        runs = self.index.runs(fp, SPAN_THRESHOLD, WINDOW_ITEMS, MIN_ITEMS)
         out: list[Match] = []
-        for r in runs:
+        for r in self.index.runs(fp, SPAN_THRESHOLD, WINDOW_ITEMS, MIN_ITEMS):
             ref, ref_track = self.owners[r.track]
             # an item summarises ~2.2 s of audio and still matches when most of it is inside the excerpt: the
             # segment's ends are put a quarter-span inside the first and last matching items (measured +-1 s)
-            start = min(track.duration, r.start * chroma.ITEM_SECONDS + ITEM_SPAN_S / 4)
-            end = min(track.duration, (r.end - 1) * chroma.ITEM_SECONDS + ITEM_SPAN_S * 3 / 4)
+            start = min(track.duration, (r.start * chroma.ITEM_SECONDS + ITEM_SPAN_S / 4) / c)
+            end = min(track.duration, ((r.end - 1) * chroma.ITEM_SECONDS + ITEM_SPAN_S * 3 / 4) / c)
             dur = end - start
             score = ber_score(r.ber) * min(1.0, 0.55 + 0.45 * dur / FULL_SCORE_S)
             where = f" (audio track {ref_track})" if ref_track else ""
+            shifted = f", transposed {semitones:+d} semitone(s)" if semitones else ""
             ev = Evidence(
                 rule="audio",
                 score=score,
                 detail=(
                     f"music of reference {ref.label or ref.ref_id}{where} at {r.track_start_s:.1f} s heard "
-                    f"{start:.1f}-{end:.1f} s of the clip (bit-error rate {r.ber:.3f})"
+                    f"{start:.1f}-{end:.1f} s of the clip (bit-error rate {r.ber:.3f}{shifted})"
                 ),
                 extra={
                     "signal": self.name,
@@ -119,16 +141,9 @@ class ChromaprintDetector(Detector):
                     "ber": round(r.ber, 4),
                     "reference_time": round(r.track_start_s, 2),
                     "clip_track": track.index,
+                    "semitones": semitones,
                 },
             )
-            out.append(
-                Match(
-                    work=ref.work,
-                    character=ref.character,
-                    score=score,
-                    evidence=(ev,),
-                    signals={self.name: score},
-                    segments=(Segment(round(start, 3), round(end, 3), score),),
-                )
-            )
+            segment = Segment(round(start, 3), round(end, 3), score)
+            out.append(Match(ref.work, score, ref.character, (ev,), {self.name: score}, (segment,)))
         return out

@@ -141,9 +141,9 @@ def test_a_video_with_two_audio_tracks_is_heard_on_both(gate: AudioGate, tmp_pat
 
 
 @pytest.mark.parametrize(
-    ("kw", "floor"), [({"tempo_scale": 1.05}, 0.7), ({"transpose": 1}, 0.7), ({"transpose": -1}, 0.7)]
+    "kw", [{"tempo_scale": 1.05}, {"tempo_scale": 0.95}, {"transpose": 1}, {"transpose": -1}]
 )
-def test_tempo_and_a_semitone_are_tolerated(gate: AudioGate, kw: dict[str, float], floor: float) -> None:
+def test_tempo_and_a_semitone_are_found_for_review(gate: AudioGate, kw: dict[str, float]) -> None:
     x = synth.melody(SEEDS["fue"], SONG_SECONDS, **kw)[int(20 * R) : int(32 * R)]  # type: ignore[arg-type]
     found = heard(gate, x, "m4a")
-    assert set(found) == {"fue"} and found["fue"].score >= floor
+    assert set(found) == {"fue"} and 0.4 <= found["fue"].score < 0.9

@@ -1,16 +1,20 @@
 """The music/sound signal: Chromaprint sub-fingerprints of the clip aligned against every registered track.
 
-Calibration (synthesised melodies, speech and noise; tests/unit/audio and scripts in benchmarks/audio_bench.py):
-excerpts of 8-20 s at any offset, re-encoded as AAC/MP3/Opus at 64 kb/s, at 10 % volume or under noise/speech at
-10 dB SNR align at bit-error rates 0.00-0.08 (0.11 under noise at 0 dB SNR); the lowest rate any unrelated
-melody, speech or noise reached at its best-voted alignment over a 3-s window was 0.356 (random bits: 0.5). The
-span threshold 0.25 sits between the two with room on both sides; a run's score maps its bit-error rate from 1.0
-at <= 0.10 to 0.45 at 0.25 (the review band begins ~0.18), scaled down for runs under 8 s like a brief video
-appearance. Tempo: windows of ~3 s tolerate drift, so x0.95-x1.10 is found (run BER 0.11-0.18). Pitch: a
-semitone rotates the chroma and alone gives BER ~0.4 (missed), so the clip is also searched resampled by
-2^(k/12) for k in PITCH_STEPS (+-1, +-2): that undoes a transposition at the cost of a ~6 %-per-semitone tempo
-change, which the windows absorb; +-1 semitone is then found (score ~0.8), +-2 at review level, 3+ not at all.
-Measured in benchmarks/audio_bench.py.
+Calibration (synthesised melodies, espeak-ng speech, formant speech and noise; benchmarks/audio_bench.py and
+tests/unit/audio/test_music.py): excerpts of 8-20 s at any offset, re-encoded as AAC/MP3/Opus at 64 kb/s, at
+10 % volume, or under noise/speech at 10 dB SNR align at bit-error rates 0.00-0.08 (0.11 under noise at 0 dB).
+Unrelated sound, searched as the matcher searches (3-s windows, best-voted alignments, three pitch steps), came
+as low as 0.199 for one of 160 clips against 100 tracks, most runs of unrelated synthetic melodies (same
+generator, same scale) sat at 0.23-0.26; random bits give 0.5. So a window must reach SPAN_THRESHOLD 0.18 to
+count, and a run's score falls from 1.0 at 0.08 through 0.7 (decisive) at 0.13 to 0.4 (review floor) at 0.18; a
+run shorter than 8 s is scaled down like a brief video appearance.
+
+Tempo: windows of ~3 s tolerate drift; the matching part of x0.95/x1.05 copies aligns at ~0.12 (score ~0.77),
+x1.10 gives shorter runs (score ~0.64, review).
+Pitch: a semitone rotates the chroma and alone gives ~0.4 (missed), so the clip is also searched resampled by
+2^(k/12) for k in PITCH_STEPS (+-1): that undoes a transposition at the cost of a ~6 % tempo change, which the
+windows absorb; +-1 semitone then aligns at ~0.11 (score ~0.75); 2 semitones or more are not found (+-2 steps were
+measured to let unrelated synthetic melodies within 0.02 of the threshold, so they are not searched).
 """
 
 from __future__ import annotations
@@ -31,16 +35,18 @@ from mamori.types import Evidence, Match, Segment
 
 log = logging.getLogger("mamori.screening.audio")
 
-SPAN_THRESHOLD = 0.25  # windowed bit-error rate under which aligned items count as the same recording
+SPAN_THRESHOLD = 0.18  # windowed bit-error rate under which aligned items count as the same recording
 WINDOW_ITEMS = 24  # ~3 s of sub-fingerprints per window
 MIN_ITEMS = 24  # a run shorter than this (~5 s of audio) is not reported
 FULL_SCORE_S = 8.0  # a run this long keeps its full score
-PITCH_STEPS = (0, 1, -1, 2, -2)  # the clip is also searched lowered/raised by these semitones
+PITCH_STEPS = (0, 1, -1)  # the clip is also searched lowered/raised by these semitones
 ITEM_SPAN_S = (15 * chroma.HOP + 4096) / chroma.RATE  # audio one sub-fingerprint summarises (16 frames)
 
 
 def ber_score(ber: float) -> float:
-    return float(min(1.0, max(0.0, 1.0 - (ber - 0.10) / 0.15 * 0.55)))
+    """1.0 at a bit-error rate <= 0.08 (re-encodes, noise at 10 dB), 0.7 (decisive) at 0.13, 0.4 (review floor)
+    at SPAN_THRESHOLD 0.18 (tempo/pitch-shifted copies land between: review)."""
+    return float(min(1.0, max(0.0, 1.0 - (ber - 0.08) * 6.0)))
 
 
 class ChromaprintDetector(Detector):

@@ -11,8 +11,14 @@ NATIVE_SRC := $(wildcard src/mamori/screening/text/*.py)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	@# libchromaprint for the audio gate (optional at run time); only where apt works and we are root
+	@dpkg -s libchromaprint1 >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libchromaprint1 >/dev/null; } || \
+	  echo "note: libchromaprint1 not installed; the audio gate's music fingerprints will be off" >&2
 	$(BIN)/pip install -q --upgrade pip wheel setuptools
 	$(BIN)/pip install -q -e '.[dev,distributed]'
+	@# the voice model (Resemblyzer's weights, read without PyTorch); --no-deps keeps its torch/librosa out
+	$(BIN)/pip install -q --no-deps 'resemblyzer==0.1.4' || echo "note: resemblyzer not installed; voices off" >&2
 	@touch $(STAMP)
 
 venv: $(STAMP)

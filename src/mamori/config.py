@@ -30,6 +30,12 @@ class Settings:
     max_upload_bytes: int = 200 * 1024 * 1024
     max_video_seconds: float = 600.0
     embedding_model_path: str | None = None
+    # audio: each track is screened up to this much media time (then stops, saying so)
+    max_audio_seconds: float = 900.0
+    # a voice match alone decides (block/licensed) instead of sending the clip to review
+    voice_decisive: bool = False
+    # Resemblyzer's pretrained.pt for voice matching (default: the one inside an installed resemblyzer package)
+    voice_model_path: str | None = None
     # provenance
     c2pa_cert: str | None = None
     c2pa_key: str | None = None

@@ -13,6 +13,7 @@ _FTYP_BRANDS = {
     b"M4V ": "video/x-m4v",
     b"M4VH": "video/x-m4v",
     b"M4A ": "audio/mp4",
+    b"M4B ": "audio/mp4",
     b"avif": "image/avif",
     b"avis": "image/avif",
     b"heic": "image/heic",
@@ -54,6 +55,14 @@ def sniff_mime(head: bytes) -> str | None:
         return "image/jxl"
     if head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
         return "audio/mpeg"
+    if head.startswith(b"fLaC"):
+        return "audio/flac"
+    if head.startswith(
+        b"OggS"
+    ):  # Vorbis / Opus / FLAC in Ogg (Theora video in Ogg is rare and screened as sound)
+        return "audio/ogg"
+    if head[:2] in (b"\xff\xf1", b"\xff\xf9"):  # AAC in ADTS frames
+        return "audio/aac"
     return None
 
 

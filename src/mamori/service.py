@@ -32,12 +32,47 @@ MAX_REFERENCE_BYTES = 50 * 1024 * 1024
 
 
 def reference_mime(data: bytes) -> str | None:
-    """The MIME type of a reference file when it is an image or a video (the only kinds references can be)."""
+    """The MIME type of a reference file when it is an image, a video or audio (the kinds references can be)."""
     mime = sniff_mime(data[:SNIFF_BYTES])
-    return mime if kind_of(mime) in ("image", "video") else None
+    return mime if kind_of(mime) in ("image", "video", "audio") else None
 
 
-NOT_A_REFERENCE = "is not an image or video file (PNG, JPEG, GIF, WebP, TIFF, BMP, MP4, WebM, …)"
+NOT_A_REFERENCE = "is not an image, video or audio file (PNG, JPEG, GIF, WebP, TIFF, BMP, MP4, WebM, WAV, FLAC, MP3, Ogg, M4A, …)"
+
+
+def _audio_problem(data: bytes, settings: Settings) -> str | None:
+    from mamori.screening.audio import service_gate
+
+    return service_gate.check_reference(data, settings)
+
+
+def read_registry_file(path: str | Path, settings: Settings) -> tuple[Registry, list[ReferenceBlob]]:
+    """Validate a registry file and read its reference files (content checked: images/videos by their bytes,
+    audio decoded); every problem is reported at once."""
+    reg = load_file(path)
+    base = Path(reg.base_dir or ".")
+    blobs: list[ReferenceBlob] = []
+    problems: list[Problem] = []
+    for i, c in enumerate(reg.characters):
+        for j, ref in enumerate(c.references):
+            where = f"characters[{i}].references[{j}]"
+            try:
+                data = (base / ref).read_bytes()
+            except OSError as exc:
+                problems.append(Problem(where, f"cannot read {ref}: {exc.strerror or exc}"))
+                continue
+            mime = reference_mime(data)
+            if len(data) > MAX_REFERENCE_BYTES:
+                problems.append(Problem(where, f"{ref} is larger than {MAX_REFERENCE_BYTES // 2**20} MiB"))
+            elif mime is None:
+                problems.append(Problem(where, f"{ref} {NOT_A_REFERENCE}"))
+            elif kind_of(mime) == "audio" and (bad := _audio_problem(data, settings)):
+                problems.append(Problem(where, f"{ref}: {bad}"))
+            else:
+                blobs.append(ReferenceBlob(c.id, ref, data, mime))
+    if problems:
+        raise RegistryFileError(str(path), problems)
+    return reg, blobs
 
 
 @dataclass
@@ -77,6 +112,7 @@ class Mamori:
         self._last_text: tuple[str, TextMatcher] | None = None
         self._checked_at = 0.0
         self._visual: tuple[tuple[Any, ...], Any] | None = None
+        self._audio: tuple[tuple[Any, ...], Any] | None = None
         self.signer = self._make_signer(settings)
 
     @staticmethod
@@ -102,30 +138,7 @@ class Mamori:
 
     def read_registry_file(self, path: str | Path) -> tuple[Registry, list[ReferenceBlob]]:
         """Validate a registry file and read its reference files; every problem is reported at once."""
-        reg = load_file(path)
-        base = Path(reg.base_dir or ".")
-        blobs: list[ReferenceBlob] = []
-        problems: list[Problem] = []
-        for i, c in enumerate(reg.characters):
-            for j, ref in enumerate(c.references):
-                where = f"characters[{i}].references[{j}]"
-                try:
-                    data = (base / ref).read_bytes()
-                except OSError as exc:
-                    problems.append(Problem(where, f"cannot read {ref}: {exc.strerror or exc}"))
-                    continue
-                mime = reference_mime(data)
-                if len(data) > MAX_REFERENCE_BYTES:
-                    problems.append(
-                        Problem(where, f"{ref} is larger than {MAX_REFERENCE_BYTES // 2**20} MiB")
-                    )
-                elif mime is None:
-                    problems.append(Problem(where, f"{ref} {NOT_A_REFERENCE}"))
-                else:
-                    blobs.append(ReferenceBlob(c.id, ref, data, mime))
-        if problems:
-            raise RegistryFileError(str(path), problems)
-        return reg, blobs
+        return read_registry_file(path, self.settings)
 
     def import_registry(self, path: str | Path) -> ImportReport:
         reg, blobs = self.read_registry_file(path)
@@ -147,6 +160,7 @@ class Mamori:
         with self._lock:
             self._indexes = None
             self._visual = None
+            self._audio = None
 
     def _stamp(self) -> tuple[Any, ...]:
         from sqlalchemy import func, select
@@ -237,6 +251,8 @@ class Mamori:
 
         limits = self.media_limits().image
         for ref_id, character, work, sha, data in self.registry_store.iter_references():
+            if kind_of(sniff_mime(data[:SNIFF_BYTES])) == "audio":
+                continue  # sound: the audio gate's
             if kind_of(sniff_mime(data[:SNIFF_BYTES])) == "video":
                 yield from self._video_reference_frames(ref_id, character, work, sha, data)
                 continue
@@ -275,14 +291,41 @@ class Mamori:
         except (av.error.FFmpegError, IndexError) as exc:
             log.warning("video reference %s of %s skipped: %s", ref_id, character, exc)
 
+    def audio_gate(self) -> Any:
+        """The audio gate over every stored audio reference and video reference's sound; rebuilt like the visual
+        gate, with signals cached by content hash."""
+        idx = self.indexes()
+        current = self._audio
+        if current is not None and current[0] == idx.stamp:
+            return current[1]
+        from mamori.screening.audio import service_gate
+
+        with self._lock:
+            if self._audio is not None and self._audio[0] == idx.stamp:
+                return self._audio[1]
+            refs = service_gate.reference_audio(self.registry_store.iter_sound_references())
+            corpus = Corpus(
+                registry=idx.registry,
+                cache=self.registry_store,
+                settings=self.settings,
+                audio_references=refs,
+            )
+            gate = service_gate.build(corpus, self.settings)
+            self._audio = (idx.stamp, gate)
+            return gate
+
     def screen_media_path(
         self, path: str | Path, ctx: RequestContext, record: bool = True, label: str | None = None
     ) -> dict[str, Any]:
         """Screen one image or video file and decide; errors are reported in the result, never raised."""
         from mamori.screening.media import screen_media_path
 
-        result = screen_media_path(str(path), self.visual_gate(), self.media_limits())
+        result = screen_media_path(
+            str(path), self.visual_gate(), self.media_limits(), audio=self.audio_gate()
+        )
         out: dict[str, Any] = {"path": label or str(path), "kind": result.kind}
+        if result.signals:
+            out["signals"] = result.signals
         if result.error and not result.matches:
             out.update(
                 verdict=Verdict.BLOCK.value,

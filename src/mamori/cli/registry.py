@@ -8,16 +8,19 @@ from pathlib import Path
 import typer
 
 from mamori.cli.common import DbOption, handle_known_errors, open_service
-from mamori.registry.fileformat import RegistryFileError, dump_yaml, load_file, to_document
+from mamori.registry.fileformat import RegistryFileError, dump_yaml, to_document
 
 app = typer.Typer(help="Register works, characters, references and policies.", no_args_is_help=True)
 
 
 @app.command("validate")
 def validate(file: Path = typer.Argument(..., help="A mamori-registry/1 file (YAML or JSON)")) -> None:
-    """Check a registry file without importing it."""
+    """Check a registry file and its reference files (images, videos, audio) without importing it."""
+    from mamori.config import Settings
+    from mamori.service import read_registry_file
+
     try:
-        reg = load_file(file)
+        reg, _ = read_registry_file(file, Settings.from_env())
     except RegistryFileError as exc:
         handle_known_errors(exc)
     typer.echo(

@@ -103,14 +103,15 @@ def prompt(
 
 @app.command("media")
 def media(
-    paths: list[Path] = typer.Argument(..., help="Image or video files; directories recurse"),
+    paths: list[Path] = typer.Argument(..., help="Image, video or audio files; directories recurse"),
     out: Path | None = typer.Option(None, "--out", help="JSONL output (default: standard output)"),
     db: str | None = DbOption,
     platform: str | None = typer.Option(None, "--platform"),
     territory: str | None = typer.Option(None, "--territory"),
     record: bool = typer.Option(True, "--record/--no-record", help="Record each decision in the ledger"),
 ) -> None:
-    """Screen images and videos against registered reference art. One JSON line per file; errors per file."""
+    """Screen images, videos and audio against registered reference art and sound. One JSON line per file; errors
+    per file."""
     from mamori.screening.media import iter_media_paths
 
     files = list(iter_media_paths(paths))

@@ -20,7 +20,8 @@ from mamori.datasets.model import Sample, ShardSpec, error_reason, safe_name
 
 IMAGE_EXTS = frozenset({"jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"})
 VIDEO_EXTS = frozenset({"mp4", "m4v", "mov", "mkv", "webm", "avi"})
-MEDIA_EXTS = IMAGE_EXTS | VIDEO_EXTS
+AUDIO_EXTS = frozenset({"wav", "flac", "mp3", "ogg", "opus", "m4a"})
+MEDIA_EXTS = IMAGE_EXTS | VIDEO_EXTS | AUDIO_EXTS
 TDM_HEADERS = ("tdm-reservation", "tdm-policy", "x-robots-tag")
 
 

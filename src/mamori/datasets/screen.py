@@ -39,19 +39,23 @@ class SampleScreener(Protocol):
 class MamoriScreener:
     """The text matcher and (when available) the visual gate of one Mamori service."""
 
-    def __init__(self, text: Any, gate: Any | None, limits: Any | None = None) -> None:
+    def __init__(
+        self, text: Any, gate: Any | None, limits: Any | None = None, audio: Any | None = None
+    ) -> None:
         from mamori.screening.media import MediaLimits
 
         self.text = text
         self.gate = gate
         self.limits = limits or MediaLimits()
+        self.audio = audio  # the audio gate: audio samples and videos' sound (None: not screened)
 
     @classmethod
     def from_service(cls, svc: Any) -> MamoriScreener:
         # The visual gate is optional: a service without one (or without references) screens captions only.
         gate = svc.visual_gate() if hasattr(svc, "visual_gate") else None
         limits = svc.media_limits() if hasattr(svc, "media_limits") else None
-        return cls(svc.indexes().text, gate, limits)
+        audio = svc.audio_gate() if hasattr(svc, "audio_gate") else None
+        return cls(svc.indexes().text, gate, limits, audio)
 
     @property
     def visual(self) -> bool:
@@ -71,15 +75,15 @@ class MamoriScreener:
     def screen_video(self, path: str) -> list[Match]:
         from mamori.screening.media import MediaError, screen_media_path
 
-        if self.gate is None:
+        if self.gate is None and self.audio is None:
             return []
-        result = screen_media_path(path, self.gate, self.limits)
+        result = screen_media_path(path, self.gate, self.limits, audio=self.audio)
         if result.error:
             raise MediaError(result.error)
         return list(result.matches)
 
     def screen_video_bytes(self, data: bytes, name: str) -> list[Match]:
-        if self.gate is None:
+        if self.gate is None and self.audio is None:
             return []
         suffix = os.path.splitext(name)[1] or ".mp4"
         with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:

@@ -14,7 +14,7 @@ from typing import Any
 
 from mamori.datasets.model import CHARACTER, ERROR, OPT_OUT, Sample, ShardSpec, error_reason
 from mamori.datasets.optout import AI_AGENTS, Snapshots, sample_signals
-from mamori.datasets.reader import VIDEO_EXTS, read_shard
+from mamori.datasets.reader import AUDIO_EXTS, VIDEO_EXTS, read_shard
 from mamori.datasets.screen import SampleScreener
 from mamori.datasets.writer import ShardWriter
 from mamori.registry.model import Registry
@@ -146,7 +146,8 @@ def _modality(sample: Sample) -> str:
     name = sample.media_name or ""
     if sample.media is None and sample.media_path is None:
         return "image"  # img2dataset metadata without pixels still describes an image sample
-    return "video" if name.rsplit(".", 1)[-1].lower() in VIDEO_EXTS else "image"
+    ext = name.rsplit(".", 1)[-1].lower()
+    return "video" if ext in VIDEO_EXTS else "audio" if ext in AUDIO_EXTS else "image"
 
 
 def _finding(m: Match, via: list[str], training: str) -> dict[str, Any]:
@@ -184,12 +185,13 @@ def screen_sample(
                     data = fh.read()
         if modality == "image" and data is not None:
             add(screener.screen_image(data), "image")
-        elif modality == "video" and sample.media_path is not None:
-            add(screener.screen_video(sample.media_path), "video")
-        elif modality == "video" and data is not None:
+        elif modality in ("video", "audio") and sample.media_path is not None:
+            # screen_video goes through the media gate, which reads an audio file (and a video's sound) too
+            add(screener.screen_video(sample.media_path), modality)
+        elif modality in ("video", "audio") and data is not None:
             screen_bytes = getattr(screener, "screen_video_bytes", None)
             if screen_bytes is not None:
-                add(screen_bytes(data, sample.media_name or "video.mp4"), "video")
+                add(screen_bytes(data, sample.media_name or f"{modality}.bin"), modality)
     except Exception as exc:  # noqa: BLE001 - one bad sample is recorded with the sample, never fatal
         reasons.append(error_reason(modality, str(exc) or type(exc).__name__))
     if sample.caption:

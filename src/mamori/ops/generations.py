@@ -145,6 +145,7 @@ def submit_output(
     ctx = svc.context(gen["platform_id"], gen["territory"])
     media = decide_media(svc, data, filename, ctx)
     output = {k: media[k] for k in ("verdict", "matches", "themes", "reasons", "obligations")}
+    output |= {k: media[k] for k in ("kind", "signals") if k in media}  # e.g. where a song was heard
     final = combine(gen["decision"], output)
     sha = hashlib.sha256(data).hexdigest()
     price = (gen["price_amount"], gen["price_currency"]) if gen["price_amount"] is not None else None

@@ -290,6 +290,11 @@ def add_reference(
     mime = reference_mime(data)
     if mime is None:
         raise OpsError(f"reference {NOT_A_REFERENCE}", 415)
+    if mime.startswith("audio/"):
+        from mamori.screening.audio.service_gate import check_reference
+
+        if problem := check_reference(data, svc.settings):
+            raise OpsError(f"reference audio: {problem}", 415)
     name = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1] or "upload"
     blob = ReferenceBlob(character, f"uploads/{name}", data, mime)
     added = svc.registry_store.add_reference(blob)

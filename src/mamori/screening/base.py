@@ -79,6 +79,7 @@ class Corpus:
     settings: Any = None
     # screens a piece of text (a prompt, text read from a frame) with the prompt gate: text -> matches
     text_screen: Callable[[str], list[Match]] | None = None
+    audio_references: Iterable[Any] = ()  # mamori.screening.audio.references.ReferenceAudio
 
 
 FIND = "find"  # a signal that finds registered characters

@@ -15,13 +15,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mamori.mediatype import kind_of, sniff_mime
 from mamori.screening.mediabase import ImageLimits, MediaError, MediaLimits, MediaResult, VideoLimits
 from mamori.screening.plugins import MEDIA_KINDS, media_handler
 
+if TYPE_CHECKING:  # pragma: no cover
+    from mamori.screening.audio.screen import AudioGate
+
 __all__ = [
+    "AUDIO_EXTS",
     "IMAGE_EXTS",
     "VIDEO_EXTS",
     "MEDIA_EXTS",
@@ -38,6 +42,7 @@ __all__ = [
 _EXTS = {m.kind: m.extensions for m in MEDIA_KINDS}
 IMAGE_EXTS = _EXTS.get("image", frozenset())
 VIDEO_EXTS = _EXTS.get("video", frozenset())
+AUDIO_EXTS = _EXTS.get("audio", frozenset())
 MEDIA_EXTS = frozenset().union(*_EXTS.values())
 
 
@@ -67,9 +72,22 @@ def iter_media_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
 
 
 def screen_media_path(
-    path: str | os.PathLike[str], gate: Any, limits: MediaLimits | None = None
+    path: str | os.PathLike[str],
+    gate: Any,
+    limits: MediaLimits | None = None,
+    audio: AudioGate | None = None,
 ) -> MediaResult:
-    """Screen one media file; errors come back in the result, never as an exception."""
+    """Screen one image, video or audio file; errors come back in the result, never as an exception.
+    With an audio gate, a video's audio tracks are screened too (mamori.screening.audio.hook)."""
+    result = _dispatch(path, gate, limits)
+    if result.kind in ("audio", "video"):
+        from mamori.screening.audio.hook import add_audio
+
+        result = add_audio(result, audio)
+    return result
+
+
+def _dispatch(path: str | os.PathLike[str], gate: Any, limits: MediaLimits | None) -> MediaResult:
     limits = limits or MediaLimits()
     spath = str(path)
     try:
@@ -82,8 +100,10 @@ def screen_media_path(
         return MediaResult(spath, None, error=f"{spath} is empty (0 bytes)")
     kind = sniff_kind(head, spath)
     if kind is None:
-        known = " nor ".join(m.kind for m in MEDIA_KINDS)
-        return MediaResult(spath, None, error=f"{spath} is neither a recognised {known}")
+        known = ", ".join(m.kind for m in MEDIA_KINDS)
+        return MediaResult(spath, None, error=f"{spath} is not a recognised media file ({known})")
+    if gate is None and kind in ("image", "video"):
+        return MediaResult(spath, kind, error="pictures are not screened by this caller (no visual gate)")
     try:
         result: MediaResult = media_handler(kind)(spath, gate, limits)
         return result

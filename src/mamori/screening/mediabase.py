@@ -7,6 +7,7 @@ and from nowhere above them, so data flows one way: media → decode → signals
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from mamori.types import Match
 
@@ -61,3 +62,4 @@ class MediaResult:
     error: str | None = None
     themes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    signals: dict[str, Any] = field(default_factory=dict)  # per-modality detail, e.g. "audio" (segments, tracks)

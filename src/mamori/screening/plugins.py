@@ -26,6 +26,8 @@ DETECTORS: tuple[str, ...] = (
     "mamori.screening.image.local:LocalFeatureDetector",
     "mamori.screening.image.signature:SignatureDetector",
     "mamori.screening.image.embedding:EmbeddingDetector",
+    "mamori.screening.audio.music:ChromaprintDetector",
+    "mamori.screening.audio.voice:VoiceDetector",
 )
 
 
@@ -61,6 +63,12 @@ MEDIA_KINDS: tuple[MediaKind, ...] = (
         "video",
         "mamori.screening.video.screen:screen_video_file",
         frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".flv", ".wmv"}),
+    ),
+    # the pictures' gate has nothing to do for sound: the audio gate runs after dispatch (screening/audio/hook.py)
+    MediaKind(
+        "audio",
+        "mamori.screening.audio.hook:screen_audio_file",
+        frozenset({".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac"}),
     ),
 )
 

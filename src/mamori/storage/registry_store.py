@@ -254,6 +254,21 @@ class RegistryStore:
                 for r in conn.execute(q.order_by(ref.c.id))
             )
 
+    def iter_sound_references(self) -> Iterator[tuple[int, str, str, str, str, bytes]]:
+        """(ref id, character, work, sha256, path, bytes) for every stored audio or video reference (the ones that
+        may carry sound); images are not read."""
+        ref, ch = t.reference_images, t.characters
+        q = (
+            select(ref.c.id, ref.c.character_id, ch.c.work_id, ref.c.sha256, ref.c.path, ref.c.data)
+            .join(ch, ch.c.id == ref.c.character_id)
+            .where(ref.c.mime.like("audio/%") | ref.c.mime.like("video/%"))
+        )
+        with self.engine.connect() as conn:
+            yield from (
+                (r.id, r.character_id, r.work_id, r.sha256, r.path, r.data)
+                for r in conn.execute(q.order_by(ref.c.id))
+            )
+
     def reference_summaries(self, character: str) -> list[dict[str, Any]]:
         ref = t.reference_images
         with self.engine.connect() as conn:

@@ -51,6 +51,28 @@ class Blocked:
     reasons: list[str]
     platform: str | None
     language: str
+    segments: list[str] = field(default_factory=list)  # media: where each character was seen or heard
+
+
+def media_segments(matches: list[dict[str, Any]]) -> list[str]:
+    """'hibiki 4.5-17.7 s (sound)' per matched character of a media decision: its merged visual/audio segments."""
+    out = []
+    for m in matches:
+        segs = m.get("segments") or []
+        if not segs:
+            continue
+        names = list(m.get("signals") or {})
+        how = [
+            w
+            for w, hit in (
+                ("sound", any(n.startswith("audio.") for n in names)),
+                ("picture", any(not n.startswith("audio.") for n in names)),
+            )
+            if hit
+        ]
+        spans = ", ".join(f"{s.get('start', 0):.1f}–{s.get('end', 0):.1f} s" for s in segs[:6])
+        out.append(f"{m.get('character') or m.get('work')} {spans} ({' + '.join(how)})")
+    return out
 
 
 @dataclass
@@ -142,6 +164,7 @@ def _decision(
             reasons=[str(r) for r in decision.get("reasons", [])][:3],
             platform=data.get("platform"),
             language=data.get("language") or "other",
+            segments=media_segments(matches),
         )
     )
 

@@ -33,7 +33,8 @@ def screen_media(
     svc: Mamori = Depends(get_svc),
     who: Principal = Depends(screener),
 ) -> dict[str, Any]:
-    """Screen one image or video (multipart `file`); 503 while the visual gate is not available."""
+    """Screen one image, video or audio file (multipart `file`; a video's sound too); 503 while the media gate
+    is not available."""
     out = screening.screen_media(svc, file.file.read(), file.filename or "upload", territory, who)
     request.app.state.metrics.verdict("media", out["verdict"])
     return out

@@ -62,4 +62,6 @@ class MediaResult:
     error: str | None = None
     themes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    signals: dict[str, Any] = field(default_factory=dict)  # per-modality detail, e.g. "audio" (segments, tracks)
+    signals: dict[str, Any] = field(
+        default_factory=dict
+    )  # per-modality detail, e.g. "audio" (segments, tracks)

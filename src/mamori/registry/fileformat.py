@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,10 +29,12 @@ from mamori.registry.model import (
     Rightsholder,
     Work,
 )
+from mamori.textsafe import describe
 
 FORMAT = "mamori-registry/1"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_ID = 128
 MAX_TEXT = 500  # a name, title or trait longer than this is a mistake, not a name
 
 
@@ -62,29 +65,54 @@ def _no_blank(value: Any) -> Any:
             raise ValueError("must not be empty")
         if len(stripped) > MAX_TEXT:
             raise ValueError(f"longer than {MAX_TEXT} characters")
-        if any(ord(ch) < 32 for ch in stripped):
-            raise ValueError("contains control characters")
+        bad = next((ch for ch in stripped if _hidden(ch)), None)
+        if bad is not None:
+            raise ValueError(
+                f"contains {describe(bad)} at position {stripped.index(bad)}: a control, invisible or "
+                "unencodable character (write names, titles and traits as plain text)"
+            )
         return stripped
     return value
 
 
+# Zero-width (non-)joiners are part of spelling in Persian, Indic scripts and emoji, so names may hold them.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _hidden(ch: str) -> bool:
+    """Control (NUL, DEL, C1), format (zero-width space, bidi override, BOM) or lone surrogate."""
+    if ch.isprintable() or ch == " ":
+        return False
+    return unicodedata.category(ch) in ("Cc", "Cf", "Cs") and ch not in _JOINERS
+
+
+def brief(value: Any, limit: int = 60) -> str:
+    """A value quoted in a message, cut short: a problem report never carries a whole (maybe huge) value."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _slug(value: Any) -> Any:
-    if isinstance(value, str) and not SLUG.match(value):
+    if isinstance(value, str) and len(value) > MAX_ID:
+        raise ValueError(f"an id is at most {MAX_ID} characters; this one has {len(value):,}")
+    if isinstance(value, str) and not SLUG.fullmatch(
+        value
+    ):  # fullmatch: '$' alone lets a trailing newline in
         raise ValueError(
-            f"{value!r} is not an id: use lower-case letters, digits and '-' ([a-z0-9][a-z0-9-]*)"
+            f"{brief(value)} is not an id: use lower-case letters, digits and '-' ([a-z0-9][a-z0-9-]*)"
         )
     return value
 
 
 def _country(value: Any) -> Any:
     if isinstance(value, str) and (len(value) != 2 or pycountry.countries.get(alpha_2=value) is None):
-        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code (e.g. JP, US)")
+        raise ValueError(f"{brief(value)} is not an ISO 3166-1 alpha-2 country code (e.g. JP, US)")
     return value
 
 
 def _currency(value: Any) -> Any:
     if isinstance(value, str) and (len(value) != 3 or pycountry.currencies.get(alpha_3=value) is None):
-        raise ValueError(f"{value!r} is not an ISO 4217 currency code (e.g. JPY, USD)")
+        raise ValueError(f"{brief(value)} is not an ISO 4217 currency code (e.g. JPY, USD)")
     return value
 
 
@@ -97,7 +125,7 @@ def _date(value: Any) -> Any:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+            raise ValueError(f"{brief(value)} is not a date (YYYY-MM-DD)") from None
     raise ValueError("must be a date (YYYY-MM-DD)")
 
 
@@ -108,7 +136,7 @@ def _decimal(value: Any) -> Any:
         try:
             d = Decimal(str(value))
         except InvalidOperation:
-            raise ValueError(f"{value!r} is not a number") from None
+            raise ValueError(f"{brief(value)} is not a number") from None
         if not d.is_finite():
             raise ValueError("must be a finite number")
         return d
@@ -278,7 +306,7 @@ def parse_document(
         )
     if data.get("format") != FORMAT:
         got = data.get("format")
-        raise RegistryFileError(source, [Problem("format", f"expected {FORMAT!r}, got {got!r}")])
+        raise RegistryFileError(source, [Problem("format", f"expected {FORMAT!r}, got {brief(got)}")])
     try:
         doc = RegistryIn.model_validate(data)
     except ValidationError as exc:
@@ -306,7 +334,10 @@ def parse_document(
 
 
 def decode_text(raw: bytes, source: str) -> Any:
-    """YAML is a superset of JSON for our purposes; both decode here."""
+    """YAML is a superset of JSON for our purposes; both decode here (libyaml's parser when PyYAML has it).
+
+    Hostile files get a problem, never a traceback: nesting past MAX_DEPTH, aliases that expand past MAX_VALUES
+    (a 'billion laughs'), an alias that contains itself. Messages give line and column, never the file's text."""
     if len(raw) > MAX_FILE_BYTES:
         raise RegistryFileError(
             source, [Problem("", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")]
@@ -316,11 +347,72 @@ def decode_text(raw: bytes, source: str) -> Any:
     except UnicodeDecodeError as exc:
         raise RegistryFileError(source, [Problem("", f"not UTF-8 text (byte {exc.start})")]) from None
     try:
-        if source.endswith(".json"):
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise RegistryFileError(source, [Problem("", f"not valid YAML/JSON: {exc}")]) from None
+        # _YAML_LOADER is a safe loader (libyaml's CSafeLoader, else SafeLoader): no python/* tags
+        doc = json.loads(text) if source.endswith(".json") else yaml.load(text, Loader=_YAML_LOADER)
+    except RecursionError:
+        raise RegistryFileError(
+            source, [Problem("", "nested too deeply to read (a registry is 5 levels deep)")]
+        ) from None
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise RegistryFileError(source, [Problem("", f"not valid JSON: {exc.msg} ({where})")]) from None
+    except yaml.YAMLError as exc:
+        raise RegistryFileError(source, [Problem("", f"not valid YAML: {_yaml_problem(exc)}")]) from None
+    if "&" in text and isinstance(doc, dict | list) and not source.endswith(".json"):
+        _check_shape(doc, source)  # anchors: aliases may expand or refer to themselves
+    return doc
+
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_DEPTH = 64  # a registry is 5 levels deep; a little room for mistakes, none for a parser bomb
+MAX_VALUES = 20_000_000  # values after YAML aliases are expanded (60,000 characters are ~2 million)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """What PyYAML found and where, without the snippet of the file it would quote."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "syntax error"
+        return f"{what} (line {mark.line + 1}, column {mark.column + 1})" if mark else what
+    return type(exc).__name__
+
+
+def _check_shape(doc: Any, source: str) -> None:
+    """Depth, expanded size and self-reference of a decoded document, without recursion (shared nodes once)."""
+    sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values once expanded, depth)
+    open_: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(doc, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        kids = [k for k in (node.values() if isinstance(node, dict) else node) if isinstance(k, dict | list)]
+        if done:
+            n, depth = len(node) + 1, 0
+            for k in kids:
+                kn, kd = sizes[id(k)]
+                n += kn - 1
+                depth = max(depth, kd)
+            sizes[key] = (n, depth + 1)
+            open_.discard(key)
+            if depth + 1 > MAX_DEPTH:
+                raise RegistryFileError(source, [Problem("", f"nested deeper than {MAX_DEPTH} levels")])
+            if n > MAX_VALUES:
+                raise RegistryFileError(
+                    source,
+                    [Problem("", f"YAML aliases expand to more than {MAX_VALUES:,} values (an alias bomb?)")],
+                )
+            continue
+        if key in sizes:
+            continue
+        open_.add(key)
+        stack.append((node, True))
+        for k in kids:
+            if id(k) in open_:
+                raise RegistryFileError(
+                    source, [Problem("", "a YAML alias refers to a value that contains it")]
+                )
+            if id(k) not in sizes:
+                stack.append((k, False))
 
 
 def load_file(path: str | Path, check_files: bool = True) -> Registry:

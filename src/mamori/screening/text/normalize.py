@@ -3,7 +3,8 @@
 `normalize(text)` folds width and compatibility forms (NFKC: mathematical alphanumerics, letterlike symbols, circled
 letters), case, Latin diacritics, homoglyphs of Latin letters from other scripts (Cyrillic, Greek, Armenian,
 Cherokee, Canadian syllabics, Lisu, small capitals/IPA, enclosed letters) and strips invisible
-characters (zero-width, bidi controls, variation selectors), keeping for every output character the
+characters (zero-width, bidi controls, variation selectors, non-spacing control characters such as NUL, U+FFFD),
+keeping for every output character the
 [start, end) offsets of the original characters it came from and flags saying which transformations touched
 it (so evidence can say 'confusable' or 'invisible characters'). Prompts whose every character folds to its own
 lower-case form (pure ASCII, plain kana/kanji) take a fast path with an identity offset map.
@@ -121,10 +122,12 @@ def to_katakana(s: str) -> str:
 def _fold_char(ch: str) -> tuple[str, int]:
     """Normalised form of one character and the flags of what changed. '' when it is dropped."""
     cat = unicodedata.category(ch)
-    if cat in _DROP_CATEGORIES or (cat in _MARK_CATEGORIES and 0xFE00 <= ord(ch) <= 0xFE0F):
-        return "", F_INVISIBLE
-    if cat == "Cc":
-        return " ", 0
+    if cat in _DROP_CATEGORIES or ch == "\ufffd" or (cat in _MARK_CATEGORIES and 0xFE00 <= ord(ch) <= 0xFE0F):
+        return "", F_INVISIBLE  # U+FFFD: what the intake put where an unstorable character was (textsafe.py)
+    if (
+        cat == "Cc"
+    ):  # tab, newline and the other spacing controls separate words; NUL, ESC, DEL... hide in them
+        return (" ", 0) if ch.isspace() else ("", F_INVISIBLE)
     flags = 0
     conf = CONFUSABLES.get(ch)
     if conf is not None:

@@ -46,6 +46,7 @@ import numpy as np
 
 from mamori.screening.image.fusion import REVIEW
 from mamori.screening.media import MediaError, VideoLimits
+from mamori.textsafe import without_bytes
 from mamori.types import Evidence, Match, Segment
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -202,7 +203,7 @@ def screen_video(
     try:
         container = av.open(spath, metadata_errors="ignore")
     except (av.error.FFmpegError, OSError, ValueError) as exc:
-        raise MediaError(f"{spath} is not a readable video: {exc}") from exc
+        raise MediaError(f"{spath} is not a readable video: {without_bytes(str(exc))}") from exc
     try:
         return _screen_container(container, spath, gate, limits)
     finally:
@@ -413,9 +414,9 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
         except (av.error.FFmpegError, EOFError, OSError, ValueError) as exc:
             if res.frames_decoded == 0:
                 raise MediaError(
-                    f"{spath} is corrupt or truncated: no frame could be decoded ({exc})"
+                    f"{spath} is corrupt or truncated: no frame could be decoded ({without_bytes(str(exc))})"
                 ) from exc
-            res.error = f"{spath} is truncated or corrupt: decoding stopped at {last_t:.2f} s ({exc})"
+            res.error = f"{spath} is truncated or corrupt: decoding stopped at {last_t:.2f} s ({without_bytes(str(exc))})"
         res.observations = [
             FrameObservation(t, fut.result(), reused, reason) for t, fut, reused, reason in pending
         ]

@@ -118,11 +118,11 @@ def screen_lines(
     default_platform: str | None = None,
     default_territory: str | None = None,
     record: bool = True,
-    batch: int = RECORD_BATCH,
+    batch: int | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Output lines in input order; with `record`, each batch's decisions are in the ledger before its lines are
     yielded. A ledger failure propagates before the unrecorded lines are yielded."""
-    size = max(1, batch) if record else 1
+    size = max(1, batch or RECORD_BATCH) if record else 1
     out: list[dict[str, Any]] = []
     events: list[Event] = []
     for line_no, raw in enumerate(lines, start=1):

@@ -53,6 +53,9 @@ def load_image(source: bytes | str | os.PathLike[str], limits: ImageLimits | Non
     # The process-wide Pillow guard follows our limit; we also check explicitly (below) so the message is ours.
     Image.MAX_IMAGE_PIXELS = limits.max_pixels
     with warnings.catch_warnings():
+        warnings.simplefilter(
+            "ignore", UserWarning
+        )  # "Corrupt EXIF data" and kin: the pixels decide, not metadata
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             im = Image.open(io.BytesIO(data))

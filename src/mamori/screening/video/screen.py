@@ -278,6 +278,8 @@ def _screen_container(container: Any, spath: str, gate: VisualGate, limits: Vide
         kinds = sorted({s.type for s in container.streams}) or ["none"]
         raise MediaError(f"{spath} has no video stream (streams: {', '.join(kinds)})")
     stream = container.streams.video[0]
+    if stream.codec_context is None:  # a damaged header names a codec this build cannot open
+        raise MediaError(f"{spath}: the video stream's codec cannot be opened (damaged or unsupported)")
     stream.thread_type = "AUTO"
     # Frames no other frame refers to (non-reference B-frames) are never decoded: at >= 2 fps sampling they are
     # not needed, and shot changes are still seen at the granularity of the reference frames (every 1-3 frames).

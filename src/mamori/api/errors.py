@@ -91,9 +91,15 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"error": str(exc.detail)}, exc.status_code, headers=exc.headers)
 
 
+async def _too_deep(request: Request, exc: Exception) -> JSONResponse:
+    # JSON nested a few hundred levels deep exhausts the validators' recursion; the body is refused, as invalid.
+    return JSONResponse({"error": "the request body is nested too deeply to validate"}, 422)
+
+
 def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RecursionError, _too_deep)
 
 
 def _calls(dependant: Any) -> list[Any]:

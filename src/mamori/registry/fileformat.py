@@ -6,10 +6,11 @@ and what is wrong, so a rightsholder can fix a file in one pass. A file with any
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -20,6 +21,7 @@ import pycountry
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from mamori.registry import yamlload
 from mamori.registry.model import (
     THEMES,
     Character,
@@ -65,7 +67,8 @@ def _no_blank(value: Any) -> Any:
             raise ValueError("must not be empty")
         if len(stripped) > MAX_TEXT:
             raise ValueError(f"longer than {MAX_TEXT} characters")
-        bad = next((ch for ch in stripped if _hidden(ch)), None)
+        # isprintable() is one C pass and true for nearly every name; only the rest are scanned per character
+        bad = None if stripped.isprintable() else next((ch for ch in stripped if _hidden(ch)), None)
         if bad is not None:
             raise ValueError(
                 f"contains {describe(bad)} at position {stripped.index(bad)}: a control, invisible or "
@@ -104,15 +107,28 @@ def _slug(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _codes() -> tuple[frozenset[str], frozenset[str]]:
+    """ISO 3166-1 alpha-2 and ISO 4217 codes, as sets: one lookup per value instead of pycountry's per-call work."""
+    return (
+        frozenset(c.alpha_2 for c in pycountry.countries),
+        frozenset(c.alpha_3 for c in pycountry.currencies),
+    )
+
+
 def _country(value: Any) -> Any:
-    if isinstance(value, str) and (len(value) != 2 or pycountry.countries.get(alpha_2=value) is None):
-        raise ValueError(f"{brief(value)} is not an ISO 3166-1 alpha-2 country code (e.g. JP, US)")
+    if isinstance(value, str):  # any case, as pycountry reads them; stored upper-case, as contexts are
+        if value.upper() not in _codes()[0]:
+            raise ValueError(f"{brief(value)} is not an ISO 3166-1 alpha-2 country code (e.g. JP, US)")
+        return value.upper()
     return value
 
 
 def _currency(value: Any) -> Any:
-    if isinstance(value, str) and (len(value) != 3 or pycountry.currencies.get(alpha_3=value) is None):
-        raise ValueError(f"{brief(value)} is not an ISO 4217 currency code (e.g. JPY, USD)")
+    if isinstance(value, str):
+        if value.upper() not in _codes()[1]:
+            raise ValueError(f"{brief(value)} is not an ISO 4217 currency code (e.g. JPY, USD)")
+        return value.upper()
     return value
 
 
@@ -255,7 +271,13 @@ def _policy(p: PolicyIn | None) -> Policy | None:
     )
 
 
-def _cross_check(doc: RegistryIn, base_dir: Path | None, check_files: bool) -> list[Problem]:
+def _cross_check(
+    rightsholders: Sequence[RightsholderIn],
+    works_in: Sequence[WorkIn],
+    characters: Sequence[Character],
+    base_dir: Path | None,
+    check_files: bool,
+) -> list[Problem]:
     problems: list[Problem] = []
 
     def dupes(kind: str, ids: list[str]) -> None:
@@ -268,17 +290,17 @@ def _cross_check(doc: RegistryIn, base_dir: Path | None, check_files: bool) -> l
             else:
                 seen[ident] = i
 
-    dupes("rightsholders", [r.id for r in doc.rightsholders])
-    dupes("works", [w.id for w in doc.works])
-    dupes("characters", [c.id for c in doc.characters])
-    holders = {r.id for r in doc.rightsholders}
-    works = {w.id for w in doc.works}
-    for i, w in enumerate(doc.works):
+    dupes("rightsholders", [r.id for r in rightsholders])
+    dupes("works", [w.id for w in works_in])
+    dupes("characters", [c.id for c in characters])
+    holders = {r.id for r in rightsholders}
+    works = {w.id for w in works_in}
+    for i, w in enumerate(works_in):
         if w.rightsholder not in holders:
             problems.append(
                 Problem(f"works[{i}].rightsholder", f"no rightsholder with id {w.rightsholder!r}")
             )
-    for i, c in enumerate(doc.characters):
+    for i, c in enumerate(characters):
         if c.work not in works:
             problems.append(Problem(f"characters[{i}].work", f"no work with id {c.work!r}"))
         p = c.policy
@@ -297,9 +319,14 @@ def _cross_check(doc: RegistryIn, base_dir: Path | None, check_files: bool) -> l
 
 
 def parse_document(
-    data: Any, source: str = "<registry>", base_dir: Path | None = None, check_files: bool = True
+    data: Any,
+    source: str = "<registry>",
+    base_dir: Path | None = None,
+    check_files: bool = True,
+    consume: bool = False,
 ) -> Registry:
-    """Validate an already-decoded document; raise RegistryFileError listing every problem."""
+    """Validate an already-decoded document; raise RegistryFileError listing every problem. With `consume` the
+    document's character list is emptied as it is read (load_file: the decoded file is not needed after)."""
     if not isinstance(data, dict):
         raise RegistryFileError(
             source, [Problem("", "a registry file is a mapping with 'format: mamori-registry/1'")]
@@ -307,18 +334,46 @@ def parse_document(
     if data.get("format") != FORMAT:
         got = data.get("format")
         raise RegistryFileError(source, [Problem("format", f"expected {FORMAT!r}, got {brief(got)}")])
+    chars_in = data.get("characters", [])
+    if not isinstance(chars_in, list):  # let the model say what is wrong with it
+        chars_in, data = [], data
+    else:
+        data = {k: v for k, v in data.items() if k != "characters"}
+    problems: list[Problem] = []
     try:
         doc = RegistryIn.model_validate(data)
     except ValidationError as exc:
-        problems = [Problem(_loc(e["loc"]), _message(dict(e))) for e in exc.errors()]
-        raise RegistryFileError(source, problems) from None
-    problems = _cross_check(doc, base_dir, check_files)
-    if problems:
+        problems += [Problem(_loc(e["loc"]), _message(dict(e))) for e in exc.errors()]
+        doc = None
+    characters = _characters(chars_in, problems, consume)
+    if doc is not None and not problems:
+        problems = _cross_check(doc.rightsholders, doc.works, characters, base_dir, check_files)
+    if problems or doc is None:
         raise RegistryFileError(source, problems)
     return Registry(
         rightsholders=tuple(Rightsholder(r.id, r.name) for r in doc.rightsholders),
         works=tuple(Work(w.id, w.rightsholder, tuple(w.titles)) for w in doc.works),
-        characters=tuple(
+        characters=tuple(characters),
+        base_dir=str(base_dir) if base_dir is not None else None,
+    )
+
+
+def _characters(items: list[Any], problems: list[Problem], consume: bool) -> list[Character]:
+    """Each character validated on its own and turned into the domain object at once: at 60,000 characters the
+    document, its models and the registry are never all in memory together (with `consume`, each item of the
+    decoded list is dropped once read)."""
+    out: list[Character] = []
+    validate = CharacterIn.model_validate
+    for i, item in enumerate(items):
+        try:
+            c = validate(item)
+        except ValidationError as exc:
+            problems += [Problem(_loc(("characters", i, *e["loc"])), _message(dict(e))) for e in exc.errors()]
+            continue
+        finally:
+            if consume:
+                items[i] = None
+        out.append(
             Character(
                 id=c.id,
                 work=c.work,
@@ -327,10 +382,8 @@ def parse_document(
                 references=tuple(c.references),
                 policy=_policy(c.policy),
             )
-            for c in doc.characters
-        ),
-        base_dir=str(base_dir) if base_dir is not None else None,
-    )
+        )
+    return out
 
 
 def decode_text(raw: bytes, source: str) -> Any:
@@ -346,9 +399,11 @@ def decode_text(raw: bytes, source: str) -> Any:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RegistryFileError(source, [Problem("", f"not UTF-8 text (byte {exc.start})")]) from None
+    has_anchors = "&" in text
+    if not source.endswith(".json"):
+        text = ""  # YAML is parsed from the bytes (checked above): one copy of a large file, not two
     try:
-        # _YAML_LOADER is a safe loader (libyaml's CSafeLoader, else SafeLoader): no python/* tags
-        doc = json.loads(text) if source.endswith(".json") else yaml.load(text, Loader=_YAML_LOADER)
+        doc = json.loads(text) if source.endswith(".json") else yamlload.load(raw, MAX_DEPTH)
     except RecursionError:
         raise RegistryFileError(
             source, [Problem("", "nested too deeply to read (a registry is 5 levels deep)")]
@@ -358,12 +413,13 @@ def decode_text(raw: bytes, source: str) -> Any:
         raise RegistryFileError(source, [Problem("", f"not valid JSON: {exc.msg} ({where})")]) from None
     except yaml.YAMLError as exc:
         raise RegistryFileError(source, [Problem("", f"not valid YAML: {_yaml_problem(exc)}")]) from None
-    if "&" in text and isinstance(doc, dict | list) and not source.endswith(".json"):
+    except yamlload.YamlLoadError as exc:
+        raise RegistryFileError(source, [Problem("", f"not valid YAML: {exc}")]) from None
+    if has_anchors and isinstance(doc, dict | list) and not source.endswith(".json"):
         _check_shape(doc, source)  # anchors: aliases may expand or refer to themselves
     return doc
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 64  # a registry is 5 levels deep; a little room for mistakes, none for a parser bomb
 MAX_VALUES = 20_000_000  # values after YAML aliases are expanded (60,000 characters are ~2 million)
 
@@ -421,7 +477,9 @@ def load_file(path: str | Path, check_files: bool = True) -> Registry:
         raw = p.read_bytes()
     except OSError as exc:
         raise RegistryFileError(str(p), [Problem("", f"cannot read file: {exc.strerror or exc}")]) from None
-    return parse_document(decode_text(raw, str(p)), str(p), p.resolve().parent, check_files)
+    doc = decode_text(raw, str(p))
+    del raw
+    return parse_document(doc, str(p), p.resolve().parent, check_files, consume=True)
 
 
 def _policy_out(p: Policy) -> dict[str, Any]:

@@ -45,7 +45,7 @@ REGISTRIES: dict[str, tuple[str, str | bytes, str]] = {
     "deep-yaml": ("r.yaml", "format: mamori-registry/1\nx: " + "[" * 20000 + "]" * 20000, "nest"),
     "alias-bomb": ("r.yaml", LAUGHS, "alias"),
     "alias-loop": ("r.yaml", "format: mamori-registry/1\nx: &x [1, *x]\n", "alias"),
-    "python-tag": ("r.yaml", HEAD + "characters: !!python/object/apply:os.system [echo]\n", "constructor"),
+    "python-tag": ("r.yaml", HEAD + "characters: !!python/object/apply:os.system [echo]\n", "not allowed"),
     "bad-utf8": ("r.yaml", HEAD.encode() + b"characters: [{id: c, work: w, names: ['\xff\xfe']}]\n", "UTF-8"),
     "duplicates": (
         "r.yaml",

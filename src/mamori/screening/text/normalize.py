@@ -151,7 +151,12 @@ def _fold_char(ch: str) -> tuple[str, int]:
         if unicodedata.category(c) in _MARK_CATEGORIES and not (0x3099 <= ord(c) <= 0x309C):
             flags |= F_DIACRITIC
             continue  # stray combining mark on Latin text
-        res.append(c.lower())
+        low = c.lower()
+        conf = CONFUSABLES.get(low)  # a lower-case form can itself be a look-alike (Ʀ -> ʀ -> r)
+        if conf is not None:
+            low = conf.lower()
+            flags |= F_CONFUSABLE
+        res.append(low)
     return "".join(res), flags
 
 
@@ -267,7 +272,10 @@ def normalize(text: str) -> Normalized:
             ch = text[i : j + 1]
             j += 1
         if ch.isascii():
-            f, fl = (ch.lower(), 0) if ch >= " " or ch in "\t\n\r" else (" ", 0)
+            if (ch >= " " and ch != "\x7f") or ch in "\t\n\r":
+                f, fl = ch.lower(), 0
+            else:  # as _fold_char: spacing controls separate words, the others (NUL, BEL, ESC, DEL) vanish
+                f, fl = (" ", 0) if ch.isspace() else ("", F_INVISIBLE)
         else:
             got = cache.get(ch)
             if got is None:

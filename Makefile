@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NATIVE := src/mamori/screening/text/_native/sources.json
 NATIVE_SRC := $(wildcard src/mamori/screening/text/*.py)
 
-.PHONY: venv native demo test test-fast bench lint fmt clean
+.PHONY: venv native demo test test-fast fuzz bench lint fmt clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -36,6 +36,11 @@ test: $(STAMP) $(NATIVE)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not e2e and not slow" -x
+
+# the suite's schemathesis and hypothesis runs with ~30x the examples (a few minutes; not part of `make test`)
+fuzz: $(STAMP)
+	MAMORI_FUZZ_EXAMPLES=$${MAMORI_FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest -q -p no:xdist \
+		tests/unit/hardening/test_fuzz_api.py tests/unit/hardening/test_text_properties.py
 
 bench: $(STAMP) $(NATIVE)
 	$(BIN)/python -m benchmarks.run

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -24,11 +24,13 @@ from mamori.screening.text.persist import digest as text_digest
 from mamori.storage.db import make_engine, migrate
 from mamori.storage.grouped_ledger import GroupCommitLedgerStore
 from mamori.storage.registry_store import ImportReport, ReferenceBlob, RegistryStore
+from mamori.textsafe import SafeText, safe_text
 from mamori.types import Decision, RequestContext, Verdict
 
 log = logging.getLogger("mamori")
 
 MAX_REFERENCE_BYTES = 50 * 1024 * 1024
+POLICY_CHANGES_PER_EVENT = 1000
 
 
 def reference_mime(data: bytes) -> str | None:
@@ -144,9 +146,22 @@ class Mamori:
         reg, blobs = self.read_registry_file(path)
         report = self.registry_store.import_registry(reg, blobs)
         events: list[tuple[str, dict[str, Any]]] = [
-            ("registry.import", {"source": Path(path).name, **report.to_json()})
+            # the policies themselves are in the policy.change events below; here only how many
+            (
+                "registry.import",
+                {"source": Path(path).name, **report.to_json(), "policy_changes": len(report.policy_changes)},
+            )
         ]
-        events += [("policy.change", change) for change in report.policy_changes]
+        # An import's policy changes are recorded in groups (one `policy.changes` event per 1,000): 60,000 one-row
+        # events would cost the import ~20 s of ledger appends; every change is still in the ledger, in order.
+        changes = report.policy_changes
+        events += [
+            (
+                "policy.changes",
+                {"source": Path(path).name, "changes": changes[i : i + POLICY_CHANGES_PER_EVENT]},
+            )
+            for i in range(0, len(changes), POLICY_CHANGES_PER_EVENT)
+        ]
         self.ledger.append_many(events)
         self.invalidate()
         return report
@@ -317,15 +332,27 @@ class Mamori:
     def screen_media_path(
         self, path: str | Path, ctx: RequestContext, record: bool = True, label: str | None = None
     ) -> dict[str, Any]:
-        """Screen one image or video file and decide; errors are reported in the result, never raised."""
-        from mamori.screening.media import screen_media_path
+        """Screen one image, video or audio file and decide; errors are reported in the result, never raised.
 
-        result = screen_media_path(
-            str(path), self.visual_gate(), self.media_limits(), audio=self.audio_gate()
-        )
-        out: dict[str, Any] = {"path": label or str(path), "kind": result.kind}
+        A file that cannot be screened is a decision too (fail closed: `block`, with the error), and with `record`
+        every decision is in the ledger before it is returned."""
+        from mamori.screening.media import MediaResult, screen_media_path
+
+        try:
+            result = screen_media_path(
+                str(path), self.visual_gate(), self.media_limits(), audio=self.audio_gate()
+            )
+        except Exception as exc:  # a decoder bug must cost one file, not the run; logged with its traceback
+            log.exception("screening %s failed", label or path)
+            result = MediaResult(
+                str(path), None, error=f"internal error while screening ({type(exc).__name__})"
+            )
+        # A file name need not be UTF-8 (undecodable bytes arrive as lone surrogates): made storable like prompts.
+        out: dict[str, Any] = {"path": safe_text(label or str(path)).text, "kind": result.kind}
         if result.signals:
             out["signals"] = result.signals
+        if result.error:
+            result.error = safe_text(result.error).text
         if result.error and not result.matches:
             out.update(
                 verdict=Verdict.BLOCK.value,
@@ -333,20 +360,25 @@ class Mamori:
                 reasons=[f"not screened: {result.error}"],
                 error=result.error,
             )
-            return out
-        d = decide(result.matches, result.themes, ctx, self.indexes().book)
-        out.update(verdict=d.verdict.value, matches=[m.to_json() for m in d.matches], reasons=list(d.reasons))
-        if result.themes:
-            out["themes"] = list(result.themes)
-        if result.notes:  # a detector failed on some frame; the others ran
-            out["notes"] = list(result.notes)
-        if d.obligations:
-            out["obligations"] = d.obligations
-        if result.error:  # partial: e.g. a truncated video screened up to the damage
-            out["error"] = result.error
+            d = Decision(Verdict.BLOCK, reasons=(out["reasons"][0],))
+        else:
+            d = decide(result.matches, result.themes, ctx, self.indexes().book)
+            out.update(
+                verdict=d.verdict.value, matches=[m.to_json() for m in d.matches], reasons=list(d.reasons)
+            )
+            if result.themes:
+                out["themes"] = list(result.themes)
+            if result.notes:  # a detector failed on some frame; the others ran
+                out["notes"] = list(result.notes)
+            if d.obligations:
+                out["obligations"] = d.obligations
+            if result.error:  # partial: e.g. a truncated video screened up to the damage
+                out["error"] = result.error
         if record:
             event = self.decision_event(d, ctx, None, None)
             event.update(media={"name": out["path"], "kind": result.kind})
+            if "error" in out:
+                event["error"] = out["error"]
             self.ledger.append("decision.media", event)
         return out
 
@@ -433,22 +465,26 @@ class Mamori:
         )
 
     def decide_prompt(self, text: str, ctx: RequestContext) -> Decision:
-        """Screen one prompt and decide; records nothing."""
+        """Screen one prompt and decide; records nothing. Entry points make the text storable first (`safe_text`)
+        and add its note to the reasons (`noted`); text that skipped that is made safe here too (a cheap check)."""
         if len(text) > self.settings.max_prompt_chars:
             raise PromptError(
                 f"prompt is {len(text):,} characters; the limit is {self.settings.max_prompt_chars:,} (MAMORI_MAX_PROMPT_CHARS)"
             )
+        safe = safe_text(text)
         idx = self.indexes()
-        matches = idx.text.detect(text)
-        themes = detect_themes(text)
-        return decide(matches, themes, ctx, idx.book)
+        matches = idx.text.detect(safe.text)
+        themes = detect_themes(safe.text)
+        return noted(decide(matches, themes, ctx, idx.book), safe)
 
     def screen_prompt(
         self, text: str, ctx: RequestContext, record: bool = True, request_id: str | None = None
     ) -> Decision:
-        decision = self.decide_prompt(text, ctx)
+        """Decide and (write-ahead) record one prompt: the decision is returned only once its entry is stored."""
+        safe = safe_text(text)
+        decision = noted(self.decide_prompt(safe.text, ctx), safe)
         if record:
-            self.ledger.append("decision.prompt", self.decision_event(decision, ctx, text, request_id))
+            self.ledger.append("decision.prompt", self.decision_event(decision, ctx, safe.text, request_id))
         return decision
 
     def decision_event(
@@ -460,13 +496,19 @@ class Mamori:
             "request_id": request_id,
             "platform": ctx.platform,
             "territory": ctx.territory,
-            "prompt": text,
+            "prompt": safe_text(text).text if text is not None else None,
             "language": prompt_language(text or ""),
             "decision": d.to_json(),
             "works": sorted({m.work for m in d.matches}),
             "rightsholders": sorted({idx.work_owner[m.work] for m in d.matches if m.work in idx.work_owner}),
             "policy_versions": {c: idx.policy_versions.get(c) for c in chars},
         }
+
+
+def noted(d: Decision, safe: SafeText) -> Decision:
+    """The decision with the reason saying which characters of the prompt were replaced (when any were)."""
+    note = safe.note
+    return replace(d, reasons=(*d.reasons, note)) if note and note not in d.reasons else d
 
 
 class PromptError(ValueError):

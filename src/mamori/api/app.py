@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 
 from mamori import __version__
+from mamori.api.errors import document_errors, install_handlers
 from mamori.api.metrics import Metrics
 from mamori.api.middleware import EdgeMiddleware
 from mamori.api.routes import ROUTERS
@@ -31,6 +32,7 @@ def create_app(svc: Mamori) -> FastAPI:
     app.state.metrics = Metrics()
     for router in ROUTERS:
         app.include_router(router)
+    install_handlers(app)  # one error shape (ErrorOut) for the framework's errors too
 
     @app.exception_handler(OpsError)
     async def _ops_error(request: Request, exc: OpsError) -> JSONResponse:
@@ -65,6 +67,7 @@ def create_app(svc: Mamori) -> FastAPI:
     from mamori.web import mount_console
 
     mount_console(app)  # noqa: E702, I001 -- the console under /console
+    document_errors(app)  # after every route is mounted: the spec lists each operation's error responses
     app.add_middleware(EdgeMiddleware, metrics=app.state.metrics, max_body=svc.settings.max_upload_bytes)
     return app
 

@@ -7,6 +7,7 @@ import json
 import logging
 import time
 from typing import Any
+from urllib.parse import unquote_plus
 
 from mamori.api.metrics import Metrics
 
@@ -15,6 +16,19 @@ log = logging.getLogger("mamori.api")
 
 class BodyTooLarge(Exception):
     pass
+
+
+BAD_URL = {"error": "the URL holds a control character (such as %00); ids and parameters are plain text"}
+
+
+def _control_in_url(scope: dict[str, Any]) -> bool:
+    """NUL and other control characters in the path or query: no id or parameter holds one, and PostgreSQL
+    refuses NUL in a query, so they are answered here rather than deep in a store."""
+    path = str(scope.get("path", ""))
+    text = path + unquote_plus(bytes(scope.get("query_string") or b"").decode("latin-1"))
+    if not path.startswith("/v1/"):  # console pages may take free text in a query; only NUL is refused there
+        return "\x00" in text
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
 
 
 class EdgeMiddleware:
@@ -58,7 +72,9 @@ class EdgeMiddleware:
 
         try:
             length = dict(scope.get("headers") or []).get(b"content-length")
-            if length is not None and length.isdigit() and int(length) > self.max_body:
+            if _control_in_url(scope):
+                await self._json(send_wrapper, 400, BAD_URL)
+            elif length is not None and length.isdigit() and int(length) > self.max_body:
                 state["too_large"] = True
                 await send_wrapper({"type": "http.response.start", "status": 413})
             else:

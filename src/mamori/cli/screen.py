@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
 from mamori.cli.common import DbOption, fail, open_service
@@ -40,19 +41,27 @@ def prompts(
     total = None if str(infile) == "-" else _count_lines(infile)
     src = sys.stdin.buffer if str(infile) == "-" else infile.open("rb")
     counts: dict[str, int] = {}
+    written = 0
     try:
         with (
             out.open("w", encoding="utf-8") as dst,
             tqdm(total=total, unit="prompt", file=sys.stderr, disable=None, desc="screening") as bar,
         ):
+            # screen_lines yields a line only once its decision is in the ledger (write-ahead)
             for row in screen_lines(svc, src, platform, territory, record):
                 dst.write(json.dumps(row, ensure_ascii=False) + "\n")
+                written += 1
                 counts[row["verdict"]] = counts.get(row["verdict"], 0) + 1
                 if "error" in row:
                     counts["errors"] = counts.get("errors", 0) + 1
                 bar.update(1)
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}")
+    except SQLAlchemyError as exc:
+        fail(
+            f"the ledger could not record decisions ({type(exc).__name__}); {out} holds the first {written} "
+            "line(s), each recorded; run again for the rest"
+        )
     finally:
         if src is not sys.stdin.buffer:
             src.close()

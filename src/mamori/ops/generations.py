@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mamori.ops import Conflict, Forbidden, NotFound, OpsError, store
 from mamori.ops.keys import Principal
 from mamori.ops.screening import PASSING, combine, decide_media, decide_prompt, decision_event, request_id
+from mamori.textsafe import safe_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from mamori.service import Mamori
@@ -54,7 +55,9 @@ def open_generation(
     price_t = parse_price(price)
     ctx = svc.context(actor.platform, territory)
     gid = request_id("g")
-    decision = decide_prompt(svc, prompt, ctx)
+    safe = safe_text(prompt)  # stored in the ledger and the generations table: made storable once, here
+    prompt = safe.text
+    decision = decide_prompt(svc, safe, ctx)
     extra: dict[str, Any] = {"generation_id": gid, "stage": "prompt"}
     if input_image is not None:
         media = decide_media(svc, input_image, input_filename, ctx)

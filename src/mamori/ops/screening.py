@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from mamori.ops import OpsError, Unavailable
 from mamori.ops.keys import Principal
+from mamori.textsafe import SafeText, safe_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from mamori.service import Mamori
@@ -30,11 +31,12 @@ def visual_gate_available(svc: Mamori) -> bool:
     return hasattr(svc, "screen_media_bytes")
 
 
-def decide_prompt(svc: Mamori, text: str, ctx: RequestContext) -> dict[str, Any]:
-    from mamori.service import PromptError
+def decide_prompt(svc: Mamori, safe: SafeText, ctx: RequestContext) -> dict[str, Any]:
+    """The decision on a prompt made storable at its entry point (`safe_text`), saying what was replaced."""
+    from mamori.service import PromptError, noted
 
     try:
-        return svc.decide_prompt(text, ctx).to_json()
+        return noted(svc.decide_prompt(safe.text, ctx), safe).to_json()
     except PromptError as exc:
         raise OpsError(str(exc), 422) from None
 
@@ -117,7 +119,7 @@ def decision_event(
         "request_id": rid,
         "platform": ctx.platform,
         "territory": ctx.territory,
-        "prompt": text,
+        "prompt": safe_text(text).text if text is not None else None,
         "language": prompt_language(text or ""),
         "decision": decision,
         "works": works,
@@ -133,7 +135,10 @@ def screen_prompt(svc: Mamori, text: str, territory: str | None, actor: Principa
 
     ctx = svc.context(actor.platform, territory)
     rid = request_id()
-    decision = decide_prompt(svc, text, ctx)
+    safe = safe_text(text)  # the one place HTTP and SDK prompts are made storable
+    text = safe.text
+    decision = decide_prompt(svc, safe, ctx)
+    # write-ahead: the answer leaves only once its ledger entry is stored
     svc.ledger.append("decision.prompt", decision_event(svc, decision, ctx, text, rid))
     out: dict[str, Any] = {"id": rid, **decision}
     if decision["verdict"] == "review":

@@ -6,9 +6,11 @@ and what is wrong, so a rightsholder can fix a file in one pass. A file with any
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -19,6 +21,7 @@ import pycountry
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from mamori.registry import yamlload
 from mamori.registry.model import (
     THEMES,
     Character,
@@ -28,10 +31,12 @@ from mamori.registry.model import (
     Rightsholder,
     Work,
 )
+from mamori.textsafe import describe
 
 FORMAT = "mamori-registry/1"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_ID = 128
 MAX_TEXT = 500  # a name, title or trait longer than this is a mistake, not a name
 
 
@@ -62,29 +67,68 @@ def _no_blank(value: Any) -> Any:
             raise ValueError("must not be empty")
         if len(stripped) > MAX_TEXT:
             raise ValueError(f"longer than {MAX_TEXT} characters")
-        if any(ord(ch) < 32 for ch in stripped):
-            raise ValueError("contains control characters")
+        # isprintable() is one C pass and true for nearly every name; only the rest are scanned per character
+        bad = None if stripped.isprintable() else next((ch for ch in stripped if _hidden(ch)), None)
+        if bad is not None:
+            raise ValueError(
+                f"contains {describe(bad)} at position {stripped.index(bad)}: a control, invisible or "
+                "unencodable character (write names, titles and traits as plain text)"
+            )
         return stripped
     return value
 
 
+# Zero-width (non-)joiners are part of spelling in Persian, Indic scripts and emoji, so names may hold them.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _hidden(ch: str) -> bool:
+    """Control (NUL, DEL, C1), format (zero-width space, bidi override, BOM) or lone surrogate."""
+    if ch.isprintable() or ch == " ":
+        return False
+    return unicodedata.category(ch) in ("Cc", "Cf", "Cs") and ch not in _JOINERS
+
+
+def brief(value: Any, limit: int = 60) -> str:
+    """A value quoted in a message, cut short: a problem report never carries a whole (maybe huge) value."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _slug(value: Any) -> Any:
-    if isinstance(value, str) and not SLUG.match(value):
+    if isinstance(value, str) and len(value) > MAX_ID:
+        raise ValueError(f"an id is at most {MAX_ID} characters; this one has {len(value):,}")
+    if isinstance(value, str) and not SLUG.fullmatch(
+        value
+    ):  # fullmatch: '$' alone lets a trailing newline in
         raise ValueError(
-            f"{value!r} is not an id: use lower-case letters, digits and '-' ([a-z0-9][a-z0-9-]*)"
+            f"{brief(value)} is not an id: use lower-case letters, digits and '-' ([a-z0-9][a-z0-9-]*)"
         )
     return value
 
 
+@functools.cache
+def _codes() -> tuple[frozenset[str], frozenset[str]]:
+    """ISO 3166-1 alpha-2 and ISO 4217 codes, as sets: one lookup per value instead of pycountry's per-call work."""
+    return (
+        frozenset(c.alpha_2 for c in pycountry.countries),
+        frozenset(c.alpha_3 for c in pycountry.currencies),
+    )
+
+
 def _country(value: Any) -> Any:
-    if isinstance(value, str) and (len(value) != 2 or pycountry.countries.get(alpha_2=value) is None):
-        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code (e.g. JP, US)")
+    if isinstance(value, str):  # any case, as pycountry reads them; stored upper-case, as contexts are
+        if value.upper() not in _codes()[0]:
+            raise ValueError(f"{brief(value)} is not an ISO 3166-1 alpha-2 country code (e.g. JP, US)")
+        return value.upper()
     return value
 
 
 def _currency(value: Any) -> Any:
-    if isinstance(value, str) and (len(value) != 3 or pycountry.currencies.get(alpha_3=value) is None):
-        raise ValueError(f"{value!r} is not an ISO 4217 currency code (e.g. JPY, USD)")
+    if isinstance(value, str):
+        if value.upper() not in _codes()[1]:
+            raise ValueError(f"{brief(value)} is not an ISO 4217 currency code (e.g. JPY, USD)")
+        return value.upper()
     return value
 
 
@@ -97,7 +141,7 @@ def _date(value: Any) -> Any:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+            raise ValueError(f"{brief(value)} is not a date (YYYY-MM-DD)") from None
     raise ValueError("must be a date (YYYY-MM-DD)")
 
 
@@ -108,7 +152,7 @@ def _decimal(value: Any) -> Any:
         try:
             d = Decimal(str(value))
         except InvalidOperation:
-            raise ValueError(f"{value!r} is not a number") from None
+            raise ValueError(f"{brief(value)} is not a number") from None
         if not d.is_finite():
             raise ValueError("must be a finite number")
         return d
@@ -228,7 +272,13 @@ def _policy(p: PolicyIn | None) -> Policy | None:
     )
 
 
-def _cross_check(doc: RegistryIn, base_dir: Path | None, check_files: bool) -> list[Problem]:
+def _cross_check(
+    rightsholders: Sequence[RightsholderIn],
+    works_in: Sequence[WorkIn],
+    characters: Sequence[Character],
+    base_dir: Path | None,
+    check_files: bool,
+) -> list[Problem]:
     problems: list[Problem] = []
 
     def dupes(kind: str, ids: list[str]) -> None:
@@ -241,17 +291,17 @@ def _cross_check(doc: RegistryIn, base_dir: Path | None, check_files: bool) -> l
             else:
                 seen[ident] = i
 
-    dupes("rightsholders", [r.id for r in doc.rightsholders])
-    dupes("works", [w.id for w in doc.works])
-    dupes("characters", [c.id for c in doc.characters])
-    holders = {r.id for r in doc.rightsholders}
-    works = {w.id for w in doc.works}
-    for i, w in enumerate(doc.works):
+    dupes("rightsholders", [r.id for r in rightsholders])
+    dupes("works", [w.id for w in works_in])
+    dupes("characters", [c.id for c in characters])
+    holders = {r.id for r in rightsholders}
+    works = {w.id for w in works_in}
+    for i, w in enumerate(works_in):
         if w.rightsholder not in holders:
             problems.append(
                 Problem(f"works[{i}].rightsholder", f"no rightsholder with id {w.rightsholder!r}")
             )
-    for i, c in enumerate(doc.characters):
+    for i, c in enumerate(characters):
         if c.work not in works:
             problems.append(Problem(f"characters[{i}].work", f"no work with id {c.work!r}"))
         p = c.policy
@@ -270,28 +320,61 @@ def _cross_check(doc: RegistryIn, base_dir: Path | None, check_files: bool) -> l
 
 
 def parse_document(
-    data: Any, source: str = "<registry>", base_dir: Path | None = None, check_files: bool = True
+    data: Any,
+    source: str = "<registry>",
+    base_dir: Path | None = None,
+    check_files: bool = True,
+    consume: bool = False,
 ) -> Registry:
-    """Validate an already-decoded document; raise RegistryFileError listing every problem."""
+    """Validate an already-decoded document; raise RegistryFileError listing every problem. With `consume` the
+    document's character list is emptied as it is read (load_file: the decoded file is not needed after)."""
     if not isinstance(data, dict):
         raise RegistryFileError(
             source, [Problem("", "a registry file is a mapping with 'format: mamori-registry/1'")]
         )
     if data.get("format") != FORMAT:
         got = data.get("format")
-        raise RegistryFileError(source, [Problem("format", f"expected {FORMAT!r}, got {got!r}")])
+        raise RegistryFileError(source, [Problem("format", f"expected {FORMAT!r}, got {brief(got)}")])
+    chars_in = data.get("characters", [])
+    if not isinstance(chars_in, list):  # let the model say what is wrong with it
+        chars_in, data = [], data
+    else:
+        data = {k: v for k, v in data.items() if k != "characters"}
+    problems: list[Problem] = []
     try:
         doc = RegistryIn.model_validate(data)
     except ValidationError as exc:
-        problems = [Problem(_loc(e["loc"]), _message(dict(e))) for e in exc.errors()]
-        raise RegistryFileError(source, problems) from None
-    problems = _cross_check(doc, base_dir, check_files)
-    if problems:
+        problems += [Problem(_loc(e["loc"]), _message(dict(e))) for e in exc.errors()]
+        doc = None
+    characters = _characters(chars_in, problems, consume)
+    if doc is not None and not problems:
+        problems = _cross_check(doc.rightsholders, doc.works, characters, base_dir, check_files)
+    if problems or doc is None:
         raise RegistryFileError(source, problems)
     return Registry(
         rightsholders=tuple(Rightsholder(r.id, r.name, r.country) for r in doc.rightsholders),
         works=tuple(Work(w.id, w.rightsholder, tuple(w.titles)) for w in doc.works),
-        characters=tuple(
+        characters=tuple(characters),
+        base_dir=str(base_dir) if base_dir is not None else None,
+    )
+
+
+def _characters(items: list[Any], problems: list[Problem], consume: bool) -> list[Character]:
+    """Each character validated on its own and turned into the domain object at once: at 60,000 characters the
+    document, its models and the registry are never all in memory together (with `consume`, each item of the
+    decoded list is dropped once read)."""
+    out: list[Character] = []
+    validate = CharacterIn.model_validate
+    for i, item in enumerate(items):
+        try:
+            c = validate(item)
+        except ValidationError as exc:
+            problems += [Problem(_loc(("characters", i, *e["loc"])), _message(dict(e))) for e in exc.errors()]
+            continue
+        finally:
+            if consume:
+                items[i] = None
+        out.append(
             Character(
                 id=c.id,
                 work=c.work,
@@ -300,14 +383,15 @@ def parse_document(
                 references=tuple(c.references),
                 policy=_policy(c.policy),
             )
-            for c in doc.characters
-        ),
-        base_dir=str(base_dir) if base_dir is not None else None,
-    )
+        )
+    return out
 
 
 def decode_text(raw: bytes, source: str) -> Any:
-    """YAML is a superset of JSON for our purposes; both decode here."""
+    """YAML is a superset of JSON for our purposes; both decode here (libyaml's parser when PyYAML has it).
+
+    Hostile files get a problem, never a traceback: nesting past MAX_DEPTH, aliases that expand past MAX_VALUES
+    (a 'billion laughs'), an alias that contains itself. Messages give line and column, never the file's text."""
     if len(raw) > MAX_FILE_BYTES:
         raise RegistryFileError(
             source, [Problem("", f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")]
@@ -316,12 +400,76 @@ def decode_text(raw: bytes, source: str) -> Any:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RegistryFileError(source, [Problem("", f"not UTF-8 text (byte {exc.start})")]) from None
+    has_anchors = "&" in text
+    if not source.endswith(".json"):
+        text = ""  # YAML is parsed from the bytes (checked above): one copy of a large file, not two
     try:
-        if source.endswith(".json"):
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise RegistryFileError(source, [Problem("", f"not valid YAML/JSON: {exc}")]) from None
+        doc = json.loads(text) if source.endswith(".json") else yamlload.load(raw, MAX_DEPTH)
+    except RecursionError:
+        raise RegistryFileError(
+            source, [Problem("", "nested too deeply to read (a registry is 5 levels deep)")]
+        ) from None
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise RegistryFileError(source, [Problem("", f"not valid JSON: {exc.msg} ({where})")]) from None
+    except yaml.YAMLError as exc:
+        raise RegistryFileError(source, [Problem("", f"not valid YAML: {_yaml_problem(exc)}")]) from None
+    except yamlload.YamlLoadError as exc:
+        raise RegistryFileError(source, [Problem("", f"not valid YAML: {exc}")]) from None
+    if has_anchors and isinstance(doc, dict | list) and not source.endswith(".json"):
+        _check_shape(doc, source)  # anchors: aliases may expand or refer to themselves
+    return doc
+
+
+MAX_DEPTH = 64  # a registry is 5 levels deep; a little room for mistakes, none for a parser bomb
+MAX_VALUES = 20_000_000  # values after YAML aliases are expanded (60,000 characters are ~2 million)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """What PyYAML found and where, without the snippet of the file it would quote."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "syntax error"
+        return f"{what} (line {mark.line + 1}, column {mark.column + 1})" if mark else what
+    return type(exc).__name__
+
+
+def _check_shape(doc: Any, source: str) -> None:
+    """Depth, expanded size and self-reference of a decoded document, without recursion (shared nodes once)."""
+    sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (values once expanded, depth)
+    open_: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(doc, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        kids = [k for k in (node.values() if isinstance(node, dict) else node) if isinstance(k, dict | list)]
+        if done:
+            n, depth = len(node) + 1, 0
+            for k in kids:
+                kn, kd = sizes[id(k)]
+                n += kn - 1
+                depth = max(depth, kd)
+            sizes[key] = (n, depth + 1)
+            open_.discard(key)
+            if depth + 1 > MAX_DEPTH:
+                raise RegistryFileError(source, [Problem("", f"nested deeper than {MAX_DEPTH} levels")])
+            if n > MAX_VALUES:
+                raise RegistryFileError(
+                    source,
+                    [Problem("", f"YAML aliases expand to more than {MAX_VALUES:,} values (an alias bomb?)")],
+                )
+            continue
+        if key in sizes:
+            continue
+        open_.add(key)
+        stack.append((node, True))
+        for k in kids:
+            if id(k) in open_:
+                raise RegistryFileError(
+                    source, [Problem("", "a YAML alias refers to a value that contains it")]
+                )
+            if id(k) not in sizes:
+                stack.append((k, False))
 
 
 def load_file(path: str | Path, check_files: bool = True) -> Registry:
@@ -330,7 +478,9 @@ def load_file(path: str | Path, check_files: bool = True) -> Registry:
         raw = p.read_bytes()
     except OSError as exc:
         raise RegistryFileError(str(p), [Problem("", f"cannot read file: {exc.strerror or exc}")]) from None
-    return parse_document(decode_text(raw, str(p)), str(p), p.resolve().parent, check_files)
+    doc = decode_text(raw, str(p))
+    del raw
+    return parse_document(doc, str(p), p.resolve().parent, check_files, consume=True)
 
 
 def _policy_out(p: Policy) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 
 from mamori.api.deps import get_svc, require
+from mamori.api.schemas.common import MAX_DB_INT
 from mamori.api.schemas.ledger import VerifyOut
 from mamori.ops import audit, store
 from mamori.ops.keys import Principal
@@ -24,7 +25,7 @@ def verify(svc: Mamori = Depends(get_svc), who: Principal = Depends(readers)) ->
 
 @router.get("/ledger/events")
 def events(
-    after: int = Query(default=0, ge=0),
+    after: int = Query(default=0, ge=0, le=MAX_DB_INT),
     limit: int = Query(default=100, ge=1, le=1000),
     svc: Mamori = Depends(get_svc),
     who: Principal = Depends(readers),

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 
 from mamori.api.deps import get_svc, require
+from mamori.api.schemas.common import DbId
 from mamori.api.schemas.registry import CharacterPut, PolicyPut, RightsholderPut, WorkPut
 from mamori.ops import registry_edit as ops
 from mamori.ops import statements
@@ -121,7 +122,7 @@ def add_reference(
 
 @router.delete("/characters/{cid}/references/{ref_id}")
 def delete_reference(
-    cid: str, ref_id: int, svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)
+    cid: str, ref_id: DbId, svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)
 ) -> dict[str, Any]:
     return ops.delete_reference(svc, cid, ref_id, who)
 

@@ -5,6 +5,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from mamori.api.deps import get_svc, require
+from mamori.api.schemas.common import DbId
 from mamori.api.schemas.reviews import DisputeCreate, Resolve
 from mamori.ops import reviews as ops
 from mamori.ops.keys import Principal
@@ -34,14 +35,14 @@ def list_reviews(
 
 @router.get("/reviews/{review_id}")
 def get_review(
-    review_id: int, svc: Mamori = Depends(get_svc), who: Principal = Depends(readers)
+    review_id: DbId, svc: Mamori = Depends(get_svc), who: Principal = Depends(readers)
 ) -> dict[str, Any]:
     return ops.review(svc, review_id, who)
 
 
 @router.post("/reviews/{review_id}/resolve")
 def resolve(
-    review_id: int,
+    review_id: DbId,
     body: Resolve,
     svc: Mamori = Depends(get_svc),
     who: Principal = Depends(require("admin", "rightsholder")),

@@ -13,6 +13,7 @@ class Price(StrictIn):
 
 
 class GenerationCreate(StrictIn):
+    REPLACED = frozenset({"prompt"})
     prompt: str
     territory: str | None = Territory
     price: Price | None = Field(

@@ -6,6 +6,7 @@ from mamori.api.schemas.common import DecisionOut, StrictIn, Territory
 
 
 class PromptScreen(StrictIn):
+    REPLACED = frozenset({"text"})
     text: str = Field(description="The prompt")
     territory: str | None = Territory
 

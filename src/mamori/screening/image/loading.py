@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from mamori.screening.mediabase import ImageLimits, MediaError
+from mamori.textsafe import without_bytes
 
 __all__ = ["load_image", "to_rgb_array", "downscale", "ImageLimits", "MediaError"]
 
@@ -52,6 +53,9 @@ def load_image(source: bytes | str | os.PathLike[str], limits: ImageLimits | Non
     # The process-wide Pillow guard follows our limit; we also check explicitly (below) so the message is ours.
     Image.MAX_IMAGE_PIXELS = limits.max_pixels
     with warnings.catch_warnings():
+        warnings.simplefilter(
+            "ignore", UserWarning
+        )  # "Corrupt EXIF data" and kin: the pixels decide, not metadata
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             im = Image.open(io.BytesIO(data))
@@ -61,9 +65,11 @@ def load_image(source: bytes | str | os.PathLike[str], limits: ImageLimits | Non
                 f"(PIL.Image.MAX_IMAGE_PIXELS)"
             ) from exc
         except UnidentifiedImageError as exc:
-            raise MediaError(f"{what} is not a recognised image format (starts with {data[:8]!r})") from exc
+            raise MediaError(  # never quote the bytes: the "image" may be a link to a private file
+                f"{what} is not a recognised image format (PNG, JPEG, GIF, WebP, TIFF, BMP, ...)"
+            ) from exc
         except (OSError, ValueError, SyntaxError) as exc:
-            raise MediaError(f"{what} could not be opened as an image: {exc}") from exc
+            raise MediaError(f"{what} could not be opened as an image: {without_bytes(str(exc))}") from exc
 
         w, h = im.size
         if w * h > limits.max_pixels:
@@ -82,7 +88,7 @@ def load_image(source: bytes | str | os.PathLike[str], limits: ImageLimits | Non
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise MediaError(f"{what}: decompression bomb refused ({exc})") from exc
         except (OSError, ValueError, SyntaxError, EOFError) as exc:
-            msg = str(exc)
+            msg = without_bytes(str(exc))
             if "truncated" in msg or isinstance(exc, EOFError):
                 raise MediaError(
                     f"{what} is truncated or corrupt: {msg or 'unexpected end of data'}"

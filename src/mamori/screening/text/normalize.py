@@ -3,7 +3,8 @@
 `normalize(text)` folds width and compatibility forms (NFKC: mathematical alphanumerics, letterlike symbols, circled
 letters), case, Latin diacritics, homoglyphs of Latin letters from other scripts (Cyrillic, Greek, Armenian,
 Cherokee, Canadian syllabics, Lisu, small capitals/IPA, enclosed letters) and strips invisible
-characters (zero-width, bidi controls, variation selectors), keeping for every output character the
+characters (zero-width, bidi controls, variation selectors, non-spacing control characters such as NUL, U+FFFD),
+keeping for every output character the
 [start, end) offsets of the original characters it came from and flags saying which transformations touched
 it (so evidence can say 'confusable' or 'invisible characters'). Prompts whose every character folds to its own
 lower-case form (pure ASCII, plain kana/kanji) take a fast path with an identity offset map.
@@ -121,10 +122,12 @@ def to_katakana(s: str) -> str:
 def _fold_char(ch: str) -> tuple[str, int]:
     """Normalised form of one character and the flags of what changed. '' when it is dropped."""
     cat = unicodedata.category(ch)
-    if cat in _DROP_CATEGORIES or (cat in _MARK_CATEGORIES and 0xFE00 <= ord(ch) <= 0xFE0F):
-        return "", F_INVISIBLE
-    if cat == "Cc":
-        return " ", 0
+    if cat in _DROP_CATEGORIES or ch == "\ufffd" or (cat in _MARK_CATEGORIES and 0xFE00 <= ord(ch) <= 0xFE0F):
+        return "", F_INVISIBLE  # U+FFFD: what the intake put where an unstorable character was (textsafe.py)
+    if (
+        cat == "Cc"
+    ):  # tab, newline and the other spacing controls separate words; NUL, ESC, DEL... hide in them
+        return (" ", 0) if ch.isspace() else ("", F_INVISIBLE)
     flags = 0
     conf = CONFUSABLES.get(ch)
     if conf is not None:
@@ -148,7 +151,12 @@ def _fold_char(ch: str) -> tuple[str, int]:
         if unicodedata.category(c) in _MARK_CATEGORIES and not (0x3099 <= ord(c) <= 0x309C):
             flags |= F_DIACRITIC
             continue  # stray combining mark on Latin text
-        res.append(c.lower())
+        low = c.lower()
+        conf = CONFUSABLES.get(low)  # a lower-case form can itself be a look-alike (Ʀ -> ʀ -> r)
+        if conf is not None:
+            low = conf.lower()
+            flags |= F_CONFUSABLE
+        res.append(low)
     return "".join(res), flags
 
 
@@ -264,7 +272,10 @@ def normalize(text: str) -> Normalized:
             ch = text[i : j + 1]
             j += 1
         if ch.isascii():
-            f, fl = (ch.lower(), 0) if ch >= " " or ch in "\t\n\r" else (" ", 0)
+            if (ch >= " " and ch != "\x7f") or ch in "\t\n\r":
+                f, fl = ch.lower(), 0
+            else:  # as _fold_char: spacing controls separate words, the others (NUL, BEL, ESC, DEL) vanish
+                f, fl = (" ", 0) if ch.isspace() else ("", F_INVISIBLE)
         else:
             got = cache.get(ch)
             if got is None:

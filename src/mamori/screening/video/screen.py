@@ -46,6 +46,7 @@ from mamori.screening.fusion import REVIEW
 from mamori.screening.mediabase import MediaError, MediaLimits, MediaResult, VideoLimits
 from mamori.screening.segments import FrameObservation, segments_to_matches
 from mamori.types import Match
+from mamori.textsafe import without_bytes
 
 if TYPE_CHECKING:  # pragma: no cover
     from mamori.screening.fusion import Gate, Screened
@@ -191,7 +192,7 @@ def screen_video(path: str | os.PathLike[str], gate: Gate, limits: VideoLimits |
     try:
         container = av.open(spath, metadata_errors="ignore")
     except (av.error.FFmpegError, OSError, ValueError) as exc:
-        raise MediaError(f"{spath} is not a readable video: {exc}") from exc
+        raise MediaError(f"{spath} is not a readable video: {without_bytes(str(exc))}") from exc
     try:
         return _screen_container(container, spath, gate, limits)
     finally:
@@ -266,6 +267,8 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
         kinds = sorted({s.type for s in container.streams}) or ["none"]
         raise MediaError(f"{spath} has no video stream (streams: {', '.join(kinds)})")
     stream = container.streams.video[0]
+    if stream.codec_context is None:  # a damaged header names a codec this build cannot open
+        raise MediaError(f"{spath}: the video stream's codec cannot be opened (damaged or unsupported)")
     stream.thread_type = "AUTO"
     # Frames no other frame refers to (non-reference B-frames) are never decoded: at >= 2 fps sampling they are
     # not needed, and shot changes are still seen at the granularity of the reference frames (every 1-3 frames).
@@ -402,9 +405,9 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
         except (av.error.FFmpegError, EOFError, OSError, ValueError) as exc:
             if res.frames_decoded == 0:
                 raise MediaError(
-                    f"{spath} is corrupt or truncated: no frame could be decoded ({exc})"
+                    f"{spath} is corrupt or truncated: no frame could be decoded ({without_bytes(str(exc))})"
                 ) from exc
-            res.error = f"{spath} is truncated or corrupt: decoding stopped at {last_t:.2f} s ({exc})"
+            res.error = f"{spath} is truncated or corrupt: decoding stopped at {last_t:.2f} s ({without_bytes(str(exc))})"
         res.observations = []
         for t, fut, reused, reason in pending:
             sc = fut.result()

@@ -10,7 +10,15 @@ import os
 import sys
 import time
 
-SUITES = ("prompt_accuracy", "text_bench", "visual_bench", "api_bench", "dataset_bench", "audio_bench", "registry_scale")
+SUITES = (
+    "prompt_accuracy",
+    "text_bench",
+    "visual_bench",
+    "api_bench",
+    "dataset_bench",
+    "audio_bench",
+    "registry_scale",
+)
 
 
 def main() -> int:

@@ -80,7 +80,11 @@ class RegistryStore:
         """Upsert everything by id in one transaction; a failure leaves the store as it was."""
         report = ImportReport(len(reg.rightsholders), len(reg.works), len(reg.characters))
         with self.engine.begin() as conn:
-            self._upsert_many(conn, t.rightsholders, {rh.id: {"name": rh.name, "country": rh.country} for rh in reg.rightsholders})
+            self._upsert_many(
+                conn,
+                t.rightsholders,
+                {rh.id: {"name": rh.name, "country": rh.country} for rh in reg.rightsholders},
+            )
             self._upsert_many(
                 conn,
                 t.works,

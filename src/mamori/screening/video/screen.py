@@ -45,8 +45,8 @@ import numpy as np
 from mamori.screening.fusion import REVIEW
 from mamori.screening.mediabase import MediaError, MediaLimits, MediaResult, VideoLimits
 from mamori.screening.segments import FrameObservation, segments_to_matches
-from mamori.types import Match
 from mamori.textsafe import without_bytes
+from mamori.types import Match
 
 if TYPE_CHECKING:  # pragma: no cover
     from mamori.screening.fusion import Gate, Screened

@@ -24,6 +24,7 @@ from mamori.screening.text.persist import digest as text_digest
 from mamori.storage.db import make_engine, migrate
 from mamori.storage.ledger_store import LedgerStore
 from mamori.storage.registry_store import ImportReport, ReferenceBlob, RegistryStore
+from mamori.storage.tlog_store import CheckpointStore, PromptStore
 from mamori.types import Decision, RequestContext, Verdict
 
 log = logging.getLogger("mamori")
@@ -68,6 +69,13 @@ class Mamori:
         migrate(self.engine)
         self.registry_store = RegistryStore(self.engine)
         self.ledger = LedgerStore(self.engine)
+        self.checkpoints = CheckpointStore(self.engine)
+        self.prompts = PromptStore(self.engine)
+        try:
+            self.transparency = self._make_transparency(settings)
+        except BaseException:
+            self.engine.dispose()  # a refused key must not leave connections behind
+            raise
         self._lock = threading.Lock()
         self._indexes: _Indexes | None = None
         self._last_text: tuple[str, TextMatcher] | None = None
@@ -85,6 +93,28 @@ class Mamori:
         if not (settings.c2pa_cert and settings.c2pa_key):
             raise ProvenanceConfigError("set both MAMORI_C2PA_CERT and MAMORI_C2PA_KEY (or neither)")
         return ProvenanceSigner.from_files(Path(settings.c2pa_cert), Path(settings.c2pa_key))
+
+    def _make_transparency(self, settings: Settings) -> Any:
+        """The checkpoint signer, checked at start-up: a missing, malformed or foreign key fails here."""
+        from mamori.ops.transparency import Checkpointer, load_signer
+
+        self.ledger_signer = load_signer(settings)
+        cp = Checkpointer(
+            self.ledger,
+            self.checkpoints,
+            self.ledger_signer,
+            settings.ledger_checkpoint_seconds,
+            settings.ledger_witness_dir,
+            settings.ledger_witness_url,
+        )
+        cp.check_key()
+        self.ledger.after_commit = cp.after_commit
+        self.ledger.keep_prompts = settings.prompt_retention_days > 0
+        if settings.prompt_retention_days > 0:
+            from mamori.ops.prompts import purge_expired
+
+            cp.housekeeping = lambda: purge_expired(self)
+        return cp
 
     @classmethod
     def open(cls, db: str | None = None, **overrides: Any) -> Mamori:
@@ -391,13 +421,15 @@ class Mamori:
     def decision_event(
         self, d: Decision, ctx: RequestContext, text: str | None, request_id: str | None
     ) -> dict[str, Any]:
+        from mamori.ledger.commitment import prompt_fields
+
         idx = self.indexes()
         chars = sorted({m.character for m in d.matches if m.character})
         return {
             "request_id": request_id,
             "platform": ctx.platform,
             "territory": ctx.territory,
-            "prompt": text,
+            **(prompt_fields(text, ctx.platform) if text is not None else {}),
             "language": prompt_language(text or ""),
             "decision": d.to_json(),
             "works": sorted({m.work for m in d.matches}),

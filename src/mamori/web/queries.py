@@ -51,6 +51,49 @@ class Blocked:
     reasons: list[str]
     platform: str | None
     language: str
+    commitment: str | None = None  # the entry's prompt commitment; the text is looked up, where retained
+
+
+def redact(text: str, spans: list[tuple[int, int]], context: int) -> tuple[str, list[tuple[int, int]]]:
+    """The matched spans with `context` characters either side; everything else becomes '…' (context < 0: all)."""
+    if context < 0 or not spans:
+        return (text if context < 0 else "…"), (spans if context < 0 else [])
+    keep: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        lo, hi = max(0, a - context), min(len(text), b + context)
+        if keep and lo <= keep[-1][1]:
+            keep[-1] = (keep[-1][0], max(keep[-1][1], hi))
+        else:
+            keep.append((lo, hi))
+    out, shifted, pos = "", [], 0
+    for lo, hi in keep:
+        if lo > pos:
+            out += "…"
+        for a, b in spans:
+            if lo <= a and b <= hi:
+                shifted.append((len(out) + a - lo, len(out) + b - lo))
+        out += text[lo:hi]
+        pos = hi
+    if pos < len(text):
+        out += "…"
+    return out, sorted(shifted)
+
+
+def _reveal_recent(svc: Mamori, who: Principal, out: Activity) -> None:
+    """Fill in the blocked prompts' text where it is still retained: whole for admins and auditors, for others the
+    matched span with MAMORI_RIGHTSHOLDER_PROMPT_CONTEXT characters of context (the platform's users' privacy)."""
+    from mamori.ledger.commitment import opens
+
+    rows = svc.prompts.get_many([b.commitment for b in out.recent if b.commitment])
+    full = who.role in ("admin", "auditor")
+    for b in out.recent:
+        row = rows.get(b.commitment or "")
+        if row is None or not opens(row["commitment"], row["salt"], row["text"]):
+            continue
+        text = row["text"]
+        if not full:
+            text, b.spans = redact(text, b.spans, svc.settings.rightsholder_prompt_context)
+        b.prompt = text[:MAX_PROMPT_SHOWN] + "…" if len(text) > MAX_PROMPT_SHOWN else text
 
 
 @dataclass
@@ -99,6 +142,7 @@ def activity(svc: Mamori, who: Principal, days: int = 14, now: datetime | None =
                 out.reviews[day] += 1
         else:
             _decision(out, scope, who, kind, day, ev["ts"], data)
+    _reveal_recent(svc, who, out)
     return out
 
 
@@ -131,8 +175,9 @@ def _decision(
             sp = e.get("span")
             if isinstance(sp, list) and len(sp) == 2:
                 spans.append((sp[0], sp[1]))
-    if isinstance(prompt, str) and len(prompt) > MAX_PROMPT_SHOWN:
-        prompt = prompt[:MAX_PROMPT_SHOWN] + "…"
+    if isinstance(prompt, str):  # entries written before prompts became commitments
+        prompt, spans = (prompt, spans) if scope is None else redact(prompt, spans, 12)
+        prompt = prompt[:MAX_PROMPT_SHOWN] + "…" if len(prompt) > MAX_PROMPT_SHOWN else prompt
     out.recent.append(
         Blocked(
             ts=datetime.fromisoformat(ts),
@@ -142,6 +187,7 @@ def _decision(
             reasons=[str(r) for r in decision.get("reasons", [])][:3],
             platform=data.get("platform"),
             language=data.get("language") or "other",
+            commitment=data.get("prompt_commitment"),
         )
     )
 

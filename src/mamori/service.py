@@ -25,6 +25,7 @@ from mamori.storage.db import make_engine, migrate
 from mamori.storage.grouped_ledger import GroupCommitLedgerStore
 from mamori.storage.registry_store import ImportReport, ReferenceBlob, RegistryStore
 from mamori.textsafe import SafeText, safe_text
+from mamori.storage.tlog_store import CheckpointStore, PromptStore
 from mamori.types import Decision, RequestContext, Verdict
 
 log = logging.getLogger("mamori")
@@ -108,6 +109,13 @@ class Mamori:
         self.ledger = GroupCommitLedgerStore(
             self.engine, settings.ledger_group_commit_ms / 1000.0, settings.ledger_group_commit_max
         )
+        self.checkpoints = CheckpointStore(self.engine)
+        self.prompts = PromptStore(self.engine)
+        try:
+            self.transparency = self._make_transparency(settings)
+        except BaseException:
+            self.engine.dispose()  # a refused key must not leave connections behind
+            raise
         self._lock = threading.Lock()
         self.key_cache: dict[str, tuple[float, Any]] = {}  # API key digest -> (until, principal), ops.keys
         self._indexes: _Indexes | None = None
@@ -127,6 +135,28 @@ class Mamori:
         if not (settings.c2pa_cert and settings.c2pa_key):
             raise ProvenanceConfigError("set both MAMORI_C2PA_CERT and MAMORI_C2PA_KEY (or neither)")
         return ProvenanceSigner.from_files(Path(settings.c2pa_cert), Path(settings.c2pa_key))
+
+    def _make_transparency(self, settings: Settings) -> Any:
+        """The checkpoint signer, checked at start-up: a missing, malformed or foreign key fails here."""
+        from mamori.ops.transparency import Checkpointer, load_signer
+
+        self.ledger_signer = load_signer(settings)
+        cp = Checkpointer(
+            self.ledger,
+            self.checkpoints,
+            self.ledger_signer,
+            settings.ledger_checkpoint_seconds,
+            settings.ledger_witness_dir,
+            settings.ledger_witness_url,
+        )
+        cp.check_key()
+        self.ledger.after_commit = cp.after_commit
+        self.ledger.keep_prompts = settings.prompt_retention_days > 0
+        if settings.prompt_retention_days > 0:
+            from mamori.ops.prompts import purge_expired
+
+            cp.housekeeping = lambda: purge_expired(self)
+        return cp
 
     @classmethod
     def open(cls, db: str | None = None, **overrides: Any) -> Mamori:
@@ -490,13 +520,15 @@ class Mamori:
     def decision_event(
         self, d: Decision, ctx: RequestContext, text: str | None, request_id: str | None
     ) -> dict[str, Any]:
+        from mamori.ledger.commitment import prompt_fields
+
         idx = self.indexes()
         chars = sorted({m.character for m in d.matches if m.character})
         return {
             "request_id": request_id,
             "platform": ctx.platform,
             "territory": ctx.territory,
-            "prompt": safe_text(text).text if text is not None else None,
+            **(prompt_fields(text, ctx.platform) if text is not None else {}),
             "language": prompt_language(text or ""),
             "decision": d.to_json(),
             "works": sorted({m.work for m in d.matches}),

@@ -8,15 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from mamori.ledger.note import Signer
 from mamori.ops.keys import create_key
 from mamori.service import Mamori
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "registry.yaml"
+LEDGER_KEY = Signer.generate("mamori.test/log").skey  # checkpoints are signed as in production
 
 
 @pytest.fixture
 def svc(sqlite_url: str) -> Iterator[Mamori]:
-    s = Mamori.open(sqlite_url, registry_refresh_seconds=0.0)
+    s = Mamori.open(sqlite_url, registry_refresh_seconds=0.0, ledger_key=LEDGER_KEY)
     s.import_registry(DATA)
     yield s
     s.close()

@@ -39,16 +39,33 @@ def export(
 
 @app.command("verify")
 def verify(
-    folder: Path = typer.Argument(..., help="An export folder"), as_json: bool = typer.Option(False, "--json")
+    folder: Path = typer.Argument(..., help="An export folder"),
+    as_json: bool = typer.Option(False, "--json"),
+    vkey: str | None = typer.Option(
+        None,
+        "--vkey",
+        help="The log's verifier key (`mamori ledger key`), or @FILE; default: the export's own",
+    ),
 ) -> None:
-    """Recompute file hashes, ledger row hashes, chain links and summary figures. Exit 1 on any tampering."""
+    """Recompute file hashes, ledger row hashes, chain links and summary figures, and check every row's inclusion
+    proof against the signed checkpoint — no database needed. Exit 1 on any tampering."""
     from mamori.ops.audit import verify_export
 
-    result = verify_export(folder)
+    if vkey is not None and vkey.startswith("@"):
+        try:
+            vkey = Path(vkey[1:]).read_text(encoding="utf-8")
+        except OSError as exc:
+            typer.echo(f"error: cannot read {vkey[1:]}: {exc.strerror or exc}", err=True)
+            raise typer.Exit(2) from None
+    result = verify_export(folder, vkey.strip() if vkey else None)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
     elif result["ok"]:
-        typer.echo(f"export ok: {result['decisions']} decision(s), {result['rows']} ledger row(s) verified")
+        cp = result.get("checkpoint")
+        signed = f", each proven in the signed checkpoint of size {cp['tree_size']}" if cp else ""
+        typer.echo(
+            f"export ok: {result['decisions']} decision(s), {result['rows']} ledger row(s) verified{signed}"
+        )
     else:
         typer.echo(f"export TAMPERED: {len(result['problems'])} problem(s)")
         for p in result["problems"]:

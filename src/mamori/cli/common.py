@@ -19,6 +19,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def open_service(db: str | None, **overrides: Any):  # type: ignore[no-untyped-def]
+    from mamori.ops.transparency import LedgerKeyError
     from mamori.provenance.errors import ProvenanceConfigError
     from mamori.service import Mamori
 
@@ -28,6 +29,8 @@ def open_service(db: str | None, **overrides: Any):  # type: ignore[no-untyped-d
         fail(str(exc))
     except ProvenanceConfigError as exc:
         fail(f"provenance signing is misconfigured: {exc}")
+    except LedgerKeyError as exc:
+        fail(f"ledger checkpoint signing is misconfigured: {exc}")
 
 
 def handle_known_errors(exc: BaseException) -> NoReturn:

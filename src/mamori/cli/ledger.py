@@ -1,31 +1,61 @@
-"""`mamori ledger verify|tail`."""
+"""`mamori ledger verify|tail|init-key|key|checkpoint|entry|prove|consistency|verify-proof|erase`."""
 
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
+from typing import Any
 
 import typer
 
-from mamori.cli.common import DbOption, open_service
+from mamori.cli.common import DbOption, fail, open_service
 
-app = typer.Typer(help="The tamper-evident ledger.", no_args_is_help=True)
+app = typer.Typer(help="The transparency log: a Merkle tree with signed checkpoints.", no_args_is_help=True)
+
+
+def _ops_call(fn: Any, *args: Any) -> Any:
+    from mamori.ops import OpsError
+
+    try:
+        return fn(*args)
+    except OpsError as exc:
+        fail(str(exc))
 
 
 @app.command("verify")
-def verify(db: str | None = DbOption, as_json: bool = typer.Option(False, "--json")) -> None:
-    """Recompute the hash chain; name the first broken row. Exit 1 when the chain is broken."""
+def verify(
+    db: str | None = DbOption,
+    as_json: bool = typer.Option(False, "--json"),
+    against: Path | None = typer.Option(
+        None, "--against", help="A checkpoint seen earlier (e.g. a witness's copy): prove the log extends it"
+    ),
+) -> None:
+    """Recompute the hash chain and the Merkle tree from every entry; check them against the stored checkpoints
+    (and `--against` an earlier one). Exit 1 when anything does not verify."""
+    from mamori.ledger.note import NoteError
+    from mamori.ops.transparency import verify_against
+
     svc = open_service(db)
     try:
-        result = svc.ledger.verify()
+        if against is not None:
+            try:
+                out = _ops_call(verify_against, svc, against.read_text(encoding="utf-8"))
+            except (OSError, NoteError) as exc:
+                fail(f"the checkpoint {against}: {exc}")
+        else:
+            out = svc.ledger.verify(svc.checkpoints.roots()).to_json()
     finally:
         svc.close()
     if as_json:
-        typer.echo(json.dumps(result.to_json()))
-    elif result.ok:
-        typer.echo(f"ledger ok: {result.rows} rows, head {result.head}")
+        typer.echo(json.dumps(out))
+    elif out["ok"]:
+        extra = f", extends the checkpoint of size {out['against']}" if against is not None else ""
+        typer.echo(f"ledger ok: {out['rows']} entries, root {out['root']}{extra}")
     else:
-        typer.echo(f"ledger BROKEN at row {result.first_bad}: {result.reason} ({result.rows} rows read)")
-    raise typer.Exit(0 if result.ok else 1)
+        where = f" at row {out['first_bad']}" if out.get("first_bad") is not None else ""
+        typer.echo(f"ledger BROKEN{where}: {out.get('reason')} ({out['rows']} rows read)")
+    raise typer.Exit(0 if out["ok"] else 1)
 
 
 @app.command("tail")
@@ -37,4 +67,177 @@ def tail(db: str | None = DbOption, n: int = typer.Option(10, "-n", help="How ma
     finally:
         svc.close()
     for r in rows:
-        typer.echo(f"{r.seq} {r.hash[:12]} {r.payload[:300]}")
+        typer.echo(f"{r.index} {r.hash[:12]} {r.payload[:300]}")
+
+
+@app.command("init-key")
+def init_key(
+    name: str = typer.Option(..., "--name", help="The log's origin, e.g. mamori.example.com/log"),
+    out: Path = typer.Option(..., "--out", help="Where to write the private key (never overwritten)"),
+) -> None:
+    """Generate the checkpoint signing key (Ed25519); prints the verifier key to publish."""
+    from mamori.ledger.note import NoteError, Signer
+    from mamori.ops.transparency import write_key
+
+    try:
+        signer = Signer.generate(name)
+        write_key(signer, out)
+    except NoteError as exc:
+        fail(str(exc))
+    except FileExistsError:
+        fail(f"{out} exists; a signing key is never overwritten")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+    typer.echo(signer.verifier.vkey)
+    typer.echo(f"wrote {out} (keep it secret); set MAMORI_LEDGER_KEY_FILE={out}", err=True)
+
+
+@app.command("key")
+def key(db: str | None = DbOption) -> None:
+    """Print the verifier key (vkey) line anyone needs to check checkpoints."""
+    from mamori.ops.transparency import NO_KEY
+
+    svc = open_service(db)
+    try:
+        if svc.ledger_signer is None:
+            fail(NO_KEY)
+        typer.echo(svc.ledger_signer.verifier.vkey)
+    finally:
+        svc.close()
+
+
+@app.command("checkpoint")
+def checkpoint(db: str | None = DbOption) -> None:
+    """Sign and print the checkpoint of the log as committed now (C2SP tlog-checkpoint signed note)."""
+    svc = open_service(db)
+    try:
+        typer.echo(_ops_call(svc.transparency.cut), nl=False)
+    finally:
+        svc.close()
+
+
+@app.command("entry")
+def entry(index: int = typer.Argument(..., help="Leaf index"), db: str | None = DbOption) -> None:
+    """Print entry INDEX exactly as hashed into its leaf (canonical JSON, no trailing newline)."""
+    from mamori.ops.transparency import entry as get_entry
+
+    svc = open_service(db)
+    try:
+        sys.stdout.buffer.write(_ops_call(get_entry, svc, index).encode("utf-8"))
+        sys.stdout.flush()
+    finally:
+        svc.close()
+
+
+@app.command("prove")
+def prove(
+    index: int = typer.Argument(..., help="Leaf index"),
+    size: int | None = typer.Option(None, "--size", help="Tree size (default: the newest checkpoint's)"),
+    db: str | None = DbOption,
+) -> None:
+    """Inclusion proof of entry INDEX: {"leaf_index", "tree_size", "inclusion": [hex…]}."""
+    from mamori.ops.transparency import inclusion
+
+    svc = open_service(db)
+    try:
+        typer.echo(json.dumps(_ops_call(inclusion, svc, index, size)))
+    finally:
+        svc.close()
+
+
+@app.command("consistency")
+def consistency(first: int, second: int, db: str | None = DbOption) -> None:
+    """Consistency proof between tree sizes FIRST ≤ SECOND: {"first", "second", "consistency": [hex…]}."""
+    from mamori.ops.transparency import consistency as proof
+
+    svc = open_service(db)
+    try:
+        typer.echo(json.dumps(_ops_call(proof, svc, first, second)))
+    finally:
+        svc.close()
+
+
+def _read(path: Path | None, what: str) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot read {what} {path}: {exc.strerror or exc}")
+
+
+def _read_json(path: Path | None, what: str) -> dict[str, Any] | None:
+    raw = _read(path, what)
+    if raw is None:
+        return None
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        fail(f"{what} {path} is not JSON")
+    if not isinstance(doc, dict):
+        fail(f"{what} {path} is not a JSON object")
+    return doc
+
+
+@app.command("verify-proof")
+def verify_proof(
+    vkey: str = typer.Option(..., "--vkey", help="The log's verifier key line, or @FILE holding it"),
+    checkpoint_file: Path = typer.Option(..., "--checkpoint", help="A signed checkpoint note"),
+    proof: Path | None = typer.Option(None, "--proof", help="Inclusion proof JSON (`mamori ledger prove`)"),
+    entry_file: Path | None = typer.Option(None, "--entry", help="The entry's bytes (`mamori ledger entry`)"),
+    consistency_file: Path | None = typer.Option(
+        None, "--consistency", help="`mamori ledger consistency` JSON"
+    ),
+    older: Path | None = typer.Option(
+        None, "--older", help="The older checkpoint the consistency proof starts at"
+    ),
+) -> None:
+    """Check a checkpoint, and an inclusion or consistency proof against it, offline with only the vkey."""
+    from mamori.ledger.merkle import ProofError
+    from mamori.ledger.note import NoteError
+    from mamori.ops import OpsError
+    from mamori.ops.transparency import verify_offline
+
+    key_text = _read(Path(vkey[1:]), "the vkey file") if vkey.startswith("@") else vkey
+    entry_bytes = None
+    if entry_file is not None:
+        try:
+            entry_bytes = entry_file.read_bytes()
+        except OSError as exc:
+            fail(f"cannot read the entry {entry_file}: {exc.strerror or exc}")
+    try:
+        out = verify_offline(
+            (key_text or "").strip(),
+            _read(checkpoint_file, "the checkpoint") or "",
+            _read_json(proof, "the proof"),
+            entry_bytes,
+            _read_json(consistency_file, "the consistency proof"),
+            _read(older, "the older checkpoint"),
+        )
+    except (NoteError, ProofError, OpsError) as exc:
+        typer.echo(f"proof does NOT verify: {exc}")
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps({"ok": True, **out}))
+
+
+@app.command("erase")
+def erase(
+    before: str | None = typer.Option(
+        None, "--before", help="Erase prompt text recorded before DATE (YYYY-MM-DD)"
+    ),
+    entry_index: int | None = typer.Option(None, "--entry", help="Erase the prompt text of entry I"),
+    user: str | None = typer.Option(None, "--user", help="Erase every prompt text of this platform user id"),
+    force: bool = typer.Option(
+        False, "--force", help="Also erase text an open review or dispute still holds"
+    ),
+    db: str | None = DbOption,
+) -> None:
+    """Erase prompt plaintext (kept outside the ledger); the ledger's commitments and every proof stay valid."""
+    from mamori.ops.prompts import erase as do_erase
+
+    svc = open_service(db)
+    try:
+        out = _ops_call(do_erase, svc, before, entry_index, user, force)
+    finally:
+        svc.close()
+    typer.echo(json.dumps(out))

@@ -22,7 +22,7 @@ def enforcement(
 ) -> None:
     """Per work origin (rightsholder country) and per prompt language/script: decisions allowed, licensed,
     blocked and sent to review, disputes filed, and blocks overturned on dispute."""
-    from mamori.ops.transparency import enforcement_report, report_csv
+    from mamori.ops.enforcement import enforcement_report, report_csv
 
     if fmt not in ("csv", "json"):
         fail(f"--format must be csv or json, not {fmt!r}")

@@ -43,7 +43,8 @@ class LedgerRow:
     seq: int
     prev_hash: str
     hash: str
-    payload: str  # canonical JSON of {"kind", "ts", "data"}
+    payload: str  # canonical JSON of {"kind", "ts", "data"}: the entry bytes of the Merkle leaf
+    index: int = -1  # leaf index in the Merkle tree
 
     @property
     def event(self) -> dict[str, Any]:
@@ -57,6 +58,8 @@ class VerifyResult:
     first_bad: int | None = None
     reason: str | None = None
     head: str = GENESIS
+    size: int = 0  # Merkle tree size and root recomputed from the entries (set by the store)
+    root: str = ""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -64,6 +67,8 @@ class VerifyResult:
             "rows": self.rows,
             "first_bad": self.first_bad,
             "head": self.head,
+            "tree_size": self.size,
+            "root": self.root,
         }
         if self.reason:
             out["reason"] = self.reason

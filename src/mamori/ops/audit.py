@@ -8,8 +8,12 @@ The export folder holds:
   exported rows are shown to sit in one unbroken chain without revealing other rightsholders' payloads;
 - `policies.json`: the policy history of each character of the work;
 - `summary.json`: counts by verdict, prompt language, territory, and review outcomes;
+- `checkpoint.txt`, `vkey.txt`, `proofs.jsonl` (when the log signs checkpoints): the signed checkpoint, the key
+  that checks it, and an RFC 9162 inclusion proof of every exported row in it, so the export is checked without
+  the database, against a key the auditor obtained independently;
 - `manifest.json`: sha256 of every other file.
-`verify_export(dir)` recomputes all of it and lists every discrepancy.
+Prompt text appears only where it is still retained (and then with its salt, so it is checked against the entry's
+commitment); erased prompts show as null. `verify_export(dir)` recomputes all of it and lists every discrepancy.
 """
 
 from __future__ import annotations
@@ -21,14 +25,20 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mamori.ledger import merkle
 from mamori.ledger.chain import canonical_json, row_hash
-from mamori.ops import NotFound, OpsError, store
+from mamori.ledger.commitment import opens
+from mamori.ledger.note import NoteError, Verifier, verify_checkpoint
+from mamori.ops import NotFound, OpsError, store, transparency
+from mamori.ops.prompts import reveal
 from mamori.ops.statements import DECISION_KINDS
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mamori.ops.keys import Principal
     from mamori.service import Mamori
 
 FILES = ("decisions.jsonl", "ledger_rows.jsonl", "chain.jsonl", "policies.json", "summary.json")
+PROOF_FILES = ("checkpoint.txt", "vkey.txt", "proofs.jsonl")
 
 
 def _day(value: str | date, what: str) -> date:
@@ -55,8 +65,11 @@ def summarise(decisions: list[dict[str, Any]], reviews: list[dict[str, Any]]) ->
     }
 
 
-def export(svc: Mamori, work: str, start: str | date, end: str | date, out: str | Path) -> dict[str, Any]:
-    """Write the export for `work` from `start` to `end` (inclusive days, UTC); returns the manifest."""
+def export(
+    svc: Mamori, work: str, start: str | date, end: str | date, out: str | Path, who: Principal | None = None
+) -> dict[str, Any]:
+    """Write the export for `work` from `start` to `end` (inclusive days, UTC); returns the manifest. Prompt text
+    is included where retained and `who` may see it (None: the operator's CLI)."""
     d0, d1 = _day(start, "--from"), _day(end, "--to")
     if d1 < d0:
         raise OpsError("--to is before --from", 422)
@@ -85,6 +98,8 @@ def export(svc: Mamori, work: str, start: str | date, end: str | date, out: str 
             terms = next((h for h in history(cid) if h["version"] == version), None)
             policies[cid] = {"version": version, "policy": terms["policy"] if terms else None}
         d = data["decision"]
+        prompt = reveal(svc, data, who)
+        row = svc.prompts.get(data["prompt_commitment"]) if prompt and data.get("prompt_commitment") else None
         decisions.append(
             {
                 "seq": lr.seq,
@@ -94,7 +109,10 @@ def export(svc: Mamori, work: str, start: str | date, end: str | date, out: str 
                 "platform": data.get("platform"),
                 "territory": data.get("territory"),
                 "language": data.get("language"),
-                "prompt": data.get("prompt"),
+                "index": lr.index,
+                "prompt": prompt,
+                "prompt_commitment": data.get("prompt_commitment"),
+                "prompt_salt": row["salt"] if row else None,
                 "verdict": d["verdict"],
                 "matches": [m for m in d.get("matches", []) if m["work"] == work],
                 "themes": d.get("themes", []),
@@ -103,7 +121,15 @@ def export(svc: Mamori, work: str, start: str | date, end: str | date, out: str 
                 "policies_in_force": policies,
             }
         )
-        rows.append({"seq": lr.seq, "prev_hash": lr.prev_hash, "hash": lr.hash, "payload": lr.payload})
+        rows.append(
+            {
+                "seq": lr.seq,
+                "index": lr.index,
+                "prev_hash": lr.prev_hash,
+                "hash": lr.hash,
+                "payload": lr.payload,
+            }
+        )
 
     chain: list[dict[str, Any]] = []
     if rows:
@@ -140,6 +166,13 @@ def export(svc: Mamori, work: str, start: str | date, end: str | date, out: str 
         )
         + "\n",
     }
+    if svc.ledger_signer is not None:
+        note = svc.transparency.current()
+        size = int(note.split("\n")[1])
+        proofs = [{"seq": r["seq"], **transparency.inclusion(svc, r["index"], size)} for r in rows]
+        contents["checkpoint.txt"] = note
+        contents["vkey.txt"] = svc.ledger_signer.verifier.vkey + "\n"
+        contents["proofs.jsonl"] = _jsonl(proofs)
     manifest: dict[str, Any] = {
         "format": "mamori-audit/1",
         "work": work,
@@ -167,15 +200,20 @@ def _read_jsonl(path: Path, problems: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-def verify_export(folder: str | Path) -> dict[str, Any]:
-    """Every way the folder differs from what an honest export would hold; ok when there is none."""
+def verify_export(folder: str | Path, vkey: str | None = None) -> dict[str, Any]:
+    """Every way the folder differs from what an honest export would hold; ok when there is none. With `vkey`
+    (obtained from the log, not from the export) the checkpoint must be signed by it and prove every row."""
     folder = Path(folder)
     problems: list[str] = []
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return {"ok": False, "problems": [f"manifest.json unreadable: {exc}"]}
-    for name in FILES:
+    with_proofs = "checkpoint.txt" in manifest.get("files", {})
+    wanted = FILES + PROOF_FILES if with_proofs else FILES
+    if vkey is not None and not with_proofs:
+        problems.append("the export carries no signed checkpoint to check against the key")
+    for name in wanted:
         entry = manifest.get("files", {}).get(name)
         path = folder / name
         if entry is None:
@@ -184,9 +222,9 @@ def verify_export(folder: str | Path) -> dict[str, Any]:
             problems.append(f"{name}: missing")
         elif hashlib.sha256(path.read_bytes()).hexdigest() != entry.get("sha256"):
             problems.append(f"{name}: sha256 differs from the manifest (file changed)")
-    extra = sorted(set(manifest.get("files", {})) - set(FILES))
+    extra = sorted(set(manifest.get("files", {})) - set(wanted))
     problems += [f"{name}: unexpected file in the manifest" for name in extra]
-    if any(not (folder / n).is_file() for n in FILES):
+    if any(not (folder / n).is_file() for n in wanted):
         return {"ok": False, "problems": problems}
 
     rows = _read_jsonl(folder / "ledger_rows.jsonl", problems)
@@ -204,6 +242,7 @@ def verify_export(folder: str | Path) -> dict[str, Any]:
     for a, b in zip(chain, chain[1:], strict=False):
         if b["prev_hash"] != a["hash"]:
             problems.append(f"chain: row {b['seq']} does not follow row {a['seq']}")
+    checkpoint = _check_proofs(folder, rows, vkey, problems) if with_proofs else None
     payloads = {r["seq"]: json.loads(r["payload"]) for r in rows}
     if len(decisions) != len(rows):
         problems.append(f"decisions.jsonl has {len(decisions)} decisions for {len(rows)} ledger rows")
@@ -213,9 +252,15 @@ def verify_export(folder: str | Path) -> dict[str, Any]:
             problems.append(f"decision at seq {d['seq']}: no ledger row proves it")
             continue
         data = p["data"]
+        if d.get("prompt_commitment"):
+            prompt_ok = d["prompt_commitment"] == data.get("prompt_commitment") and (
+                d["prompt"] is None or opens(d["prompt_commitment"], d.get("prompt_salt") or "", d["prompt"])
+            )
+        else:
+            prompt_ok = d["prompt"] == data.get("prompt")
         same = (
-            d["verdict"] == data["decision"]["verdict"]
-            and d["prompt"] == data.get("prompt")
+            prompt_ok
+            and d["verdict"] == data["decision"]["verdict"]
             and d["territory"] == data.get("territory")
             and d["kind"] == p["kind"]
             and all(m in data["decision"]["matches"] for m in d["matches"])
@@ -231,4 +276,39 @@ def verify_export(folder: str | Path) -> dict[str, Any]:
                 problems.append(f"summary.json: {key} does not match the decisions")
     except ValueError:
         problems.append("summary.json: not JSON")
-    return {"ok": not problems, "problems": problems, "decisions": len(decisions), "rows": len(rows)}
+    out = {"ok": not problems, "problems": problems, "decisions": len(decisions), "rows": len(rows)}
+    if checkpoint is not None:
+        out["checkpoint"] = checkpoint
+    return out
+
+
+def _check_proofs(folder: Path, rows: list[dict[str, Any]], vkey: str | None, problems: list[str]) -> Any:
+    """Check the checkpoint's signature and every row's inclusion proof; returns what was checked against."""
+    key_source = (
+        "given"
+        if vkey is not None
+        else "the export's own vkey.txt (obtain the key from the log to rule out a re-signed export)"
+    )
+    try:
+        verifier = Verifier.parse(
+            vkey if vkey is not None else (folder / "vkey.txt").read_text(encoding="utf-8")
+        )
+        cp = verify_checkpoint((folder / "checkpoint.txt").read_text(encoding="utf-8"), verifier)
+    except NoteError as exc:
+        problems.append(f"checkpoint.txt: {exc}")
+        return None
+    proofs = {p.get("seq"): p for p in _read_jsonl(folder / "proofs.jsonl", problems)}
+    for r in rows:
+        p = proofs.get(r["seq"])
+        if p is None:
+            problems.append(f"ledger row {r['seq']}: no inclusion proof")
+            continue
+        try:
+            if p.get("tree_size") != cp.size or p.get("leaf_index") != r.get("index"):
+                raise merkle.ProofError("the proof is for another leaf or tree size")
+            path = [bytes.fromhex(h) for h in p.get("inclusion", [])]
+            leaf = merkle.leaf_hash(r["payload"].encode("utf-8"))
+            merkle.verify_inclusion(r["index"], cp.size, leaf, path, cp.root)
+        except (merkle.ProofError, ValueError, TypeError) as exc:
+            problems.append(f"ledger row {r['seq']}: not in the signed checkpoint ({exc})")
+    return {"origin": cp.origin, "tree_size": cp.size, "key": key_source}

@@ -47,6 +47,7 @@ def open_generation(
     price: dict[str, str] | None = None,
     input_image: bytes | None = None,
     input_filename: str = "input",
+    user: str | None = None,
 ) -> dict[str, Any]:
     from mamori.ops.reviews import enqueue_review
 
@@ -68,11 +69,14 @@ def open_generation(
     passed = decision["verdict"] in PASSING
     if not passed:
         extra["generation_id"] = None
-    appended = svc.ledger.append("decision.prompt", decision_event(svc, decision, ctx, prompt, gid, **extra))
+    appended = svc.ledger.append(
+        "decision.prompt", decision_event(svc, decision, ctx, prompt, gid, user, **extra)
+    )
     out: dict[str, Any] = {
         "generation_id": gid if passed else None,
         "decision": decision,
         "obligations": decision["obligations"],
+        "receipt": appended.receipt(),
     }
     if passed:
         store(svc).insert_generation(
@@ -190,6 +194,7 @@ def submit_output(
         "obligations": final["obligations"],
         "settlement": settlement,
         "signed_output": None,
+        "receipt": appended[0].receipt(),
     }
     if status == "review":
         out["review_ids"] = enqueue_review(

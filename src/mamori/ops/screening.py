@@ -106,9 +106,12 @@ def decision_event(
     ctx: RequestContext,
     text: str | None,
     rid: str | None,
+    user: str | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """The ledger payload for a decision (the same fields `Mamori.decision_event` writes)."""
+    """The ledger payload for a decision (the same fields `Mamori.decision_event` writes): the prompt enters
+    only as a salted commitment; its text rides beside the entry into the erasable store."""
+    from mamori.ledger.commitment import prompt_fields
     from mamori.service import prompt_language
 
     idx = svc.indexes()
@@ -119,18 +122,20 @@ def decision_event(
         "request_id": rid,
         "platform": ctx.platform,
         "territory": ctx.territory,
-        "prompt": safe_text(text).text if text is not None else None,
         "language": prompt_language(text or ""),
         "decision": decision,
         "works": works,
         "rightsholders": sorted({owners[w] for w in works if w in owners}),
         "policy_versions": {c: idx.policy_versions.get(c) for c in chars},
+        **(prompt_fields(text, ctx.platform, user) if text is not None else {}),
         **extra,
     }
 
 
-def screen_prompt(svc: Mamori, text: str, territory: str | None, actor: Principal) -> dict[str, Any]:
-    """Screen and record one prompt; the answer is a `mamori screen prompts` output line."""
+def screen_prompt(
+    svc: Mamori, text: str, territory: str | None, actor: Principal, user: str | None = None
+) -> dict[str, Any]:
+    """Screen and record one prompt; the answer is a `mamori screen prompts` output line plus the ledger receipt."""
     from mamori.ops.reviews import enqueue_review
 
     ctx = svc.context(actor.platform, territory)
@@ -139,8 +144,8 @@ def screen_prompt(svc: Mamori, text: str, territory: str | None, actor: Principa
     text = safe.text
     decision = decide_prompt(svc, safe, ctx)
     # write-ahead: the answer leaves only once its ledger entry is stored
-    svc.ledger.append("decision.prompt", decision_event(svc, decision, ctx, text, rid))
-    out: dict[str, Any] = {"id": rid, **decision}
+    appended = svc.ledger.append("decision.prompt", decision_event(svc, decision, ctx, text, rid, user))
+    out: dict[str, Any] = {"id": rid, **decision, "receipt": appended.receipt()}
     if decision["verdict"] == "review":
         out["review_ids"] = enqueue_review(
             svc,
@@ -159,11 +164,11 @@ def screen_media(
     rid = request_id()
     decision = decide_media(svc, data, filename, ctx)
     sha = hashlib.sha256(data).hexdigest()
-    svc.ledger.append(
+    appended = svc.ledger.append(
         "decision.media",
         decision_event(svc, _core(decision), ctx, None, rid, media_sha256=sha, filename=filename),
     )
-    out: dict[str, Any] = {"id": rid, **decision}
+    out: dict[str, Any] = {"id": rid, **decision, "receipt": appended.receipt()}
     if decision["verdict"] == "review":
         out["review_ids"] = enqueue_review(
             svc,

@@ -1,119 +1,303 @@
-"""The enforcement transparency report: for one period, per work origin (the rightsholder's country) and per prompt
-language/script, how many decisions allowed, licensed, blocked or sent to review, how many disputes were filed,
-and how many blocks were overturned on dispute (the measured false-positive rate).
+"""The transparency log's service side: the signing key, checkpoints cut at an interval (only over committed
+entries), witnesses, and the proofs the CLI and HTTP API hand out.
 
-Read from the ledger, the record the figures must agree with: decisions are `decision.prompt`, `decision.media`
-and `decision.output` entries; disputes are `dispute.file`; overturns are `review.resolve` of a dispute released or
-allow-listed. A dispute's language is its prompt's, while the prompt is still retained.
+A checkpoint is cut *after* an append commits, from the committed tree size read back from the database, so it can
+never cover an entry another transaction might still roll back.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections import defaultdict
-from datetime import UTC, datetime
+import base64
+import logging
+import os
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mamori.ops import OpsError, store
+from mamori.ledger import merkle
+from mamori.ledger.note import Checkpoint, NoteError, Signer, Verifier, sign_checkpoint, verify_checkpoint
+from mamori.ops import OpsError, Unavailable
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mamori.config import Settings
     from mamori.service import Mamori
+    from mamori.storage.ledger_store import Appended, LedgerStore
+    from mamori.storage.tlog_store import CheckpointStore
 
-DECISIONS = ("decision.prompt", "decision.media", "decision.output")
-VERDICTS = ("allow", "licensed", "block", "review")
-OVERTURNING = ("release", "allowlist")
-NO_MATCH = "none"  # the decision matched no registered work
-UNKNOWN = "unknown"  # the rightsholder gave no country / the prompt text is no longer retained
-MEDIA = "media"  # a media decision has no prompt language
-COLUMNS = ("decisions", *VERDICTS, "disputes", "overturned", "overturned_rate")
+log = logging.getLogger("mamori.ledger")
 
-
-def parse_period(period: str) -> tuple[datetime, datetime]:
-    """'2026-11' (a month) or '2026' (a year) → [start, end) in UTC."""
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", period.strip())
-    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
-        raise OpsError(f"period {period!r}: use a month YYYY-MM or a year YYYY", 422)
-    year = int(m.group(1))
-    if m.group(2) is None:
-        return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
-    month = int(m.group(2))
-    start = datetime(year, month, 1, tzinfo=UTC)
-    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
-    return start, end
+NO_KEY = (
+    "no ledger signing key is configured: run `mamori ledger init-key --name ORIGIN --out FILE` and set "
+    "MAMORI_LEDGER_KEY_FILE=FILE"
+)
 
 
-def _empty() -> dict[str, int]:
-    return {c: 0 for c in COLUMNS if c != "overturned_rate"}
+HOUSEKEEPING_SECONDS = 3600.0
 
 
-def enforcement_report(svc: Mamori, period: str) -> dict[str, Any]:
-    from mamori.service import prompt_language
-
-    start, end = parse_period(period)
-    country = {r.id: (r.country or UNKNOWN) for r in svc.registry().rightsholders}
-    origin: dict[str, dict[str, int]] = defaultdict(_empty)
-    language: dict[str, dict[str, int]] = defaultdict(_empty)
-    totals = _empty()
-
-    def origins(rightsholders: list[str]) -> set[str]:
-        return {country.get(r, UNKNOWN) for r in rightsholders if r} or {NO_MATCH}
-
-    def dispute_language(review_id: int | None) -> str:
-        row = store(svc).review(review_id) if review_id is not None else None
-        prompt = (row or {}).get("subject", {}).get("prompt")
-        return prompt_language(prompt) if isinstance(prompt, str) and prompt else UNKNOWN
-
-    for row in svc.ledger.rows(kinds=[*DECISIONS, "dispute.file", "review.resolve"], since=start, until=end):
-        event = row.event
-        kind, data = event["kind"], event["data"]
-        if kind in DECISIONS:
-            verdict = (data.get("decision") or {}).get("verdict")
-            if verdict not in VERDICTS:
-                continue
-            lang = data.get("language") or UNKNOWN if kind == "decision.prompt" else MEDIA
-            counted = [totals, language[lang], *(origin[o] for o in origins(data.get("rightsholders") or []))]
-            for bucket in counted:
-                bucket["decisions"] += 1
-                bucket[verdict] += 1
-        elif data.get("kind") == "dispute":
-            column = "disputes" if kind == "dispute.file" else None
-            if kind == "review.resolve" and data.get("action") in OVERTURNING:
-                column = "overturned"
-            if column is None:
-                continue
-            lang = dispute_language(data.get("review_id"))
-            for bucket in (totals, language[lang], *(origin[o] for o in origins([data.get("rightsholder")]))):
-                bucket[column] += 1
-    return {
-        "report": "enforcement",
-        "period": period.strip(),
-        "from": start.isoformat(),
-        "until": end.isoformat(),
-        "totals": _with_rate(totals),
-        "by_origin": [{"origin": k, **_with_rate(v)} for k, v in sorted(origin.items())],
-        "by_language": [{"language": k, **_with_rate(v)} for k, v in sorted(language.items())],
-    }
+class LedgerKeyError(RuntimeError):
+    """The configured checkpoint signing key is missing, unreadable, malformed or not the log's key."""
 
 
-def _with_rate(counts: dict[str, int]) -> dict[str, Any]:
-    """Overturned blocks per block: the share of blocks found wrong on dispute (None when nothing was blocked)."""
-    rate = round(counts["overturned"] / counts["block"], 4) if counts["block"] else None
-    return {**counts, "overturned_rate": rate}
+def load_signer(settings: Settings) -> Signer | None:
+    """The signing key from MAMORI_LEDGER_KEY (the key itself) or MAMORI_LEDGER_KEY_FILE; None when neither is set."""
+    raw, where = settings.ledger_key, "MAMORI_LEDGER_KEY"
+    if not raw and settings.ledger_key_file:
+        where = f"MAMORI_LEDGER_KEY_FILE={settings.ledger_key_file}"
+        try:
+            raw = Path(settings.ledger_key_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise LedgerKeyError(
+                f"cannot read the ledger signing key ({where}): {exc.strerror or exc}"
+            ) from None
+    if not raw:
+        return None
+    try:
+        return Signer.parse(raw)
+    except NoteError as exc:
+        raise LedgerKeyError(f"the ledger signing key ({where}) is not usable: {exc}") from None
 
 
-def report_csv(report: dict[str, Any]) -> str:
-    """One table: a row per origin and per language (`dimension`, `value`), then the totals."""
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(["period", "dimension", "value", *COLUMNS])
-    rows = [("origin", r["origin"], r) for r in report["by_origin"]]
-    rows += [("language", r["language"], r) for r in report["by_language"]]
-    rows.append(("total", "", report["totals"]))
-    for dimension, value, r in rows:
-        rate = r["overturned_rate"]
-        w.writerow(
-            [report["period"], dimension, value, *(r[c] for c in COLUMNS[:-1]), "" if rate is None else rate]
-        )
-    return out.getvalue()
+def write_key(signer: Signer, path: Path) -> None:
+    """Write a new signer key readable by its owner only; never overwrite one."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(signer.skey + "\n")
+
+
+class Checkpointer:
+    def __init__(
+        self,
+        ledger: LedgerStore,
+        store: CheckpointStore,
+        signer: Signer | None,
+        interval: float,
+        witness_dir: str | None = None,
+        witness_url: str | None = None,
+    ):
+        self.ledger, self.store, self.signer, self.interval = ledger, store, signer, interval
+        self.witness_dir, self.witness_url = witness_dir, witness_url
+        self._lock = threading.Lock()
+        self._last = 0.0
+        # Retention housekeeping rides on the same post-commit hook, at most once per HOUSEKEEPING_SECONDS.
+        self.housekeeping: Callable[[], Any] | None = None
+        self._last_housekeeping = 0.0
+
+    def check_key(self) -> None:
+        """Start-up check: the configured key must be the one that signed the stored checkpoints."""
+        latest = self.store.latest()
+        if latest is None or self.signer is None:
+            return
+        try:
+            verify_checkpoint(latest.note, self.signer.verifier)
+        except NoteError as exc:
+            raise LedgerKeyError(
+                f"the configured ledger key ({self.signer.verifier.vkey}) did not sign this log's checkpoints "
+                f"(checkpoint of size {latest.size}: {exc}); configure the log's own key"
+            ) from None
+
+    def after_commit(self, appended: list[Appended]) -> None:
+        now = time.monotonic()
+        if self.housekeeping is not None and now - self._last_housekeeping >= HOUSEKEEPING_SECONDS:
+            self._last_housekeeping = now
+            try:
+                self.housekeeping()
+            except Exception:  # retried an hour later; never fails the request whose entry is committed
+                log.exception("prompt-text retention housekeeping failed")
+        if self.signer is None or now - self._last < self.interval:
+            return
+        try:
+            self.cut()
+        except Exception:  # a checkpoint is retried at the next append; the entry itself is committed
+            log.exception("cutting a ledger checkpoint failed")
+
+    def cut(self) -> str:
+        """Sign the committed tree as it is now, store and witness the note; returns it."""
+        if self.signer is None:
+            raise Unavailable(NO_KEY)
+        with self._lock:
+            self._last = time.monotonic()
+            size = self.ledger.size()
+            latest = self.store.latest()
+            if latest is not None and latest.size == size:
+                return latest.note
+            root = self.ledger.root(size)
+            note = sign_checkpoint(self.signer, size, root)
+            self.store.save(size, root.hex(), note)
+        self.witness(note, size)
+        return note
+
+    def current(self) -> str:
+        """The newest checkpoint, cut now when the log has grown past the stored one."""
+        latest = self.store.latest()
+        if self.signer is not None and (latest is None or latest.size < self.ledger.size()):
+            return self.cut()
+        if latest is None:
+            raise Unavailable(NO_KEY)
+        return latest.note
+
+    def witness(self, note: str, size: int) -> None:
+        """Hand the checkpoint to the witnesses: a folder (latest + one file per size) and/or an HTTP endpoint."""
+        if self.witness_dir:
+            try:
+                folder = Path(self.witness_dir)
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / f"checkpoint.{size}").write_text(note, encoding="utf-8")
+                tmp = folder / ".checkpoint.tmp"
+                tmp.write_text(note, encoding="utf-8")
+                tmp.replace(folder / "checkpoint")
+            except OSError as exc:
+                log.warning("cannot write the checkpoint to the witness folder %s: %s", self.witness_dir, exc)
+        if self.witness_url:
+            threading.Thread(target=_post, args=(self.witness_url, note), daemon=True).start()
+
+
+def _post(url: str, note: str) -> None:
+    req = urllib.request.Request(
+        url, data=note.encode("utf-8"), method="POST", headers={"Content-Type": "text/plain; charset=utf-8"}
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=5):  # noqa: S310 - the operator's configured witness
+            pass
+    except OSError as exc:
+        log.warning("cannot push the checkpoint to the witness %s: %s", url, exc)
+
+
+# --- proofs for adapters ---------------------------------------------------------------------------------------
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _int(value: Any, what: str) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise OpsError(f"{what} must be a whole number", 422) from None
+    if n < 0 or n >= 2**63:
+        raise OpsError(f"{what} {value} is out of range", 422)
+    return n
+
+
+def _checked(fn: Any, *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except merkle.ProofError as exc:
+        raise OpsError(str(exc), 422) from None
+
+
+def inclusion(svc: Mamori, index: Any, size: Any = None) -> dict[str, Any]:
+    """`{"leaf_index", "tree_size", "inclusion": [hex…]}`; the size defaults to the newest checkpoint's."""
+    i = _int(index, "index")
+    if size is None:
+        latest = svc.checkpoints.latest()
+        n = latest.size if latest is not None and latest.size > i else svc.ledger.size()
+    else:
+        n = _int(size, "size")
+    proof = _checked(svc.ledger.inclusion, i, n)
+    return {"leaf_index": i, "tree_size": n, "inclusion": [h.hex() for h in proof]}
+
+
+def consistency(svc: Mamori, first: Any, second: Any) -> dict[str, Any]:
+    m, n = _int(first, "first"), _int(second, "second")
+    proof = _checked(svc.ledger.consistency, m, n)
+    return {"first": m, "second": n, "consistency": [h.hex() for h in proof]}
+
+
+def entry(svc: Mamori, index: Any) -> str:
+    from mamori.ops import NotFound
+
+    i = _int(index, "index")
+    try:
+        return svc.ledger.entry(i)
+    except KeyError:
+        raise NotFound(f"no ledger entry {i} (the log holds {svc.ledger.size()})") from None
+
+
+# --- offline verification (no database) ------------------------------------------------------------------------
+
+
+def _hexes(values: Any, what: str) -> list[bytes]:
+    if not isinstance(values, list):
+        raise OpsError(f"{what} must be a list of hex hashes", 422)
+    try:
+        out = [bytes.fromhex(v) for v in values]
+    except (TypeError, ValueError):
+        raise OpsError(f"{what} holds something that is not a hex hash", 422) from None
+    if any(len(h) != 32 for h in out):
+        raise OpsError(f"{what} holds a hash that is not 32 bytes", 422)
+    return out
+
+
+def verify_offline(
+    vkey: str,
+    checkpoint_note: str,
+    inclusion_proof: dict[str, Any] | None = None,
+    entry_bytes: bytes | None = None,
+    consistency_proof: dict[str, Any] | None = None,
+    older_note: str | None = None,
+) -> dict[str, Any]:
+    """Check a checkpoint with only the vkey, then an entry's inclusion in it and/or its consistency with an
+    older checkpoint. Raises NoteError/ProofError/OpsError naming what failed; returns what was proven."""
+    verifier = Verifier.parse(vkey)
+    cp = verify_checkpoint(checkpoint_note, verifier)
+    out: dict[str, Any] = {"origin": cp.origin, "tree_size": cp.size, "root": _b64(cp.root)}
+    if inclusion_proof is not None:
+        if entry_bytes is None:
+            raise OpsError("an inclusion proof needs the entry (its exact bytes) to check", 422)
+        i = _int(inclusion_proof.get("leaf_index"), "leaf_index")
+        if _int(inclusion_proof.get("tree_size"), "tree_size") != cp.size:
+            raise merkle.ProofError("the inclusion proof is for another tree size than the checkpoint's")
+        path = _hexes(inclusion_proof.get("inclusion"), "inclusion")
+        merkle.verify_inclusion(i, cp.size, merkle.leaf_hash(entry_bytes), path, cp.root)
+        out["leaf_index"] = i
+    if consistency_proof is not None or older_note is not None:
+        if consistency_proof is None or older_note is None:
+            raise OpsError("a consistency check needs the older checkpoint and the proof", 422)
+        old = verify_checkpoint(older_note, verifier)
+        m, n = _int(consistency_proof.get("first"), "first"), _int(consistency_proof.get("second"), "second")
+        if (m, n) != (old.size, cp.size):
+            raise merkle.ProofError(
+                f"the proof is for sizes {m}→{n}, the checkpoints are {old.size}→{cp.size}"
+            )
+        path = _hexes(consistency_proof.get("consistency"), "consistency")
+        merkle.verify_consistency(old.size, cp.size, old.root, cp.root, path)
+        out["extends"] = old.size
+    return out
+
+
+def verify_against(svc: Mamori, older_note: str) -> dict[str, Any]:
+    """Prove the log as stored extends a checkpoint seen earlier (e.g. a witness's copy): its signature must check,
+    the entries must hash to the tree, and a consistency proof must lead from the old root to the recomputed one."""
+    signer = svc.ledger_signer
+    if signer is None:
+        raise Unavailable(NO_KEY)
+    old = verify_checkpoint(older_note, signer.verifier)
+    result = svc.ledger.verify(svc.checkpoints.roots())
+    out: dict[str, Any] = {"against": old.size, **result.to_json()}
+    if not result.ok:
+        return out
+    size, root = result.size, bytes.fromhex(result.root)
+    try:
+        if old.size > size:
+            raise merkle.ProofError(
+                f"the log holds {size} entries, fewer than the {old.size} signed (truncated)"
+            )
+        proof = svc.ledger.consistency(old.size, size)
+        merkle.verify_consistency(old.size, size, old.root, root, proof)
+    except merkle.ProofError as exc:
+        return {
+            **out,
+            "ok": False,
+            "reason": f"the log does not extend the checkpoint of size {old.size}: {exc}",
+        }
+    return out
+
+
+def parse_checkpoint(note: str) -> Checkpoint:
+    cut = note.rfind("\n\n")
+    return Checkpoint.parse(note[: cut + 1] if cut >= 0 else note)

@@ -50,6 +50,8 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            # Deleted content (erased prompt text) is overwritten, not left in free pages of the file.
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
 
         return engine

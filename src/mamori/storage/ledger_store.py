@@ -1,20 +1,25 @@
-"""The append-only ledger on SQLAlchemy. Appends never fork the chain: prev_hash is UNIQUE, so of two writers
-that read the same head only one can insert; the other rolls back and retries on the new head. On PostgreSQL a
-transaction-scoped advisory lock serialises appenders first, so retries are rare."""
+"""The append-only ledger on SQLAlchemy: a hash chain and an RFC 6962 Merkle tree over the same entries.
+
+Appends never fork: prev_hash and the leaf index are UNIQUE, so of two writers that read the same head only one can
+insert; the other rolls back and retries on the new head. On PostgreSQL a transaction-scoped advisory lock
+serialises appenders first, so retries are rare. Each append also writes the tree nodes its leaves complete
+(`ledger_nodes`), in the same transaction, so a committed tree size always has every node its proofs read."""
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Engine, func, insert, select, text, tuple_
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from mamori.ledger import merkle
 from mamori.ledger.chain import GENESIS, LedgerRow, VerifyResult, canonical_json, row_hash, verify_rows
+from mamori.ledger.commitment import PRIVATE
 from mamori.storage import schema as t
 
 _LOCK_KEY = 0x6D616D6F  # "mamo": the advisory lock id for ledger appends on PostgreSQL
@@ -25,13 +30,28 @@ class Appended:
     seq: int
     hash: str
     ts: datetime
+    index: int  # leaf index in the Merkle tree
+    leaf_hash: str  # hex SHA-256(0x00 ‖ entry bytes)
+
+    def receipt(self) -> dict[str, Any]:
+        """What a response carries so its caller can later ask for the entry and its inclusion proof."""
+        return {"ledger_index": self.index, "leaf_hash": self.leaf_hash, "chain_hash": self.hash}
 
 
 class LedgerStore:
-    def __init__(self, engine: Engine, max_retries: int = 200):
+    def __init__(
+        self,
+        engine: Engine,
+        max_retries: int = 200,
+        after_commit: Callable[[list[Appended]], None] | None = None,
+    ):
         self.engine = engine
         self.max_retries = max_retries
         self._pg = engine.dialect.name == "postgresql"
+        # Runs after each committed append (cuts checkpoints when due); it never sees an uncommitted entry.
+        self.after_commit = after_commit
+        # Prompt plaintext rides along with its entry (in the same transaction) unless retention is 0 days.
+        self.keep_prompts = True
 
     def append(self, kind: str, data: dict[str, Any]) -> Appended:
         return self.append_many([(kind, data)])[-1]
@@ -42,11 +62,15 @@ class LedgerStore:
             return []
         for attempt in range(self.max_retries):
             try:
-                return self._try_append(events)
+                out = self._try_append(events)
             except (IntegrityError, OperationalError, DBAPIError) as exc:
                 if not _retryable(exc) or attempt == self.max_retries - 1:
                     raise
                 time.sleep(random.uniform(0.001, 0.01) * min(attempt + 1, 20))
+                continue
+            if self.after_commit is not None:
+                self.after_commit(out)
+            return out
         raise RuntimeError("unreachable")
 
     def _try_append(self, events: Sequence[tuple[str, dict[str, Any]]]) -> list[Appended]:
@@ -54,20 +78,89 @@ class LedgerStore:
         with self.engine.begin() as conn:
             if self._pg:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-            head = conn.execute(select(t.ledger.c.hash).order_by(t.ledger.c.seq.desc()).limit(1)).scalar()
-            prev = head or GENESIS
+            head = conn.execute(
+                select(t.ledger.c.hash, t.ledger.c.idx).order_by(t.ledger.c.seq.desc()).limit(1)
+            ).first()
+            prev, size = (head.hash, head.idx + 1) if head else (GENESIS, 0)
+            front = _fetch(conn, merkle.frontier(size))
+            rows = []
+            private: list[dict[str, Any]] = []
             for kind, data in events:
                 ts = datetime.now(UTC)
+                if PRIVATE in data:
+                    private += data[PRIVATE].get("prompt_texts", [])
+                    data = {k: v for k, v in data.items() if k != PRIVATE}
                 payload = canonical_json({"kind": kind, "ts": ts.isoformat(), "data": data})
                 h = row_hash(prev, payload)
+                rows.append((ts, kind, payload, h, prev))
+                prev = h
+            leaves = [merkle.leaf_hash(r[2].encode("utf-8")) for r in rows]
+            nodes, _ = merkle.append_nodes(size, [front[k] for k in merkle.frontier(size)], leaves)
+            for i, (ts, kind, payload, h, p) in enumerate(rows):
                 seq = conn.execute(
                     insert(t.ledger)
-                    .values(ts=ts, kind=kind, payload=payload, prev_hash=prev, hash=h)
+                    .values(ts=ts, kind=kind, payload=payload, prev_hash=p, hash=h, idx=size + i)
                     .returning(t.ledger.c.seq)
                 ).scalar_one()
-                out.append(Appended(seq, h, ts))
-                prev = h
+                out.append(Appended(seq, h, ts, size + i, leaves[i].hex()))
+            conn.execute(
+                insert(t.ledger_nodes), [{"level": lv, "idx": ix, "hash": hh} for lv, ix, hh in nodes]
+            )
+            if private and self.keep_prompts:
+                conn.execute(insert(t.prompt_texts), [{"created_at": ts, **r} for r in private])
         return out
+
+    # --- the tree ------------------------------------------------------------------------------------------------
+
+    def size(self) -> int:
+        """The committed tree size (entries 0 … size-1)."""
+        with self.engine.connect() as conn:
+            top = conn.execute(select(func.max(t.ledger.c.idx))).scalar()
+        return 0 if top is None else int(top) + 1
+
+    def _with_nodes(self, fn: Callable[[merkle.NodeGetter], Any]) -> Any:
+        """Run a tree function after fetching every node it reads in one query."""
+        wanted = merkle.nodes_needed(fn)
+        with self.engine.connect() as conn:
+            got = _fetch(conn, wanted)
+        missing = wanted - set(got)
+        if missing:
+            raise merkle.ProofError(
+                f"{len(missing)} tree node(s) missing from the store, e.g. {min(missing)}"
+            )
+        return fn(lambda level, index: got[(level, index)])
+
+    def _check_size(self, size: int) -> None:
+        current = self.size()
+        if size > current:
+            raise merkle.ProofError(f"tree size {size} is larger than the log ({current} entries)")
+
+    def root(self, size: int | None = None) -> bytes:
+        size = self.size() if size is None else size
+        self._check_size(size)
+        return bytes(self._with_nodes(lambda get: merkle.root(size, get)))
+
+    def inclusion(self, index: int, size: int) -> list[bytes]:
+        merkle.inclusion_proof(index, size, lambda lv, ix: b"")  # validates the pair before any query
+        self._check_size(size)
+        return list(self._with_nodes(lambda get: merkle.inclusion_proof(index, size, get)))
+
+    def consistency(self, first: int, second: int) -> list[bytes]:
+        merkle.consistency_proof(first, second, lambda lv, ix: b"")
+        self._check_size(second)
+        return list(self._with_nodes(lambda get: merkle.consistency_proof(first, second, get)))
+
+    def entry(self, index: int) -> str:
+        """The entry bytes (canonical JSON) of leaf `index`; KeyError when there is none."""
+        with self.engine.connect() as conn:
+            payload = conn.execute(select(t.ledger.c.payload).where(t.ledger.c.idx == index)).scalar()
+        if payload is None:
+            raise KeyError(index)
+        return str(payload)
+
+    def leaf_index(self, seq: int) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(t.ledger.c.idx).where(t.ledger.c.seq == seq)).scalar()
 
     def head(self) -> str:
         with self.engine.connect() as conn:
@@ -105,11 +198,70 @@ class LedgerStore:
             if not chunk:
                 return
             for r in chunk:
-                yield LedgerRow(r.seq, r.prev_hash, r.hash, r.payload)
+                yield LedgerRow(r.seq, r.prev_hash, r.hash, r.payload, r.idx)
             last = chunk[-1].seq
 
-    def verify(self) -> VerifyResult:
-        return verify_rows(self.rows())
+    def verify(self, checkpoints: dict[int, bytes] | None = None) -> VerifyResult:
+        """Recompute the chain and the tree from every entry; the tree must match the stored nodes' root and the
+        root of each given checkpoint {size: root}. Reads the log once, holding O(log n) hashes."""
+        leaves: list[bytes] = []
+        size, front = 0, list[bytes]()
+        tree_problem: str | None = None
+        checkpoints = checkpoints or {}
+
+        def rows() -> Iterator[LedgerRow]:
+            nonlocal size, front, tree_problem
+            for row in self.rows():
+                yield row
+                if row.index != size + len(leaves) and tree_problem is None:
+                    tree_problem = f"row {row.seq} has leaf index {row.index}, expected {size + len(leaves)} (gap or fork)"
+                leaves.append(merkle.leaf_hash(row.payload.encode("utf-8")))
+                if len(leaves) >= 4096:
+                    _, front = merkle.append_nodes(size, front, leaves)
+                    size += len(leaves)
+                    leaves.clear()
+                if size + len(leaves) in checkpoints:
+                    _, f2 = merkle.append_nodes(size, front, leaves)
+                    if (
+                        merkle.root_from_frontier(f2) != checkpoints[size + len(leaves)]
+                        and tree_problem is None
+                    ):
+                        tree_problem = (
+                            f"the first {size + len(leaves)} entries do not hash to the signed checkpoint's root "
+                            "(history rewritten)"
+                        )
+
+        result = verify_rows(rows())
+        _, front = merkle.append_nodes(size, front, leaves)
+        size += len(leaves)
+        computed = merkle.root_from_frontier(front)
+        result = replace(result, size=size, root=computed.hex())
+        if not result.ok:
+            return result
+        if tree_problem is None and any(s > size for s in checkpoints):
+            tree_problem = (
+                f"a signed checkpoint covers {max(checkpoints)} entries; the log holds {size} (truncated)"
+            )
+        if tree_problem is None:
+            try:
+                if self.root(size) != computed:
+                    tree_problem = "the stored tree nodes do not match the entries"
+            except merkle.ProofError as exc:
+                tree_problem = str(exc)
+        if tree_problem is not None:
+            return replace(result, ok=False, reason=tree_problem)
+        return result
+
+
+def _fetch(conn: Any, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    keys = list(keys)
+    out: dict[tuple[int, int], bytes] = {}
+    n = t.ledger_nodes.c
+    for i in range(0, len(keys), 400):  # under every driver's bound-parameter limit
+        part = keys[i : i + 400]
+        for r in conn.execute(select(n.level, n.idx, n.hash).where(tuple_(n.level, n.idx).in_(part))):
+            out[(int(r.level), int(r.idx))] = bytes(r.hash)
+    return out
 
 
 def _retryable(exc: Exception) -> bool:

@@ -128,6 +128,41 @@ ledger = Table(
     Column("payload", Text, nullable=False),  # canonical JSON, exactly as hashed
     Column("prev_hash", String(64), nullable=False, unique=True),
     Column("hash", String(64), nullable=False, unique=True),
+    Column("idx", BigInteger, nullable=False, unique=True),  # the entry's leaf index in the Merkle tree
+)
+
+# The hash of every complete, aligned subtree of the ledger's Merkle tree (ledger/merkle.py): written once when its
+# last leaf is appended, never changed, so roots and proofs read O(log n) rows. Level 0 holds the leaf hashes.
+ledger_nodes = Table(
+    "ledger_nodes",
+    metadata,
+    Column("level", Integer, primary_key=True),
+    Column("idx", BigInteger, primary_key=True),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+# Signed checkpoints (C2SP tlog-checkpoint notes), one per tree size cut.
+ledger_checkpoints = Table(
+    "ledger_checkpoints",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root", String(64), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Prompt plaintext, outside the immutable ledger: the entry holds HMAC-SHA-256(salt, prompt); the text and salt
+# live here until retention, an erasure request removes them
+# (open reviews and disputes keep their text until resolved).
+prompt_texts = Table(
+    "prompt_texts",
+    metadata,
+    Column("commitment", String(64), primary_key=True),
+    Column("salt", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("platform_id", String(128), nullable=True),
+    Column("platform_user", String(256), nullable=True, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 generations = Table(

@@ -52,6 +52,7 @@ class Blocked:
     platform: str | None
     language: str
     segments: list[str] = field(default_factory=list)  # media: where each character was seen or heard
+    commitment: str | None = None  # the entry's prompt commitment; the text is looked up, where retained
 
 
 def media_segments(matches: list[dict[str, Any]]) -> list[str]:
@@ -73,6 +74,48 @@ def media_segments(matches: list[dict[str, Any]]) -> list[str]:
         spans = ", ".join(f"{s.get('start', 0):.1f}–{s.get('end', 0):.1f} s" for s in segs[:6])
         out.append(f"{m.get('character') or m.get('work')} {spans} ({' + '.join(how)})")
     return out
+
+
+def redact(text: str, spans: list[tuple[int, int]], context: int) -> tuple[str, list[tuple[int, int]]]:
+    """The matched spans with `context` characters either side; everything else becomes '…' (context < 0: all)."""
+    if context < 0 or not spans:
+        return (text if context < 0 else "…"), (spans if context < 0 else [])
+    keep: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        lo, hi = max(0, a - context), min(len(text), b + context)
+        if keep and lo <= keep[-1][1]:
+            keep[-1] = (keep[-1][0], max(keep[-1][1], hi))
+        else:
+            keep.append((lo, hi))
+    out, shifted, pos = "", [], 0
+    for lo, hi in keep:
+        if lo > pos:
+            out += "…"
+        for a, b in spans:
+            if lo <= a and b <= hi:
+                shifted.append((len(out) + a - lo, len(out) + b - lo))
+        out += text[lo:hi]
+        pos = hi
+    if pos < len(text):
+        out += "…"
+    return out, sorted(shifted)
+
+
+def _reveal_recent(svc: Mamori, who: Principal, out: Activity) -> None:
+    """Fill in the blocked prompts' text where it is still retained: whole for admins and auditors, for others the
+    matched span with MAMORI_RIGHTSHOLDER_PROMPT_CONTEXT characters of context (the platform's users' privacy)."""
+    from mamori.ledger.commitment import opens
+
+    rows = svc.prompts.get_many([b.commitment for b in out.recent if b.commitment])
+    full = who.role in ("admin", "auditor")
+    for b in out.recent:
+        row = rows.get(b.commitment or "")
+        if row is None or not opens(row["commitment"], row["salt"], row["text"]):
+            continue
+        text = row["text"]
+        if not full:
+            text, b.spans = redact(text, b.spans, svc.settings.rightsholder_prompt_context)
+        b.prompt = text[:MAX_PROMPT_SHOWN] + "…" if len(text) > MAX_PROMPT_SHOWN else text
 
 
 @dataclass
@@ -121,6 +164,7 @@ def activity(svc: Mamori, who: Principal, days: int = 14, now: datetime | None =
                 out.reviews[day] += 1
         else:
             _decision(out, scope, who, kind, day, ev["ts"], data)
+    _reveal_recent(svc, who, out)
     return out
 
 
@@ -153,8 +197,9 @@ def _decision(
             sp = e.get("span")
             if isinstance(sp, list) and len(sp) == 2:
                 spans.append((sp[0], sp[1]))
-    if isinstance(prompt, str) and len(prompt) > MAX_PROMPT_SHOWN:
-        prompt = prompt[:MAX_PROMPT_SHOWN] + "…"
+    if isinstance(prompt, str):  # entries written before prompts became commitments
+        prompt, spans = (prompt, spans) if scope is None else redact(prompt, spans, 12)
+        prompt = prompt[:MAX_PROMPT_SHOWN] + "…" if len(prompt) > MAX_PROMPT_SHOWN else prompt
     out.recent.append(
         Blocked(
             ts=datetime.fromisoformat(ts),
@@ -165,6 +210,7 @@ def _decision(
             platform=data.get("platform"),
             language=data.get("language") or "other",
             segments=media_segments(matches),
+            commitment=data.get("prompt_commitment"),
         )
     )
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends, Response
 
 from mamori.ops import OpsError
-from mamori.ops.transparency import enforcement_report, report_csv
+from mamori.ops.enforcement import enforcement_report, report_csv
 from mamori.web.pages import PREFIX, REPORT_READERS, Page, need, ops_errors, secure
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)

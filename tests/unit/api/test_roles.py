@@ -70,6 +70,16 @@ TABLE: list[tuple[str, str, dict[str, Any], tuple[str, ...]]] = [
     ("POST", "/v1/reviews/{review}/resolve", {"json": {"action": "uphold"}}, OWNER),
     ("GET", "/v1/ledger/verify", {}, ("admin", "auditor")),
     ("GET", "/v1/ledger/events", {}, ("admin", "auditor")),
+    ("GET", "/v1/ledger/checkpoint", {}, PUBLIC),
+    ("GET", "/v1/ledger/key", {}, PUBLIC),
+    ("GET", "/v1/ledger/proofs/inclusion?index=0&size=2", {}, PUBLIC),
+    ("GET", "/v1/ledger/proofs/consistency?first=1&second=2", {}, PUBLIC),
+    (
+        "GET",
+        "/v1/ledger/entries/0",
+        {},
+        ("admin", "auditor"),
+    ),  # a platform reads only its own requests' entries
     ("GET", "/v1/audit/export?work=star-courier&from=2026-01-01&to=2026-12-31", {}, ("admin", "auditor")),
 ]
 

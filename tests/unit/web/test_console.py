@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 
 from PIL import Image
 
@@ -166,18 +167,24 @@ def test_platform_keys_get_no_console_pages(client, keys) -> None:  # type: igno
 # --- activity and escaping ----------------------------------------------------------------------------------------
 
 
-def test_dashboard_highlights_matched_spans_and_escapes_prompts(client, svc: Mamori, keys) -> None:  # type: ignore[no-untyped-def]
-    prompt = '<script>alert("x")</script> 星野ミライ <b>delivering</b> & co'
+def test_dashboard_highlights_matched_spans_and_escapes_prompts(client, app, svc: Mamori, keys) -> None:  # type: ignore[no-untyped-def]
+    prompt = '<script>alert("x")</script> and then, later, 星野ミライ <b>delivering</b> & co'
     out = screening.screen_prompt(svc, prompt, "JP", OTHER_PLATFORM)
     assert out["verdict"] == "block"
     login(client, keys["rightsholder"])
     html = client.get("/console/").text
     assert "<script>alert" not in html and "<b>delivering" not in html
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
-    assert "<mark>星野ミライ</mark>" in html
-    assert "&amp; co" in html
+    # A rightsholder sees the match with a short context, not the platform user's whole prompt.
+    assert "<mark>星野ミライ</mark>" in html and "alert" not in html and "&amp; co" not in html
+    assert "…" in html and "later, " in html
     assert re.search(r'<svg class="chart block"[^>]*>', html)
     assert "Japanese" in html  # catches by prompt language
+    with make_client(app) as admin:
+        login(admin, keys["admin"])
+        html = admin.get("/console/").text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html and "&amp; co" in html
+    svc.settings = replace(svc.settings, rightsholder_prompt_context=-1)  # the platform shares whole prompts
+    assert "&amp; co" in client.get("/console/").text
 
 
 def test_dashboard_is_scoped_to_the_rightsholder(client, app, svc: Mamori, keys) -> None:  # type: ignore[no-untyped-def]

@@ -40,6 +40,7 @@ def open_generation(
         body.price.model_dump() if body.price else None,
         image,
         body.input_filename,
+        body.user,
     )
     request.app.state.metrics.verdict("generation", out["decision"]["verdict"])
     return out

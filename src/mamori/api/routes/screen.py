@@ -20,7 +20,7 @@ def screen_prompt(
 ) -> dict[str, Any]:
     """Screen one prompt for the key's platform; the answer is a `mamori screen prompts` output line.
     The decision is recorded in the ledger; a `review` verdict is queued for the rightsholder."""
-    out = screening.screen_prompt(svc, body.text, body.territory, who)
+    out = screening.screen_prompt(svc, body.text, body.territory, who, body.user)
     request.app.state.metrics.verdict("prompt", out["verdict"])
     return out
 

@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import Field
 
 from mamori.api.schemas.common import Out, StrictIn, Territory
+from mamori.api.schemas.ledger import USER, Receipt
 
 
 class Price(StrictIn):
@@ -21,6 +22,7 @@ class GenerationCreate(StrictIn):
     )
     input_image: str | None = Field(default=None, description="Optional input image (image-to-image), base64")
     input_filename: str = "input"
+    user: str | None = USER
 
 
 class GenerationOut(Out):
@@ -28,6 +30,7 @@ class GenerationOut(Out):
     decision: dict[str, Any]
     obligations: dict[str, Any]
     review_ids: list[int] | None = None
+    receipt: Receipt = Field(description="Where the prompt decision sits in the ledger")
 
 
 class OutputOut(Out):
@@ -37,3 +40,4 @@ class OutputOut(Out):
     obligations: dict[str, Any]
     settlement: dict[str, Any] | None
     signed_output: str | None = Field(description="base64 of the signed output, when a signer is configured")
+    receipt: Receipt = Field(description="Where the output decision sits in the ledger")

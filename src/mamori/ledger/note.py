@@ -1,0 +1,192 @@
+"""C2SP `signed-note` with Ed25519 keys, and the C2SP `tlog-checkpoint` body it carries. Pure: no I/O.
+
+Key forms follow Go's golang.org/x/mod/sumdb/note, so its tools read ours:
+- verifier key (vkey): `<name>+<8 hex key hash>+<base64(0x01 ‖ 32-byte public key)>`;
+- signer key (kept secret): `PRIVATE+KEY+<name>+<8 hex key hash>+<base64(0x01 ‖ 32-byte seed)>`;
+- key hash: the first 4 bytes of SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key), big-endian.
+A note is its text (ending in a newline), an empty line, then lines `— <name> <base64(key hash ‖ signature)>`;
+the signature is Ed25519 over the text. Signing and verifying are `cryptography`'s Ed25519.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+ALG_ED25519 = 0x01
+DASH = "\u2014"
+
+
+class NoteError(ValueError):
+    """A key, note or checkpoint that is malformed or does not verify; the message says why."""
+
+
+def _check_name(name: str) -> None:
+    if not name or "+" in name or any(c.isspace() for c in name) or not name.isprintable():
+        raise NoteError(f"key name {name!r} must be non-empty, printable, without spaces or '+'")
+
+
+def key_hash(name: str, public: bytes) -> int:
+    digest = hashlib.sha256(name.encode() + b"\n" + bytes([ALG_ED25519]) + public).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _unb64(text: str, what: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise NoteError(f"{what} is not base64") from None
+
+
+@dataclass(frozen=True)
+class Verifier:
+    name: str
+    hash: int
+    public: Ed25519PublicKey
+
+    @classmethod
+    def parse(cls, vkey: str) -> Verifier:
+        parts = vkey.strip().split("+", 2)  # base64 may hold "+" itself
+        if len(parts) != 3:
+            raise NoteError("a verifier key is <name>+<8 hex key hash>+<base64 key>")
+        name, hex_hash, b64 = parts
+        _check_name(name)
+        raw = _unb64(b64, "the verifier key")
+        if len(raw) != 33 or raw[0] != ALG_ED25519:
+            raise NoteError("the verifier key is not an Ed25519 key (0x01 ‖ 32 bytes)")
+        if len(hex_hash) != 8 or any(c not in "0123456789abcdef" for c in hex_hash):
+            raise NoteError("the verifier key's hash is not 8 lower-case hex digits")
+        if int(hex_hash, 16) != key_hash(name, raw[1:]):
+            raise NoteError("the verifier key's hash does not match its name and key")
+        return cls(name, int(hex_hash, 16), Ed25519PublicKey.from_public_bytes(raw[1:]))
+
+    @property
+    def vkey(self) -> str:
+        raw = self.public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return f"{self.name}+{self.hash:08x}+{_b64(bytes([ALG_ED25519]) + raw)}"
+
+
+@dataclass(frozen=True)
+class Signer:
+    name: str
+    private: Ed25519PrivateKey
+
+    @classmethod
+    def generate(cls, name: str) -> Signer:
+        _check_name(name)
+        return cls(name, Ed25519PrivateKey.from_private_bytes(os.urandom(32)))
+
+    @classmethod
+    def parse(cls, skey: str) -> Signer:
+        parts = skey.strip().split("+", 4)
+        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
+            raise NoteError("a signer key is PRIVATE+KEY+<name>+<8 hex key hash>+<base64 key>")
+        name, hex_hash, b64 = parts[2:]
+        _check_name(name)
+        raw = _unb64(b64, "the signer key")
+        if len(raw) != 33 or raw[0] != ALG_ED25519:
+            raise NoteError("the signer key is not an Ed25519 key (0x01 ‖ 32-byte seed)")
+        signer = cls(name, Ed25519PrivateKey.from_private_bytes(raw[1:]))
+        if f"{signer.verifier.hash:08x}" != hex_hash:
+            raise NoteError("the signer key's hash does not match its name and key (damaged key)")
+        return signer
+
+    @property
+    def verifier(self) -> Verifier:
+        public = self.private.public_key()
+        raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return Verifier(self.name, key_hash(self.name, raw), public)
+
+    @property
+    def skey(self) -> str:
+        seed = self.private.private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        )
+        return f"PRIVATE+KEY+{self.name}+{self.verifier.hash:08x}+{_b64(bytes([ALG_ED25519]) + seed)}"
+
+    def sign(self, text: str) -> str:
+        """The signed note for `text` (which must end in a newline and hold no empty line)."""
+        _check_text(text)
+        sig = self.private.sign(text.encode("utf-8"))
+        return f"{text}\n{DASH} {self.name} {_b64(self.verifier.hash.to_bytes(4, 'big') + sig)}\n"
+
+
+def _check_text(text: str) -> None:
+    if not text.endswith("\n") or "\n\n" in text:
+        raise NoteError("a note's text ends in a newline and holds no empty line")
+
+
+def open_note(note: str, verifier: Verifier) -> str:
+    """The note's text, once a signature by `verifier` checks; NoteError otherwise."""
+    cut = note.rfind("\n\n")
+    if cut < 0:
+        raise NoteError("not a signed note: no empty line before the signatures")
+    text, sigs = note[: cut + 1], note[cut + 2 :]
+    _check_text(text)
+    if not sigs.endswith("\n"):
+        raise NoteError("a signed note ends in a newline")
+    for line in sigs[:-1].split("\n"):
+        parts = line.split(" ")
+        if len(parts) != 3 or parts[0] != DASH:
+            raise NoteError(f"malformed signature line {line!r}")
+        if parts[1] != verifier.name:
+            continue
+        raw = _unb64(parts[2], "a signature")
+        if len(raw) != 68 or int.from_bytes(raw[:4], "big") != verifier.hash:
+            continue
+        try:
+            verifier.public.verify(raw[4:], text.encode("utf-8"))
+        except InvalidSignature:
+            raise NoteError(f"the signature by {verifier.name} does not verify (note altered)") from None
+        return text
+    raise NoteError(f"the note carries no signature by {verifier.name}+{verifier.hash:08x}")
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    origin: str
+    size: int
+    root: bytes
+    extensions: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        lines = [self.origin, str(self.size), _b64(self.root), *self.extensions]
+        return "".join(line + "\n" for line in lines)
+
+    @classmethod
+    def parse(cls, text: str) -> Checkpoint:
+        lines = text.split("\n")
+        if len(lines) < 4 or lines[-1] != "":
+            raise NoteError("a checkpoint is an origin line, a size line and a root-hash line")
+        origin, size, root = lines[0], lines[1], lines[2]
+        if not origin:
+            raise NoteError("the checkpoint's origin line is empty")
+        if not size.isdigit() or (size != "0" and size.startswith("0")) or not size.isascii():
+            raise NoteError(f"the checkpoint's size {size!r} is not a decimal number")
+        raw = _unb64(root, "the checkpoint's root hash")
+        if len(raw) != 32:
+            raise NoteError("the checkpoint's root hash is not 32 bytes")
+        return cls(origin, int(size), raw, tuple(lines[3:-1]))
+
+
+def sign_checkpoint(signer: Signer, size: int, root: bytes) -> str:
+    return signer.sign(Checkpoint(signer.name, size, root).text())
+
+
+def verify_checkpoint(note: str, verifier: Verifier) -> Checkpoint:
+    """The checkpoint in a note signed by `verifier`, whose origin must be the key's name."""
+    cp = Checkpoint.parse(open_note(note, verifier))
+    if cp.origin != verifier.name:
+        raise NoteError(f"the checkpoint is for origin {cp.origin!r}, not {verifier.name!r}")
+    return cp

@@ -24,8 +24,8 @@ from mamori.screening.text.persist import digest as text_digest
 from mamori.storage.db import make_engine, migrate
 from mamori.storage.grouped_ledger import GroupCommitLedgerStore
 from mamori.storage.registry_store import ImportReport, ReferenceBlob, RegistryStore
-from mamori.textsafe import SafeText, safe_text
 from mamori.storage.tlog_store import CheckpointStore, PromptStore
+from mamori.textsafe import SafeText, safe_text
 from mamori.types import Decision, RequestContext, Verdict
 
 log = logging.getLogger("mamori")

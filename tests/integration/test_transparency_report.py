@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from mamori.ops import OpsError
+from mamori.ops.enforcement import enforcement_report, parse_period, report_csv
 from mamori.ops.keys import Principal
 from mamori.ops.reviews import file_dispute, resolve
 from mamori.ops.screening import screen_prompt
-from mamori.ops.enforcement import enforcement_report, parse_period, report_csv
 from mamori.service import Mamori
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "registry.yaml"

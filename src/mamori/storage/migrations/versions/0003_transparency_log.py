@@ -1,7 +1,7 @@
 """transparency log: leaf index, Merkle nodes, signed checkpoints, prompt text outside the ledger
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002_shared_state
 Create Date: 2026-12-06 14:00:00
 
 Existing rows get leaf indexes in seq order and their tree nodes are computed here, so a database that ran the

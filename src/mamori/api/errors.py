@@ -65,6 +65,9 @@ EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/v1/reviews/{review_id}/resolve"): (409,),
     ("GET", "/v1/usage"): (404,),
     ("GET", "/v1/audit/export"): (404,),
+    # the transparency log's signed views need the operator's signing key (503 without one)
+    ("GET", "/v1/ledger/checkpoint"): (503,),
+    ("GET", "/v1/ledger/key"): (503,),
 }
 
 

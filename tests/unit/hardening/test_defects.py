@@ -24,7 +24,12 @@ NOTE = "replaced with U+FFFD"
 
 
 def prompt_rows(svc: Mamori) -> list[dict[str, Any]]:
-    return [r.event["data"] for r in svc.ledger.rows(kinds=["decision.prompt"])]
+    """Recorded prompt decisions, each with its retained plaintext (the entry itself holds a commitment)."""
+    rows = [dict(r.event["data"]) for r in svc.ledger.rows(kinds=["decision.prompt"])]
+    for d in rows:
+        kept = svc.prompts.get(d["prompt_commitment"])
+        d["prompt"] = kept["text"] if kept else None
+    return rows
 
 
 # --- 1. a lone surrogate: every entry point answers, records, and says what it replaced ---------------------

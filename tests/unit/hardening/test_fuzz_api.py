@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
 from mamori.api.app import create_app
+from mamori.ledger.note import Signer
 from mamori.ops.keys import create_key
 from mamori.service import Mamori
 
@@ -38,7 +39,9 @@ def _app() -> tuple[Any, dict[str, str]]:
     folder = Path(tempfile.mkdtemp(prefix="mamori-fuzz-"))
     atexit.register(shutil.rmtree, folder, True)
     svc = Mamori.open(
-        f"sqlite:///{folder / 'm.db'}", registry_refresh_seconds=0.0, index_cache=str(folder / "index")
+        f"sqlite:///{folder / 'm.db'}", registry_refresh_seconds=0.0,
+        index_cache=str(folder / "index"),
+        ledger_key=Signer.generate("mamori.fuzz/log").skey,  # checkpoints signed, as an operator runs it
     )
     svc.import_registry(DATA)
     keys = {

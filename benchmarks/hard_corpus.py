@@ -64,8 +64,8 @@ _JA_BEFORE = [
 _JA_HONORIFICS = ["", "ちゃん", "くん", "さん", "さま"]
 _JA_PARTICLES = ["が", "は", "と", "の", "も", "を"]
 _JA_AFTER = ["走っている", "笑っている", "空を飛ぶ", "海で泳ぐ", "町を歩く", "ごはんを食べる"]
-_JA_CUES = ["アニメ", "イラスト", "漫画", "ファンアート"]
-_JA_PLAIN = ["絵", "写真", "場面", "ポスター"]
+_JA_CUES = ["アニメ", "漫画", "ファンアート", "コスプレ"]
+_JA_PLAIN = ["絵", "写真", "場面", "ポスター", "イラスト"]
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def _ja_forms(name: str) -> list[str]:
     return [f for f in dict.fromkeys(forms) if len(f) >= 2 and all(is_cjk(c) for c in f)]
 
 
-def generate(reg: Registry, seed: int = 13, n_each: int = 320) -> list[Prompt]:
+def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
     rng = random.Random(seed)
     out: list[Prompt] = []
 
@@ -211,12 +211,15 @@ def _japanese_names(reg: Registry, rng: random.Random, per_form: int = 12) -> It
     k = 0
     for c in reg.characters:
         for name in c.names:
-            for form in _ja_forms(name):
+            for n_form, form in enumerate(_ja_forms(name)):
                 hira, kata = _kana(form)
+                part = n_form > 0  # a part of the name alone names someone only with an honorific
                 everyday = bool(vocab.other_senses_ja(kata))
                 for i in range(per_form):
                     spelled = hira if i % 2 == 0 else kata
-                    honor = _JA_HONORIFICS[i % len(_JA_HONORIFICS)]
+                    honor = _JA_HONORIFICS[
+                        i % (len(_JA_HONORIFICS) - 1) + 1 if part else i % len(_JA_HONORIFICS)
+                    ]
                     tail = rng.choice(_JA_CUES if everyday or i % 3 == 0 else _JA_PLAIN)
                     title = titles.get(c.work)
                     if everyday and title and i % 2:

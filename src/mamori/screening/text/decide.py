@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from mamori.screening.text import vocab
 from mamori.screening.text.judge import MIN_SCORE, Hit, Scored, classify
-from mamori.screening.text.lexicon import is_common_en
+from mamori.screening.text.lexicon import JA_HONORIFICS, is_common_en
 from mamori.screening.text.names import PART
 from mamori.screening.text.normalize import Normalized, Token, to_katakana
 from mamori.screening.text.traits import TraitHit, descriptive_score, distinct_hits
@@ -73,6 +74,7 @@ class _Context:
         self.kept = kept
         self.cleans: set[str] | None = None  # the prompt's words, when first needed
         self.kata: str | None = None  # the prompt folded to katakana, when first needed
+        self.cue: bool | None = None  # a depiction cue in the prompt, when first needed
 
     def trait_support(self, cid: str, s: Scored) -> int:
         """How many traits of the character are present in words other than the hit itself."""
@@ -110,9 +112,31 @@ class _Context:
                 continue
             if (k.hit.n1 <= s.hit.n0 or s.hit.n1 <= k.hit.n0) and k.entry.raw != e.raw:
                 return FULL
-        if self.title_word_near(s):
+        if self.title_word_near(s) or self.honorific_after(s) or self.depiction_cue():
             return FULL
         return ONE_TRAIT if traits else 0
+
+    def honorific_after(self, s: Scored) -> bool:
+        """A kana name followed by an honorific ('うさぎちゃん', 'えどわーどくん'): said of a person or character."""
+        h = s.hit
+        if h.t0 >= 0:
+            return False
+        tail = to_katakana(self.norm.text[h.n1 : h.n1 + 4])
+        return any(tail.startswith(x) for x in JA_HONORIFICS)
+
+    def depiction_cue(self) -> bool:
+        """A depiction cue in the prompt (anime, manga, fan art, cosplay, アニメ...: data/depiction_cues.txt)."""
+        got = self.cue
+        if got is None:
+            latin, ja = vocab.depiction_cues()
+            text = self.norm.text
+            got = bool(latin.search(text))
+            if not got and not text.isascii():
+                if self.kata is None:
+                    self.kata = to_katakana(text)
+                got = any(c in self.kata for c in ja)
+            self.cue = got
+        return got
 
     def title_word_near(self, s: Scored) -> bool:
         """A distinctive word of one of the work's titles elsewhere in the prompt ('Zelda' of 'The Legend of

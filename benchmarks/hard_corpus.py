@@ -126,6 +126,7 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
     one_words = sorted(
         {w.capitalize() for c in reg.characters for n in c.names for w in _latin_words(n) if len(w) >= 3}
     )
+    ambiguous = [w for w in one_words if vocab.other_senses(w.lower())]
     forms = [n for c in reg.characters for n in c.names] + [t for wk in reg.works for t in wk.titles]
     whole = {"".join(_latin_words(f)) for f in forms}  # a one-word name or title is not an everyday word here
     registered = {w for f in forms for w in _latin_words(f)}
@@ -150,7 +151,10 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
             text = f"{rng.choice(_PEOPLE)} named {name} {rng.choice(_SCENES)}"
         elif k == 2:
             text = f"{rng.choice(_ROLES)} {name} of {rng.choice(cities).title()}, statue in the main square"
-        elif k == 3:
+        elif (
+            k == 3
+        ):  # an owner: a registered name that is also a word, place or person's name, or a given name
+            name = rng.choice(ambiguous) if ambiguous and i % 2 else first
             text = f"{name}'s {rng.choice(_SHOPS)} in {rng.choice(cities).title()} {rng.choice(_SCENES)}"
         elif k == 4:
             text = f"{last} {name}, {rng.choice(_JOBS)}, {rng.choice(_STYLES)}"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import Levenshtein
 
-from mamori.screening.text import morph
+from mamori.screening.text import morph, vocab
 from mamori.screening.text.lexicon import (
     COMMON_JA,
     GIVEN_NAMES,
@@ -341,11 +341,18 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
         if e.kind == PART:
             how, rule, score = f"part of the name ({how})", _R_VARIANT, min(score, 0.85)
         amb = e.common or len(e.raw) <= 1 or to_katakana(seg) in COMMON_JA
+        named = _ja_named(norm.text, h.n1)
+        if named:
+            amb, how = True, f"{how}; given to another ('{named}')"
         return Scored(h, e, score, rule, how, "needs" if amb else "strong")
     if h.via == "romaji":
         amb = e.common or to_katakana(h.lit) in COMMON_JA or e.kind == PART and len(e.raw) < 5
         score = 0.85 if e.kind == PART else 0.92
-        return Scored(h, e, score, _R_VARIANT, "romaji reading of the kana", "needs" if amb else "strong")
+        how = "romaji reading of the kana"
+        named = _ja_named(norm.text, h.n1)
+        if named:
+            amb, how = True, f"{how}; given to another ('{named}')"
+        return Scored(h, e, score, _R_VARIANT, how, "needs" if amb else "strong")
     # Latin
     ts = toks[h.t0 : h.t1 + 1]
     if len(ts) == 1:
@@ -421,15 +428,43 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
     elif title and not obfuscated and not any(t.upper for t in ts) and any(is_common_en(w) for w in h.words):
         status = "needs"  # 'an iron tide of water': a lower-case title made of ordinary words
     single = h.t0 == h.t1 and len(e.words) <= 1 or e.kind == PART
-    if (
-        status != "drop"
-        and status != "needs"
-        and single
-        and not obfuscated
-        and (_different_person(m, toks, h) or _shadowed(toks, h))
-    ):
-        status = "needs"
+    if status != "drop" and status != "needs" and single and not obfuscated:
+        if _different_person(m, toks, h) or _shadowed(toks, h):
+            status = "needs"
+        else:
+            other = other_sense(m, norm, toks, h)
+            if other:
+                status, how = "needs", f"{how}; {other}"
     return Scored(h, e, score, rule, how, status)
+
+
+def other_sense(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> str:
+    """Why a one-word name reads here as something else than the character ('' when it does not): given to
+    another ('a dog named X'), a person's name beside another capitalised name ('King Olaf', 'Sarutobi Sasuke')
+    when the name is a given name or surname, an owner ('X's bakery') when the name has any other sense."""
+    latin_cues, _ = vocab.naming_cues()
+    if h.t0 > 0 and toks[h.t0 - 1].text in latin_cues:
+        return "given to another ('" + toks[h.t0 - 1].text + "')"
+    senses = m.index.senses.get(h.eid)
+    if not senses:
+        return ""
+    if h.t0 > 0 and vocab.PERSON_SENSES.intersection(senses):
+        prev = toks[h.t0 - 1]
+        if (
+            prev.upper
+            and not prev.allcaps
+            and not prev.sep_before.strip()
+            and prev.text.isalpha()
+            and len(prev.text) >= 2
+            and not is_title_case_prompt(toks)
+            # not the other registered name words, nor a short form of one ('Ed Elric')
+            and not any(w.startswith(prev.text) for w in m.index.registered_words)
+        ):
+            return f"another person's name beside '{prev.text}' (also {', '.join(senses)})"
+    after = norm.text[h.n1 : h.n1 + 2]
+    if after in ("'s", "’s") and not (h.t1 + 1 < len(toks) and toks[h.t1 + 1].start == h.n1 + 1):
+        return f"an owner's name (also {', '.join(senses)})"
+    return ""
 
 
 _LABELS: dict[str, str] = {}  # label -> its normalised form without ・/space separators (bounded)
@@ -439,6 +474,19 @@ def normalize_label(label: str) -> str:
     from mamori.screening.text.normalize import normalize
 
     return normalize(label).text
+
+
+def _ja_named(text: str, n1: int) -> str:
+    """A Japanese naming cue right after a name (an honorific between allowed): 'ぷーさんという名前の'."""
+    _, ja_cues = vocab.naming_cues()
+    tail = to_katakana(text[n1 : n1 + 12])
+    for hon in ("", *JA_HONORIFICS):
+        if tail.startswith(hon):
+            rest = tail[len(hon) :]
+            for c in ja_cues:
+                if rest.startswith(c):
+                    return text[n1 : n1 + len(hon) + len(c)]
+    return ""
 
 
 def _capitalisation(ts: list[Token], toks: list[Token], h: Hit) -> str:

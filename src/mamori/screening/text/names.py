@@ -288,6 +288,26 @@ class NameIndex:
                 tw[next(iter(works))].add(w)
         self.title_words = {k: frozenset(v) for k, v in tw.items()}
 
+        # what else each one-word Latin form is (registry `other_senses`, else from data; `ambiguous: false`: none)
+        self.senses: dict[int, tuple[str, ...]] = {}
+        chars = {c.id: c for c in registry.characters}
+        for e in self.entries:
+            ch = chars.get(e.character or "")
+            if ch is None or e.ja or len(e.words) != 1 or ch.ambiguous is False:
+                continue
+            senses = ch.other_senses or vocab.other_senses(e.raw)
+            if ch.ambiguous and not senses:
+                senses = ("declared",)
+            if senses:
+                self.senses[e.eid] = senses
+        # a romanised kana name ('yosshii' of 'ヨッシー') shares the senses of the character's own one-word names
+        by_char: dict[str, tuple[str, ...]] = {}
+        for eid, senses in self.senses.items():
+            cid = self.entries[eid].character or ""
+            by_char[cid] = tuple(dict.fromkeys(by_char.get(cid, ()) + senses))
+        for e in self.entries:
+            if e.kind == ROMAJI and e.character in by_char and e.eid not in self.senses:
+                self.senses[e.eid] = by_char[e.character]
         self.lat = _automaton(lat)
         self.ja = _automaton(ja)
         self.lat_keys = set(lat)

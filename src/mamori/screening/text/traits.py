@@ -8,11 +8,23 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from mamori.registry.model import Registry
+from mamori.screening.text import vocab
 from mamori.screening.text.lexicon import STOPWORDS, is_common_en
 from mamori.screening.text.normalize import normalize, tokenize
 from mamori.screening.text.variants import clean_letters, stem
 
 _TRAIT_STOP = STOPWORDS | {"like", "s", "shaped", "style", "type"}
+# a trait whose every word is at least this frequent (Zipf, wordfreq) is generic: many things have it, and generic
+# traits never add up to a character (calibrated with benchmarks/calibrate_traits.py; the bands: docs/prompt-gate.md)
+GENERIC_ZIPF = 4.0
+
+
+def rare_stems(text: str) -> frozenset[str]:
+    """Stems of the trait's words that are not frequent words: what makes the trait specific."""
+    words = [
+        w for w in (clean_letters(t.text) for t in tokenize(normalize(text))) if w and w not in _TRAIT_STOP
+    ]
+    return frozenset(stem(w) for w in words if vocab.zipf(w) < GENERIC_ZIPF)
 
 
 def trait_tokens(text: str) -> list[str]:
@@ -32,6 +44,9 @@ class Trait:
     weights: tuple[float, ...]
     total: float
     distinct: float  # 0..1: how specific the trait is (its most specific token)
+    rare: frozenset[str] = (
+        frozenset()
+    )  # stems of its words below GENERIC_ZIPF: none for 'red shirt', 'long ears'
 
 
 @dataclass(frozen=True)
@@ -65,7 +80,7 @@ class TraitIndex:
                 if is_common_en(w) or w.isdigit() or len(w) <= 2:
                     wt *= 0.5
                 ws.append(wt)
-            tr = Trait(cid, text, tuple(toks), tuple(ws), sum(ws), max(ws))
+            tr = Trait(cid, text, tuple(toks), tuple(ws), sum(ws), max(ws), rare_stems(text))
             i = len(self.traits)
             self.traits.append(tr)
             self.by_char[cid].append(i)
@@ -129,6 +144,8 @@ def descriptive_score(hs: list[TraitHit], title: bool) -> float:
     """2 distinctive traits ~0.55-0.7, 3+ traits or traits + title >= 0.75; 0 below the evidence bar."""
     eff = sum(min(1.0, h.fraction) * (0.6 + 0.4 * h.trait.distinct) for h in hs)
     n = len(hs)
+    if not title and not any(h.matched & h.trait.rare for h in hs):
+        return 0.0  # generic traits never add up to a character
     if title and n >= 1:
         return min(0.92, 0.75 + 0.05 * (n - 1) + 0.03 * max(0.0, eff - n * 0.8))
     if n < 2:

@@ -128,3 +128,14 @@ def depiction_cues() -> tuple[re.Pattern[str], tuple[str, ...]]:
 
 def _to_katakana(s: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in s)
+
+
+@lru_cache(maxsize=1)
+def naming_cues() -> tuple[frozenset[str], tuple[str, ...]]:
+    """data/naming_cues.txt: the Latin cues (lower-case words) and the Japanese ones (katakana-folded)."""
+    text = (Path(__file__).parent / "data" / "naming_cues.txt").read_text(encoding="utf-8")
+    cues = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return frozenset(c for c in cues if c.isascii()), tuple(_to_katakana(c) for c in cues if not c.isascii())
+
+
+PERSON_SENSES = frozenset({"given-name", "surname", "person"})

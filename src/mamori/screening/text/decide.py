@@ -242,7 +242,7 @@ def decide(
                 continue
             seen[key] = sc
             evidence[cid].append(_evidence(norm, s, sc))
-    if trait_hits:
+    if trait_hits and not _original_character(norm.text):
         _add_traits(m, norm, toks, trait_hits, stems, final, by_work, evidence)
     matches: list[Match] = []
     matched_works: set[str] = set()
@@ -310,6 +310,17 @@ def _add_traits(
                     {"trait": h.trait.text},
                 )
             )
+
+
+def _original_character(text: str) -> bool:
+    """The prompt says its subject is an original character (data/original_cues.txt)."""
+    latin, ja = vocab.original_cues()
+    if latin.search(text):
+        return True
+    if text.isascii():
+        return False
+    kata = to_katakana(text)
+    return any(c in kata for c in ja)
 
 
 def apply_allowlist(

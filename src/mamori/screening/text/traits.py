@@ -15,16 +15,20 @@ from mamori.screening.text.variants import clean_letters, stem
 
 _TRAIT_STOP = STOPWORDS | {"like", "s", "shaped", "style", "type"}
 # a trait whose every word is at least this frequent (Zipf, wordfreq) is generic: many things have it, and generic
-# traits never add up to a character (calibrated with benchmarks/calibrate_traits.py; the bands: docs/prompt-gate.md)
+# traits never add up to a character (calibrated with benchmarks/calibrate_traits.py; the bands are in the README)
 GENERIC_ZIPF = 4.0
+# two traits alone are evidence only with a word this rare among them (below wordfreq's small list: 'sharingan',
+# 'hairpin'); 'red coat' + 'blond braid' or
+# 'green dinosaur' + 'red saddle' describe many things
+DISTINCTIVE_ZIPF = 3.0
 
 
-def rare_stems(text: str) -> frozenset[str]:
-    """Stems of the trait's words that are not frequent words: what makes the trait specific."""
+def rare_stems(text: str, below: float = GENERIC_ZIPF) -> frozenset[str]:
+    """Stems of the trait's words less frequent than `below` (Zipf): what makes the trait specific."""
     words = [
         w for w in (clean_letters(t.text) for t in tokenize(normalize(text))) if w and w not in _TRAIT_STOP
     ]
-    return frozenset(stem(w) for w in words if vocab.zipf(w) < GENERIC_ZIPF)
+    return frozenset(stem(w) for w in words if vocab.zipf(w) < below)
 
 
 def trait_tokens(text: str) -> list[str]:
@@ -44,9 +48,9 @@ class Trait:
     weights: tuple[float, ...]
     total: float
     distinct: float  # 0..1: how specific the trait is (its most specific token)
-    rare: frozenset[str] = (
-        frozenset()
-    )  # stems of its words below GENERIC_ZIPF: none for 'red shirt', 'long ears'
+    # stems of its words below GENERIC_ZIPF (none for 'red shirt', 'long ears'), and below DISTINCTIVE_ZIPF
+    rare: frozenset[str] = frozenset()
+    distinctive: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,16 @@ class TraitIndex:
                 if is_common_en(w) or w.isdigit() or len(w) <= 2:
                     wt *= 0.5
                 ws.append(wt)
-            tr = Trait(cid, text, tuple(toks), tuple(ws), sum(ws), max(ws), rare_stems(text))
+            tr = Trait(
+                cid,
+                text,
+                tuple(toks),
+                tuple(ws),
+                sum(ws),
+                max(ws),
+                rare_stems(text),
+                rare_stems(text, DISTINCTIVE_ZIPF),
+            )
             i = len(self.traits)
             self.traits.append(tr)
             self.by_char[cid].append(i)
@@ -151,5 +164,7 @@ def descriptive_score(hs: list[TraitHit], title: bool) -> float:
     if n < 2:
         return 0.0
     if n == 2:
+        if not any(h.matched & h.trait.distinctive for h in hs):
+            return 0.0
         return max(0.0, min(0.69, 0.45 + 0.15 * eff))
     return min(0.92, 0.72 + 0.04 * eff)

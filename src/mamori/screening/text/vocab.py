@@ -33,7 +33,8 @@ def zipf(word: str, lang: str = "en") -> float:
 def _freqs(lang: str) -> dict[str, float]:
     from wordfreq import get_frequency_dict
 
-    return get_frequency_dict(lang, wordlist="small")
+    # English from the large list (down to Zipf 1: rare words keep a frequency), the others from the small one
+    return get_frequency_dict(lang, wordlist="large" if lang == "en" else "small")
 
 
 @lru_cache(maxsize=1)
@@ -116,7 +117,17 @@ def specificity(word: str) -> float:
 def depiction_cues() -> tuple[re.Pattern[str], tuple[str, ...]]:
     """The depiction cues of data/depiction_cues.txt: one regex for the Latin ones (whole words, any case) and
     the Japanese ones (katakana-folded, found anywhere)."""
-    text = (Path(__file__).parent / "data" / "depiction_cues.txt").read_text(encoding="utf-8")
+    return _cues("depiction_cues.txt")
+
+
+@lru_cache(maxsize=1)
+def original_cues() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """data/original_cues.txt ('original character', 'OC'), as depiction_cues."""
+    return _cues("original_cues.txt")
+
+
+def _cues(name: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    text = (Path(__file__).parent / "data" / name).read_text(encoding="utf-8")
     cues = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     latin = sorted((c.lower() for c in cues if c.isascii()), key=len, reverse=True)
     ja = tuple(_to_katakana(c) for c in cues if not c.isascii())

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 from mamori.screening.text import vocab
 from mamori.screening.text.judge import MIN_SCORE, Hit, Scored, classify
 from mamori.screening.text.lexicon import JA_HONORIFICS, is_common_en
-from mamori.screening.text.names import PART
+from mamori.screening.text.names import PART, NameIndex
 from mamori.screening.text.normalize import Normalized, Token, to_katakana
 from mamori.screening.text.traits import TraitHit, descriptive_score, distinct_hits
 from mamori.types import Evidence, Match, Rule, Span
-
-if TYPE_CHECKING:
-    from mamori.screening.text.matcher import TextMatcher
-
 
 _R_NAME, _R_TITLE = str(Rule.NAME), str(Rule.TITLE)  # plain strings: cheaper to compare than enum members
 FULL, ONE_TRAIT = 2, 1  # what context a hit that needs it has (decide.context)
@@ -59,14 +54,16 @@ class _Context:
 
     def __init__(
         self,
-        m: TextMatcher,
+        index: NameIndex,
+        work_chars: dict[str, set[str]],
         norm: Normalized,
         toks: list[Token],
         trait_hits: dict[str, list[TraitHit]],
         stems: dict[str, int],
         kept: list[Scored],
     ) -> None:
-        self.m = m
+        self.index = index
+        self.work_chars = work_chars
         self.norm = norm
         self.toks = toks
         self.trait_hits = trait_hits
@@ -94,9 +91,9 @@ class _Context:
             if e.character is not None:
                 traits = self.trait_support(e.character, s)
             else:
-                for c in self.m.work_chars[e.work]:
+                for c in self.work_chars[e.work]:
                     traits = max(traits, self.trait_support(c, s))
-        ordinary_part = e.kind == PART and (e.raw in self.m.index.everyday or is_common_en(e.raw))
+        ordinary_part = e.kind == PART and (e.raw in self.index.everyday or is_common_en(e.raw))
         if traits >= (2 if ordinary_part else 1):
             return FULL
         for k in self.kept:
@@ -142,7 +139,7 @@ class _Context:
         """A distinctive word of one of the work's titles elsewhere in the prompt ('Zelda' of 'The Legend of
         Zelda', 'ゼルダ' of 'ゼルダの伝説'), even where the whole title is not written."""
         work = s.entry.work
-        index = self.m.index
+        index = self.index
         words = index.title_words.get(work)
         toks = self.toks
         if words and toks:
@@ -170,7 +167,8 @@ class _Context:
 
 
 def decide(
-    m: TextMatcher,
+    index: NameIndex,
+    work_chars: dict[str, set[str]],
     norm: Normalized,
     toks: list[Token],
     hits: list[Hit],
@@ -179,7 +177,7 @@ def decide(
 ) -> list[Match]:
     scored = []
     for h in hits:
-        s = classify(m, norm, toks, h)
+        s = classify(index, norm, toks, h)
         if s is not None and s.status != "drop":
             scored.append(s)
     # longest span wins over a different work's hit strictly inside it
@@ -201,7 +199,7 @@ def decide(
                 break
         else:
             kept.append(s)
-    ctx_of = _Context(m, norm, toks, trait_hits, stems, kept)
+    ctx_of = _Context(index, work_chars, norm, toks, trait_hits, stems, kept)
     final: list[tuple[Scored, float]] = []
     for s in kept:
         if s.status == "strong":
@@ -243,10 +241,10 @@ def decide(
             seen[key] = sc
             evidence[cid].append(_evidence(norm, s, sc))
     if trait_hits and not _original_character(norm.text):
-        _add_traits(m, norm, toks, trait_hits, stems, final, by_work, evidence)
+        _add_traits(index, norm, toks, trait_hits, stems, final, by_work, evidence)
     matches: list[Match] = []
     matched_works: set[str] = set()
-    char_work = m.index.char_work
+    char_work = index.char_work
     for cid, evs in evidence.items():
         if not evs:
             continue
@@ -272,7 +270,7 @@ def decide(
 
 
 def _add_traits(
-    m: TextMatcher,
+    index: NameIndex,
     norm: Normalized,
     toks: list[Token],
     trait_hits: dict[str, list[TraitHit]],
@@ -288,7 +286,7 @@ def _add_traits(
         if covered:
             hs = [h for h in hs if any(stems[w] not in covered for w in h.matched if w in stems)]
         dh = distinct_hits(hs)
-        work = m.index.work_of(cid)
+        work = index.work_of(cid)
         ds = descriptive_score(dh, work in titled)
         if ds < MIN_SCORE:
             continue

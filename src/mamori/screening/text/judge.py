@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import Levenshtein
 
@@ -36,9 +35,6 @@ from mamori.screening.text.normalize import (
 )
 from mamori.screening.text.variants import phonetic_key
 from mamori.types import Rule
-
-if TYPE_CHECKING:
-    from mamori.screening.text.matcher import TextMatcher
 
 MIN_SCORE = 0.4
 _JOIN = "".join
@@ -318,8 +314,8 @@ class Scored:
         self.status = status
 
 
-def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Scored | None:
-    e = m.index.entries[h.eid]
+def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> Scored | None:
+    e = index.entries[h.eid]
     title = e.is_title
     flags = 0 if norm.flags is None else norm.flags_in(h.n0, h.n1)  # None: nothing folded (identity map)
     if h.via == "ja":
@@ -429,23 +425,23 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
         status = "needs"  # 'an iron tide of water': a lower-case title made of ordinary words
     single = h.t0 == h.t1 and len(e.words) <= 1 or e.kind == PART
     if status != "drop" and status != "needs" and single and not obfuscated:
-        if _different_person(m, toks, h) or _shadowed(toks, h):
+        if _different_person(index, toks, h) or _shadowed(toks, h):
             status = "needs"
         else:
-            other = other_sense(m, norm, toks, h)
+            other = other_sense(index, norm, toks, h)
             if other:
                 status, how = "needs", f"{how}; {other}"
     return Scored(h, e, score, rule, how, status)
 
 
-def other_sense(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> str:
+def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> str:
     """Why a one-word name reads here as something else than the character ('' when it does not): given to
     another ('a dog named X'), a person's name beside another capitalised name ('King Olaf', 'Sarutobi Sasuke')
     when the name is a given name or surname, an owner ('X's bakery') when the name has any other sense."""
     latin_cues, _ = vocab.naming_cues()
     if h.t0 > 0 and toks[h.t0 - 1].text in latin_cues:
         return "given to another ('" + toks[h.t0 - 1].text + "')"
-    senses = m.index.senses.get(h.eid)
+    senses = index.senses.get(h.eid)
     if not senses:
         return ""
     if h.t0 > 0 and vocab.PERSON_SENSES.intersection(senses):
@@ -458,7 +454,7 @@ def other_sense(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> 
             and len(prev.text) >= 2
             and not is_title_case_prompt(toks)
             # not the other registered name words, nor a short form of one ('Ed Elric')
-            and not any(w.startswith(prev.text) for w in m.index.registered_words)
+            and not any(w.startswith(prev.text) for w in index.registered_words)
         ):
             return f"another person's name beside '{prev.text}' (also {', '.join(senses)})"
     after = norm.text[h.n1 : h.n1 + 2]
@@ -505,14 +501,14 @@ def _capitalisation(ts: list[Token], toks: list[Token], h: Hit) -> str:
     return "weak"
 
 
-def _different_person(m: TextMatcher, toks: list[Token], h: Hit) -> bool:
+def _different_person(index: NameIndex, toks: list[Token], h: Hit) -> bool:
     """'Mario Draghi': a one-word name followed by another capitalised, unregistered word."""
     if h.t1 + 1 >= len(toks):
         return False
     nxt = toks[h.t1 + 1]
     if not nxt.upper or nxt.allcaps or nxt.sep_before.strip() or nxt.text in HONORIFICS:
         return False
-    if nxt.text in m.index.registered_words or is_title_case_prompt(toks):
+    if nxt.text in index.registered_words or is_title_case_prompt(toks):
         return False
     return nxt.text.isalpha() and len(nxt.text) >= 2
 

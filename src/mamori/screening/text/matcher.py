@@ -171,7 +171,7 @@ class TextMatcher(Detector):
                 trait_hits = self.traits.hits(set(stems))
         if not hits and not trait_hits:
             return []
-        matches = _decide.decide(self, norm, tokens.get(), hits, trait_hits, stems)
+        matches = _decide.decide(self.index, self.work_chars, norm, tokens.get(), hits, trait_hits, stems)
         if self.allow and matches:
             matches = _decide.apply_allowlist(self.allow, norm, matches)
         return matches

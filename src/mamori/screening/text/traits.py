@@ -91,7 +91,7 @@ class TraitIndex:
                 tuple(ws),
                 sum(ws),
                 max(ws),
-                rare_stems(text),
+                rare_stems(text, GENERIC_ZIPF),
                 rare_stems(text, DISTINCTIVE_ZIPF),
             )
             i = len(self.traits)

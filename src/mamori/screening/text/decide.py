@@ -8,7 +8,7 @@ from mamori.screening.text import vocab
 from mamori.screening.text.judge import MIN_SCORE, Hit, Scored, classify
 from mamori.screening.text.lexicon import JA_HONORIFICS, is_common_en
 from mamori.screening.text.names import PART, NameIndex
-from mamori.screening.text.normalize import Normalized, Token, to_katakana
+from mamori.screening.text.normalize import Normalized, Token, is_hiragana, is_katakana, to_katakana
 from mamori.screening.text.traits import TraitHit, descriptive_score, distinct_hits
 from mamori.types import Evidence, Match, Rule, Span
 
@@ -109,7 +109,13 @@ class _Context:
                 continue
             if (k.hit.n1 <= s.hit.n0 or s.hit.n1 <= k.hit.n0) and k.entry.raw != e.raw:
                 return FULL
-        if self.title_word_near(s) or self.honorific_after(s) or self.depiction_cue():
+        if self.title_word_near(s):
+            return FULL
+        # a cue says the prompt depicts a character, not which: a kanji read as romaji ('風' as 'kaze' in 'アニメ風')
+        # is a word, and stays one
+        if not (s.hit.via == "romaji" and not all(is_kana(c) for c in s.hit.lit)) and (
+            self.honorific_after(s) or self.depiction_cue()
+        ):
             return FULL
         return ONE_TRAIT if traits else 0
 
@@ -308,6 +314,10 @@ def _add_traits(
                     {"trait": h.trait.text},
                 )
             )
+
+
+def is_kana(c: str) -> bool:
+    return is_hiragana(c) or is_katakana(c)
 
 
 def _original_character(text: str) -> bool:

@@ -18,12 +18,21 @@ from mamori.screening.text.lexicon import (
     COMMON_JA,
     GIVEN_NAMES,
     HONORIFICS,
+    JA_HONORIFICS,
     STOPWORDS,
     frequent_en_words,
     is_common_en,
     ordinary_word,
 )
-from mamori.screening.text.normalize import is_cjk, is_hiragana, is_kanji, is_katakana, normalize, tokenize
+from mamori.screening.text.normalize import (
+    is_cjk,
+    is_hiragana,
+    is_kanji,
+    is_katakana,
+    normalize,
+    to_katakana,
+    tokenize,
+)
 from mamori.screening.text.variants import clean_letters, phonetic_key, romaji_segments
 
 NAME, PART, TITLE, ROMAJI, READING = "name", "part", "title", "romaji", "reading"
@@ -72,8 +81,14 @@ def _ja_parts(name: str) -> list[str]:
         if (
             all(is_kanji(c) for c in p)
             and len(p) >= 2
-            or (all(is_katakana(c) for c in p) or all(is_hiragana(c) or c == "ー" for c in p))
+            or all(is_katakana(c) for c in p)
             and len(p) >= 2
+            # a hiragana part only beside a kanji one ('うさぎ' of '月野うさぎ'); in an all-kana name ('くまのプーさん')
+            # hiragana runs are particles and honorifics
+            or all(is_hiragana(c) or c == "ー" for c in p)
+            and len(p) >= 2
+            and any(is_kanji(c) for c in name)
+            and to_katakana(p) not in JA_HONORIFICS
         ):
             out.append(p)
     return out

@@ -337,15 +337,16 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         if e.kind == PART:
             how, rule, score = f"part of the name ({how})", _R_VARIANT, min(score, 0.85)
         amb = e.common or len(e.raw) <= 1 or to_katakana(seg) in COMMON_JA
-        named = _ja_named(norm.text, h.n1)
-        if named:
-            amb, how = True, f"{how}; given to another ('{named}')"
+        if not amb:  # a hit that needs context anyway needs no reason more
+            named = _ja_named(norm.text, h.n1)
+            if named:
+                amb, how = True, f"{how}; given to another ('{named}')"
         return Scored(h, e, score, rule, how, "needs" if amb else "strong")
     if h.via == "romaji":
         amb = e.common or to_katakana(h.lit) in COMMON_JA or e.kind == PART and len(e.raw) < 5
         score = 0.85 if e.kind == PART else 0.92
         how = "romaji reading of the kana"
-        named = _ja_named(norm.text, h.n1)
+        named = "" if amb else _ja_named(norm.text, h.n1)
         if named:
             amb, how = True, f"{how}; given to another ('{named}')"
         return Scored(h, e, score, _R_VARIANT, how, "needs" if amb else "strong")
@@ -474,6 +475,8 @@ def normalize_label(label: str) -> str:
 
 def _ja_named(text: str, n1: int) -> str:
     """A Japanese naming cue right after a name (an honorific between allowed): 'ぷーさんという名前の'."""
+    if "名" not in text[n1 : n1 + 12]:  # every Japanese naming cue has it: most prompts stop here
+        return ""
     _, ja_cues = vocab.naming_cues()
     tail = to_katakana(text[n1 : n1 + 12])
     for hon in ("", *JA_HONORIFICS):

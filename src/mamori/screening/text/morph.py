@@ -12,12 +12,14 @@ When fugashi or its dictionary is missing the gate says so once and keeps the sc
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 4_000  # a window around a hit is analysed, never a whole (possibly huge) prompt
+WINDOW = 24  # characters analysed on each side of a span (a clause: enough for MeCab to place the boundary)
 _tagger: Any = None
 _missing = False
 
@@ -70,16 +72,12 @@ def crosses_word(text: str, a: int, b: int) -> tuple[bool, bool] | None:
     """Whether a dictionary content word runs across the start / the end of the span [a, b) of text ('れいぞうこ' across the
     end of 'れい', 'ゾロ目' across the end of 'ゾロ'), analysed on a window around the span cut where a boundary is
     sure (spaces, punctuation, Latin); None when the analyser is unavailable."""
-    lo = max(0, a - 40)
-    hi = min(len(text), b + 40)
-    for i in range(a - 1, lo - 1, -1):
-        if not _jp(text[i]):
-            lo = i + 1
-            break
-    for i in range(b, hi):
-        if not _jp(text[i]):
-            hi = i
-            break
+    # the window: the Japanese run around the span, at most WINDOW characters each side
+    lo = max(0, a - WINDOW)
+    for cut in _NON_JP.finditer(text, lo, a):
+        lo = cut.end()
+    stop = _NON_JP.search(text, b, b + WINDOW)
+    hi = stop.start() if stop else min(len(text), b + WINDOW)
     window = text[lo:hi]
     if len(window) > MAX_CHARS:
         return None
@@ -88,12 +86,14 @@ def crosses_word(text: str, a: int, b: int) -> tuple[bool, bool] | None:
         return None
     a -= lo
     b -= lo
-    return (
-        any(content and s < a < e for s, e, content in ms),
-        any(content and s < b < e for s, e, content in ms),
-    )
+    left = right = False
+    for s, e, content in ms:
+        if content:
+            if s < a < e:
+                left = True
+            if s < b < e:
+                right = True
+    return left, right
 
 
-def _jp(c: str) -> bool:
-    o = ord(c)
-    return 0x3040 <= o <= 0x30FF or 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or o in (0x3005, 0xFF70)
+_NON_JP = re.compile("[^\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u3005\uff70]")

@@ -279,7 +279,12 @@ class NameIndex:
         # a kana part of a Japanese name ('ミーニャ' of 'ミーニャ・ホルスト') is a name part of its own unless it is the
         # loanword of an ordinary word or a frequent given name: the Latin word of the character's names in the same
         # position, or one that reads alike
+        ja_owners: dict[str, set[str | None]] = defaultdict(set)
+        for character, _, _, pk, _, _, _ in pending_ja_parts:
+            ja_owners[pk].add(character)
         for character, work, label, pk, parent, pos, n_parts in pending_ja_parts:
+            if len(pk) <= 2 and len(ja_owners[pk]) > 1:
+                continue  # a two-kana part several characters share names none of them
             # an everyday word or a two-kana part ('ウサギ', 'レイ'): a part that needs context to name anyone
             common = (
                 pk in COMMON_JA

@@ -91,3 +91,10 @@ def test_other_senses_need_character_evidence() -> None:
     assert chars(m, "Qarvix's shop on the corner") == set()  # the declared sense
     assert chars(m, "Brulo's cinder boots") == {"brulo"}  # ambiguous: false
     assert chars(m, "Olga's moth wings, Zephyr Quest fan art") == {"olga"}
+
+
+def test_japanese_naming_cue_gives_the_name_to_another(matcher: TextMatcher) -> None:
+    assert chars(matcher, "とらぼるという名前の猫の写真") == set()
+    # neither the honorific nor the depiction cue brings it back
+    assert chars(matcher, "はなちゃんという名前のハムスター、アニメ") == set()
+    assert "toraboru" in chars(matcher, "とらぼるが猫と遊ぶ")

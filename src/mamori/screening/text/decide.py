@@ -113,8 +113,10 @@ class _Context:
             return FULL
         # a cue says the prompt depicts a character, not which: a kanji read as romaji ('風' as 'kaze' in 'アニメ風')
         # is a word, and stays one
-        if not (s.hit.via == "romaji" and not all(is_kana(c) for c in s.hit.lit)) and (
-            self.honorific_after(s) or self.depiction_cue()
+        if (
+            not s.other
+            and not (s.hit.via == "romaji" and not all(is_kana(c) for c in s.hit.lit))
+            and (self.honorific_after(s) or self.depiction_cue())
         ):
             return FULL
         return ONE_TRAIT if traits else 0

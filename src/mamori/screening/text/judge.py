@@ -304,14 +304,18 @@ class Scored:
     rule: str
     how: str
     status: str  # strong | weak | needs (needs context) | drop
+    other: bool  # read in another sense (named, another person, an owner): cues alone do not bring it back
 
-    def __init__(self, hit: Hit, entry: Entry, score: float, rule: str, how: str, status: str) -> None:
+    def __init__(
+        self, hit: Hit, entry: Entry, score: float, rule: str, how: str, status: str, other: bool = False
+    ) -> None:
         self.hit = hit
         self.entry = entry
         self.score = score
         self.rule = rule
         self.how = how
         self.status = status
+        self.other = other
 
 
 def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> Scored | None:
@@ -337,19 +341,18 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         if e.kind == PART:
             how, rule, score = f"part of the name ({how})", _R_VARIANT, min(score, 0.85)
         amb = e.common or len(e.raw) <= 1 or to_katakana(seg) in COMMON_JA
-        if not amb:  # a hit that needs context anyway needs no reason more
-            named = _ja_named(norm.text, h.n1)
-            if named:
-                amb, how = True, f"{how}; given to another ('{named}')"
-        return Scored(h, e, score, rule, how, "needs" if amb else "strong")
+        named = _ja_named(norm.text, h.n1)
+        if named:
+            amb, how = True, f"{how}; given to another ('{named}')"
+        return Scored(h, e, score, rule, how, "needs" if amb else "strong", bool(named))
     if h.via == "romaji":
         amb = e.common or to_katakana(h.lit) in COMMON_JA or e.kind == PART and len(e.raw) < 5
         score = 0.85 if e.kind == PART else 0.92
         how = "romaji reading of the kana"
-        named = "" if amb else _ja_named(norm.text, h.n1)
+        named = _ja_named(norm.text, h.n1)
         if named:
             amb, how = True, f"{how}; given to another ('{named}')"
-        return Scored(h, e, score, _R_VARIANT, how, "needs" if amb else "strong")
+        return Scored(h, e, score, _R_VARIANT, how, "needs" if amb else "strong", bool(named))
     # Latin
     ts = toks[h.t0 : h.t1 + 1]
     if len(ts) == 1:
@@ -425,6 +428,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
     elif title and not obfuscated and not any(t.upper for t in ts) and any(is_common_en(w) for w in h.words):
         status = "needs"  # 'an iron tide of water': a lower-case title made of ordinary words
     single = h.t0 == h.t1 and len(e.words) <= 1 or e.kind == PART
+    other = ""
     if status != "drop" and status != "needs" and single and not obfuscated:
         if _different_person(index, toks, h) or _shadowed(toks, h):
             status = "needs"
@@ -432,7 +436,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             other = other_sense(index, norm, toks, h)
             if other:
                 status, how = "needs", f"{how}; {other}"
-    return Scored(h, e, score, rule, how, status)
+    return Scored(h, e, score, rule, how, status, bool(other))
 
 
 def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> str:

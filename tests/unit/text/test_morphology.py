@@ -98,3 +98,18 @@ def test_japanese_naming_cue_gives_the_name_to_another(matcher: TextMatcher) -> 
     # neither the honorific nor the depiction cue brings it back
     assert chars(matcher, "はなちゃんという名前のハムスター、アニメ") == set()
     assert "toraboru" in chars(matcher, "とらぼるが猫と遊ぶ")
+
+
+def test_explain_says_why_a_name_was_set_aside() -> None:
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "Invented"),),
+        works=(Work("w", "rh", ("Zephyr Quest",)),),
+        characters=(Character("olga", "w", ("Olga",), ("glass harp",)),),
+    )
+    m = TextMatcher.build(Corpus(registry=reg))
+    assert m.detect("Olga's bakery at night") == []
+    why = m.explain("Olga's bakery at night")
+    assert (
+        len(why) == 1 and why[0].text == "Olga" and "owner" in why[0].detail and "given-name" in why[0].detail
+    )
+    assert m.explain("a bakery at night") == []

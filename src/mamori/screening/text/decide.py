@@ -182,7 +182,9 @@ def decide(
     hits: list[Hit],
     trait_hits: dict[str, list[TraitHit]],
     stems: dict[str, int],
+    aside: list[Evidence] | None = None,
 ) -> list[Match]:
+    """`aside`, when given, receives the evidence of names set aside because they read in another sense."""
     scored = []
     for h in hits:
         s = classify(index, norm, toks, h)
@@ -223,6 +225,18 @@ def decide(
             ctx = ctx_of.context(s)
             if ctx:
                 final.append((s, min(s.score, 0.85 if ctx == FULL else ONE_TRAIT_SCORE)))
+            elif aside is not None and s.other:
+                ev = _evidence(norm, s, 0.0)
+                aside.append(
+                    Evidence(
+                        ev.rule,
+                        0.0,
+                        f"set aside: {ev.detail} ({s.how}); no character evidence in the prompt",
+                        ev.span,
+                        ev.text,
+                        ev.extra,
+                    )
+                )
     by_char: dict[str, list[tuple[Scored, float]]] = defaultdict(list)
     by_work: dict[str, list[tuple[Scored, float]]] = defaultdict(list)
     for s, sc in final:

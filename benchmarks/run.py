@@ -12,6 +12,7 @@ import time
 
 SUITES = (
     "prompt_accuracy",
+    "hard_negatives",
     "text_bench",
     "visual_bench",
     "api_bench",

@@ -129,3 +129,22 @@ def test_policy_on_its_own_uses_the_same_rules() -> None:
     with pytest.raises(RegistryFileError) as info:
         policy_from_json({"generation": "license", "territories": ["ZZ"]})
     assert info.value.problems[0].path == "policy.territories[0]"
+
+
+def test_homonym_fields_validated_and_round_trip(doc: dict) -> None:
+    doc["characters"][0]["ambiguous"] = True
+    doc["characters"][0]["other_senses"] = ["place", "word:nl", "brand"]
+    reg = parse_document(doc, "reg.yaml", check_files=False)
+    assert reg.characters[0].ambiguous is True
+    assert reg.characters[0].other_senses == ("place", "word:nl", "brand")
+    assert reg.characters[1].ambiguous is None and reg.characters[1].other_senses == ()
+    assert parse_document(to_document(reg), check_files=False) == reg
+    bad = copy.deepcopy(doc)
+    bad["characters"][0]["other_senses"] = ["planet", "place:nl"]
+    got = problems(bad)
+    assert any("characters[0].other_senses" in p and "unknown sense 'planet'" in p for p in got), got
+    bad["characters"][0]["other_senses"] = ["place:nl"]
+    assert any("unknown sense 'place:nl'" in p for p in problems(bad))
+    bad["characters"][0]["other_senses"] = ["place"]
+    bad["characters"][0]["ambiguous"] = "sometimes"
+    assert any("characters[0].ambiguous" in p for p in problems(bad))

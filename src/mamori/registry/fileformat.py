@@ -23,6 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from mamori.registry import yamlload
 from mamori.registry.model import (
+    SENSE_KINDS,
     THEMES,
     Character,
     Money,
@@ -223,6 +224,21 @@ class CharacterIn(_Strict):
     traits: list[Text] = Field(default_factory=list)
     references: list[Text] = Field(default_factory=list)
     policy: PolicyIn | None = None
+    ambiguous: bool | None = None
+    other_senses: list[Text] = Field(default_factory=list)
+
+    @field_validator("other_senses")
+    @classmethod
+    def _senses(cls, v: list[str]) -> list[str]:
+        for sense in v:
+            kind, _, lang = sense.partition(":")
+            if kind not in SENSE_KINDS or (
+                lang and (kind != "word" or not re.fullmatch(r"[a-z]{2,3}", lang))
+            ):
+                raise ValueError(
+                    f"unknown sense {sense!r}: one of {', '.join(SENSE_KINDS)} (a word may name its language: word:nl)"
+                )
+        return v
 
 
 class RegistryIn(_Strict):
@@ -382,6 +398,8 @@ def _characters(items: list[Any], problems: list[Problem], consume: bool) -> lis
                 traits=tuple(dict.fromkeys(c.traits)),
                 references=tuple(c.references),
                 policy=_policy(c.policy),
+                ambiguous=c.ambiguous,
+                other_senses=tuple(dict.fromkeys(c.other_senses)),
             )
         )
     return out
@@ -534,6 +552,10 @@ def to_document(reg: Registry) -> dict[str, Any]:
             d["references"] = list(c.references)
         if c.policy is not None:
             d["policy"] = _policy_out(c.policy)
+        if c.ambiguous is not None:
+            d["ambiguous"] = c.ambiguous
+        if c.other_senses:
+            d["other_senses"] = list(c.other_senses)
         chars.append(d)
     return {
         "format": FORMAT,

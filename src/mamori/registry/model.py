@@ -66,6 +66,10 @@ class Work:
     titles: tuple[str, ...] = ()
 
 
+# what else a registered name may be (registry field `other_senses`); a word sense may name its language: "word:nl"
+SENSE_KINDS = ("word", "place", "given-name", "surname", "person", "brand", "product", "band", "title")
+
+
 @dataclass(frozen=True)
 class Character:
     id: str
@@ -74,6 +78,10 @@ class Character:
     traits: tuple[str, ...] = ()
     references: tuple[str, ...] = ()  # paths as written in the registry file (relative to it)
     policy: Policy | None = None  # None: not opted in
+    # the rightsholder's word on homonyms: None = from data (is a name also a word, place, person's name?);
+    # False = never another sense; True = always needs character evidence in context
+    ambiguous: bool | None = None
+    other_senses: tuple[str, ...] = ()  # e.g. "place", "given-name", "brand", "word:en" (SENSE_KINDS)
 
     @property
     def effective_policy(self) -> Policy:

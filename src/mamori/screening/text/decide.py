@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
+from mamori.screening.text import vocab
 from mamori.screening.text.judge import MIN_SCORE, Hit, Scored, classify
-from mamori.screening.text.lexicon import is_common_en
-from mamori.screening.text.names import PART
-from mamori.screening.text.normalize import Normalized, Token, to_katakana
+from mamori.screening.text.lexicon import JA_HONORIFICS, is_common_en
+from mamori.screening.text.names import PART, NameIndex
+from mamori.screening.text.normalize import Normalized, Token, is_hiragana, is_katakana, to_katakana
 from mamori.screening.text.traits import TraitHit, descriptive_score, distinct_hits
 from mamori.types import Evidence, Match, Rule, Span
-
-if TYPE_CHECKING:
-    from mamori.screening.text.matcher import TextMatcher
-
 
 _R_NAME, _R_TITLE = str(Rule.NAME), str(Rule.TITLE)  # plain strings: cheaper to compare than enum members
 FULL, ONE_TRAIT = 2, 1  # what context a hit that needs it has (decide.context)
@@ -58,14 +54,16 @@ class _Context:
 
     def __init__(
         self,
-        m: TextMatcher,
+        index: NameIndex,
+        work_chars: dict[str, set[str]],
         norm: Normalized,
         toks: list[Token],
         trait_hits: dict[str, list[TraitHit]],
         stems: dict[str, int],
         kept: list[Scored],
     ) -> None:
-        self.m = m
+        self.index = index
+        self.work_chars = work_chars
         self.norm = norm
         self.toks = toks
         self.trait_hits = trait_hits
@@ -73,6 +71,7 @@ class _Context:
         self.kept = kept
         self.cleans: set[str] | None = None  # the prompt's words, when first needed
         self.kata: str | None = None  # the prompt folded to katakana, when first needed
+        self.cue: bool | None = None  # a depiction cue in the prompt, when first needed
 
     def trait_support(self, cid: str, s: Scored) -> int:
         """How many traits of the character are present in words other than the hit itself."""
@@ -92,9 +91,9 @@ class _Context:
             if e.character is not None:
                 traits = self.trait_support(e.character, s)
             else:
-                for c in self.m.work_chars[e.work]:
+                for c in self.work_chars[e.work]:
                     traits = max(traits, self.trait_support(c, s))
-        ordinary_part = e.kind == PART and (e.raw in self.m.index.everyday or is_common_en(e.raw))
+        ordinary_part = e.kind == PART and (e.raw in self.index.everyday or is_common_en(e.raw))
         if traits >= (2 if ordinary_part else 1):
             return FULL
         for k in self.kept:
@@ -112,13 +111,43 @@ class _Context:
                 return FULL
         if self.title_word_near(s):
             return FULL
+        # a cue says the prompt depicts a character, not which: a kanji read as romaji ('風' as 'kaze' in 'アニメ風')
+        # is a word, and stays one
+        if (
+            not s.other
+            and not (s.hit.via == "romaji" and not all(is_kana(c) for c in s.hit.lit))
+            and (self.honorific_after(s) or self.depiction_cue())
+        ):
+            return FULL
         return ONE_TRAIT if traits else 0
+
+    def honorific_after(self, s: Scored) -> bool:
+        """A kana name followed by an honorific ('うさぎちゃん', 'えどわーどくん'): said of a person or character."""
+        h = s.hit
+        if h.t0 >= 0:
+            return False
+        tail = to_katakana(self.norm.text[h.n1 : h.n1 + 4])
+        return any(tail.startswith(x) for x in JA_HONORIFICS)
+
+    def depiction_cue(self) -> bool:
+        """A depiction cue in the prompt (anime, manga, fan art, cosplay, アニメ...: data/depiction_cues.txt)."""
+        got = self.cue
+        if got is None:
+            latin, ja = vocab.depiction_cues()
+            text = self.norm.text
+            got = bool(latin.search(text))
+            if not got and not text.isascii():
+                if self.kata is None:
+                    self.kata = to_katakana(text)
+                got = any(c in self.kata for c in ja)
+            self.cue = got
+        return got
 
     def title_word_near(self, s: Scored) -> bool:
         """A distinctive word of one of the work's titles elsewhere in the prompt ('Zelda' of 'The Legend of
         Zelda', 'ゼルダ' of 'ゼルダの伝説'), even where the whole title is not written."""
         work = s.entry.work
-        index = self.m.index
+        index = self.index
         words = index.title_words.get(work)
         toks = self.toks
         if words and toks:
@@ -146,16 +175,19 @@ class _Context:
 
 
 def decide(
-    m: TextMatcher,
+    index: NameIndex,
+    work_chars: dict[str, set[str]],
     norm: Normalized,
     toks: list[Token],
     hits: list[Hit],
     trait_hits: dict[str, list[TraitHit]],
     stems: dict[str, int],
+    aside: list[Evidence] | None = None,
 ) -> list[Match]:
+    """`aside`, when given, receives the evidence of names set aside because they read in another sense."""
     scored = []
     for h in hits:
-        s = classify(m, norm, toks, h)
+        s = classify(index, norm, toks, h)
         if s is not None and s.status != "drop":
             scored.append(s)
     # longest span wins over a different work's hit strictly inside it
@@ -177,7 +209,7 @@ def decide(
                 break
         else:
             kept.append(s)
-    ctx_of = _Context(m, norm, toks, trait_hits, stems, kept)
+    ctx_of = _Context(index, work_chars, norm, toks, trait_hits, stems, kept)
     final: list[tuple[Scored, float]] = []
     for s in kept:
         if s.status == "strong":
@@ -193,6 +225,18 @@ def decide(
             ctx = ctx_of.context(s)
             if ctx:
                 final.append((s, min(s.score, 0.85 if ctx == FULL else ONE_TRAIT_SCORE)))
+            elif aside is not None and s.other:
+                ev = _evidence(norm, s, 0.0)
+                aside.append(
+                    Evidence(
+                        ev.rule,
+                        0.0,
+                        f"set aside: {ev.detail} ({s.how}); no character evidence in the prompt",
+                        ev.span,
+                        ev.text,
+                        ev.extra,
+                    )
+                )
     by_char: dict[str, list[tuple[Scored, float]]] = defaultdict(list)
     by_work: dict[str, list[tuple[Scored, float]]] = defaultdict(list)
     for s, sc in final:
@@ -218,11 +262,11 @@ def decide(
                 continue
             seen[key] = sc
             evidence[cid].append(_evidence(norm, s, sc))
-    if trait_hits:
-        _add_traits(m, norm, toks, trait_hits, stems, final, by_work, evidence)
+    if trait_hits and not _original_character(norm.text):
+        _add_traits(index, norm, toks, trait_hits, stems, final, by_work, evidence)
     matches: list[Match] = []
     matched_works: set[str] = set()
-    char_work = m.index.char_work
+    char_work = index.char_work
     for cid, evs in evidence.items():
         if not evs:
             continue
@@ -248,7 +292,7 @@ def decide(
 
 
 def _add_traits(
-    m: TextMatcher,
+    index: NameIndex,
     norm: Normalized,
     toks: list[Token],
     trait_hits: dict[str, list[TraitHit]],
@@ -264,7 +308,7 @@ def _add_traits(
         if covered:
             hs = [h for h in hs if any(stems[w] not in covered for w in h.matched if w in stems)]
         dh = distinct_hits(hs)
-        work = m.index.work_of(cid)
+        work = index.work_of(cid)
         ds = descriptive_score(dh, work in titled)
         if ds < MIN_SCORE:
             continue
@@ -286,6 +330,21 @@ def _add_traits(
                     {"trait": h.trait.text},
                 )
             )
+
+
+def is_kana(c: str) -> bool:
+    return is_hiragana(c) or is_katakana(c)
+
+
+def _original_character(text: str) -> bool:
+    """The prompt says its subject is an original character (data/original_cues.txt)."""
+    latin, ja = vocab.original_cues()
+    if latin.search(text):
+        return True
+    if text.isascii():
+        return False
+    kata = to_katakana(text)
+    return any(c in kata for c in ja)
 
 
 def apply_allowlist(

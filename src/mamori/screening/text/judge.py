@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import Levenshtein
 
+from mamori.screening.text import morph, vocab
 from mamori.screening.text.lexicon import (
     COMMON_JA,
     GIVEN_NAMES,
     HONORIFICS,
+    JA_HONORIFICS,
     JA_PARTICLES,
     frequent_phrase,
     is_common_en,
@@ -26,6 +27,7 @@ from mamori.screening.text.normalize import (
     LazyTokens,
     Normalized,
     Token,
+    is_cjk,
     is_hiragana,
     is_katakana,
     is_title_case_prompt,
@@ -33,9 +35,6 @@ from mamori.screening.text.normalize import (
 )
 from mamori.screening.text.variants import phonetic_key
 from mamori.types import Rule
-
-if TYPE_CHECKING:
-    from mamori.screening.text.matcher import TextMatcher
 
 MIN_SCORE = 0.4
 _JOIN = "".join
@@ -110,20 +109,37 @@ def split_ok(e: Entry, words: tuple[str, ...], toks: list[Token], i: int, j: int
 
 
 def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_PARTICLES) -> bool:
+    """A kana/kanji name span stands on word boundaries: a script change, a particle or honorific after it, and,
+    where it touches other kana or kanji, morpheme boundaries of the morphological analysis (morph.py): never
+    inside a dictionary word ('れいぞうこ', 'ゾロ目') nor a reduplicated word ('ぽにょぽにょ')."""
     first, last = text[na], text[nb - 1]
     left = text[na - 1] if na > 0 else ""
     right = text[nb] if nb < len(text) else ""
-    if left and ((is_katakana(first) and is_katakana(left)) or (is_hiragana(first) and is_hiragana(left))):
-        return False
-    if right and is_katakana(last) and is_katakana(right):
+    left_same = bool(left) and (
+        (is_katakana(first) and is_katakana(left)) or (is_hiragana(first) and is_hiragana(left))
+    )
+    right_kata = bool(right) and is_katakana(last) and is_katakana(right)
+    if right_kata:
         tail = to_katakana(text[nb : nb + 4])
-        if not any(tail.startswith(h) for h in ("サン", "チャン", "クン", "サマ")):
-            return False
+        right_kata = not any(tail.startswith(h) for h in JA_HONORIFICS)
     if right and is_hiragana(last) and is_hiragana(right):
         tail = to_katakana(text[nb : nb + 4])
         if not any(tail.startswith(p) for p in particles):
             return False
-    return True
+    if not (left and is_cjk(left) or right and is_cjk(right)):
+        return True
+    got = morph.crosses_word(text, na, nb)
+    if got is None:  # no analyser: the script rules alone
+        return not left_same and not right_kata
+    if got[0] or got[1]:
+        # MeCab reads an unknown kana name by gluing its kana to the words around it ('ことし|もべ', 'たくん'): a
+        # word across an edge is overruled only by a particle or honorific right after a name of 3+ kana
+        tail = to_katakana(text[nb : nb + 4])
+        if nb - na < 3 or not any(tail.startswith(p) for p in particles):
+            return False
+    n = nb - na
+    seg = text[na:nb]
+    return text[nb : nb + n] != seg and (na < n or text[na - n : na] != seg)
 
 
 _NO_KEYS: dict[str, list[int]] = {}
@@ -288,18 +304,22 @@ class Scored:
     rule: str
     how: str
     status: str  # strong | weak | needs (needs context) | drop
+    other: bool  # read in another sense (named, another person, an owner): cues alone do not bring it back
 
-    def __init__(self, hit: Hit, entry: Entry, score: float, rule: str, how: str, status: str) -> None:
+    def __init__(
+        self, hit: Hit, entry: Entry, score: float, rule: str, how: str, status: str, other: bool = False
+    ) -> None:
         self.hit = hit
         self.entry = entry
         self.score = score
         self.rule = rule
         self.how = how
         self.status = status
+        self.other = other
 
 
-def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Scored | None:
-    e = m.index.entries[h.eid]
+def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> Scored | None:
+    e = index.entries[h.eid]
     title = e.is_title
     flags = 0 if norm.flags is None else norm.flags_in(h.n0, h.n1)  # None: nothing folded (identity map)
     if h.via == "ja":
@@ -321,11 +341,18 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
         if e.kind == PART:
             how, rule, score = f"part of the name ({how})", _R_VARIANT, min(score, 0.85)
         amb = e.common or len(e.raw) <= 1 or to_katakana(seg) in COMMON_JA
-        return Scored(h, e, score, rule, how, "needs" if amb else "strong")
+        named = _ja_named(norm.text, h.n1)
+        if named:
+            amb, how = True, f"{how}; given to another ('{named}')"
+        return Scored(h, e, score, rule, how, "needs" if amb else "strong", bool(named))
     if h.via == "romaji":
         amb = e.common or to_katakana(h.lit) in COMMON_JA or e.kind == PART and len(e.raw) < 5
         score = 0.85 if e.kind == PART else 0.92
-        return Scored(h, e, score, _R_VARIANT, "romaji reading of the kana", "needs" if amb else "strong")
+        how = "romaji reading of the kana"
+        named = _ja_named(norm.text, h.n1)
+        if named:
+            amb, how = True, f"{how}; given to another ('{named}')"
+        return Scored(h, e, score, _R_VARIANT, how, "needs" if amb else "strong", bool(named))
     # Latin
     ts = toks[h.t0 : h.t1 + 1]
     if len(ts) == 1:
@@ -401,15 +428,44 @@ def classify(m: TextMatcher, norm: Normalized, toks: list[Token], h: Hit) -> Sco
     elif title and not obfuscated and not any(t.upper for t in ts) and any(is_common_en(w) for w in h.words):
         status = "needs"  # 'an iron tide of water': a lower-case title made of ordinary words
     single = h.t0 == h.t1 and len(e.words) <= 1 or e.kind == PART
-    if (
-        status != "drop"
-        and status != "needs"
-        and single
-        and not obfuscated
-        and (_different_person(m, toks, h) or _shadowed(toks, h))
-    ):
-        status = "needs"
-    return Scored(h, e, score, rule, how, status)
+    other = ""
+    if status != "drop" and status != "needs" and single and not obfuscated:
+        if _different_person(index, toks, h) or _shadowed(toks, h):
+            status = "needs"
+        else:
+            other = other_sense(index, norm, toks, h)
+            if other:
+                status, how = "needs", f"{how}; {other}"
+    return Scored(h, e, score, rule, how, status, bool(other))
+
+
+def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> str:
+    """Why a one-word name reads here as something else than the character ('' when it does not): given to
+    another ('a dog named X'), a person's name beside another capitalised name ('King Olaf', 'Sarutobi Sasuke')
+    when the name is a given name or surname, an owner ('X's bakery') when the name has any other sense."""
+    latin_cues, _ = vocab.naming_cues()
+    if h.t0 > 0 and toks[h.t0 - 1].text in latin_cues:
+        return "given to another ('" + toks[h.t0 - 1].text + "')"
+    senses = index.senses.get(h.eid)
+    if not senses:
+        return ""
+    if h.t0 > 0 and vocab.PERSON_SENSES.intersection(senses):
+        prev = toks[h.t0 - 1]
+        if (
+            prev.upper
+            and not prev.allcaps
+            and not prev.sep_before.strip()
+            and prev.text.isalpha()
+            and len(prev.text) >= 2
+            and not is_title_case_prompt(toks)
+            # not the other registered name words, nor a short form of one ('Ed Elric')
+            and not any(w.startswith(prev.text) for w in index.registered_words)
+        ):
+            return f"another person's name beside '{prev.text}' (also {', '.join(senses)})"
+    after = norm.text[h.n1 : h.n1 + 2]
+    if after in ("'s", "’s") and not (h.t1 + 1 < len(toks) and toks[h.t1 + 1].start == h.n1 + 1):
+        return f"an owner's name (also {', '.join(senses)})"
+    return ""
 
 
 _LABELS: dict[str, str] = {}  # label -> its normalised form without ・/space separators (bounded)
@@ -419,6 +475,21 @@ def normalize_label(label: str) -> str:
     from mamori.screening.text.normalize import normalize
 
     return normalize(label).text
+
+
+def _ja_named(text: str, n1: int) -> str:
+    """A Japanese naming cue right after a name (an honorific between allowed): 'ぷーさんという名前の'."""
+    if "名" not in text[n1 : n1 + 12]:  # every Japanese naming cue has it: most prompts stop here
+        return ""
+    _, ja_cues = vocab.naming_cues()
+    tail = to_katakana(text[n1 : n1 + 12])
+    for hon in ("", *JA_HONORIFICS):
+        if tail.startswith(hon):
+            rest = tail[len(hon) :]
+            for c in ja_cues:
+                if rest.startswith(c):
+                    return text[n1 : n1 + len(hon) + len(c)]
+    return ""
 
 
 def _capitalisation(ts: list[Token], toks: list[Token], h: Hit) -> str:
@@ -437,14 +508,14 @@ def _capitalisation(ts: list[Token], toks: list[Token], h: Hit) -> str:
     return "weak"
 
 
-def _different_person(m: TextMatcher, toks: list[Token], h: Hit) -> bool:
+def _different_person(index: NameIndex, toks: list[Token], h: Hit) -> bool:
     """'Mario Draghi': a one-word name followed by another capitalised, unregistered word."""
     if h.t1 + 1 >= len(toks):
         return False
     nxt = toks[h.t1 + 1]
     if not nxt.upper or nxt.allcaps or nxt.sep_before.strip() or nxt.text in HONORIFICS:
         return False
-    if nxt.text in m.index.registered_words or is_title_case_prompt(toks):
+    if nxt.text in index.registered_words or is_title_case_prompt(toks):
         return False
     return nxt.text.isalpha() and len(nxt.text) >= 2
 

@@ -28,7 +28,7 @@ from mamori.screening.text.variants import (
     run_segments,
     stem,
 )
-from mamori.types import Match
+from mamori.types import Evidence, Match
 
 _PARTICLE_ROMAJI = {
     "ga": 1,
@@ -138,6 +138,16 @@ class TextMatcher(Detector):
     # ------------------------------------------------------------------ detection
 
     def detect(self, content: Any) -> list[Match]:
+        return self._run(content, None)
+
+    def explain(self, content: Any) -> list[Evidence]:
+        """Why a registered name in the prompt was not taken as the character: the evidence of names read in
+        another sense (given to another, another person, an owner) with no character evidence beside them."""
+        aside: list[Evidence] = []
+        self._run(content, aside)
+        return aside
+
+    def _run(self, content: Any, aside: list[Evidence] | None) -> list[Match]:
         text = content if isinstance(content, str) else str(content)
         if not text or text.isspace():  # as `not text.strip()`, without the copy
             return []
@@ -171,7 +181,9 @@ class TextMatcher(Detector):
                 trait_hits = self.traits.hits(set(stems))
         if not hits and not trait_hits:
             return []
-        matches = _decide.decide(self, norm, tokens.get(), hits, trait_hits, stems)
+        matches = _decide.decide(
+            self.index, self.work_chars, norm, tokens.get(), hits, trait_hits, stems, aside
+        )
         if self.allow and matches:
             matches = _decide.apply_allowlist(self.allow, norm, matches)
         return matches

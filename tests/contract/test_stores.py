@@ -59,6 +59,19 @@ def test_import_export_round_trip_and_idempotent(engine) -> None:  # type: ignor
     assert again.policy_changes == []
 
 
+def test_other_senses_are_stored_and_a_change_to_them_is_an_update(engine) -> None:  # type: ignore[no-untyped-def]
+    store = RegistryStore(engine)
+    reg = load_file(DATA)
+    store.import_registry(reg)
+    said = replace(reg.characters[0], ambiguous=True, other_senses=("place", "word:nl"))
+    report = store.import_registry(replace(reg, characters=(said, *reg.characters[1:])))
+    assert report.updated == [said.id]
+    got = store.get_character(said.id)
+    assert got.ambiguous is True and got.other_senses == ("place", "word:nl")
+    assert _sorted(store.load()) == _sorted(replace(reg, characters=(said, *reg.characters[1:])))
+    assert store.import_registry(replace(reg, characters=(said, *reg.characters[1:]))).updated == []
+
+
 def test_reimport_updates_by_id_and_versions_policies(engine) -> None:  # type: ignore[no-untyped-def]
     store = RegistryStore(engine)
     reg = load_file(DATA)

@@ -67,7 +67,16 @@ def _row_to_character(r: Any) -> Character:
         traits=tuple(r.traits),
         references=tuple(r.reference_paths),
         policy=policy_from_json(r.policy) if r.policy is not None else None,
+        ambiguous=(r.senses or {}).get("ambiguous"),
+        other_senses=tuple((r.senses or {}).get("other_senses") or ()),
     )
+
+
+def _senses_json(c: Character) -> dict[str, Any] | None:
+    """What the rightsholder said about a name's other senses; None when they left it to the data."""
+    if c.ambiguous is None and not c.other_senses:
+        return None
+    return {"ambiguous": c.ambiguous, "other_senses": list(c.other_senses)}
 
 
 class RegistryStore:
@@ -148,6 +157,7 @@ class RegistryStore:
                 "names": list(c.names),
                 "traits": list(c.traits),
                 "reference_paths": list(c.references),
+                "senses": _senses_json(c),
             }
             row = existing.get(c.id)
             if row is None:
@@ -195,6 +205,7 @@ class RegistryStore:
             "names": list(c.names),
             "traits": list(c.traits),
             "reference_paths": list(c.references),
+            "senses": _senses_json(c),
         }
         row = conn.execute(select(t.characters).where(t.characters.c.id == c.id)).first()
         if row is None:

@@ -58,6 +58,8 @@ characters = Table(
     Column("policy", JSON, nullable=True),
     Column("policy_version", Integer, nullable=False, default=1),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # {"ambiguous": bool|null, "other_senses": [...]} when the rightsholder set them; null = defaults from data
+    Column("senses", JSON, nullable=True),
 )
 
 # Every policy a character ever had, so an audit can show the terms in force for each decision.

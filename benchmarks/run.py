@@ -10,7 +10,7 @@ import os
 import sys
 import time
 
-SUITES = ("prompt_accuracy", "text_bench", "visual_bench", "api_bench", "dataset_bench")
+SUITES = ("prompt_accuracy", "text_bench", "visual_bench", "api_bench", "dataset_bench", "tlog_bench")
 
 
 def main() -> int:

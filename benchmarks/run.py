@@ -19,6 +19,7 @@ SUITES = (
     "dataset_bench",
     "audio_bench",
     "registry_scale",
+    "tlog_bench",
 )
 
 

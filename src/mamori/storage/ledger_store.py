@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, text, tuple_
+from sqlalchemy import Engine, and_, func, insert, or_, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from mamori.ledger import merkle
@@ -254,13 +254,17 @@ class LedgerStore:
 
 
 def _fetch(conn: Any, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    keys = list(keys)
+    """The nodes (level, index) asked for, in one query that walks the primary key (a row-value IN would scan)."""
+    by_level: dict[int, list[int]] = {}
+    for level, index in keys:
+        by_level.setdefault(level, []).append(index)
     out: dict[tuple[int, int], bytes] = {}
+    if not by_level:
+        return out
     n = t.ledger_nodes.c
-    for i in range(0, len(keys), 400):  # under every driver's bound-parameter limit
-        part = keys[i : i + 400]
-        for r in conn.execute(select(n.level, n.idx, n.hash).where(tuple_(n.level, n.idx).in_(part))):
-            out[(int(r.level), int(r.idx))] = bytes(r.hash)
+    cond = or_(*(and_(n.level == lv, n.idx.in_(ix)) for lv, ix in by_level.items()))
+    for r in conn.execute(select(n.level, n.idx, n.hash).where(cond)):
+        out[(int(r.level), int(r.idx))] = bytes(r.hash)
     return out
 
 

@@ -134,10 +134,19 @@ def screen_lines(
         if event is not None:
             events.append(event)
         if len(out) >= size:
-            if events:
-                svc.ledger.append_many(events)
+            _record(svc, out, events)
             yield from out
             out, events = [], []
-    if events:
-        svc.ledger.append_many(events)
+    _record(svc, out, events)
     yield from out
+
+
+def _record(svc: Mamori, out: list[dict[str, Any]], events: list[Event]) -> None:
+    """Append a batch's decisions in one transaction; each line then carries its ledger receipt (recording
+    gives every line an event, error lines included, so they pair one to one)."""
+    if not events:
+        return
+    appended = svc.ledger.append_many(events)
+    if len(appended) == len(out):
+        for line, a in zip(out, appended, strict=True):
+            line["receipt"] = a.receipt()

@@ -70,6 +70,9 @@ def test_other_senses_are_stored_and_a_change_to_them_is_an_update(engine) -> No
     assert got.ambiguous is True and got.other_senses == ("place", "word:nl")
     assert _sorted(store.load()) == _sorted(replace(reg, characters=(said, *reg.characters[1:])))
     assert store.import_registry(replace(reg, characters=(said, *reg.characters[1:]))).updated == []
+    store.set_policy(said.id, Policy(generation="track"))  # a policy edit keeps what else the character says
+    kept = store.get_character(said.id)
+    assert kept.other_senses == ("place", "word:nl") and kept.policy == Policy(generation="track")
 
 
 def test_reimport_updates_by_id_and_versions_policies(engine) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -198,51 +198,6 @@ class RegistryStore:
             conn.execute(insert(t.policy_versions), versions)
         self._update_many(conn, t.characters, updates)
 
-    def _put_character(self, conn: Connection, c: Character, report: ImportReport) -> None:
-        policy_json = policy_to_json(c.policy)
-        values = {
-            "work_id": c.work,
-            "names": list(c.names),
-            "traits": list(c.traits),
-            "reference_paths": list(c.references),
-            "senses": _senses_json(c),
-        }
-        row = conn.execute(select(t.characters).where(t.characters.c.id == c.id)).first()
-        if row is None:
-            conn.execute(
-                insert(t.characters).values(
-                    id=c.id, policy=policy_json, policy_version=1, updated_at=now(), **values
-                )
-            )
-            conn.execute(
-                insert(t.policy_versions).values(
-                    character_id=c.id, version=1, policy=policy_json, created_at=now()
-                )
-            )
-            report.created.append(c.id)
-            report.policy_changes.append({"character": c.id, "version": 1, "policy": policy_json})
-            return
-        changed = any(getattr(row, k) != v for k, v in values.items())
-        version = row.policy_version
-        if row.policy != policy_json:
-            version += 1
-            conn.execute(
-                insert(t.policy_versions).values(
-                    character_id=c.id, version=version, policy=policy_json, created_at=now()
-                )
-            )
-            report.policy_changes.append({"character": c.id, "version": version, "policy": policy_json})
-            changed = True
-        if changed:
-            conn.execute(
-                update(t.characters)
-                .where(t.characters.c.id == c.id)
-                .values(policy=policy_json, policy_version=version, updated_at=now(), **values)
-            )
-            report.updated.append(c.id)
-        else:
-            report.unchanged.append(c.id)
-
     def _put_reference(self, conn: Connection, blob: ReferenceBlob, report: ImportReport) -> None:
         ref = t.reference_images
         row = conn.execute(
@@ -300,10 +255,7 @@ class RegistryStore:
             row = conn.execute(select(t.characters).where(t.characters.c.id == character)).first()
             if row is None:
                 raise KeyError(character)
-            c = _row_to_character(row)
-            self._put_character(
-                conn, Character(c.id, c.work, c.names, c.traits, c.references, policy), report
-            )
+            self._put_characters(conn, (replace(_row_to_character(row), policy=policy),), report)
         return report.policy_changes[0]["version"] if report.policy_changes else int(row.policy_version)
 
     def policy_version(self, character: str, at: datetime | None = None) -> int | None:

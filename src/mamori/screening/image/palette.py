@@ -16,7 +16,7 @@ WEAK_COLOUR_DE = 15.0  # colour_distance below which two patches agree in colour
 WEAK_MIN_CHROMA = 6.0  # CIELAB chroma below which a patch is grey: no colour evidence
 # Calibrated on benchmarks/visual_bench.py (hard-negative and new-drawing tiers; copy/edited must stay at 100%).
 PALETTE_MIN_CELLS = 12
-PALETTE_AGREE = 0.7
+PALETTE_COHERENT = 0.8  # fraction of a disagreeing area's query cells sharing one colour: a repaint
 PALETTE_PAD = 0.5  # the matched region: the inliers' box grown by this fraction of its size on each side
 PALETTE_BIN = np.array([25.0, 16.0, 16.0], np.float32)  # CIELAB bin of one paint area
 PALETTE_MAJOR = 0.08  # a paint area of at least this fraction of the compared cells ...
@@ -124,6 +124,10 @@ def palette_disagrees(
     sizes = np.bincount(group)
     agreeing = np.bincount(group, weights=agree.astype(np.float64))
     major = sizes >= max(PALETTE_MIN_CELLS, PALETTE_MAJOR * len(rc))
-    if np.any(agreeing[major] < PALETTE_AREA_AGREE * sizes[major]):
-        return True
-    return float(agree.mean()) < PALETTE_AGREE
+    # A repainted area turns into one other paint; a limb moved in another frame of the same art lands on
+    # scattered colours (backdrop, other parts), which is no evidence of another palette.
+    for g in np.nonzero(major & (agreeing < PALETTE_AREA_AGREE * sizes))[0]:
+        got = qc[group == g]
+        if np.mean(np.linalg.norm(got - np.median(got, axis=0), axis=1) < PALETTE_DE) >= PALETTE_COHERENT:
+            return True
+    return False

@@ -189,3 +189,19 @@ def test_patch_colours_mean_lab() -> None:
     img[:, 20:] = (255, 0, 0)
     lab = patch_colours(img, np.array([[5.0, 5.0], [30.0, 30.0]], np.float32), 3.0)
     assert abs(lab[0, 0]) < 1 and lab[1, 0] > 50 and lab[1, 1] > 60  # black; saturated red (L~53, a~80)
+
+
+def test_strong_local_match_vetoed_by_other_palette() -> None:
+    """Two characters drawn from one line drawing in other paint match in grey levels: the colours of the inlier
+    pairs veto that match, while a tinted copy (a global colour edit) of the reference still matches."""
+    from mamori.screening.image.signature import face_corpus
+
+    corpus, palettes = face_corpus(2)
+    det = LocalFeatureDetector.build(corpus)
+    hair, eye, skin = palettes[0]
+    swapped = (tuple(255 - c for c in hair), tuple(255 - c for c in eye), skin)
+    ref = synth.draw_face(palettes[0], seed=1000)
+    other = synth.draw_face(swapped, seed=1000)  # type: ignore[arg-type]
+    assert "face-0" in {m.character for m in det.detect(ref)}
+    assert "face-0" in {m.character for m in det.detect(T.colour_shift(ref))}
+    assert "face-0" not in {m.character for m in det.detect(other)}

@@ -16,6 +16,11 @@ keeps its shape) are reported low in the review band when two checks independent
 agree: the transform is roughly upright, and the colours around the inliers agree (`_corroborated`); a weak match
 inside the region of another character's strong match is dropped.
 
+Strong matches are checked against the reference's paint (`_palette_disagrees`): SIFT reads grey levels, so one line
+drawing painted in two palettes (two characters from one template, a recoloured look-alike) matches geometrically;
+the colours of the matched region, mapped through the transform and compared in CIELAB after removing a common
+offset (a tinted copy), must agree, or the match does not count as that character.
+
 Thresholds: see scripts/calibrate_visual.py (local and weak sections).
 """
 
@@ -33,6 +38,14 @@ from mamori.index import FloatIndex
 from mamori.screening.base import IMAGE, Corpus, Detector, ReferenceImage
 from mamori.screening.image.common import cached_signals
 from mamori.screening.image.loading import as_rgb
+from mamori.screening.image.palette import (
+    WEAK_COLOUR_DE,
+    WEAK_MIN_CHROMA,
+    colour_distance,
+    lab_thumb,
+    palette_disagrees,
+    patch_colours,
+)
 from mamori.types import Evidence, Match, Rule
 
 REF_SIDE = 512  # references are scaled (up to 4x up, any amount down) to this longest side
@@ -51,9 +64,9 @@ MIN_INLIERS = 12
 SCALE_RANGE = (0.05, 10.0)  # plausible reference->query scale
 WEAK_INLIERS = 7  # 7-11 inliers: a weak match, reported (review band) only if corroborated
 WEAK_MAX_ROTATION = 20.0  # degrees
-WEAK_COLOUR_DE = 15.0  # colour_distance below which an inlier pair agrees in colour
-WEAK_MIN_CHROMA = 6.0  # CIELAB chroma below which a patch is grey: no colour evidence
 WEAK_COLOUR_AGREE = 0.8  # fraction of a weak match's inlier pairs that must agree in colour
+
+
 COLOUR_RADIUS = 5.0  # half-side (px at REF_SIDE) of the square averaged around a keypoint
 MIN_SPREAD = 0.08  # inliers must span at least this fraction of the reference's side, in both axes
 
@@ -72,29 +85,6 @@ def root_sift(desc: np.ndarray) -> np.ndarray:
     d = desc.astype(np.float32)
     d /= d.sum(axis=1, keepdims=True) + 1e-7
     return np.sqrt(d)
-
-
-def patch_colours(rgb: np.ndarray, xy: np.ndarray, radius: float | np.ndarray) -> np.ndarray:
-    """Mean CIELAB colour (n, 3) of the square of half-side `radius` around each point (integral image)."""
-    if len(xy) == 0:
-        return np.zeros((0, 3), np.float32)
-    h, w = rgb.shape[:2]
-    lab = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
-    ii = cv2.integral(lab)  # (h+1, w+1, 3), float64
-    r = np.maximum(1.0, np.broadcast_to(np.asarray(radius, np.float64), (len(xy),)))
-    x0 = np.clip(np.floor(xy[:, 0] - r), 0, w - 1).astype(np.int64)
-    y0 = np.clip(np.floor(xy[:, 1] - r), 0, h - 1).astype(np.int64)
-    x1 = np.clip(np.ceil(xy[:, 0] + r) + 1, x0 + 1, w).astype(np.int64)
-    y1 = np.clip(np.ceil(xy[:, 1] + r) + 1, y0 + 1, h).astype(np.int64)
-    sums = ii[y1, x1] - ii[y0, x1] - ii[y1, x0] + ii[y0, x0]
-    area = ((x1 - x0) * (y1 - y0)).astype(np.float64)
-    return (sums / area[:, None]).astype(np.float32)
-
-
-def colour_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """CIELAB distance with lightness at half weight (exposure changes more than hue between renderings)."""
-    d = (a - b).astype(np.float32)
-    return np.sqrt((0.5 * d[:, 0]) ** 2 + d[:, 1] ** 2 + d[:, 2] ** 2)
 
 
 def _inside(pts: np.ndarray, box: tuple[float, float, float, float]) -> float:
@@ -165,6 +155,7 @@ class _View:
     desc: np.ndarray
     size: tuple[int, int]  # (w, h) of the normalised reference
     colours: np.ndarray  # (n, 3) mean CIELAB colour around each keypoint (see patch_colours)
+    thumb: np.ndarray  # (h, w, 3) CIELAB, one cell per palette.PALETTE_CELL px of the normalised reference
 
 
 @dataclass(frozen=True)
@@ -182,7 +173,7 @@ class Verified:
 class LocalFeatureDetector(Detector):
     name: ClassVar[str] = "local"
     kinds: ClassVar[frozenset[str]] = frozenset({IMAGE})
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
     cost: ClassVar[float] = 150.0  # ms at 1024x768: SIFT on up to 1024 px + RANSAC
 
     def __init__(
@@ -231,6 +222,7 @@ class LocalFeatureDetector(Detector):
                 out["xy" + tag] = xy
                 out["d" + tag] = desc.astype(np.float16)
                 out["c" + tag] = patch_colours(col, xy, COLOUR_RADIUS).astype(np.float16)
+                out["t" + tag] = lab_thumb(col).astype(np.float16)
             return out
 
         refs: list[ReferenceImage] = []
@@ -248,6 +240,7 @@ class LocalFeatureDetector(Detector):
                         sig["d" + tag].astype(np.float32),
                         size,
                         sig["c" + tag].astype(np.float32),
+                        sig["t" + tag].astype(np.float32),
                     )
                 )
         return cls(refs, views)
@@ -325,7 +318,9 @@ class LocalFeatureDetector(Detector):
         def corroborate(r: Verified) -> Verified | None:
             if self.measure_colour:  # calibration: every result gets its colour agreement, none is dropped
                 return replace(r, colour=self._colour_agreement(r, colour_query(), qxy))
-            if r.inliers >= self.min_inliers or r.colour is not None:
+            if r.inliers >= self.min_inliers:
+                return None if self._palette_disagrees(r, colour_query(), qxy) else r
+            if r.colour is not None:
                 return r
             return self._corroborated(r, colour_query(), qxy)
 
@@ -380,9 +375,27 @@ class LocalFeatureDetector(Detector):
         if abs(r.rotation) > WEAK_MAX_ROTATION:
             return None
         agree = self._colour_agreement(r, qrgb, qxy)
-        if agree < WEAK_COLOUR_AGREE:
+        if agree < WEAK_COLOUR_AGREE or self._palette_disagrees(r, qrgb, qxy):
             return None
         return replace(r, colour=agree)
+
+    def _pair_colours(self, r: Verified, qrgb: np.ndarray, qxy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """CIELAB colours (n, 3) around each inlier pair: reference keypoint, mapped query point."""
+        view = self.views[r.view]
+        ri = np.array([p[0] for p in r.pairs], np.int64)
+        qi = np.array([p[1] for p in r.pairs], np.int64)
+        if not len(ri):
+            return np.zeros((0, 3), np.float32), np.zeros((0, 3), np.float32)
+        return view.colours[ri], patch_colours(qrgb, qxy[qi], COLOUR_RADIUS * r.scale)
+
+    def _palette_disagrees(self, r: Verified, qrgb: np.ndarray, qxy: np.ndarray) -> bool:
+        """True when the region the match covers is painted otherwise in the query (`palette_disagrees`)."""
+        view = self.views[r.view]
+        ri = np.array([p[0] for p in r.pairs], np.int64)
+        qi = np.array([p[1] for p in r.pairs], np.int64)
+        if len(ri) < 2:
+            return False
+        return palette_disagrees(view.thumb, view.xy[ri], qxy[qi], r.scale, r.rotation, qrgb)
 
     def _colour_agreement(self, r: Verified, qrgb: np.ndarray, qxy: np.ndarray) -> float:
         """Fraction of the inlier pairs that have colour (chroma >= WEAK_MIN_CHROMA on either side) and agree.

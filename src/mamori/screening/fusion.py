@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mamori.screening.base import CONFIRM, IMAGE, Corpus, Detector
-from mamori.types import Evidence, Match
+from mamori.types import Evidence, Match, Segment
 
 log = logging.getLogger("mamori.screening.fusion")
 
@@ -45,6 +45,18 @@ def noisy_or(probabilities: Iterable[float]) -> float:
     return 1.0 - q
 
 
+def merge_segments(segments: Iterable[Segment], gap: float = 1.0) -> tuple[Segment, ...]:
+    """Time segments of one character (from frames, from sound) joined where they overlap or lie within `gap` s."""
+    out: list[Segment] = []
+    for s in sorted(segments, key=lambda s: s.start):
+        if out and s.start <= out[-1].end + gap:
+            last = out[-1]
+            out[-1] = Segment(last.start, max(last.end, s.end), max(last.score, s.score))
+        else:
+            out.append(s)
+    return tuple(out)
+
+
 def band(score: float) -> str:
     """'present', 'review' or 'none' for a fused score."""
     if score >= PRESENT:
@@ -57,7 +69,8 @@ def band(score: float) -> str:
 def fuse(
     matches: Iterable[Match], floor: float = REVIEW, caps: Mapping[str, float] | None = None
 ) -> list[Match]:
-    """One Match per (work, character): noisy-OR of each signal's best score, evidence merged; best first.
+    """One Match per (work, character): noisy-OR of each signal's best score, evidence and time segments merged;
+    best first.
     `caps`: signal name -> the highest fused score it may give when it is the only signal that fired."""
     groups: dict[tuple[str, str | None], list[Match]] = {}
     for m in matches:
@@ -76,8 +89,16 @@ def fuse(
         if score < floor:
             continue
         evidence: list[Evidence] = sorted((e for m in ms for e in m.evidence), key=lambda e: -e.score)
+        segments = merge_segments(seg for m in ms for seg in m.segments)
         out.append(
-            Match(work=work, character=character, score=score, evidence=tuple(evidence), signals=signals)
+            Match(
+                work=work,
+                character=character,
+                score=score,
+                evidence=tuple(evidence),
+                signals=signals,
+                segments=segments,
+            )
         )
     out.sort(key=lambda m: (-m.score, m.character or ""))
     return out

@@ -14,16 +14,17 @@ import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from mamori.screening.audio.decode import AudioError, AudioLimits, AudioTrack, decode_audio
 from mamori.screening.base import AUDIO, Corpus, Detector
-from mamori.types import Match, Segment
+from mamori.screening.fusion import fuse
+from mamori.types import Match
 
 log = logging.getLogger("mamori.screening.audio")
 
 REVIEW = 0.4  # the floor below which nothing is reported (the visual gate's review band)
-MERGE_GAP_S = 1.0
 
 
 @dataclass
@@ -117,45 +118,9 @@ class AudioGate:
         return res
 
 
-def merge_segments(segments: Iterable[Segment], gap: float = MERGE_GAP_S) -> tuple[Segment, ...]:
-    out: list[Segment] = []
-    for s in sorted(segments, key=lambda s: s.start):
-        if out and s.start <= out[-1].end + gap:
-            last = out[-1]
-            out[-1] = Segment(last.start, max(last.end, s.end), max(last.score, s.score))
-        else:
-            out.append(s)
-    return tuple(out)
-
-
-def _noisy_or(values: Iterable[float]) -> float:
-    q = 1.0
-    for p in values:
-        q *= 1.0 - min(1.0, max(0.0, p))
-    return 1.0 - q
-
-
 def merge_matches(*groups: Iterable[Match], floor: float = 0.0) -> list[Match]:
-    """One Match per (work, character) over all groups: per signal the best score, fused by noisy-OR; evidence
-    and segments together (segments merged across gaps of MERGE_GAP_S)."""
-    by: dict[tuple[str, str | None], list[Match]] = {}
-    for ms in groups:
-        for m in ms:
-            by.setdefault((m.work, m.character), []).append(m)
-    out = []
-    for (work, character), ms in by.items():
-        signals: dict[str, float] = {}
-        for m in ms:
-            for name, s in (m.signals or {"?": m.score}).items():
-                signals[name] = max(signals.get(name, 0.0), s)
-        score = _noisy_or(signals.values())
-        if score < floor:
-            continue
-        evidence = tuple(sorted((e for m in ms for e in m.evidence), key=lambda e: -e.score))
-        segments = merge_segments(s for m in ms for s in m.segments)
-        out.append(Match(work, score, character, evidence, signals, segments))
-    out.sort(key=lambda m: (-m.score, m.character or ""))
-    return out
+    """One Match per (work, character) over all groups (a video's pictures and its sound): `fusion.fuse`."""
+    return fuse(chain.from_iterable(groups), floor=floor)
 
 
 def fuse_over_time(raw: Iterable[Match]) -> list[Match]:

@@ -59,7 +59,7 @@ characters = Table(
     Column("policy_version", Integer, nullable=False, default=1),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # {"ambiguous": bool|null, "other_senses": [...]} when the rightsholder set them; null = defaults from data
-    Column("senses", JSON, nullable=True),
+    Column("senses", JSON(none_as_null=True), nullable=True),
 )
 
 # Every policy a character ever had, so an audit can show the terms in force for each decision.

@@ -11,17 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from mamori.storage.db import make_engine, migrate
+from mamori.storage.db import make_engine
 from mamori.storage.grouped_ledger import GroupCommitLedgerStore
 from mamori.storage.ledger_store import LedgerStore
-
-
-@pytest.fixture
-def engine(db_url: str):  # type: ignore[no-untyped-def]
-    e = make_engine(db_url)
-    migrate(e)
-    yield e
-    e.dispose()
 
 
 def test_concurrent_appends_share_transactions_and_keep_one_chain(engine) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from mamori.ledger.chain import GENESIS
 from mamori.registry.fileformat import load_file
 from mamori.registry.model import Policy
 from mamori.storage import schema as t
-from mamori.storage.db import make_engine, migrate
+from mamori.storage.db import make_engine
 from mamori.storage.ledger_store import LedgerStore
 from mamori.storage.registry_store import ReferenceBlob, RegistryStore
 
@@ -29,14 +29,6 @@ def _sorted(reg):  # type: ignore[no-untyped-def]
         works=tuple(sorted(reg.works, key=key)),
         characters=tuple(sorted(reg.characters, key=key)),
     )
-
-
-@pytest.fixture
-def engine(db_url: str):  # type: ignore[no-untyped-def]
-    e = make_engine(db_url)
-    migrate(e)
-    yield e
-    e.dispose()
 
 
 def test_schema_matches_metadata(engine) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -44,3 +47,29 @@ def handle_known_errors(exc: BaseException) -> NoReturn:
 
 def stderr_is_tty() -> bool:
     return sys.stderr.isatty()
+
+
+def write_table(
+    db: str | None,
+    fmt: str,
+    out: Path | None,
+    build: Callable[[Any], dict[str, Any]],
+    to_csv: Callable[[dict[str, Any]], str],
+) -> None:
+    """A report the service builds (`build(svc)`), as CSV or JSON, to `out` or standard output."""
+    from mamori.ops import OpsError
+
+    if fmt not in ("csv", "json"):
+        fail(f"--format must be csv or json, not {fmt!r}")
+    svc = open_service(db)
+    try:
+        table = build(svc)
+    except OpsError as exc:
+        fail(str(exc))
+    finally:
+        svc.close()
+    text = to_csv(table) if fmt == "csv" else json.dumps(table, ensure_ascii=False, indent=2) + "\n"
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)

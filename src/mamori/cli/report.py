@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
-from mamori.cli.common import DbOption, fail, open_service
-from mamori.ops import OpsError
+from mamori.cli.common import DbOption, write_table
 
 app = typer.Typer(help="Transparency reports from the ledger.", no_args_is_help=True)
 
@@ -24,17 +22,4 @@ def enforcement(
     blocked and sent to review, disputes filed, and blocks overturned on dispute."""
     from mamori.ops.enforcement import enforcement_report, report_csv
 
-    if fmt not in ("csv", "json"):
-        fail(f"--format must be csv or json, not {fmt!r}")
-    svc = open_service(db)
-    try:
-        report = enforcement_report(svc, period)
-    except OpsError as exc:
-        fail(str(exc))
-    finally:
-        svc.close()
-    text = report_csv(report) if fmt == "csv" else json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-    if out:
-        out.write_text(text, encoding="utf-8")
-    else:
-        typer.echo(text, nl=False)
+    write_table(db, fmt, out, lambda svc: enforcement_report(svc, period), report_csv)

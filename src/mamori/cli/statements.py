@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
-from mamori.cli.common import DbOption, fail, open_service
-from mamori.ops import OpsError
+from mamori.cli.common import DbOption, write_table
 
 
 def statements(
@@ -21,20 +19,7 @@ def statements(
     """Per character: licensed generations, fees and revenue share owed (per currency), blocked attempts."""
     from mamori.ops.statements import statement, to_csv
 
-    if fmt not in ("csv", "json"):
-        fail(f"--format must be csv or json, not {fmt!r}")
-    svc = open_service(db)
-    try:
-        st = statement(svc, rightsholder, period)
-    except OpsError as exc:
-        fail(str(exc))
-    finally:
-        svc.close()
-    text = to_csv(st) if fmt == "csv" else json.dumps(st, ensure_ascii=False, indent=2) + "\n"
-    if out:
-        out.write_text(text, encoding="utf-8")
-    else:
-        typer.echo(text, nl=False)
+    write_table(db, fmt, out, lambda svc: statement(svc, rightsholder, period), to_csv)
 
 
 def register(root: typer.Typer) -> None:

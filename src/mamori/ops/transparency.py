@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mamori.ledger import merkle
-from mamori.ledger.note import Checkpoint, NoteError, Signer, Verifier, sign_checkpoint, verify_checkpoint
+from mamori.ledger.note import Checkpoint, NoteError, Signer, Verifier, sign_checkpoints, verify_checkpoint
 from mamori.ops import OpsError, Unavailable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,8 +42,10 @@ class LedgerKeyError(RuntimeError):
     """The configured checkpoint signing key is missing, unreadable, malformed or not the log's key."""
 
 
-def load_signer(settings: Settings) -> Signer | None:
-    """The signing key from MAMORI_LEDGER_KEY (the key itself) or MAMORI_LEDGER_KEY_FILE; None when neither is set."""
+def load_signers(settings: Settings) -> list[Signer]:
+    """The signing keys from MAMORI_LEDGER_KEY (the keys themselves) or MAMORI_LEDGER_KEY_FILE, one per line; the
+    first is the current key, any further ones also sign every checkpoint (a key rotation's transition). Empty when
+    neither is set."""
     raw, where = settings.ledger_key, "MAMORI_LEDGER_KEY"
     if not raw and settings.ledger_key_file:
         where = f"MAMORI_LEDGER_KEY_FILE={settings.ledger_key_file}"
@@ -54,18 +56,30 @@ def load_signer(settings: Settings) -> Signer | None:
                 f"cannot read the ledger signing key ({where}): {exc.strerror or exc}"
             ) from None
     if not raw:
-        return None
+        return []
     try:
-        return Signer.parse(raw)
+        signers = [Signer.parse(line) for line in raw.splitlines() if line.strip()]
     except NoteError as exc:
         raise LedgerKeyError(f"the ledger signing key ({where}) is not usable: {exc}") from None
+    if not signers:
+        raise LedgerKeyError(f"the ledger signing key ({where}) is empty")
+    if any(s.name != signers[0].name for s in signers):
+        raise LedgerKeyError(f"the ledger signing keys ({where}) are for different origins; a log has one origin")
+    return signers
 
 
-def write_key(signer: Signer, path: Path) -> None:
-    """Write a new signer key readable by its owner only; never overwrite one."""
+def load_signer(settings: Settings) -> Signer | None:
+    """The current signing key (the first configured one), or None."""
+    signers = load_signers(settings)
+    return signers[0] if signers else None
+
+
+def write_key(signer: Signer | list[Signer], path: Path) -> None:
+    """Write new signer key(s), one per line, readable by their owner only; never overwrite a file."""
+    keys = signer if isinstance(signer, list) else [signer]
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(signer.skey + "\n")
+        fh.write("".join(k.skey + "\n" for k in keys))
 
 
 class Checkpointer:
@@ -73,12 +87,19 @@ class Checkpointer:
         self,
         ledger: LedgerStore,
         store: CheckpointStore,
-        signer: Signer | None,
+        signer: Signer | list[Signer] | None,
         interval: float,
         witness_dir: str | None = None,
         witness_url: str | None = None,
+        known_vkeys: Callable[[], list[str]] | None = None,
     ):
-        self.ledger, self.store, self.signer, self.interval = ledger, store, signer, interval
+        self.signers = signer if isinstance(signer, list) else [signer] if signer is not None else []
+        self.signer = self.signers[0] if self.signers else None
+        self.ledger, self.store, self.interval = ledger, store, interval
+        # the log's key history (ledger_keys): a key added by `rotate-key` may sign after the one before it
+        self.known_vkeys = known_vkeys or (lambda: [])
+        # cosigning witnesses (C2SP tlog-witness), set by the service: called with each new checkpoint
+        self.cosign: Callable[[str, int], Any] | None = None
         self.witness_dir, self.witness_url = witness_dir, witness_url
         self._lock = threading.Lock()
         self._last = 0.0
@@ -86,18 +107,38 @@ class Checkpointer:
         self.housekeeping: Callable[[], Any] | None = None
         self._last_housekeeping = 0.0
 
+    def verifiers(self) -> list[Verifier]:
+        """Every key this log's checkpoints may carry: the configured ones and the recorded key history."""
+        out = [s.verifier for s in self.signers]
+        for vkey in self.known_vkeys():
+            try:
+                v = Verifier.parse(vkey)
+            except NoteError:
+                continue
+            if v not in out:
+                out.append(v)
+        return out
+
     def check_key(self) -> None:
-        """Start-up check: the configured key must be the one that signed the stored checkpoints."""
+        """Start-up check: a configured key must have signed the newest stored checkpoint, or have been recorded in
+        the log's key history by `mamori ledger rotate-key` (its first checkpoint is still to be cut)."""
         latest = self.store.latest()
-        if latest is None or self.signer is None:
+        if latest is None or not self.signers:
             return
+        mine = [s.verifier for s in self.signers]
         try:
-            verify_checkpoint(latest.note, self.signer.verifier)
+            verify_checkpoint(latest.note, mine)
+            return
         except NoteError as exc:
-            raise LedgerKeyError(
-                f"the configured ledger key ({self.signer.verifier.vkey}) did not sign this log's checkpoints "
-                f"(checkpoint of size {latest.size}: {exc}); configure the log's own key"
-            ) from None
+            problem = str(exc)
+        known = set(self.known_vkeys())
+        if any(v.vkey in known for v in mine):
+            return
+        raise LedgerKeyError(
+            f"the configured ledger key ({self.signers[0].verifier.vkey}) did not sign this log's checkpoints "
+            f"(checkpoint of size {latest.size}: {problem}); configure the log's own key, or rotate to a new key "
+            "with `mamori ledger rotate-key`"
+        ) from None
 
     def after_commit(self, appended: list[Appended]) -> None:
         now = time.monotonic()
@@ -125,9 +166,11 @@ class Checkpointer:
             if latest is not None and latest.size == size:
                 return latest.note
             root = self.ledger.root(size)
-            note = sign_checkpoint(self.signer, size, root)
+            note = sign_checkpoints(self.signers, size, root)
             self.store.save(size, root.hex(), note)
         self.witness(note, size)
+        if self.cosign is not None:
+            self.cosign(note, size)
         return note
 
     def current(self) -> str:
@@ -233,19 +276,51 @@ def _hexes(values: Any, what: str) -> list[bytes]:
     return out
 
 
+def parse_vkeys(vkey: str | list[str]) -> list[Verifier]:
+    """The log keys a verifier trusts: one vkey, or several (one per line or list item) across a key rotation."""
+    lines = vkey.splitlines() if isinstance(vkey, str) else vkey
+    keys = [Verifier.parse(line) for line in lines if line.strip()]
+    if not keys:
+        raise NoteError("no verifier key given")
+    return keys
+
+
+def witness_check(note: str, witnesses: list[str] | None, min_witnesses: int) -> dict[str, int]:
+    """{witness vkey: cosignature time} for the trusted witnesses that cosigned `note`; raises when fewer than
+    `min_witnesses` did."""
+    from mamori.ledger.cosignature import CosignerVerifier, cosignatures
+
+    keys = [CosignerVerifier.parse(w) for w in witnesses or [] if w.strip()]
+    if min_witnesses > len(keys):
+        raise OpsError(
+            f"{min_witnesses} witness cosignatures are required but only {len(keys)} witness keys are trusted", 422
+        )
+    found = cosignatures(note, keys) if keys else {}
+    if len(found) < min_witnesses:
+        raise NoteError(
+            f"the checkpoint carries {len(found)} valid cosignatures by trusted witnesses, {min_witnesses} required"
+        )
+    return found
+
+
 def verify_offline(
-    vkey: str,
+    vkey: str | list[str],
     checkpoint_note: str,
     inclusion_proof: dict[str, Any] | None = None,
     entry_bytes: bytes | None = None,
     consistency_proof: dict[str, Any] | None = None,
     older_note: str | None = None,
+    witnesses: list[str] | None = None,
+    min_witnesses: int = 0,
 ) -> dict[str, Any]:
-    """Check a checkpoint with only the vkey, then an entry's inclusion in it and/or its consistency with an
-    older checkpoint. Raises NoteError/ProofError/OpsError naming what failed; returns what was proven."""
-    verifier = Verifier.parse(vkey)
+    """Check a checkpoint with only the log's vkey(s) (several across a key rotation), that at least
+    `min_witnesses` of the trusted `witnesses` cosigned it, then an entry's inclusion in it and/or its consistency
+    with an older checkpoint. Raises NoteError/ProofError/OpsError naming what failed; returns what was proven."""
+    verifier = parse_vkeys(vkey)
     cp = verify_checkpoint(checkpoint_note, verifier)
     out: dict[str, Any] = {"origin": cp.origin, "tree_size": cp.size, "root": _b64(cp.root)}
+    if witnesses or min_witnesses:
+        out["cosigned_by"] = sorted(witness_check(checkpoint_note, witnesses, min_witnesses))
     if inclusion_proof is not None:
         if entry_bytes is None:
             raise OpsError("an inclusion proof needs the entry (its exact bytes) to check", 422)
@@ -270,13 +345,14 @@ def verify_offline(
     return out
 
 
-def verify_against(svc: Mamori, older_note: str) -> dict[str, Any]:
-    """Prove the log as stored extends a checkpoint seen earlier (e.g. a witness's copy): its signature must check,
-    the entries must hash to the tree, and a consistency proof must lead from the old root to the recomputed one."""
-    signer = svc.ledger_signer
-    if signer is None:
+def verify_against(svc: Mamori, older_note: str, vkeys: list[str] | None = None) -> dict[str, Any]:
+    """Prove the log as stored extends a checkpoint seen earlier (e.g. a witness's copy): its signature must check
+    (with `vkeys` when given, else the log's keys: configured and recorded history), the entries must hash to the
+    tree, and a consistency proof must lead from the old root to the recomputed one."""
+    keys = parse_vkeys(vkeys) if vkeys else svc.transparency.verifiers()
+    if not keys:
         raise Unavailable(NO_KEY)
-    old = verify_checkpoint(older_note, signer.verifier)
+    old = verify_checkpoint(older_note, keys)
     result = svc.ledger.verify(svc.checkpoints.roots())
     out: dict[str, Any] = {"against": old.size, **result.to_json()}
     if not result.ok:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from mamori.ledger.cosignature import CosignerVerifier, add_lines, cosignatures, parse_lines
 from mamori.ledger.note import NoteError
+from mamori.ops.transparency import LedgerKeyError
 
 if TYPE_CHECKING:  # pragma: no cover
     from mamori.storage.ledger_store import LedgerStore
@@ -23,8 +24,8 @@ log = logging.getLogger("mamori.ledger")
 TIMEOUT_SECONDS = 10.0
 
 
-class WitnessConfigError(ValueError):
-    """MAMORI_LEDGER_WITNESSES is malformed."""
+class WitnessConfigError(LedgerKeyError):
+    """MAMORI_LEDGER_WITNESSES is malformed (a start-up error, like a bad signing key)."""
 
 
 def parse_setting(text: str) -> list[tuple[CosignerVerifier, str]]:

@@ -98,8 +98,8 @@ class Checkpointer:
         self.ledger, self.store, self.interval = ledger, store, interval
         # the log's key history (ledger_keys): a key added by `rotate-key` may sign after the one before it
         self.known_vkeys = known_vkeys or (lambda: [])
-        # cosigning witnesses (C2SP tlog-witness), set by the service: called with each new checkpoint
-        self.cosign: Callable[[str, int], Any] | None = None
+        # cosigning witnesses (C2SP tlog-witness, ops/cosigning.WitnessPool), set by the service
+        self.witness_pool: Any = None
         self.witness_dir, self.witness_url = witness_dir, witness_url
         self._lock = threading.Lock()
         self._last = 0.0
@@ -169,8 +169,8 @@ class Checkpointer:
             note = sign_checkpoints(self.signers, size, root)
             self.store.save(size, root.hex(), note)
         self.witness(note, size)
-        if self.cosign is not None:
-            self.cosign(note, size)
+        if self.witness_pool is not None:
+            self.witness_pool.submit(note, size)
         return note
 
     def current(self) -> str:

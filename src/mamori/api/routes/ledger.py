@@ -47,6 +47,15 @@ def key(svc: Mamori = Depends(get_svc)) -> Response:
     return Response(svc.ledger_signer.verifier.vkey + "\n", media_type="text/plain; charset=utf-8")
 
 
+@router.get("/ledger/keys")
+def keys(svc: Mamori = Depends(get_svc)) -> dict[str, Any]:
+    """The log's checkpoint keys over time (key rotation), public: each vkey, when it was added and retired, and for
+    a retired key the last checkpoint it signed together with its successor (the hand-over)."""
+    from mamori.ops.ledger_keys import history
+
+    return history(svc)
+
+
 @router.get(
     "/ledger/entries/{index}", response_class=Response, responses={200: {"content": {"application/json": {}}}}
 )

@@ -159,7 +159,9 @@ class Mamori:
         if settings.ledger_witnesses:
             from mamori.ops.cosigning import WitnessPool
 
-            cp.witness_pool = WitnessPool.from_setting(settings.ledger_witnesses, self.ledger, self.checkpoints)
+            cp.witness_pool = WitnessPool.from_setting(
+                settings.ledger_witnesses, self.ledger, self.checkpoints
+            )
         self.ledger.after_commit = cp.after_commit
         self.ledger.keep_prompts = settings.prompt_retention_days > 0
         if settings.prompt_retention_days > 0:

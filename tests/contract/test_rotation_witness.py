@@ -49,7 +49,8 @@ def test_key_rotation_keeps_old_checkpoints_verifiable(db_url: str, tmp_path: Pa
     assert new.name == OLD.name and new.verifier.vkey != OLD.verifier.vkey
     assert rotated.stat().st_mode & 0o077 == 0
 
-    svc = _open(db_url, ledger_key_file=str(rotated))  # the new key has not signed yet: accepted via the history
+    # the new key has not signed yet: accepted because rotate-key recorded it in the key history
+    svc = _open(db_url, ledger_key_file=str(rotated))
     _fill(svc, 3)
     cp8 = svc.transparency.cut()
     for key in (OLD, new):  # the hand-over: both keys sign
@@ -107,7 +108,9 @@ def _cosigned(svc: Mamori, size: int) -> str:
     raise AssertionError(f"the checkpoint of size {size} was not cosigned")
 
 
-def test_witness_cosigns_the_log_and_verifiers_require_it(db_url: str, witness_url: str, tmp_path: Path) -> None:
+def test_witness_cosigns_the_log_and_verifiers_require_it(
+    db_url: str, witness_url: str, tmp_path: Path
+) -> None:
     svc = _open(db_url, ledger_key=OLD.skey, ledger_witnesses=f"{W1.verifier.vkey} {witness_url}")
     _fill(svc, 4)
     svc.transparency.cut()

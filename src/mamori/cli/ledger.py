@@ -32,7 +32,9 @@ def verify(
         None, "--against", help="A checkpoint seen earlier (e.g. a witness's copy): prove the log extends it"
     ),
     vkeys: list[str] = typer.Option(
-        [], "--vkey", help="With --against: the log key(s) to check it with (repeat, or @FILE); default the log's"
+        [],
+        "--vkey",
+        help="With --against: the log key(s) to check it with (repeat, or @FILE); default the log's",
     ),
 ) -> None:
     """Recompute the hash chain and the Merkle tree from every entry; check them against the stored checkpoints
@@ -44,7 +46,9 @@ def verify(
     try:
         if against is not None:
             try:
-                out = _ops_call(verify_against, svc, against.read_text(encoding="utf-8"), _vkeys(vkeys) or None)
+                out = _ops_call(
+                    verify_against, svc, against.read_text(encoding="utf-8"), _vkeys(vkeys) or None
+                )
             except (OSError, NoteError) as exc:
                 fail(f"the checkpoint {against}: {exc}")
         else:
@@ -98,7 +102,9 @@ def init_key(
 
 @app.command("rotate-key")
 def rotate_key(
-    out: Path = typer.Option(..., "--out", help="Where to write the new key file (new key, then the current one)"),
+    out: Path = typer.Option(
+        ..., "--out", help="Where to write the new key file (new key, then the current one)"
+    ),
     db: str | None = DbOption,
 ) -> None:
     """Start a key rotation: a new signing key for the same origin. The file written holds the new key first and
@@ -165,10 +171,11 @@ def key(db: str | None = DbOption) -> None:
 
 @app.command("checkpoint")
 def checkpoint(db: str | None = DbOption) -> None:
-    """Sign and print the checkpoint of the log as committed now (C2SP tlog-checkpoint signed note)."""
+    """Sign and print the checkpoint of the log as committed now (C2SP tlog-checkpoint signed note), with the
+    cosignatures of the witnesses in MAMORI_LEDGER_WITNESSES that answered."""
     svc = open_service(db)
     try:
-        typer.echo(_ops_call(svc.transparency.cut), nl=False)
+        typer.echo(_ops_call(svc.transparency.cut_witnessed), nl=False)
     finally:
         svc.close()
 
@@ -248,7 +255,9 @@ def _vkeys(values: list[str]) -> list[str]:
 @app.command("verify-proof")
 def verify_proof(
     vkey: list[str] = typer.Option(
-        ..., "--vkey", help="The log's verifier key line, or @FILE holding one per line; repeat across a rotation"
+        ...,
+        "--vkey",
+        help="The log's verifier key line, or @FILE holding one per line; repeat across a rotation",
     ),
     checkpoint_file: Path = typer.Option(..., "--checkpoint", help="A signed checkpoint note"),
     proof: Path | None = typer.Option(None, "--proof", help="Inclusion proof JSON (`mamori ledger prove`)"),

@@ -20,8 +20,12 @@ app = typer.Typer(help="A transparency-log witness (C2SP tlog-witness): cosigns 
 log = logging.getLogger("mamori.witness")
 
 KeyOption = typer.Option(..., "--key", help="The witness's private key file (`mamori witness init-key`)")
-StateOption = typer.Option(..., "--state", help="Folder where the witness keeps the latest checkpoint per log")
-LogOption = typer.Option(..., "--log", help="A log's vkey (or @FILE, one per line) the witness trusts; repeat")
+StateOption = typer.Option(
+    ..., "--state", help="Folder where the witness keeps the latest checkpoint per log"
+)
+LogOption = typer.Option(
+    ..., "--log", help="A log's vkey (or @FILE, one per line) the witness trusts; repeat"
+)
 
 
 def _cosigner(path: Path) -> Any:
@@ -44,7 +48,9 @@ def _witness(key: Path, state: Path, logs: list[str]) -> Any:
     for item in logs:
         if item.startswith("@"):
             try:
-                vkeys.extend(x.strip() for x in Path(item[1:]).read_text(encoding="utf-8").splitlines() if x.strip())
+                vkeys.extend(
+                    x.strip() for x in Path(item[1:]).read_text(encoding="utf-8").splitlines() if x.strip()
+                )
             except OSError as exc:
                 fail(f"cannot read {item[1:]}: {exc.strerror or exc}")
         else:
@@ -123,7 +129,9 @@ def serve(
     """Serve `POST <prefix>/add-checkpoint` (C2SP tlog-witness) until interrupted."""
     witness = _witness(key_file, state, logs)
     server = make_server(witness, host, port, prefix)
-    typer.echo(f"witness {witness.cosigner.verifier.vkey} on http://{host}:{server.server_port}{prefix}", err=True)
+    typer.echo(
+        f"witness {witness.cosigner.verifier.vkey} on http://{host}:{server.server_port}{prefix}", err=True
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -36,7 +36,9 @@ def parse_setting(text: str) -> list[tuple[CosignerVerifier, str]]:
             continue
         parts = item.split()
         if len(parts) != 2 or not parts[1].startswith(("http://", "https://")):
-            raise WitnessConfigError(f"MAMORI_LEDGER_WITNESSES item {item.strip()!r} is not '<vkey> <http(s) URL>'")
+            raise WitnessConfigError(
+                f"MAMORI_LEDGER_WITNESSES item {item.strip()!r} is not '<vkey> <http(s) URL>'"
+            )
         try:
             out.append((CosignerVerifier.parse(parts[0]), parts[1].rstrip("/")))
         except NoteError as exc:
@@ -114,7 +116,9 @@ class WitnessPool:
                     old = int(answer.strip())
                     self._sizes[witness.vkey] = old
                     continue
-                log.warning("witness %s refused the checkpoint of size %d: %d %s", url, size, exc.code, answer)
+                log.warning(
+                    "witness %s refused the checkpoint of size %d: %d %s", url, size, exc.code, answer
+                )
                 return []
             except (OSError, UnicodeDecodeError) as exc:
                 log.warning("cannot reach the witness %s: %s", url, exc)

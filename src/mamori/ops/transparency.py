@@ -64,7 +64,9 @@ def load_signers(settings: Settings) -> list[Signer]:
     if not signers:
         raise LedgerKeyError(f"the ledger signing key ({where}) is empty")
     if any(s.name != signers[0].name for s in signers):
-        raise LedgerKeyError(f"the ledger signing keys ({where}) are for different origins; a log has one origin")
+        raise LedgerKeyError(
+            f"the ledger signing keys ({where}) are for different origins; a log has one origin"
+        )
     return signers
 
 
@@ -155,8 +157,18 @@ class Checkpointer:
         except Exception:  # a checkpoint is retried at the next append; the entry itself is committed
             log.exception("cutting a ledger checkpoint failed")
 
-    def cut(self) -> str:
-        """Sign the committed tree as it is now, store and witness the note; returns it."""
+    def cut_witnessed(self) -> str:
+        """Cut a checkpoint and wait for the configured cosigning witnesses' answers (for exports and the CLI):
+        the stored note with whatever cosignatures came back."""
+        note = self.cut(submit=False)
+        if self.witness_pool is None:
+            return note
+        size = int(note.split("\n", 2)[1])
+        return self.witness_pool.collect(note, size) or note
+
+    def cut(self, submit: bool = True) -> str:
+        """Sign the committed tree as it is now, store and witness the note (cosigning witnesses are asked in the
+        background unless `submit` is off); returns it."""
         if self.signer is None:
             raise Unavailable(NO_KEY)
         with self._lock:
@@ -169,7 +181,7 @@ class Checkpointer:
             note = sign_checkpoints(self.signers, size, root)
             self.store.save(size, root.hex(), note)
         self.witness(note, size)
-        if self.witness_pool is not None:
+        if self.witness_pool is not None and submit:
             self.witness_pool.submit(note, size)
         return note
 
@@ -293,7 +305,8 @@ def witness_check(note: str, witnesses: list[str] | None, min_witnesses: int) ->
     keys = [CosignerVerifier.parse(w) for w in witnesses or [] if w.strip()]
     if min_witnesses > len(keys):
         raise OpsError(
-            f"{min_witnesses} witness cosignatures are required but only {len(keys)} witness keys are trusted", 422
+            f"{min_witnesses} witness cosignatures are required but only {len(keys)} witness keys are trusted",
+            422,
         )
     found = cosignatures(note, keys) if keys else {}
     if len(found) < min_witnesses:

@@ -67,7 +67,12 @@ def parse_request(body: bytes) -> Request:
     lines = head.split("\n")
     first = lines[0]
     num = first[4:]
-    if not first.startswith("old ") or not num.isascii() or not num.isdigit() or (num != "0" and num[0] == "0"):
+    if (
+        not first.startswith("old ")
+        or not num.isascii()
+        or not num.isdigit()
+        or (num != "0" and num[0] == "0")
+    ):
         raise WitnessError(400, "the first line must be `old <size>` (decimal, no leading zeroes)")
     if len(lines) - 1 > MAX_PROOF_LINES:
         raise WitnessError(400, f"more than {MAX_PROOF_LINES} consistency proof lines")

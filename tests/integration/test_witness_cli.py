@@ -1,0 +1,95 @@
+"""`mamori ledger rotate-key|retire-key|keys` and `mamori witness …` end to end: a rotation through the CLI, a witness
+that cosigns the log's checkpoints over HTTP, an audit export verified with a required witness cosignature, and the
+offline `witness add-checkpoint` refusing a rollback."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from mamori.cli.main import app
+from mamori.cli.witness import make_server
+from mamori.ledger.cosignature import Cosigner
+from mamori.ops.witness import Witness
+from tests.contract import c2sp_cosig, rfc9162
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "registry.yaml"
+runner = CliRunner()
+
+
+def run(env: dict[str, str], *args: str) -> tuple[int, str]:
+    r = runner.invoke(app, list(args), env=env)
+    return r.exit_code, r.output
+
+
+def test_rotation_and_witnessing_through_the_cli(tmp_path: Path, sqlite_url: str) -> None:
+    key = tmp_path / "log.key"
+    vkey_old = run({}, "ledger", "init-key", "--name", "mamori.test/log", "--out", str(key))[1].splitlines()[
+        0
+    ]
+    env = {"MAMORI_LEDGER_KEY_FILE": str(key)}
+    assert run(env, "registry", "import", str(DATA), "--db", sqlite_url)[0] == 0
+    cp_old = run(env, "ledger", "checkpoint", "--db", sqlite_url)[1]
+
+    rotated = tmp_path / "rotated.key"
+    code, out = run(env, "ledger", "rotate-key", "--out", str(rotated), "--db", sqlite_url)
+    assert code == 0, out
+    vkey_new = out.splitlines()[0]
+    assert vkey_new.startswith("mamori.test/log+") and vkey_new != vkey_old
+    assert (
+        run(env, "ledger", "rotate-key", "--out", str(rotated), "--db", sqlite_url)[0] == 2
+    )  # never overwritten
+    env = {"MAMORI_LEDGER_KEY_FILE": str(rotated)}
+    assert run(env, "ledger", "retire-key", "--out", str(tmp_path / "x.key"), "--db", sqlite_url)[0] == 0
+    env = {"MAMORI_LEDGER_KEY_FILE": str(tmp_path / "x.key")}
+    code, out = run(env, "ledger", "retire-key", "--out", str(tmp_path / "y.key"), "--db", sqlite_url)
+    assert code == 2 and "nothing to retire" in out
+    history = json.loads(run(env, "ledger", "keys", "--db", sqlite_url)[1])
+    assert [k["vkey"] for k in history["keys"]] == [vkey_old, vkey_new]
+    assert history["keys"][0]["retired_at"] and history["keys"][1]["signing"]
+    assert run(env, "ledger", "key", "--db", sqlite_url)[1].strip() == vkey_new
+
+    # an independent witness, trusting both log keys
+    wkey = tmp_path / "witness.key"
+    code, out = run({}, "witness", "init-key", "--name", "witness.test/w1", "--out", str(wkey))
+    wvkey = out.strip()
+    assert code == 0 and run({}, "witness", "key", "--key", str(wkey))[1].strip() == wvkey
+    witness = Witness(Cosigner.parse(wkey.read_text()), [vkey_old, vkey_new], tmp_path / "wstate")
+    server = make_server(witness, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        env["MAMORI_LEDGER_WITNESSES"] = f"{wvkey} http://127.0.0.1:{server.server_port}"
+        run(env, "screen", "prompt", "Mirai Hoshino", "--db", sqlite_url)
+        code, cp = run(env, "ledger", "checkpoint", "--db", sqlite_url)
+        assert code == 0 and c2sp_cosig.open_cosignature(cp, wvkey) > 0
+        assert rfc9162.open_checkpoint(cp, vkey_new)[1] > rfc9162.open_checkpoint(cp_old, vkey_old)[1]
+
+        out_dir = tmp_path / "audit"
+        today = datetime.now(UTC).date().isoformat()
+        args = ["audit", "export", "--work", "star-courier", "--from", "2026-01-01", "--to", today]
+        assert run(env, *args, "--out", str(out_dir), "--db", sqlite_url)[0] == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert c2sp_cosig.open_cosignature((out_dir / "checkpoint.txt").read_text(), wvkey) > 0
+    keys = ["--vkey", vkey_old, "--vkey", vkey_new]
+    code, out = run({}, "audit", "verify", str(out_dir), *keys, "--witness", wvkey, "--min-witnesses", "1")
+    assert code == 0 and "export ok" in out, out
+    code, out = run({}, "audit", "verify", str(out_dir), *keys, "--witness", wvkey, "--min-witnesses", "2")
+    assert code == 1
+
+    # the offline witness command: the state folder is where the HTTP witness left it
+    request = tmp_path / "req"
+    request.write_text("old 0\n\n" + cp, encoding="utf-8")
+    code, out = run({}, "witness", "add-checkpoint", str(request), "--key", str(wkey),
+                    "--state", str(tmp_path / "wstate"), "--log", vkey_new)  # fmt: skip
+    assert code == 1 and "refused (409)" in out
+    size = rfc9162.open_checkpoint(cp, vkey_new)[1]
+    request.write_text(f"old {size}\n\n" + cp, encoding="utf-8")
+    code, out = run({}, "witness", "add-checkpoint", str(request), "--key", str(wkey),
+                    "--state", str(tmp_path / "wstate"), "--log", vkey_new)  # fmt: skip
+    assert code == 0 and c2sp_cosig.open_cosignature(cp.split("\u2014")[0] + out, wvkey) > 0

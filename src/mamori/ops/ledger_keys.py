@@ -87,9 +87,11 @@ def history(svc: Mamori) -> dict[str, Any]:
             "added_at": k.added_at.isoformat(),
             "retired_at": k.retired_at.isoformat() if k.retired_at else None,
             "signing": k.vkey in current,
+            "last_size": k.last_size,
+            "handover_checkpoint": None,
+            "handover_signed_by": None,
         }
         if k.last_size is not None:
-            item["last_size"] = k.last_size
             stored = svc.checkpoints.get(k.last_size)
             if stored is not None:
                 item["handover_checkpoint"] = stored.note

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from mamori.api.deps import get_svc, principal, require
 from mamori.api.schemas.common import MAX_DB_INT
-from mamori.api.schemas.ledger import ConsistencyOut, InclusionOut, VerifyOut
+from mamori.api.schemas.ledger import ConsistencyOut, InclusionOut, KeysOut, VerifyOut
 from mamori.ops import Forbidden, audit, store, transparency
 from mamori.ops.keys import Principal
 from mamori.service import Mamori
@@ -47,7 +47,7 @@ def key(svc: Mamori = Depends(get_svc)) -> Response:
     return Response(svc.ledger_signer.verifier.vkey + "\n", media_type="text/plain; charset=utf-8")
 
 
-@router.get("/ledger/keys")
+@router.get("/ledger/keys", response_model=KeysOut)
 def keys(svc: Mamori = Depends(get_svc)) -> dict[str, Any]:
     """The log's checkpoint keys over time (key rotation), public: each vkey, when it was added and retired, and for
     a retired key the last checkpoint it signed together with its successor (the hand-over)."""

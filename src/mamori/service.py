@@ -153,15 +153,15 @@ class Mamori:
             known_vkeys=lambda: [k.vkey for k in self.ledger_keys.all()],
         )
         cp.check_key()
-        from mamori.ops.ledger_keys import record_configured
-
-        record_configured(self)
         if settings.ledger_witnesses:
             from mamori.ops.cosigning import WitnessPool
 
             cp.witness_pool = WitnessPool.from_setting(
                 settings.ledger_witnesses, self.ledger, self.checkpoints
             )
+        from mamori.ops.ledger_keys import record_configured
+
+        record_configured(self)
         self.ledger.after_commit = cp.after_commit
         self.ledger.keep_prompts = settings.prompt_retention_days > 0
         if settings.prompt_retention_days > 0:

@@ -29,9 +29,13 @@ log = logging.getLogger("mamori.ledger")
 
 def record_configured(svc: Mamori) -> None:
     """Start-up: the configured signing keys enter the key history (once); a read-only database only logs it."""
+    if not svc.ledger_signers:
+        return
     try:
+        known = {k.vkey for k in svc.ledger_keys.all()}
         for signer in svc.ledger_signers:
-            svc.ledger_keys.add(signer.verifier.vkey)
+            if signer.verifier.vkey not in known:
+                svc.ledger_keys.add(signer.verifier.vkey)
     except SQLAlchemyError as exc:
         log.warning("cannot record the ledger keys in the key history: %s", exc)
 

@@ -52,6 +52,12 @@ def test_rotation_and_witnessing_through_the_cli(tmp_path: Path, sqlite_url: str
     assert [k["vkey"] for k in history["keys"]] == [vkey_old, vkey_new]
     assert history["keys"][0]["retired_at"] and history["keys"][1]["signing"]
     assert run(env, "ledger", "key", "--db", sqlite_url)[1].strip() == vkey_new
+    (tmp_path / "old.cp").write_text(cp_old, encoding="utf-8")
+    against = ["ledger", "verify", "--against", str(tmp_path / "old.cp"), "--db", sqlite_url]
+    assert run(env, *against)[0] == 0  # the log's key history knows the retired key
+    assert run(env, *against, "--vkey", vkey_old)[0] == 0
+    code, out = run(env, *against, "--vkey", vkey_new)  # a verifier who trusts only the new key cannot use it
+    assert code == 2 and "no signature" in out
 
     # an independent witness, trusting both log keys
     wkey = tmp_path / "witness.key"

@@ -105,3 +105,31 @@ def test_concurrent_submissions_never_roll_the_witness_back(witness: Witness) ->
     winners = [n for n, r in results.items() if r == "ok"]
     assert len(winners) == 1 and all(r == "409" for n, r in results.items() if n not in winners)
     assert witness.latest("log.example/a").size == winners[0]  # type: ignore[union-attr]
+
+
+def test_the_http_witness_answers_with_the_spec_status_codes(witness: Witness) -> None:
+    import http.client
+
+    from mamori.cli.witness import make_server
+
+    server = make_server(witness, "127.0.0.1", 0, "/w")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
+
+        def post(path: str, body: bytes) -> tuple[int, str, str]:
+            conn.request("POST", path, body=body, headers={"Content-Type": "text/plain"})
+            r = conn.getresponse()
+            return r.status, r.read().decode(), r.getheader("Content-Type") or ""
+
+        status, text, _ = post("/w/add-checkpoint", _body(0, 6))  # keep-alive: one connection for all
+        assert status == 200 and text.startswith("\u2014 witness.example/w1 ")
+        assert post("/w/add-checkpoint", _body(0, 8))[::2] == (409, "text/x.tlog.size")
+        assert post("/w/add-checkpoint", _body(6, 8))[0] == 200
+        assert post("/other", _body(8, 9))[0] == 404
+        assert post("/w/add-checkpoint", b"x" * 70_000)[0] == 413
+        assert post("/w/add-checkpoint", b"\xff\xfe\n\n")[0] == 400
+        conn.close()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -145,6 +145,7 @@ def make_server(witness: Any, host: str, port: int, prefix: str = "") -> Threadi
     from mamori.ops.witness import MAX_BODY_BYTES, WitnessError
 
     path = prefix.rstrip("/") + "/add-checkpoint"
+    DRAIN_BYTES = 1 << 20  # noqa: N806  # a larger body than this is refused without reading it (and the connection closed)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as the spec recommends
@@ -158,18 +159,25 @@ def make_server(witness: Any, host: str, port: int, prefix: str = "") -> Threadi
             self.wfile.write(raw)
 
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            if self.path != path:
-                self._answer(404, "not found\n")
-                return
             try:
                 length = int(self.headers.get("Content-Length", ""))
             except ValueError:
+                self.close_connection = True
                 self._answer(411, "a Content-Length is required\n")
                 return
-            if not 0 <= length <= MAX_BODY_BYTES:
+            if not 0 <= length <= DRAIN_BYTES:
+                self.close_connection = (
+                    True  # the body is not read: the connection cannot carry another request
+                )
                 self._answer(413, f"the request is larger than {MAX_BODY_BYTES} bytes\n")
                 return
             body = self.rfile.read(length)
+            if self.path != path:
+                self._answer(404, "not found\n")
+                return
+            if length > MAX_BODY_BYTES:
+                self._answer(413, f"the request is larger than {MAX_BODY_BYTES} bytes\n")
+                return
             try:
                 self._answer(200, witness.add_checkpoint(body))
             except WitnessError as exc:

@@ -121,6 +121,13 @@ def test_witness_cosigns_the_log_and_verifiers_require_it(
     c2sp_cosig.open_cosignature(note, W1.verifier.vkey)
     assert rfc9162.open_checkpoint(note, OLD.verifier.vkey)[1] == 11  # the log's signature still checks
     assert svc.transparency.current() == note  # what GET /v1/ledger/checkpoint serves
+    client = make_client(create_app(svc))
+    _fill(svc, 2)
+    assert "witness.test/w1" not in client.get("/v1/ledger/checkpoint").text  # size 13, not cosigned yet
+    got = client.get("/v1/ledger/checkpoint?cosigned=1").text  # 11, or 13 once its cosignature came back
+    assert c2sp_cosig.open_cosignature(got, W1.verifier.vkey) and got.split("\n")[1] in ("11", "13")
+    assert client.get("/v1/ledger/checkpoint?cosigned=2").status_code == 422  # one witness configured
+    _cosigned(svc, 13)  # the newer one was submitted in the background as it was cut
 
     vk, w1, w2 = OLD.verifier.vkey, W1.verifier.vkey, W2.verifier.vkey
     out = transparency.verify_offline(vk, note, witnesses=[w1, w2], min_witnesses=1)
@@ -144,5 +151,6 @@ def test_witness_cosigns_the_log_and_verifiers_require_it(
     forked = fork.transparency.cut()
     assert fork.transparency.witness_pool.collect(forked, 13) is None
     assert "witness.test/w1" not in (fork.checkpoints.get(13).note)  # type: ignore[union-attr]
+    assert make_client(create_app(fork)).get("/v1/ledger/checkpoint?cosigned=1").status_code == 404
     assert list((tmp_path / "witness-state" / "evidence").glob("*.req"))
     fork.close()

@@ -36,6 +36,7 @@ NO_KEY = (
 
 
 HOUSEKEEPING_SECONDS = 3600.0
+COSIGNED_SEARCH = 256
 
 
 class LedgerKeyError(RuntimeError):
@@ -193,6 +194,27 @@ class Checkpointer:
         if latest is None:
             raise Unavailable(NO_KEY)
         return latest.note
+
+    def cosigned(self, count: Any) -> str:
+        """The newest stored checkpoint that at least `count` of the configured cosigning witnesses cosigned (looked
+        for among the last COSIGNED_SEARCH checkpoints)."""
+        from mamori.ops import NotFound
+
+        n = _int(count, "cosigned")
+        pool = self.witness_pool
+        if pool is None or n > len(pool.witnesses) or n == 0:
+            have = 0 if pool is None else len(pool.witnesses)
+            raise OpsError(f"cosigned must be between 1 and the {have} configured witnesses", 422)
+        from mamori.ledger.cosignature import cosignatures
+
+        keys = [w for w, _ in pool.witnesses]
+        for stored in self.store.recent(COSIGNED_SEARCH):
+            try:
+                if len(cosignatures(stored.note, keys)) >= n:
+                    return stored.note
+            except NoteError:
+                continue
+        raise NotFound(f"no recent checkpoint carries {n} witness cosignatures yet")
 
     def witness(self, note: str, size: int) -> None:
         """Hand the checkpoint to the witnesses: a folder (latest + one file per size) and/or an HTTP endpoint."""

@@ -48,6 +48,13 @@ class CheckpointStore:
         with self.engine.connect() as conn:
             return {int(r.size): bytes.fromhex(r.root) for r in conn.execute(select(c.size, c.root))}
 
+    def recent(self, limit: int) -> list[StoredCheckpoint]:
+        """The newest `limit` checkpoints, newest first."""
+        c = t.ledger_checkpoints.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.ledger_checkpoints).order_by(c.size.desc()).limit(limit)).all()
+        return [StoredCheckpoint(r.size, r.root, r.note, r.created_at) for r in rows]
+
     def get(self, size: int) -> StoredCheckpoint | None:
         with self.engine.connect() as conn:
             r = conn.execute(select(t.ledger_checkpoints).where(t.ledger_checkpoints.c.size == size)).first()

@@ -32,9 +32,17 @@ def verify(svc: Mamori = Depends(get_svc), who: Principal = Depends(readers)) ->
 
 
 @router.get("/ledger/checkpoint", response_class=Response, responses={200: TEXT})
-def checkpoint(svc: Mamori = Depends(get_svc)) -> Response:
-    """The newest signed checkpoint (C2SP tlog-checkpoint in a signed note); public, like a CT log's."""
-    return Response(svc.transparency.current(), media_type="text/plain; charset=utf-8")
+def checkpoint(
+    cosigned: str | None = Query(
+        default=None,
+        description="only a checkpoint this many configured witnesses cosigned (the newest such)",
+    ),
+    svc: Mamori = Depends(get_svc),
+) -> Response:
+    """The newest signed checkpoint (C2SP tlog-checkpoint in a signed note), with the cosignatures of witnesses
+    that answered; public, like a CT log's. With `cosigned=N`, the newest one N witnesses cosigned."""
+    note = svc.transparency.current() if cosigned is None else svc.transparency.cosigned(cosigned)
+    return Response(note, media_type="text/plain; charset=utf-8")
 
 
 @router.get("/ledger/key", response_class=Response, responses={200: TEXT})

@@ -51,6 +51,10 @@ def test_rotation_and_witnessing_through_the_cli(tmp_path: Path, sqlite_url: str
     history = json.loads(run(env, "ledger", "keys", "--db", sqlite_url)[1])
     assert [k["vkey"] for k in history["keys"]] == [vkey_old, vkey_new]
     assert history["keys"][0]["retired_at"] and history["keys"][1]["signing"]
+    assert set(history["keys"][0]["handover_signed_by"]) == {
+        vkey_old,
+        vkey_new,
+    }  # nothing logged since rotate
     assert run(env, "ledger", "key", "--db", sqlite_url)[1].strip() == vkey_new
     (tmp_path / "old.cp").write_text(cp_old, encoding="utf-8")
     against = ["ledger", "verify", "--against", str(tmp_path / "old.cp"), "--db", sqlite_url]

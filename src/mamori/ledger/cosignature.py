@@ -20,7 +20,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from mamori.ledger.note import DASH, NoteError, b64, check_key_name, key_hash, split_note, unb64
+from mamori.ledger.note import DASH, NoteError, add_lines, b64, check_key_name, key_hash, split_note, unb64
+
+__all__ = ["Cosigner", "CosignerVerifier", "add_lines", "cosignatures", "parse_lines", "signed_message"]
 
 ALG_COSIGNATURE_V1 = 0x04
 HEADER = "cosignature/v1\n"
@@ -135,15 +137,6 @@ def cosignatures(note: str, witnesses: Iterable[CosignerVerifier]) -> dict[str, 
                 if ts is not None:
                     out[w.vkey] = ts
     return out
-
-
-def add_lines(note: str, lines: Iterable[str]) -> str:
-    """`note` with signature lines added (those it already holds are not repeated)."""
-    have = set(note.splitlines(keepends=True))
-    extra = "".join(line for line in lines if line not in have)
-    if extra:
-        split_note(note + extra)  # still a well-formed note
-    return note + extra
 
 
 def parse_lines(text: str) -> list[str]:

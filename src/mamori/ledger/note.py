@@ -161,6 +161,16 @@ def split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
     return text, out
 
 
+def add_lines(note: str, lines: Iterable[str]) -> str:
+    """`note` with signature lines added (a co-signing key's, a witness's); those it already holds are not
+    repeated."""
+    have = set(note.splitlines(keepends=True))
+    extra = "".join(line for line in lines if line not in have)
+    if extra:
+        split_note(note + extra)  # still a well-formed note
+    return note + extra
+
+
 def _known(verifiers: Verifier | Iterable[Verifier]) -> list[Verifier]:
     keys = [verifiers] if isinstance(verifiers, Verifier) else list(verifiers)
     if not keys:

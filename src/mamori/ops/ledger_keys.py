@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from mamori.ledger.note import NoteError, Signer, Verifier, signed_by
+from mamori.ledger.note import NoteError, Signer, Verifier, add_lines, signed_by, split_note
 from mamori.ops import OpsError, Unavailable
 from mamori.ops.transparency import NO_KEY, write_key
 
@@ -59,6 +59,10 @@ def retire_key(svc: Mamori, out: Path) -> list[str]:
         raise OpsError("only one signing key is configured: nothing to retire (run `rotate-key` first)", 409)
     note = svc.transparency.cut()
     size = int(note.split("\n", 2)[1])
+    # the newest checkpoint may predate the rotation (nothing logged since): every configured key signs it now
+    text = split_note(note)[0]
+    lines = [s.signature_line(text) for s in svc.ledger_signers]
+    svc.checkpoints.add_signatures(size, lambda stored: add_lines(stored, lines))
     _write(out, [svc.ledger_signers[0]])
     retired = []
     for old in svc.ledger_signers[1:]:

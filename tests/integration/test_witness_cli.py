@@ -1,20 +1,21 @@
 """`mamori ledger rotate-key|retire-key|keys` and `mamori witness …` end to end: a rotation through the CLI, a witness
-that cosigns the log's checkpoints over HTTP, an audit export verified with a required witness cosignature, and the
+(`mamori witness serve`, its own process) that cosigns the log's checkpoints over HTTP, an audit export verified with a required witness cosignature, and the
 offline `witness add-checkpoint` refusing a rollback."""
 
 from __future__ import annotations
 
 import json
-import threading
+import socket
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from mamori.cli.main import app
-from mamori.cli.witness import make_server
-from mamori.ledger.cosignature import Cosigner
-from mamori.ops.witness import Witness
+from mamori.testing import free_port
 from tests.contract import c2sp_cosig, rfc9162
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "registry.yaml"
@@ -24,6 +25,16 @@ runner = CliRunner()
 def run(env: dict[str, str], *args: str) -> tuple[int, str]:
     r = runner.invoke(app, list(args), env=env)
     return r.exit_code, r.output
+
+
+def _wait_for(port: int) -> None:
+    for _ in range(300):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("the witness did not start")
 
 
 def test_rotation_and_witnessing_through_the_cli(tmp_path: Path, sqlite_url: str) -> None:
@@ -68,11 +79,16 @@ def test_rotation_and_witnessing_through_the_cli(tmp_path: Path, sqlite_url: str
     code, out = run({}, "witness", "init-key", "--name", "witness.test/w1", "--out", str(wkey))
     wvkey = out.strip()
     assert code == 0 and run({}, "witness", "key", "--key", str(wkey))[1].strip() == wvkey
-    witness = Witness(Cosigner.parse(wkey.read_text()), [vkey_old, vkey_new], tmp_path / "wstate")
-    server = make_server(witness, "127.0.0.1", 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    (tmp_path / "log.vkeys").write_text(f"{vkey_old}\n{vkey_new}\n", encoding="utf-8")
+    port = free_port()
+    proc = subprocess.Popen(  # a separate process, as a witness is someone else's machine
+        [sys.executable, "-m", "mamori.cli.main", "witness", "serve", "--key", str(wkey), "--port", str(port),
+         "--state", str(tmp_path / "wstate"), "--log", f"@{tmp_path / 'log.vkeys'}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
     try:
-        env["MAMORI_LEDGER_WITNESSES"] = f"{wvkey} http://127.0.0.1:{server.server_port}"
+        _wait_for(port)
+        env["MAMORI_LEDGER_WITNESSES"] = f"{wvkey} http://127.0.0.1:{port}"
         run(env, "screen", "prompt", "Mirai Hoshino", "--db", sqlite_url)
         code, cp = run(env, "ledger", "checkpoint", "--db", sqlite_url)
         assert code == 0 and c2sp_cosig.open_cosignature(cp, wvkey) > 0
@@ -83,8 +99,8 @@ def test_rotation_and_witnessing_through_the_cli(tmp_path: Path, sqlite_url: str
         args = ["audit", "export", "--work", "star-courier", "--from", "2026-01-01", "--to", today]
         assert run(env, *args, "--out", str(out_dir), "--db", sqlite_url)[0] == 0
     finally:
-        server.shutdown()
-        server.server_close()
+        proc.terminate()
+        proc.wait(timeout=10)
     assert c2sp_cosig.open_cosignature((out_dir / "checkpoint.txt").read_text(), wvkey) > 0
     keys = ["--vkey", vkey_old, "--vkey", vkey_new]
     code, out = run({}, "audit", "verify", str(out_dir), *keys, "--witness", wvkey, "--min-witnesses", "1")

@@ -51,9 +51,8 @@ def test_rotation_and_witnessing_through_the_cli(tmp_path: Path, sqlite_url: str
     assert code == 0, out
     vkey_new = out.splitlines()[0]
     assert vkey_new.startswith("mamori.test/log+") and vkey_new != vkey_old
-    assert (
-        run(env, "ledger", "rotate-key", "--out", str(rotated), "--db", sqlite_url)[0] == 2
-    )  # never overwritten
+    # a key file is never overwritten
+    assert run(env, "ledger", "rotate-key", "--out", str(rotated), "--db", sqlite_url)[0] == 2
     env = {"MAMORI_LEDGER_KEY_FILE": str(rotated)}
     assert run(env, "ledger", "retire-key", "--out", str(tmp_path / "x.key"), "--db", sqlite_url)[0] == 0
     env = {"MAMORI_LEDGER_KEY_FILE": str(tmp_path / "x.key")}
@@ -62,10 +61,8 @@ def test_rotation_and_witnessing_through_the_cli(tmp_path: Path, sqlite_url: str
     history = json.loads(run(env, "ledger", "keys", "--db", sqlite_url)[1])
     assert [k["vkey"] for k in history["keys"]] == [vkey_old, vkey_new]
     assert history["keys"][0]["retired_at"] and history["keys"][1]["signing"]
-    assert set(history["keys"][0]["handover_signed_by"]) == {
-        vkey_old,
-        vkey_new,
-    }  # nothing logged since rotate
+    # the hand-over checkpoint is signed by both keys, although nothing was logged since the rotation
+    assert set(history["keys"][0]["handover_signed_by"]) == {vkey_old, vkey_new}
     assert run(env, "ledger", "key", "--db", sqlite_url)[1].strip() == vkey_new
     (tmp_path / "old.cp").write_text(cp_old, encoding="utf-8")
     against = ["ledger", "verify", "--against", str(tmp_path / "old.cp"), "--db", sqlite_url]

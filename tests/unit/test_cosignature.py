@@ -67,3 +67,14 @@ def test_a_malformed_witness_setting_stops_start_up(tmp_path: Path) -> None:
     for bad in ("not-a-key http://127.0.0.1:1", f"{W.verifier.vkey}", f"{LOG.verifier.vkey} http://x"):
         with pytest.raises(WitnessConfigError, match="MAMORI_LEDGER_WITNESSES"):
             Mamori.open(url, ledger_key=LOG.skey, ledger_witnesses=bad)
+
+
+def test_a_key_file_with_keys_of_two_origins_stops_start_up(tmp_path: Path) -> None:
+    from mamori.ops.transparency import LedgerKeyError
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    two = LOG.skey + "\n" + Signer.generate("log.example/other").skey + "\n"
+    with pytest.raises(LedgerKeyError, match="different origins"):
+        Mamori.open(url, ledger_key=two)
+    with pytest.raises(LedgerKeyError, match="empty"):
+        Mamori.open(url, ledger_key="\n \n")

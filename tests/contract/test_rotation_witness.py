@@ -20,6 +20,7 @@ from mamori.ledger.cosignature import Cosigner
 from mamori.ledger.note import NoteError, Signer
 from mamori.ops import transparency
 from mamori.ops.ledger_keys import history, retire_key, rotate_key
+from mamori.ops.offline_verify import verify_offline
 from mamori.ops.witness import Witness
 from mamori.service import Mamori
 from tests.contract import c2sp_cosig, rfc9162
@@ -71,9 +72,9 @@ def test_key_rotation_keeps_old_checkpoints_verifiable(db_url: str, tmp_path: Pa
     # cannot accept the new checkpoint
     both = [OLD.verifier.vkey, new.verifier.vkey]
     proof = transparency.consistency(svc, 5, 10)
-    assert transparency.verify_offline(both, cp10, consistency_proof=proof, older_note=cp5)["extends"] == 5
+    assert verify_offline(both, cp10, consistency_proof=proof, older_note=cp5)["extends"] == 5
     with pytest.raises(NoteError, match="no signature"):
-        transparency.verify_offline(OLD.verifier.vkey, cp10)
+        verify_offline(OLD.verifier.vkey, cp10)
     assert transparency.verify_against(svc, cp5)["ok"]  # the log knows its own history
 
     published = make_client(create_app(svc)).get("/v1/ledger/keys").json()
@@ -130,10 +131,10 @@ def test_witness_cosigns_the_log_and_verifiers_require_it(
     _cosigned(svc, 13)  # the newer one was submitted in the background as it was cut
 
     vk, w1, w2 = OLD.verifier.vkey, W1.verifier.vkey, W2.verifier.vkey
-    out = transparency.verify_offline(vk, note, witnesses=[w1, w2], min_witnesses=1)
+    out = verify_offline(vk, note, witnesses=[w1, w2], min_witnesses=1)
     assert out["cosigned_by"] == [w1]
     with pytest.raises(NoteError, match="1 valid cosignatures by trusted witnesses, 2 required"):
-        transparency.verify_offline(vk, note, witnesses=[w1, w2], min_witnesses=2)
+        verify_offline(vk, note, witnesses=[w1, w2], min_witnesses=2)
     cp_file = tmp_path / "cp.txt"
     cp_file.write_text(note, encoding="utf-8")
     ok = runner.invoke(app, ["ledger", "verify-proof", "--vkey", vk, "--checkpoint", str(cp_file),

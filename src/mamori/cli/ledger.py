@@ -280,7 +280,7 @@ def verify_proof(
     from mamori.ledger.merkle import ProofError
     from mamori.ledger.note import NoteError
     from mamori.ops import OpsError
-    from mamori.ops.transparency import verify_offline
+    from mamori.ops.offline_verify import verify_offline
 
     entry_bytes = None
     if entry_file is not None:

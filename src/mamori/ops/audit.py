@@ -29,7 +29,7 @@ from mamori.ledger import merkle
 from mamori.ledger.chain import canonical_json, row_hash
 from mamori.ledger.commitment import opens
 from mamori.ledger.note import NoteError, verify_checkpoint
-from mamori.ops import NotFound, OpsError, store, transparency
+from mamori.ops import NotFound, OpsError, offline_verify, store, transparency
 from mamori.ops.prompts import reveal
 from mamori.ops.statements import DECISION_KINDS
 
@@ -253,7 +253,7 @@ def verify_export(
     if checkpoint is not None and (witnesses or min_witnesses):
         try:
             note = (folder / "checkpoint.txt").read_text(encoding="utf-8")
-            checkpoint["cosigned_by"] = sorted(transparency.witness_check(note, witnesses, min_witnesses))
+            checkpoint["cosigned_by"] = sorted(offline_verify.witness_check(note, witnesses, min_witnesses))
         except (NoteError, OpsError) as exc:
             problems.append(f"checkpoint.txt: {exc}")
     payloads = {r["seq"]: json.loads(r["payload"]) for r in rows}
@@ -305,7 +305,7 @@ def _check_proofs(
         else "the export's own vkey.txt (obtain the key from the log to rule out a re-signed export)"
     )
     try:
-        verifier = transparency.parse_vkeys(
+        verifier = offline_verify.parse_vkeys(
             vkey if vkey is not None else (folder / "vkey.txt").read_text(encoding="utf-8")
         )
         cp = verify_checkpoint((folder / "checkpoint.txt").read_text(encoding="utf-8"), verifier)

@@ -7,7 +7,6 @@ never cover an entry another transaction might still roll back.
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import threading
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mamori.ledger import merkle
 from mamori.ledger.note import Checkpoint, NoteError, Signer, Verifier, sign_checkpoints, verify_checkpoint
 from mamori.ops import OpsError, Unavailable
+from mamori.ops.offline_verify import parse_vkeys, whole_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from mamori.config import Settings
@@ -200,7 +200,7 @@ class Checkpointer:
         for among the last COSIGNED_SEARCH checkpoints)."""
         from mamori.ops import NotFound
 
-        n = _int(count, "cosigned")
+        n = whole_number(count, "cosigned")
         pool = self.witness_pool
         if pool is None or n > len(pool.witnesses) or n == 0:
             have = 0 if pool is None else len(pool.witnesses)
@@ -246,20 +246,6 @@ def _post(url: str, note: str) -> None:
 # --- proofs for adapters ---------------------------------------------------------------------------------------
 
 
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
-
-
-def _int(value: Any, what: str) -> int:
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise OpsError(f"{what} must be a whole number", 422) from None
-    if n < 0 or n >= 2**63:
-        raise OpsError(f"{what} {value} is out of range", 422)
-    return n
-
-
 def _checked(fn: Any, *args: Any) -> Any:
     try:
         return fn(*args)
@@ -269,18 +255,18 @@ def _checked(fn: Any, *args: Any) -> Any:
 
 def inclusion(svc: Mamori, index: Any, size: Any = None) -> dict[str, Any]:
     """`{"leaf_index", "tree_size", "inclusion": [hex…]}`; the size defaults to the newest checkpoint's."""
-    i = _int(index, "index")
+    i = whole_number(index, "index")
     if size is None:
         latest = svc.checkpoints.latest()
         n = latest.size if latest is not None and latest.size > i else svc.ledger.size()
     else:
-        n = _int(size, "size")
+        n = whole_number(size, "size")
     proof = _checked(svc.ledger.inclusion, i, n)
     return {"leaf_index": i, "tree_size": n, "inclusion": [h.hex() for h in proof]}
 
 
 def consistency(svc: Mamori, first: Any, second: Any) -> dict[str, Any]:
-    m, n = _int(first, "first"), _int(second, "second")
+    m, n = whole_number(first, "first"), whole_number(second, "second")
     proof = _checked(svc.ledger.consistency, m, n)
     return {"first": m, "second": n, "consistency": [h.hex() for h in proof]}
 
@@ -288,96 +274,11 @@ def consistency(svc: Mamori, first: Any, second: Any) -> dict[str, Any]:
 def entry(svc: Mamori, index: Any) -> str:
     from mamori.ops import NotFound
 
-    i = _int(index, "index")
+    i = whole_number(index, "index")
     try:
         return svc.ledger.entry(i)
     except KeyError:
         raise NotFound(f"no ledger entry {i} (the log holds {svc.ledger.size()})") from None
-
-
-# --- offline verification (no database) ------------------------------------------------------------------------
-
-
-def _hexes(values: Any, what: str) -> list[bytes]:
-    if not isinstance(values, list):
-        raise OpsError(f"{what} must be a list of hex hashes", 422)
-    try:
-        out = [bytes.fromhex(v) for v in values]
-    except (TypeError, ValueError):
-        raise OpsError(f"{what} holds something that is not a hex hash", 422) from None
-    if any(len(h) != 32 for h in out):
-        raise OpsError(f"{what} holds a hash that is not 32 bytes", 422)
-    return out
-
-
-def parse_vkeys(vkey: str | list[str]) -> list[Verifier]:
-    """The log keys a verifier trusts: one vkey, or several (one per line or list item) across a key rotation."""
-    lines = vkey.splitlines() if isinstance(vkey, str) else vkey
-    keys = [Verifier.parse(line) for line in lines if line.strip()]
-    if not keys:
-        raise NoteError("no verifier key given")
-    return keys
-
-
-def witness_check(note: str, witnesses: list[str] | None, min_witnesses: int) -> dict[str, int]:
-    """{witness vkey: cosignature time} for the trusted witnesses that cosigned `note`; raises when fewer than
-    `min_witnesses` did."""
-    from mamori.ledger.cosignature import CosignerVerifier, cosignatures
-
-    keys = [CosignerVerifier.parse(w) for w in witnesses or [] if w.strip()]
-    if min_witnesses > len(keys):
-        raise OpsError(
-            f"{min_witnesses} witness cosignatures are required but only {len(keys)} witness keys are trusted",
-            422,
-        )
-    found = cosignatures(note, keys) if keys else {}
-    if len(found) < min_witnesses:
-        raise NoteError(
-            f"the checkpoint carries {len(found)} valid cosignatures by trusted witnesses, {min_witnesses} required"
-        )
-    return found
-
-
-def verify_offline(
-    vkey: str | list[str],
-    checkpoint_note: str,
-    inclusion_proof: dict[str, Any] | None = None,
-    entry_bytes: bytes | None = None,
-    consistency_proof: dict[str, Any] | None = None,
-    older_note: str | None = None,
-    witnesses: list[str] | None = None,
-    min_witnesses: int = 0,
-) -> dict[str, Any]:
-    """Check a checkpoint with only the log's vkey(s) (several across a key rotation), that at least
-    `min_witnesses` of the trusted `witnesses` cosigned it, then an entry's inclusion in it and/or its consistency
-    with an older checkpoint. Raises NoteError/ProofError/OpsError naming what failed; returns what was proven."""
-    verifier = parse_vkeys(vkey)
-    cp = verify_checkpoint(checkpoint_note, verifier)
-    out: dict[str, Any] = {"origin": cp.origin, "tree_size": cp.size, "root": _b64(cp.root)}
-    if witnesses or min_witnesses:
-        out["cosigned_by"] = sorted(witness_check(checkpoint_note, witnesses, min_witnesses))
-    if inclusion_proof is not None:
-        if entry_bytes is None:
-            raise OpsError("an inclusion proof needs the entry (its exact bytes) to check", 422)
-        i = _int(inclusion_proof.get("leaf_index"), "leaf_index")
-        if _int(inclusion_proof.get("tree_size"), "tree_size") != cp.size:
-            raise merkle.ProofError("the inclusion proof is for another tree size than the checkpoint's")
-        path = _hexes(inclusion_proof.get("inclusion"), "inclusion")
-        merkle.verify_inclusion(i, cp.size, merkle.leaf_hash(entry_bytes), path, cp.root)
-        out["leaf_index"] = i
-    if consistency_proof is not None or older_note is not None:
-        if consistency_proof is None or older_note is None:
-            raise OpsError("a consistency check needs the older checkpoint and the proof", 422)
-        old = verify_checkpoint(older_note, verifier)
-        m, n = _int(consistency_proof.get("first"), "first"), _int(consistency_proof.get("second"), "second")
-        if (m, n) != (old.size, cp.size):
-            raise merkle.ProofError(
-                f"the proof is for sizes {m}→{n}, the checkpoints are {old.size}→{cp.size}"
-            )
-        path = _hexes(consistency_proof.get("consistency"), "consistency")
-        merkle.verify_consistency(old.size, cp.size, old.root, cp.root, path)
-        out["extends"] = old.size
-    return out
 
 
 def verify_against(svc: Mamori, older_note: str, vkeys: list[str] | None = None) -> dict[str, Any]:

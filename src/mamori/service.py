@@ -150,7 +150,7 @@ class Mamori:
             settings.ledger_checkpoint_seconds,
             settings.ledger_witness_dir,
             settings.ledger_witness_url,
-            known_vkeys=lambda: [k.vkey for k in self.ledger_keys.all()],
+            key_history=self.ledger_keys.all,
         )
         cp.check_key()
         if settings.ledger_witnesses:

@@ -60,6 +60,8 @@ def test_key_rotation_keeps_old_checkpoints_verifiable(db_url: str, tmp_path: Pa
     assert retire_key(svc, single) == [OLD.verifier.vkey]
     svc.close()
 
+    with pytest.raises(transparency.LedgerKeyError, match="was retired"):  # the transition file, after retire
+        _open(db_url, ledger_key_file=str(rotated))
     svc = _open(db_url, ledger_key_file=str(single))
     _fill(svc, 2)
     cp10 = svc.transparency.cut()

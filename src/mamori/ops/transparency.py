@@ -94,13 +94,14 @@ class Checkpointer:
         interval: float,
         witness_dir: str | None = None,
         witness_url: str | None = None,
-        known_vkeys: Callable[[], list[str]] | None = None,
+        key_history: Callable[[], list[Any]] | None = None,
     ):
         self.signers = signer if isinstance(signer, list) else [signer] if signer is not None else []
         self.signer = self.signers[0] if self.signers else None
         self.ledger, self.store, self.interval = ledger, store, interval
-        # the log's key history (ledger_keys): a key added by `rotate-key` may sign after the one before it
-        self.known_vkeys = known_vkeys or (lambda: [])
+        # the log's key history (ledger_keys rows: vkey, retired_at): a key added by `rotate-key` may sign after
+        # the one before it; a retired key never signs again
+        self.key_history = key_history or (lambda: [])
         # cosigning witnesses (C2SP tlog-witness, ops/cosigning.WitnessPool), set by the service
         self.witness_pool: Any = None
         self.witness_dir, self.witness_url = witness_dir, witness_url
@@ -113,9 +114,9 @@ class Checkpointer:
     def verifiers(self) -> list[Verifier]:
         """Every key this log's checkpoints may carry: the configured ones and the recorded key history."""
         out = [s.verifier for s in self.signers]
-        for vkey in self.known_vkeys():
+        for k in self.key_history():
             try:
-                v = Verifier.parse(vkey)
+                v = Verifier.parse(k.vkey)
             except NoteError:
                 continue
             if v not in out:
@@ -123,19 +124,29 @@ class Checkpointer:
         return out
 
     def check_key(self) -> None:
-        """Start-up check: a configured key must have signed the newest stored checkpoint, or have been recorded in
-        the log's key history by `mamori ledger rotate-key` (its first checkpoint is still to be cut)."""
-        latest = self.store.latest()
-        if latest is None or not self.signers:
+        """Start-up check: no configured key may be retired, and one must have signed the newest stored checkpoint or
+        have been recorded in the log's key history by `mamori ledger rotate-key` (its first checkpoint is still to
+        be cut)."""
+        if not self.signers:
             return
         mine = [s.verifier for s in self.signers]
+        history = {k.vkey: k for k in self.key_history()}
+        for v in mine:
+            k = history.get(v.vkey)
+            if k is not None and k.retired_at is not None:
+                raise LedgerKeyError(
+                    f"the configured ledger key {v.vkey} was retired (last checkpoint it signed: size "
+                    f"{k.last_size}); configure the key file `mamori ledger retire-key` wrote"
+                )
+        latest = self.store.latest()
+        if latest is None:
+            return
         try:
             verify_checkpoint(latest.note, mine)
             return
         except NoteError as exc:
             problem = str(exc)
-        known = set(self.known_vkeys())
-        if any(v.vkey in known for v in mine):
+        if any(v.vkey in history for v in mine):
             return
         raise LedgerKeyError(
             f"the configured ledger key ({self.signers[0].verifier.vkey}) did not sign this log's checkpoints "

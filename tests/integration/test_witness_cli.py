@@ -4,6 +4,7 @@ offline `witness add-checkpoint` refusing a rollback."""
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import subprocess
@@ -95,9 +96,28 @@ def test_rotation_and_witnessing_through_the_cli(tmp_path: Path, sqlite_url: str
         today = datetime.now(UTC).date().isoformat()
         args = ["audit", "export", "--work", "star-courier", "--from", "2026-01-01", "--to", today]
         assert run(env, *args, "--out", str(out_dir), "--db", sqlite_url)[0] == 0
+        code, spicy = run(env, "ledger", "prove", "1", "--tlog-proof", "--db", sqlite_url)
+        assert code == 0, spicy
+        entry = runner.invoke(app, ["ledger", "entry", "1", "--db", sqlite_url], env=env).stdout_bytes
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+    # the C2SP tlog-proof, read here from the spec's text: header, index, base64 hashes, empty line, checkpoint
+    head, _, note = spicy.partition("\n\n")
+    header, index_line, *hash_lines = head.split("\n")
+    assert header == "c2sp.org/tlog-proof@v1" and index_line == "index 1"
+    _, size, root = rfc9162.open_checkpoint(note, vkey_new)
+    hashes = [base64.b64decode(h) for h in hash_lines]
+    assert rfc9162.inclusion_ok(1, size, entry, hashes, root) and c2sp_cosig.open_cosignature(note, wvkey) > 0
+    (tmp_path / "p.tlog-proof").write_text(spicy, encoding="utf-8")
+    (tmp_path / "entry1").write_bytes(entry)
+    check = ["ledger", "verify-proof", "--vkey", vkey_new, "--tlog-proof", str(tmp_path / "p.tlog-proof")]
+    code, out = run(
+        {}, *check, "--entry", str(tmp_path / "entry1"), "--witness", wvkey, "--min-witnesses", "1"
+    )
+    assert code == 0 and json.loads(out)["cosigned_by"] == [wvkey], out
+    (tmp_path / "entry1").write_bytes(entry + b" ")
+    assert run({}, *check, "--entry", str(tmp_path / "entry1"))[0] == 1
     assert c2sp_cosig.open_cosignature((out_dir / "checkpoint.txt").read_text(), wvkey) > 0
     keys = ["--vkey", vkey_old, "--vkey", vkey_new]
     code, out = run({}, "audit", "verify", str(out_dir), *keys, "--witness", wvkey, "--min-witnesses", "1")

@@ -78,3 +78,16 @@ def test_a_key_file_with_keys_of_two_origins_stops_start_up(tmp_path: Path) -> N
         Mamori.open(url, ledger_key=two)
     with pytest.raises(LedgerKeyError, match="empty"):
         Mamori.open(url, ledger_key="\n \n")
+
+
+def test_tlog_proof_round_trips_and_refuses_malformed_text() -> None:
+    from mamori.ledger.tlog_proof import TlogProof
+
+    note = sign_checkpoints([LOG], 3, rfc9162.mth([b"a", b"b", b"c"]))
+    proof = TlogProof(2, tuple(rfc9162.path(2, [b"a", b"b", b"c"])), note, b"ctx")
+    text = proof.text()
+    assert text.startswith("c2sp.org/tlog-proof@v1\nextra Y3R4\nindex 2\n") and text.endswith(note)
+    assert TlogProof.parse(text) == proof
+    for bad in (text.replace("@v1", "@v2"), text.replace("index 2", "index 02"), text.replace("\n\n", "\n")):
+        with pytest.raises(NoteError):
+            TlogProof.parse(bad)

@@ -197,14 +197,26 @@ def entry(index: int = typer.Argument(..., help="Leaf index"), db: str | None = 
 def prove(
     index: int = typer.Argument(..., help="Leaf index"),
     size: int | None = typer.Option(None, "--size", help="Tree size (default: the newest checkpoint's)"),
+    tlog_proof: bool = typer.Option(
+        False, "--tlog-proof", help="Print a C2SP tlog-proof: index, proof and a checkpoint cut now, cosigned"
+    ),
     db: str | None = DbOption,
 ) -> None:
-    """Inclusion proof of entry INDEX: {"leaf_index", "tree_size", "inclusion": [hex…]}."""
+    """Inclusion proof of entry INDEX: {"leaf_index", "tree_size", "inclusion": [hex…]}; with --tlog-proof the
+    self-contained C2SP form (the checkpoint with the cosignatures of the witnesses that answered)."""
     from mamori.ops.transparency import inclusion
 
     svc = open_service(db)
     try:
-        typer.echo(json.dumps(_ops_call(inclusion, svc, index, size)))
+        if not tlog_proof:
+            typer.echo(json.dumps(_ops_call(inclusion, svc, index, size)))
+            return
+        from mamori.ledger.tlog_proof import TlogProof
+
+        note = _ops_call(svc.transparency.cut_witnessed)
+        got = _ops_call(inclusion, svc, index, int(note.split("\n", 2)[1]))
+        hashes = tuple(bytes.fromhex(h) for h in got["inclusion"])
+        typer.echo(TlogProof(got["leaf_index"], hashes, note).text(), nl=False)
     finally:
         svc.close()
 
@@ -259,7 +271,10 @@ def verify_proof(
         "--vkey",
         help="The log's verifier key line, or @FILE holding one per line; repeat across a rotation",
     ),
-    checkpoint_file: Path = typer.Option(..., "--checkpoint", help="A signed checkpoint note"),
+    checkpoint_file: Path | None = typer.Option(None, "--checkpoint", help="A signed checkpoint note"),
+    tlog_proof: Path | None = typer.Option(
+        None, "--tlog-proof", help="A C2SP tlog-proof (`prove --tlog-proof`): checked with --entry"
+    ),
     proof: Path | None = typer.Option(None, "--proof", help="Inclusion proof JSON (`mamori ledger prove`)"),
     entry_file: Path | None = typer.Option(None, "--entry", help="The entry's bytes (`mamori ledger entry`)"),
     consistency_file: Path | None = typer.Option(
@@ -275,12 +290,12 @@ def verify_proof(
         0, "--min-witnesses", min=0, help="How many trusted witnesses must have cosigned the checkpoint"
     ),
 ) -> None:
-    """Check a checkpoint (and N witness cosignatures on it), and an inclusion or consistency proof against it,
-    offline with only the vkey(s)."""
+    """Check a checkpoint (and N witness cosignatures on it), and an inclusion or consistency proof against it, or a
+    C2SP tlog-proof, offline with only the vkey(s)."""
     from mamori.ledger.merkle import ProofError
     from mamori.ledger.note import NoteError
     from mamori.ops import OpsError
-    from mamori.ops.offline_verify import verify_offline
+    from mamori.ops.offline_verify import verify_offline, verify_tlog_proof
 
     entry_bytes = None
     if entry_file is not None:
@@ -288,7 +303,21 @@ def verify_proof(
             entry_bytes = entry_file.read_bytes()
         except OSError as exc:
             fail(f"cannot read the entry {entry_file}: {exc.strerror or exc}")
+    if (checkpoint_file is None) == (tlog_proof is None):
+        fail("give --checkpoint or --tlog-proof")
     try:
+        if tlog_proof is not None:
+            if entry_bytes is None:
+                fail("a tlog-proof is checked against the entry's bytes: give --entry")
+            out = verify_tlog_proof(
+                _vkeys(vkey),
+                _read(tlog_proof, "the tlog-proof") or "",
+                entry_bytes,
+                _vkeys(witness),
+                min_witnesses,
+            )
+            typer.echo(json.dumps({"ok": True, **out}))
+            return
         out = verify_offline(
             _vkeys(vkey),
             _read(checkpoint_file, "the checkpoint") or "",

@@ -108,3 +108,36 @@ def verify_offline(
         merkle.verify_consistency(old.size, cp.size, old.root, cp.root, path)
         out["extends"] = old.size
     return out
+
+
+def verify_tlog_proof(
+    vkey: str | list[str],
+    proof_text: str,
+    entry_bytes: bytes,
+    witnesses: list[str] | None = None,
+    min_witnesses: int = 0,
+) -> dict[str, Any]:
+    """Check a C2SP tlog-proof: its checkpoint with the log's vkey(s) (and N witness cosignatures), then the entry's
+    inclusion at the proof's index."""
+    from mamori.ledger.tlog_proof import TlogProof
+
+    proof = TlogProof.parse(proof_text)
+    return verify_offline(
+        vkey,
+        proof.checkpoint,
+        {
+            "leaf_index": proof.index,
+            "tree_size": _size(proof.checkpoint),
+            "inclusion": [h.hex() for h in proof.inclusion],
+        },
+        entry_bytes,
+        witnesses=witnesses,
+        min_witnesses=min_witnesses,
+    )
+
+
+def _size(note: str) -> int:
+    lines = note.split("\n", 2)
+    if len(lines) < 3 or not lines[1].isdigit():
+        raise NoteError("the tlog-proof's checkpoint has no tree size line")
+    return int(lines[1])

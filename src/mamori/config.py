@@ -53,13 +53,17 @@ class Settings:
     redis_url: str | None = None
     # where built prompt indexes are kept between processes: unset = the user's cache folder, "off" = nowhere
     index_cache: str | None = None
-    # transparency log: checkpoint signing key (the key itself, or a file holding it), how often checkpoints are
+    # transparency log: checkpoint signing key(s) (the key itself, or a file holding it; several lines = the current
+    # key first, then keys that also sign during a rotation), how often checkpoints are
     # cut, and where they are handed to witnesses
     ledger_key: str | None = None
     ledger_key_file: str | None = None
     ledger_checkpoint_seconds: float = 10.0
     ledger_witness_dir: str | None = None
     ledger_witness_url: str | None = None
+    # C2SP tlog-witness witnesses asked to cosign every checkpoint: "<witness vkey> <submission URL prefix>", several
+    # separated by commas; their cosignatures are added to the stored checkpoint
+    ledger_witnesses: str | None = None
     # prompts as commitments: days the plaintext is kept beside the ledger's commitment (0 = not at all), and how
     # many characters of context around the matched span the console shows a rightsholder (-1 = the whole prompt)
     prompt_retention_days: int = 90

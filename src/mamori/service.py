@@ -24,7 +24,7 @@ from mamori.screening.text.persist import digest as text_digest
 from mamori.storage.db import make_engine, migrate
 from mamori.storage.grouped_ledger import GroupCommitLedgerStore
 from mamori.storage.registry_store import ImportReport, ReferenceBlob, RegistryStore
-from mamori.storage.tlog_store import CheckpointStore, PromptStore
+from mamori.storage.tlog_store import CheckpointStore, KeyStore, PromptStore
 from mamori.textsafe import SafeText, safe_text
 from mamori.types import Decision, RequestContext, Verdict
 
@@ -110,6 +110,7 @@ class Mamori:
             self.engine, settings.ledger_group_commit_ms / 1000.0, settings.ledger_group_commit_max
         )
         self.checkpoints = CheckpointStore(self.engine)
+        self.ledger_keys = KeyStore(self.engine)
         self.prompts = PromptStore(self.engine)
         try:
             self.transparency = self._make_transparency(settings)
@@ -138,18 +139,29 @@ class Mamori:
 
     def _make_transparency(self, settings: Settings) -> Any:
         """The checkpoint signer, checked at start-up: a missing, malformed or foreign key fails here."""
-        from mamori.ops.transparency import Checkpointer, load_signer
+        from mamori.ops.transparency import Checkpointer, load_signers
 
-        self.ledger_signer = load_signer(settings)
+        self.ledger_signers = load_signers(settings)
+        self.ledger_signer = self.ledger_signers[0] if self.ledger_signers else None
         cp = Checkpointer(
             self.ledger,
             self.checkpoints,
-            self.ledger_signer,
+            self.ledger_signers,
             settings.ledger_checkpoint_seconds,
             settings.ledger_witness_dir,
             settings.ledger_witness_url,
+            key_history=self.ledger_keys.all,
         )
         cp.check_key()
+        if settings.ledger_witnesses:
+            from mamori.ops.cosigning import WitnessPool
+
+            cp.witness_pool = WitnessPool.from_setting(
+                settings.ledger_witnesses, self.ledger, self.checkpoints
+            )
+        from mamori.ops.ledger_keys import record_configured
+
+        record_configured(self)
         self.ledger.after_commit = cp.after_commit
         self.ledger.keep_prompts = settings.prompt_retention_days > 0
         if settings.prompt_retention_days > 0:

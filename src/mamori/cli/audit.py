@@ -41,23 +41,36 @@ def export(
 def verify(
     folder: Path = typer.Argument(..., help="An export folder"),
     as_json: bool = typer.Option(False, "--json"),
-    vkey: str | None = typer.Option(
-        None,
+    vkey: list[str] = typer.Option(
+        [],
         "--vkey",
-        help="The log's verifier key (`mamori ledger key`), or @FILE; default: the export's own",
+        help="The log's verifier key (`mamori ledger key`), or @FILE; repeat across a key rotation; "
+        "default: the export's own",
+    ),
+    witness: list[str] = typer.Option(
+        [], "--witness", help="A trusted witness's vkey (cosignature/v1), or @FILE; repeat"
+    ),
+    min_witnesses: int = typer.Option(
+        0, "--min-witnesses", min=0, help="How many trusted witnesses must have cosigned the checkpoint"
     ),
 ) -> None:
     """Recompute file hashes, ledger row hashes, chain links and summary figures, and check every row's inclusion
-    proof against the signed checkpoint — no database needed. Exit 1 on any tampering."""
+    proof against the signed checkpoint (and its witness cosignatures) — no database needed. Exit 1 on any
+    tampering."""
     from mamori.ops.audit import verify_export
 
-    if vkey is not None and vkey.startswith("@"):
-        try:
-            vkey = Path(vkey[1:]).read_text(encoding="utf-8")
-        except OSError as exc:
-            typer.echo(f"error: cannot read {vkey[1:]}: {exc.strerror or exc}", err=True)
-            raise typer.Exit(2) from None
-    result = verify_export(folder, vkey.strip() if vkey else None)
+    def lines(values: list[str]) -> list[str]:
+        out: list[str] = []
+        for v in values:
+            try:
+                text = Path(v[1:]).read_text(encoding="utf-8") if v.startswith("@") else v
+            except OSError as exc:
+                typer.echo(f"error: cannot read {v[1:]}: {exc.strerror or exc}", err=True)
+                raise typer.Exit(2) from None
+            out.extend(x.strip() for x in text.splitlines() if x.strip())
+        return out
+
+    result = verify_export(folder, lines(vkey) or None, lines(witness), min_witnesses)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
     elif result["ok"]:

@@ -29,6 +29,7 @@ GROUPS = (
     ("mamori.cli.provenance", "provenance"),
     ("mamori.cli.datasets", "datasets"),
     ("mamori.cli.report", "report"),
+    ("mamori.cli.witness", "witness"),
 )
 
 for module_name, name in GROUPS:

@@ -6,6 +6,10 @@ Key forms follow Go's golang.org/x/mod/sumdb/note, so its tools read ours:
 - key hash: the first 4 bytes of SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key), big-endian.
 A note is its text (ending in a newline), an empty line, then lines `— <name> <base64(key hash ‖ signature)>`;
 the signature is Ed25519 over the text. Signing and verifying are `cryptography`'s Ed25519.
+
+A note may carry several signatures (C2SP signed-note §Signatures): during a key rotation a checkpoint is signed by
+the old and the new key, and witnesses add cosignatures (`cosignature.py`). A verifier is configured with a set of
+keys; lines by keys it does not know are ignored, a line by a known key that does not verify rejects the note.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import base64
 import binascii
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -28,21 +33,21 @@ class NoteError(ValueError):
     """A key, note or checkpoint that is malformed or does not verify; the message says why."""
 
 
-def _check_name(name: str) -> None:
+def check_key_name(name: str) -> None:
     if not name or "+" in name or any(c.isspace() for c in name) or not name.isprintable():
         raise NoteError(f"key name {name!r} must be non-empty, printable, without spaces or '+'")
 
 
-def key_hash(name: str, public: bytes) -> int:
-    digest = hashlib.sha256(name.encode() + b"\n" + bytes([ALG_ED25519]) + public).digest()
+def key_hash(name: str, public: bytes, alg: int = ALG_ED25519) -> int:
+    digest = hashlib.sha256(name.encode() + b"\n" + bytes([alg]) + public).digest()
     return int.from_bytes(digest[:4], "big")
 
 
-def _b64(raw: bytes) -> str:
+def b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
-def _unb64(text: str, what: str) -> bytes:
+def unb64(text: str, what: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
@@ -61,8 +66,8 @@ class Verifier:
         if len(parts) != 3:
             raise NoteError("a verifier key is <name>+<8 hex key hash>+<base64 key>")
         name, hex_hash, b64 = parts
-        _check_name(name)
-        raw = _unb64(b64, "the verifier key")
+        check_key_name(name)
+        raw = unb64(b64, "the verifier key")
         if len(raw) != 33 or raw[0] != ALG_ED25519:
             raise NoteError("the verifier key is not an Ed25519 key (0x01 ‖ 32 bytes)")
         if len(hex_hash) != 8 or any(c not in "0123456789abcdef" for c in hex_hash):
@@ -74,7 +79,7 @@ class Verifier:
     @property
     def vkey(self) -> str:
         raw = self.public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        return f"{self.name}+{self.hash:08x}+{_b64(bytes([ALG_ED25519]) + raw)}"
+        return f"{self.name}+{self.hash:08x}+{b64(bytes([ALG_ED25519]) + raw)}"
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ class Signer:
 
     @classmethod
     def generate(cls, name: str) -> Signer:
-        _check_name(name)
+        check_key_name(name)
         return cls(name, Ed25519PrivateKey.from_private_bytes(os.urandom(32)))
 
     @classmethod
@@ -93,8 +98,8 @@ class Signer:
         if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
             raise NoteError("a signer key is PRIVATE+KEY+<name>+<8 hex key hash>+<base64 key>")
         name, hex_hash, b64 = parts[2:]
-        _check_name(name)
-        raw = _unb64(b64, "the signer key")
+        check_key_name(name)
+        raw = unb64(b64, "the signer key")
         if len(raw) != 33 or raw[0] != ALG_ED25519:
             raise NoteError("the signer key is not an Ed25519 key (0x01 ‖ 32-byte seed)")
         signer = cls(name, Ed25519PrivateKey.from_private_bytes(raw[1:]))
@@ -113,13 +118,24 @@ class Signer:
         seed = self.private.private_bytes(
             serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
         )
-        return f"PRIVATE+KEY+{self.name}+{self.verifier.hash:08x}+{_b64(bytes([ALG_ED25519]) + seed)}"
+        return f"PRIVATE+KEY+{self.name}+{self.verifier.hash:08x}+{b64(bytes([ALG_ED25519]) + seed)}"
 
     def sign(self, text: str) -> str:
         """The signed note for `text` (which must end in a newline and hold no empty line)."""
-        _check_text(text)
+        return sign_note(text, [self])
+
+    def signature_line(self, text: str) -> str:
         sig = self.private.sign(text.encode("utf-8"))
-        return f"{text}\n{DASH} {self.name} {_b64(self.verifier.hash.to_bytes(4, 'big') + sig)}\n"
+        return f"{DASH} {self.name} {b64(self.verifier.hash.to_bytes(4, 'big') + sig)}\n"
+
+
+def sign_note(text: str, signers: Iterable[Signer]) -> str:
+    """`text` signed by every signer in turn (a key rotation's transition signs with old and new key)."""
+    _check_text(text)
+    lines = [s.signature_line(text) for s in signers]
+    if not lines:
+        raise NoteError("a note needs at least one signer")
+    return text + "\n" + "".join(lines)
 
 
 def _check_text(text: str) -> None:
@@ -127,8 +143,8 @@ def _check_text(text: str) -> None:
         raise NoteError("a note's text ends in a newline and holds no empty line")
 
 
-def open_note(note: str, verifier: Verifier) -> str:
-    """The note's text, once a signature by `verifier` checks; NoteError otherwise."""
+def split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """(text, [(key name, base64-decoded key hash ‖ signature)…]) of a signed note; NoteError when malformed."""
     cut = note.rfind("\n\n")
     if cut < 0:
         raise NoteError("not a signed note: no empty line before the signatures")
@@ -136,21 +152,59 @@ def open_note(note: str, verifier: Verifier) -> str:
     _check_text(text)
     if not sigs.endswith("\n"):
         raise NoteError("a signed note ends in a newline")
+    out: list[tuple[str, bytes]] = []
     for line in sigs[:-1].split("\n"):
         parts = line.split(" ")
-        if len(parts) != 3 or parts[0] != DASH:
+        if len(parts) != 3 or parts[0] != DASH or not parts[1]:
             raise NoteError(f"malformed signature line {line!r}")
-        if parts[1] != verifier.name:
-            continue
-        raw = _unb64(parts[2], "a signature")
-        if len(raw) != 68 or int.from_bytes(raw[:4], "big") != verifier.hash:
-            continue
-        try:
-            verifier.public.verify(raw[4:], text.encode("utf-8"))
-        except InvalidSignature:
-            raise NoteError(f"the signature by {verifier.name} does not verify (note altered)") from None
-        return text
-    raise NoteError(f"the note carries no signature by {verifier.name}+{verifier.hash:08x}")
+        out.append((parts[1], unb64(parts[2], "a signature")))
+    return text, out
+
+
+def add_lines(note: str, lines: Iterable[str]) -> str:
+    """`note` with signature lines added (a co-signing key's, a witness's); those it already holds are not
+    repeated."""
+    have = set(note.splitlines(keepends=True))
+    extra = "".join(line for line in lines if line not in have)
+    if extra:
+        split_note(note + extra)  # still a well-formed note
+    return note + extra
+
+
+def _known(verifiers: Verifier | Iterable[Verifier]) -> list[Verifier]:
+    keys = [verifiers] if isinstance(verifiers, Verifier) else list(verifiers)
+    if not keys:
+        raise NoteError("no verifier key given")
+    return keys
+
+
+def signed_by(note: str, verifiers: Verifier | Iterable[Verifier]) -> tuple[str, list[Verifier]]:
+    """The note's text and which of `verifiers` signed it (possibly none); NoteError when a signature line of a
+    known key does not verify."""
+    keys = _known(verifiers)
+    text, sigs = split_note(note)
+    found: list[Verifier] = []
+    for name, raw in sigs:
+        for v in keys:
+            if name != v.name or len(raw) != 68 or int.from_bytes(raw[:4], "big") != v.hash:
+                continue
+            try:
+                v.public.verify(raw[4:], text.encode("utf-8"))
+            except InvalidSignature:
+                raise NoteError(f"the signature by {v.name} does not verify (note altered)") from None
+            if v not in found:
+                found.append(v)
+    return text, found
+
+
+def open_note(note: str, verifiers: Verifier | Iterable[Verifier]) -> str:
+    """The note's text, once a signature by one of `verifiers` checks; NoteError otherwise."""
+    keys = _known(verifiers)
+    text, found = signed_by(note, keys)
+    if not found:
+        names = ", ".join(f"{v.name}+{v.hash:08x}" for v in keys)
+        raise NoteError(f"the note carries no signature by {names}")
+    return text
 
 
 @dataclass(frozen=True)
@@ -161,7 +215,7 @@ class Checkpoint:
     extensions: tuple[str, ...] = ()
 
     def text(self) -> str:
-        lines = [self.origin, str(self.size), _b64(self.root), *self.extensions]
+        lines = [self.origin, str(self.size), b64(self.root), *self.extensions]
         return "".join(line + "\n" for line in lines)
 
     @classmethod
@@ -174,7 +228,7 @@ class Checkpoint:
             raise NoteError("the checkpoint's origin line is empty")
         if not size.isdigit() or (size != "0" and size.startswith("0")) or not size.isascii():
             raise NoteError(f"the checkpoint's size {size!r} is not a decimal number")
-        raw = _unb64(root, "the checkpoint's root hash")
+        raw = unb64(root, "the checkpoint's root hash")
         if len(raw) != 32:
             raise NoteError("the checkpoint's root hash is not 32 bytes")
         return cls(origin, int(size), raw, tuple(lines[3:-1]))
@@ -184,9 +238,23 @@ def sign_checkpoint(signer: Signer, size: int, root: bytes) -> str:
     return signer.sign(Checkpoint(signer.name, size, root).text())
 
 
-def verify_checkpoint(note: str, verifier: Verifier) -> Checkpoint:
-    """The checkpoint in a note signed by `verifier`, whose origin must be the key's name."""
-    cp = Checkpoint.parse(open_note(note, verifier))
-    if cp.origin != verifier.name:
-        raise NoteError(f"the checkpoint is for origin {cp.origin!r}, not {verifier.name!r}")
+def sign_checkpoints(signers: Iterable[Signer], size: int, root: bytes) -> str:
+    """One checkpoint signed by several keys of the same log (a key rotation's transition)."""
+    keys = list(signers)
+    if not keys or any(s.name != keys[0].name for s in keys):
+        raise NoteError("a checkpoint's signing keys all carry the log's origin as their name")
+    return sign_note(Checkpoint(keys[0].name, size, root).text(), keys)
+
+
+def verify_checkpoint(note: str, verifiers: Verifier | Iterable[Verifier]) -> Checkpoint:
+    """The checkpoint in a note signed by one of `verifiers` (the log's keys, old and new), whose origin must be
+    the signing key's name."""
+    keys = _known(verifiers)
+    text, found = signed_by(note, keys)
+    if not found:
+        names = ", ".join(f"{v.name}+{v.hash:08x}" for v in keys)
+        raise NoteError(f"the note carries no signature by {names}")
+    cp = Checkpoint.parse(text)
+    if not any(cp.origin == v.name for v in found):
+        raise NoteError(f"the checkpoint is for origin {cp.origin!r}, not {found[0].name!r}")
     return cp

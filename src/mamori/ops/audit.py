@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 from mamori.ledger import merkle
 from mamori.ledger.chain import canonical_json, row_hash
 from mamori.ledger.commitment import opens
-from mamori.ledger.note import NoteError, Verifier, verify_checkpoint
-from mamori.ops import NotFound, OpsError, store, transparency
+from mamori.ledger.note import NoteError, verify_checkpoint
+from mamori.ops import NotFound, OpsError, offline_verify, store, transparency
 from mamori.ops.prompts import reveal
 from mamori.ops.statements import DECISION_KINDS
 
@@ -167,11 +167,11 @@ def export(
         + "\n",
     }
     if svc.ledger_signer is not None:
-        note = svc.transparency.current()
+        note = svc.transparency.cut_witnessed()  # with the witnesses' cosignatures when witnesses are set
         size = int(note.split("\n")[1])
         proofs = [{"seq": r["seq"], **transparency.inclusion(svc, r["index"], size)} for r in rows]
         contents["checkpoint.txt"] = note
-        contents["vkey.txt"] = svc.ledger_signer.verifier.vkey + "\n"
+        contents["vkey.txt"] = "".join(s.verifier.vkey + "\n" for s in svc.ledger_signers)
         contents["proofs.jsonl"] = _jsonl(proofs)
     manifest: dict[str, Any] = {
         "format": "mamori-audit/1",
@@ -200,9 +200,16 @@ def _read_jsonl(path: Path, problems: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-def verify_export(folder: str | Path, vkey: str | None = None) -> dict[str, Any]:
+def verify_export(
+    folder: str | Path,
+    vkey: str | list[str] | None = None,
+    witnesses: list[str] | None = None,
+    min_witnesses: int = 0,
+) -> dict[str, Any]:
     """Every way the folder differs from what an honest export would hold; ok when there is none. With `vkey`
-    (obtained from the log, not from the export) the checkpoint must be signed by it and prove every row."""
+    (obtained from the log, not from the export; several across a key rotation) the checkpoint must be signed by
+    one of them and prove every row; with `min_witnesses`, that many of the trusted `witnesses` must have cosigned
+    it."""
     folder = Path(folder)
     problems: list[str] = []
     try:
@@ -211,8 +218,8 @@ def verify_export(folder: str | Path, vkey: str | None = None) -> dict[str, Any]
         return {"ok": False, "problems": [f"manifest.json unreadable: {exc}"]}
     with_proofs = "checkpoint.txt" in manifest.get("files", {})
     wanted = FILES + PROOF_FILES if with_proofs else FILES
-    if vkey is not None and not with_proofs:
-        problems.append("the export carries no signed checkpoint to check against the key")
+    if (vkey is not None or min_witnesses) and not with_proofs:
+        problems.append("the export carries no signed checkpoint to check against the key or witnesses")
     for name in wanted:
         entry = manifest.get("files", {}).get(name)
         path = folder / name
@@ -243,6 +250,12 @@ def verify_export(folder: str | Path, vkey: str | None = None) -> dict[str, Any]
         if b["prev_hash"] != a["hash"]:
             problems.append(f"chain: row {b['seq']} does not follow row {a['seq']}")
     checkpoint = _check_proofs(folder, rows, vkey, problems) if with_proofs else None
+    if checkpoint is not None and (witnesses or min_witnesses):
+        try:
+            note = (folder / "checkpoint.txt").read_text(encoding="utf-8")
+            checkpoint["cosigned_by"] = sorted(offline_verify.witness_check(note, witnesses, min_witnesses))
+        except (NoteError, OpsError) as exc:
+            problems.append(f"checkpoint.txt: {exc}")
     payloads = {r["seq"]: json.loads(r["payload"]) for r in rows}
     if len(decisions) != len(rows):
         problems.append(f"decisions.jsonl has {len(decisions)} decisions for {len(rows)} ledger rows")
@@ -282,7 +295,9 @@ def verify_export(folder: str | Path, vkey: str | None = None) -> dict[str, Any]
     return out
 
 
-def _check_proofs(folder: Path, rows: list[dict[str, Any]], vkey: str | None, problems: list[str]) -> Any:
+def _check_proofs(
+    folder: Path, rows: list[dict[str, Any]], vkey: str | list[str] | None, problems: list[str]
+) -> Any:
     """Check the checkpoint's signature and every row's inclusion proof; returns what was checked against."""
     key_source = (
         "given"
@@ -290,7 +305,7 @@ def _check_proofs(folder: Path, rows: list[dict[str, Any]], vkey: str | None, pr
         else "the export's own vkey.txt (obtain the key from the log to rule out a re-signed export)"
     )
     try:
-        verifier = Verifier.parse(
+        verifier = offline_verify.parse_vkeys(
             vkey if vkey is not None else (folder / "vkey.txt").read_text(encoding="utf-8")
         )
         cp = verify_checkpoint((folder / "checkpoint.txt").read_text(encoding="utf-8"), verifier)

@@ -7,7 +7,6 @@ never cover an entry another transaction might still roll back.
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import threading
@@ -18,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mamori.ledger import merkle
-from mamori.ledger.note import Checkpoint, NoteError, Signer, Verifier, sign_checkpoint, verify_checkpoint
+from mamori.ledger.note import Checkpoint, NoteError, Signer, Verifier, sign_checkpoints, verify_checkpoint
 from mamori.ops import OpsError, Unavailable
+from mamori.ops.offline_verify import parse_vkeys, whole_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from mamori.config import Settings
@@ -36,14 +36,17 @@ NO_KEY = (
 
 
 HOUSEKEEPING_SECONDS = 3600.0
+COSIGNED_SEARCH = 256
 
 
 class LedgerKeyError(RuntimeError):
     """The configured checkpoint signing key is missing, unreadable, malformed or not the log's key."""
 
 
-def load_signer(settings: Settings) -> Signer | None:
-    """The signing key from MAMORI_LEDGER_KEY (the key itself) or MAMORI_LEDGER_KEY_FILE; None when neither is set."""
+def load_signers(settings: Settings) -> list[Signer]:
+    """The signing keys from MAMORI_LEDGER_KEY (the keys themselves) or MAMORI_LEDGER_KEY_FILE, one per line; the
+    first is the current key, any further ones also sign every checkpoint (a key rotation's transition). Empty when
+    neither is set."""
     raw, where = settings.ledger_key, "MAMORI_LEDGER_KEY"
     if not raw and settings.ledger_key_file:
         where = f"MAMORI_LEDGER_KEY_FILE={settings.ledger_key_file}"
@@ -54,18 +57,32 @@ def load_signer(settings: Settings) -> Signer | None:
                 f"cannot read the ledger signing key ({where}): {exc.strerror or exc}"
             ) from None
     if not raw:
-        return None
+        return []
     try:
-        return Signer.parse(raw)
+        signers = [Signer.parse(line) for line in raw.splitlines() if line.strip()]
     except NoteError as exc:
         raise LedgerKeyError(f"the ledger signing key ({where}) is not usable: {exc}") from None
+    if not signers:
+        raise LedgerKeyError(f"the ledger signing key ({where}) is empty")
+    if any(s.name != signers[0].name for s in signers):
+        raise LedgerKeyError(
+            f"the ledger signing keys ({where}) are for different origins; a log has one origin"
+        )
+    return signers
 
 
-def write_key(signer: Signer, path: Path) -> None:
-    """Write a new signer key readable by its owner only; never overwrite one."""
+def load_signer(settings: Settings) -> Signer | None:
+    """The current signing key (the first configured one), or None."""
+    signers = load_signers(settings)
+    return signers[0] if signers else None
+
+
+def write_key(signer: Signer | list[Signer], path: Path) -> None:
+    """Write new signer key(s), one per line, readable by their owner only; never overwrite a file."""
+    keys = signer if isinstance(signer, list) else [signer]
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(signer.skey + "\n")
+        fh.write("".join(k.skey + "\n" for k in keys))
 
 
 class Checkpointer:
@@ -73,12 +90,20 @@ class Checkpointer:
         self,
         ledger: LedgerStore,
         store: CheckpointStore,
-        signer: Signer | None,
+        signer: Signer | list[Signer] | None,
         interval: float,
         witness_dir: str | None = None,
         witness_url: str | None = None,
+        key_history: Callable[[], list[Any]] | None = None,
     ):
-        self.ledger, self.store, self.signer, self.interval = ledger, store, signer, interval
+        self.signers = signer if isinstance(signer, list) else [signer] if signer is not None else []
+        self.signer = self.signers[0] if self.signers else None
+        self.ledger, self.store, self.interval = ledger, store, interval
+        # the log's key history (ledger_keys rows: vkey, retired_at): a key added by `rotate-key` may sign after
+        # the one before it; a retired key never signs again
+        self.key_history = key_history or (lambda: [])
+        # cosigning witnesses (C2SP tlog-witness, ops/cosigning.WitnessPool), set by the service
+        self.witness_pool: Any = None
         self.witness_dir, self.witness_url = witness_dir, witness_url
         self._lock = threading.Lock()
         self._last = 0.0
@@ -86,18 +111,48 @@ class Checkpointer:
         self.housekeeping: Callable[[], Any] | None = None
         self._last_housekeeping = 0.0
 
+    def verifiers(self) -> list[Verifier]:
+        """Every key this log's checkpoints may carry: the configured ones and the recorded key history."""
+        out = [s.verifier for s in self.signers]
+        for k in self.key_history():
+            try:
+                v = Verifier.parse(k.vkey)
+            except NoteError:
+                continue
+            if v not in out:
+                out.append(v)
+        return out
+
     def check_key(self) -> None:
-        """Start-up check: the configured key must be the one that signed the stored checkpoints."""
+        """Start-up check: no configured key may be retired, and one must have signed the newest stored checkpoint or
+        have been recorded in the log's key history by `mamori ledger rotate-key` (its first checkpoint is still to
+        be cut)."""
+        if not self.signers:
+            return
+        mine = [s.verifier for s in self.signers]
+        history = {k.vkey: k for k in self.key_history()}
+        for v in mine:
+            k = history.get(v.vkey)
+            if k is not None and k.retired_at is not None:
+                raise LedgerKeyError(
+                    f"the configured ledger key {v.vkey} was retired (last checkpoint it signed: size "
+                    f"{k.last_size}); configure the key file `mamori ledger retire-key` wrote"
+                )
         latest = self.store.latest()
-        if latest is None or self.signer is None:
+        if latest is None:
             return
         try:
-            verify_checkpoint(latest.note, self.signer.verifier)
+            verify_checkpoint(latest.note, mine)
+            return
         except NoteError as exc:
-            raise LedgerKeyError(
-                f"the configured ledger key ({self.signer.verifier.vkey}) did not sign this log's checkpoints "
-                f"(checkpoint of size {latest.size}: {exc}); configure the log's own key"
-            ) from None
+            problem = str(exc)
+        if any(v.vkey in history for v in mine):
+            return
+        raise LedgerKeyError(
+            f"the configured ledger key ({self.signers[0].verifier.vkey}) did not sign this log's checkpoints "
+            f"(checkpoint of size {latest.size}: {problem}); configure the log's own key, or rotate to a new key "
+            "with `mamori ledger rotate-key`"
+        ) from None
 
     def after_commit(self, appended: list[Appended]) -> None:
         now = time.monotonic()
@@ -114,8 +169,18 @@ class Checkpointer:
         except Exception:  # a checkpoint is retried at the next append; the entry itself is committed
             log.exception("cutting a ledger checkpoint failed")
 
-    def cut(self) -> str:
-        """Sign the committed tree as it is now, store and witness the note; returns it."""
+    def cut_witnessed(self) -> str:
+        """Cut a checkpoint and wait for the configured cosigning witnesses' answers (for exports and the CLI):
+        the stored note with whatever cosignatures came back."""
+        note = self.cut(submit=False)
+        if self.witness_pool is None:
+            return note
+        size = int(note.split("\n", 2)[1])
+        return self.witness_pool.collect(note, size) or note
+
+    def cut(self, submit: bool = True) -> str:
+        """Sign the committed tree as it is now, store and witness the note (cosigning witnesses are asked in the
+        background unless `submit` is off); returns it."""
         if self.signer is None:
             raise Unavailable(NO_KEY)
         with self._lock:
@@ -125,9 +190,11 @@ class Checkpointer:
             if latest is not None and latest.size == size:
                 return latest.note
             root = self.ledger.root(size)
-            note = sign_checkpoint(self.signer, size, root)
+            note = sign_checkpoints(self.signers, size, root)
             self.store.save(size, root.hex(), note)
         self.witness(note, size)
+        if self.witness_pool is not None and submit:
+            self.witness_pool.submit(note, size)
         return note
 
     def current(self) -> str:
@@ -138,6 +205,27 @@ class Checkpointer:
         if latest is None:
             raise Unavailable(NO_KEY)
         return latest.note
+
+    def cosigned(self, count: Any) -> str:
+        """The newest stored checkpoint that at least `count` of the configured cosigning witnesses cosigned (looked
+        for among the last COSIGNED_SEARCH checkpoints)."""
+        from mamori.ops import NotFound
+
+        n = whole_number(count, "cosigned")
+        pool = self.witness_pool
+        if pool is None or n > len(pool.witnesses) or n == 0:
+            have = 0 if pool is None else len(pool.witnesses)
+            raise OpsError(f"cosigned must be between 1 and the {have} configured witnesses", 422)
+        from mamori.ledger.cosignature import cosignatures
+
+        keys = [w for w, _ in pool.witnesses]
+        for stored in self.store.recent(COSIGNED_SEARCH):
+            try:
+                if len(cosignatures(stored.note, keys)) >= n:
+                    return stored.note
+            except NoteError:
+                continue
+        raise NotFound(f"no recent checkpoint carries {n} witness cosignatures yet")
 
     def witness(self, note: str, size: int) -> None:
         """Hand the checkpoint to the witnesses: a folder (latest + one file per size) and/or an HTTP endpoint."""
@@ -169,20 +257,6 @@ def _post(url: str, note: str) -> None:
 # --- proofs for adapters ---------------------------------------------------------------------------------------
 
 
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
-
-
-def _int(value: Any, what: str) -> int:
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise OpsError(f"{what} must be a whole number", 422) from None
-    if n < 0 or n >= 2**63:
-        raise OpsError(f"{what} {value} is out of range", 422)
-    return n
-
-
 def _checked(fn: Any, *args: Any) -> Any:
     try:
         return fn(*args)
@@ -192,18 +266,18 @@ def _checked(fn: Any, *args: Any) -> Any:
 
 def inclusion(svc: Mamori, index: Any, size: Any = None) -> dict[str, Any]:
     """`{"leaf_index", "tree_size", "inclusion": [hex…]}`; the size defaults to the newest checkpoint's."""
-    i = _int(index, "index")
+    i = whole_number(index, "index")
     if size is None:
         latest = svc.checkpoints.latest()
         n = latest.size if latest is not None and latest.size > i else svc.ledger.size()
     else:
-        n = _int(size, "size")
+        n = whole_number(size, "size")
     proof = _checked(svc.ledger.inclusion, i, n)
     return {"leaf_index": i, "tree_size": n, "inclusion": [h.hex() for h in proof]}
 
 
 def consistency(svc: Mamori, first: Any, second: Any) -> dict[str, Any]:
-    m, n = _int(first, "first"), _int(second, "second")
+    m, n = whole_number(first, "first"), whole_number(second, "second")
     proof = _checked(svc.ledger.consistency, m, n)
     return {"first": m, "second": n, "consistency": [h.hex() for h in proof]}
 
@@ -211,72 +285,21 @@ def consistency(svc: Mamori, first: Any, second: Any) -> dict[str, Any]:
 def entry(svc: Mamori, index: Any) -> str:
     from mamori.ops import NotFound
 
-    i = _int(index, "index")
+    i = whole_number(index, "index")
     try:
         return svc.ledger.entry(i)
     except KeyError:
         raise NotFound(f"no ledger entry {i} (the log holds {svc.ledger.size()})") from None
 
 
-# --- offline verification (no database) ------------------------------------------------------------------------
-
-
-def _hexes(values: Any, what: str) -> list[bytes]:
-    if not isinstance(values, list):
-        raise OpsError(f"{what} must be a list of hex hashes", 422)
-    try:
-        out = [bytes.fromhex(v) for v in values]
-    except (TypeError, ValueError):
-        raise OpsError(f"{what} holds something that is not a hex hash", 422) from None
-    if any(len(h) != 32 for h in out):
-        raise OpsError(f"{what} holds a hash that is not 32 bytes", 422)
-    return out
-
-
-def verify_offline(
-    vkey: str,
-    checkpoint_note: str,
-    inclusion_proof: dict[str, Any] | None = None,
-    entry_bytes: bytes | None = None,
-    consistency_proof: dict[str, Any] | None = None,
-    older_note: str | None = None,
-) -> dict[str, Any]:
-    """Check a checkpoint with only the vkey, then an entry's inclusion in it and/or its consistency with an
-    older checkpoint. Raises NoteError/ProofError/OpsError naming what failed; returns what was proven."""
-    verifier = Verifier.parse(vkey)
-    cp = verify_checkpoint(checkpoint_note, verifier)
-    out: dict[str, Any] = {"origin": cp.origin, "tree_size": cp.size, "root": _b64(cp.root)}
-    if inclusion_proof is not None:
-        if entry_bytes is None:
-            raise OpsError("an inclusion proof needs the entry (its exact bytes) to check", 422)
-        i = _int(inclusion_proof.get("leaf_index"), "leaf_index")
-        if _int(inclusion_proof.get("tree_size"), "tree_size") != cp.size:
-            raise merkle.ProofError("the inclusion proof is for another tree size than the checkpoint's")
-        path = _hexes(inclusion_proof.get("inclusion"), "inclusion")
-        merkle.verify_inclusion(i, cp.size, merkle.leaf_hash(entry_bytes), path, cp.root)
-        out["leaf_index"] = i
-    if consistency_proof is not None or older_note is not None:
-        if consistency_proof is None or older_note is None:
-            raise OpsError("a consistency check needs the older checkpoint and the proof", 422)
-        old = verify_checkpoint(older_note, verifier)
-        m, n = _int(consistency_proof.get("first"), "first"), _int(consistency_proof.get("second"), "second")
-        if (m, n) != (old.size, cp.size):
-            raise merkle.ProofError(
-                f"the proof is for sizes {m}→{n}, the checkpoints are {old.size}→{cp.size}"
-            )
-        path = _hexes(consistency_proof.get("consistency"), "consistency")
-        merkle.verify_consistency(old.size, cp.size, old.root, cp.root, path)
-        out["extends"] = old.size
-    return out
-
-
-def verify_against(svc: Mamori, older_note: str) -> dict[str, Any]:
-    """Prove the log as stored extends a checkpoint seen earlier (e.g. a witness's copy): its signature must check,
-    the entries must hash to the tree, and a consistency proof must lead from the old root to the recomputed one."""
-    signer = svc.ledger_signer
-    if signer is None:
+def verify_against(svc: Mamori, older_note: str, vkeys: list[str] | None = None) -> dict[str, Any]:
+    """Prove the log as stored extends a checkpoint seen earlier (e.g. a witness's copy): its signature must check
+    (with `vkeys` when given, else the log's keys: configured and recorded history), the entries must hash to the
+    tree, and a consistency proof must lead from the old root to the recomputed one."""
+    keys = parse_vkeys(vkeys) if vkeys else svc.transparency.verifiers()
+    if not keys:
         raise Unavailable(NO_KEY)
-    old = verify_checkpoint(older_note, signer.verifier)
+    old = verify_checkpoint(older_note, keys)
     result = svc.ledger.verify(svc.checkpoints.roots())
     out: dict[str, Any] = {"against": old.size, **result.to_json()}
     if not result.ok:

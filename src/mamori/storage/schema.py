@@ -153,6 +153,17 @@ ledger_checkpoints = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# The log's checkpoint keys over time (key rotation): every vkey that signed or signs checkpoints, when it was added
+# and retired, and the size of the last checkpoint it signed (signed by the new key too: the hand-over).
+ledger_keys = Table(
+    "ledger_keys",
+    metadata,
+    Column("vkey", String(200), primary_key=True),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("retired_at", DateTime(timezone=True), nullable=True),
+    Column("last_size", BigInteger, nullable=True),
+)
+
 # Prompt plaintext, outside the immutable ledger: the entry holds HMAC-SHA-256(salt, prompt); the text and salt
 # live here until retention, an erasure request removes them
 # (open reviews and disputes keep their text until resolved).

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, text
+from sqlalchemy import Engine, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from mamori.storage import schema as t
@@ -48,10 +48,77 @@ class CheckpointStore:
         with self.engine.connect() as conn:
             return {int(r.size): bytes.fromhex(r.root) for r in conn.execute(select(c.size, c.root))}
 
+    def recent(self, limit: int) -> list[StoredCheckpoint]:
+        """The newest `limit` checkpoints, newest first."""
+        c = t.ledger_checkpoints.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.ledger_checkpoints).order_by(c.size.desc()).limit(limit)).all()
+        return [StoredCheckpoint(r.size, r.root, r.note, r.created_at) for r in rows]
+
+    def get(self, size: int) -> StoredCheckpoint | None:
+        with self.engine.connect() as conn:
+            r = conn.execute(select(t.ledger_checkpoints).where(t.ledger_checkpoints.c.size == size)).first()
+        return StoredCheckpoint(r.size, r.root, r.note, r.created_at) if r else None
+
+    def add_signatures(self, size: int, merge: Any) -> str | None:
+        """Replace the note of `size` by `merge(note)` (witness cosignatures added) in one transaction."""
+        c = t.ledger_checkpoints.c
+        with self.engine.begin() as conn:
+            q = select(c.note).where(c.size == size)
+            if conn.dialect.name == "postgresql":
+                q = q.with_for_update()
+            note = conn.execute(q).scalar()
+            if note is None:
+                return None
+            new = merge(note)
+            if new != note:
+                conn.execute(update(t.ledger_checkpoints).where(c.size == size).values(note=new))
+            return str(new)
+
     def notes(self) -> list[str]:
         c = t.ledger_checkpoints.c
         with self.engine.connect() as conn:
             return [r.note for r in conn.execute(select(c.note).order_by(c.size))]
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    vkey: str
+    added_at: datetime
+    retired_at: datetime | None
+    last_size: int | None
+
+
+class KeyStore:
+    """The log's checkpoint keys over time: what `GET /v1/ledger/keys` publishes."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def all(self) -> list[StoredKey]:
+        c = t.ledger_keys.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.ledger_keys).order_by(c.added_at, c.vkey)).all()
+        return [StoredKey(r.vkey, r.added_at, r.retired_at, r.last_size) for r in rows]
+
+    def add(self, vkey: str) -> bool:
+        """Record a key (once); True when it was new."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(t.ledger_keys).values(vkey=vkey, added_at=datetime.now(UTC)))
+        except IntegrityError:
+            return False
+        return True
+
+    def retire(self, vkey: str, last_size: int | None) -> bool:
+        c = t.ledger_keys.c
+        with self.engine.begin() as conn:
+            n = conn.execute(
+                update(t.ledger_keys)
+                .where(c.vkey == vkey, c.retired_at.is_(None))
+                .values(retired_at=datetime.now(UTC), last_size=last_size)
+            ).rowcount
+        return bool(n)
 
 
 class PromptStore:

@@ -72,6 +72,7 @@ TABLE: list[tuple[str, str, dict[str, Any], tuple[str, ...]]] = [
     ("GET", "/v1/ledger/events", {}, ("admin", "auditor")),
     ("GET", "/v1/ledger/checkpoint", {}, PUBLIC),
     ("GET", "/v1/ledger/key", {}, PUBLIC),
+    ("GET", "/v1/ledger/keys", {}, PUBLIC),
     ("GET", "/v1/ledger/proofs/inclusion?index=0&size=2", {}, PUBLIC),
     ("GET", "/v1/ledger/proofs/consistency?first=1&second=2", {}, PUBLIC),
     (

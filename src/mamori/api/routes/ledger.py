@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from mamori.api.deps import get_svc, principal, require
 from mamori.api.schemas.common import MAX_DB_INT
-from mamori.api.schemas.ledger import ConsistencyOut, InclusionOut, VerifyOut
+from mamori.api.schemas.ledger import ConsistencyOut, InclusionOut, KeysOut, VerifyOut
 from mamori.ops import Forbidden, audit, store, transparency
 from mamori.ops.keys import Principal
 from mamori.service import Mamori
@@ -32,9 +32,17 @@ def verify(svc: Mamori = Depends(get_svc), who: Principal = Depends(readers)) ->
 
 
 @router.get("/ledger/checkpoint", response_class=Response, responses={200: TEXT})
-def checkpoint(svc: Mamori = Depends(get_svc)) -> Response:
-    """The newest signed checkpoint (C2SP tlog-checkpoint in a signed note); public, like a CT log's."""
-    return Response(svc.transparency.current(), media_type="text/plain; charset=utf-8")
+def checkpoint(
+    cosigned: str | None = Query(
+        default=None,
+        description="only a checkpoint this many configured witnesses cosigned (the newest such)",
+    ),
+    svc: Mamori = Depends(get_svc),
+) -> Response:
+    """The newest signed checkpoint (C2SP tlog-checkpoint in a signed note), with the cosignatures of witnesses
+    that answered; public, like a CT log's. With `cosigned=N`, the newest one N witnesses cosigned."""
+    note = svc.transparency.current() if cosigned is None else svc.transparency.cosigned(cosigned)
+    return Response(note, media_type="text/plain; charset=utf-8")
 
 
 @router.get("/ledger/key", response_class=Response, responses={200: TEXT})
@@ -45,6 +53,15 @@ def key(svc: Mamori = Depends(get_svc)) -> Response:
 
         raise Unavailable(transparency.NO_KEY)
     return Response(svc.ledger_signer.verifier.vkey + "\n", media_type="text/plain; charset=utf-8")
+
+
+@router.get("/ledger/keys", response_model=KeysOut)
+def keys(svc: Mamori = Depends(get_svc)) -> dict[str, Any]:
+    """The log's checkpoint keys over time (key rotation), public: each vkey, when it was added and retired, and for
+    a retired key the last checkpoint it signed together with its successor (the hand-over)."""
+    from mamori.ops.ledger_keys import history
+
+    return history(svc)
 
 
 @router.get(

@@ -39,3 +39,24 @@ class ConsistencyOut(Out):
     first: int
     second: int
     consistency: list[str] = Field(description="hex hashes (RFC 9162 §2.1.4)")
+
+
+class LogKeyOut(Out):
+    vkey: str = Field(description="The key in signed-note vkey form")
+    added_at: str
+    retired_at: str | None = None
+    signing: bool = Field(description="Whether this process signs checkpoints with it now")
+    last_size: int | None = Field(
+        default=None, description="Size of the last checkpoint a retired key signed"
+    )
+    handover_checkpoint: str | None = Field(
+        default=None, description="That checkpoint, signed by the retired key and its successor"
+    )
+    handover_signed_by: list[str] | None = Field(
+        default=None, description="The vkeys whose signatures on the hand-over checkpoint verify"
+    )
+
+
+class KeysOut(Out):
+    origin: str | None
+    keys: list[LogKeyOut] = Field(description="Every checkpoint key of the log, oldest first (key rotation)")

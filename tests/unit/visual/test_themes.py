@@ -48,7 +48,10 @@ def _registry(forbidden: tuple[str, ...]) -> Registry:
     return Registry(
         rightsholders=(Rightsholder("rh", "Example"),),
         works=(Work("w", "rh", ("Example Work",)),),
-        characters=(Character("hoshi", "w", ("Hoshi",), policy=pol), Character("kumo", "w", ("Kumo",), policy=pol)),
+        characters=(
+            Character("hoshi", "w", ("Hoshi",), policy=pol),
+            Character("kumo", "w", ("Kumo",), policy=pol),
+        ),
     )
 
 

@@ -64,7 +64,7 @@ class OcrEngine:
 
         self._engine = RapidOCR(
             params={
-                "Global.log_level": "warning",
+                "Global.log_level": "error",
                 "Global.use_cls": False,  # upright text; the angle classifier costs a pass per line
                 "Det.limit_type": "max",
                 "Det.limit_side_len": side,
@@ -128,7 +128,9 @@ class OcrDetector(Detector):
         if corpus.text_screen is None:
             _say_once("ocr off: no prompt gate to screen the text with")
             return cls(None, None)
-        return cls(corpus.text_screen, _engine_or_none(), bool(_setting(corpus.settings, "ocr_prefilter", True)))
+        return cls(
+            corpus.text_screen, _engine_or_none(), bool(_setting(corpus.settings, "ocr_prefilter", True))
+        )
 
     @property
     def enabled(self) -> bool:

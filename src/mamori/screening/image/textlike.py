@@ -1,11 +1,12 @@
 """A cheap text-likelihood prefilter: is there a line of writing in this picture worth an OCR pass?
 
 Classic morphological text localisation, no model: the morphological gradient of a reduced grey image is
-thresholded (Otsu, and a fixed contrast for busy art), closed along the line direction (horizontal, and vertical
-for Japanese columns) so the letters of a word join, and each joined region is kept when it is shaped like a line
-of writing: long and thin, densely filled, and crossed by many strokes (edge rises per line height).
-A few milliseconds for a 1024x768 picture; its recall and how often it fires on drawn art are measured in
-`benchmarks/ocr_bench.py` (it is a heuristic: OCR itself decides what the text says).
+thresholded (a fixed contrast: legible writing stands out from its ground; `PASSES` may add Otsu passes),
+closed along the line direction (horizontal, and vertical for Japanese columns) so the letters of a word join,
+and each joined region is kept when it is shaped like a line of writing: long and thin, densely filled, and
+crossed by many strokes (edge rises per line height). About 5 ms of CPU for a 1024x768 picture; its recall and
+how often it fires on drawn art are measured in `benchmarks/ocr_bench.py`. It is a heuristic that misses about
+half the writing on busy art: `ocr_prefilter=false` trades the cost for reading every picture.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ import cv2
 import numpy as np
 
 # (longest side analysed, closing length in px at that size, gradient threshold or None for Otsu)
-PASSES: tuple[tuple[int, int, int | None], ...] = ((512, 9, None), (768, 11, 96))
-MIN_ASPECT = 2.5  # a word or longer: length / thickness
+PASSES: tuple[tuple[int, int, int | None], ...] = ((512, 7, 96),)
+MIN_ASPECT = 2.0  # a word or longer: length / thickness
 MIN_FILL = 0.45  # share of the region's box its pixels fill
 MIN_RISES = 3  # strokes crossed by the region's middle scan lines
-MIN_RISES_PER_HEIGHT = 0.8  # strokes per line height along the line
+MIN_RISES_PER_HEIGHT = 0.6  # strokes per line height along the line
 _GRAD = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
 
 

@@ -100,7 +100,11 @@ def load_models(names: Sequence[str]) -> list[ThemeModel]:
 
 
 def configured_names(settings: Any) -> list[str]:
-    raw = settings.get("theme_detectors") if isinstance(settings, dict) else getattr(settings, "theme_detectors", None)
+    raw = (
+        settings.get("theme_detectors")
+        if isinstance(settings, dict)
+        else getattr(settings, "theme_detectors", None)
+    )
     if not raw:
         return []
     items = raw.split(",") if isinstance(raw, str) else list(raw)

@@ -4,7 +4,7 @@ Classic morphological text localisation, no model: the morphological gradient of
 thresholded (a fixed contrast: legible writing stands out from its ground; `PASSES` may add Otsu passes),
 closed along the line direction (horizontal, and vertical for Japanese columns) so the letters of a word join,
 and each joined region is kept when it is shaped like a line of writing: long and thin, densely filled, and
-crossed by many strokes (edge rises per line height). About 5 ms of CPU for a 1024x768 picture; its recall and
+crossed by many strokes (edge rises per line height). About 6 ms of CPU for a 1024x768 picture; its recall and
 how often it fires on drawn art are measured in `benchmarks/ocr_bench.py`. It is a heuristic that misses about
 half the writing on busy art: `ocr_prefilter=false` trades the cost for reading every picture.
 """
@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 # (longest side analysed, closing length in px at that size, gradient threshold or None for Otsu)
-PASSES: tuple[tuple[int, int, int | None], ...] = ((512, 7, 96),)
+PASSES: tuple[tuple[int, int, int | None], ...] = ((512, 7, 96), (256, 7, 96))  # the second: large writing
 MIN_ASPECT = 2.0  # a word or longer: length / thickness
 MIN_FILL = 0.45  # share of the region's box its pixels fill
 MIN_RISES = 3  # strokes crossed by the region's middle scan lines

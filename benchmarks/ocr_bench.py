@@ -115,7 +115,7 @@ def ocr_rows(plain: list[np.ndarray], texts: list[tuple[np.ndarray, str]]) -> No
         found_all = sum(hit(every.detect(p), w) for p, w in texts)
     print(
         f"OCR on pictures with writing: names/titles found {found_cascade}/{len(texts)} in the cascade "
-        f"(prefilter, then the band it saw), {casc.per(len(texts))}/picture; "
+        f"(prefilter first), {casc.per(len(texts))}/picture; "
         f"{found_all}/{len(texts)} reading every whole picture, {full.per(len(texts))}/picture"
     )
     with _Clock() as casc_plain:

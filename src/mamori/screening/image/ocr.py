@@ -107,7 +107,7 @@ class OcrDetector(Detector):
     name: ClassVar[str] = "ocr"
     kinds: ClassVar[frozenset[str]] = frozenset({IMAGE})
     version: ClassVar[str] = "1"
-    cost: ClassVar[float] = 400.0  # ms per 1024x768 picture with text (benchmarks/ocr_bench.py)
+    cost: ClassVar[float] = 500.0  # ms of CPU per 1024x768 picture read (benchmarks/ocr_bench.py)
     max_alone: ClassVar[float] = 0.69  # a name written in the picture alone: review
 
     def __init__(

@@ -124,7 +124,7 @@ class ThemeDetector(Detector):
     name: ClassVar[str] = "themes"
     kinds: ClassVar[frozenset[str]] = frozenset({IMAGE})
     version: ClassVar[str] = "1"
-    cost: ClassVar[float] = 60.0
+    cost: ClassVar[float] = 90.0  # NudeNet, ms of CPU per picture (benchmarks/ocr_bench.py)
     stage: ClassVar[str] = CONFIRM
 
     def __init__(self, models: Sequence[ThemeModel], registry: Registry) -> None:

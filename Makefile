@@ -19,6 +19,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev,distributed]'
 	@# the voice model (Resemblyzer's weights, read without PyTorch); --no-deps keeps its torch/librosa out
 	$(BIN)/pip install -q --no-deps 'resemblyzer==0.1.4' || echo "note: resemblyzer not installed; voices off" >&2
+	@# NudeNet (optional extra, AGPL-3.0 weights) in the development venv only, so its real test runs; off at run time
+	$(BIN)/pip install -q 'nudenet>=3.4.2' || echo "note: nudenet not installed; its test is skipped" >&2
 	@touch $(STAMP)
 
 venv: $(STAMP)

@@ -15,6 +15,7 @@ SUITES = (
     "hard_negatives",
     "text_bench",
     "visual_bench",
+    "ocr_bench",
     "api_bench",
     "dataset_bench",
     "audio_bench",

@@ -30,6 +30,13 @@ class Settings:
     max_upload_bytes: int = 200 * 1024 * 1024
     max_video_seconds: float = 600.0
     embedding_model_path: str | None = None
+    # text in frames: RapidOCR (models inside its wheel) reads writing, the prompt gate screens it; the cheap
+    # text-likelihood prefilter decides which frames are read (off: every frame, slower)
+    ocr_frames: bool = True
+    ocr_prefilter: bool = True
+    # forbidden themes on outputs: comma-separated theme models (screening/image/themes.py MODELS), e.g.
+    # "nudenet" (pip install 'mamori[nudenet]'; its weights are AGPL-3.0: turned on knowingly). Empty: off.
+    theme_detectors: str = ""
     # audio: each track is screened up to this much media time (then stops, saying so)
     max_audio_seconds: float = 900.0
     # a voice match alone decides (block/licensed) instead of sending the clip to review

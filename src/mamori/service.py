@@ -295,7 +295,11 @@ class Mamori:
                 return self._visual[1]
             refs = list(self._reference_images(idx.registry))
             corpus = Corpus(
-                registry=idx.registry, references=refs, cache=self.registry_store, settings=self.settings
+                registry=idx.registry,
+                references=refs,
+                cache=self.registry_store,
+                settings=self.settings,
+                text_screen=idx.text.detect,  # text read in frames (OCR) goes through the prompt gate
             )
             gate = VisualGate(corpus)
             self._visual = (idx.stamp, gate)

@@ -26,6 +26,8 @@ DETECTORS: tuple[str, ...] = (
     "mamori.screening.image.local:LocalFeatureDetector",
     "mamori.screening.image.signature:SignatureDetector",
     "mamori.screening.image.embedding:EmbeddingDetector",
+    "mamori.screening.image.ocr:OcrDetector",
+    "mamori.screening.image.themes:ThemeDetector",
     "mamori.screening.audio.music:ChromaprintDetector",
     "mamori.screening.audio.voice:VoiceDetector",
 )

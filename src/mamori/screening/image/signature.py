@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import cv2
@@ -140,6 +141,19 @@ def signature_score(distance: float, overlap: float, cap: float) -> float:
     return float(REVIEW + (cap - REVIEW) * closeness)
 
 
+@dataclass(frozen=True)
+class FaceSighting:
+    """One drawn face in one picture: where, its part colours, and the character the signature names (None when
+    no registered character fits it clearly)."""
+
+    box: tuple[int, int, int, int]  # x, y, width, height in the picture's pixels
+    parts: np.ndarray  # (4, 3) CIELAB: hair, left eye, right eye, skin
+    work: str | None = None
+    character: str | None = None
+    score: float = 0.0
+    evidence: Evidence | None = None
+
+
 class SignatureDetector(Detector):
     name: ClassVar[str] = "signature"
     kinds: ClassVar[frozenset[str]] = frozenset({IMAGE})
@@ -192,21 +206,47 @@ class SignatureDetector(Detector):
         )
 
     def detect(self, content: Any) -> list[Match]:
+        return self.matches(self.sightings(content))
+
+    def sightings(self, content: Any) -> list[FaceSighting]:
+        """Every drawn face in the picture with what this signal says about it (an identity or none): what a
+        video's face tracks are built from (`mamori.screening.video.tracks`)."""
         if not len(self.parts):
             return []
         rgb = as_rgb(content)
         if min(rgb.shape[:2]) < 16:
             return []
         qparts, qhists, qboxes = face_signatures(rgb)
-        best: dict[str, tuple[float, Evidence, ReferenceImage]] = {}
+        out = []
         for qp, qh, qb in zip(qparts, qhists, qboxes, strict=True):
-            for score, ev, ref in self._face_matches(qp, qh, qb):
-                cur = best.get(ref.character)
-                if cur is None or score > cur[0]:
-                    best[ref.character] = (score, ev, ref)
+            found = self._face_matches(qp, qh, qb)
+            box = (int(qb[0]), int(qb[1]), int(qb[2]), int(qb[3]))
+            if found:
+                score, ev, ref = found[0]
+                out.append(FaceSighting(box, qp, ref.work, ref.character, score, ev))
+            else:
+                out.append(FaceSighting(box, qp))
+        return out
+
+    def matches(self, sightings: Sequence[FaceSighting]) -> list[Match]:
+        """The best face per character, as this detector's matches."""
+        best: dict[str, FaceSighting] = {}
+        for f in sightings:
+            if f.character is None or f.evidence is None:
+                continue
+            cur = best.get(f.character)
+            if cur is None or f.score > cur.score:
+                best[f.character] = f
         return [
-            Match(work=ref.work, character=ch, score=s, evidence=(ev,), signals={self.name: s})
-            for ch, (s, ev, ref) in sorted(best.items())
+            Match(
+                work=str(f.work),
+                character=ch,
+                score=f.score,
+                evidence=(f.evidence,),
+                signals={self.name: f.score},
+            )
+            for ch, f in sorted(best.items())
+            if f.evidence is not None
         ]
 
     def _face_matches(

@@ -136,7 +136,7 @@ def record(
                     for e in m.get("evidence", [])[:12]
                 ],
                 "segments": [[s["start"], s["end"], s.get("score", 0.0)] for s in m.get("segments", [])],
-                "duration": decision.get("duration"),
+                "duration": (decision.get("signals") or {}).get("video", {}).get("duration"),
                 "reference_id": ref,
                 "frame_time": at,
                 "thumbnail": thumbs[at],

@@ -459,4 +459,13 @@ def screen_video_file(path: str | os.PathLike[str], gate: Gate, limits: MediaLim
     video = screen_video(path, gate, limits.video)
     themes = list(dict.fromkeys(str(e.extra["theme"]) for o in video.observations for e in o.themes))
     notes = [f"at {o.time:.2f} s: {n}" for o in video.observations for n in o.notes]
-    return MediaResult(os.fspath(path), "video", video.matches, error=video.error, themes=themes, notes=notes)
+    detail = {"duration": round(video.duration, 3), "frames_analysed": video.frames_analysed}
+    return MediaResult(
+        os.fspath(path),
+        "video",
+        video.matches,
+        error=video.error,
+        themes=themes,
+        notes=notes,
+        signals={"video": detail},
+    )

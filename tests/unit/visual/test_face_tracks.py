@@ -121,3 +121,32 @@ def test_an_unregistered_character_walking_is_not_named(
     sprite = figure_sprite(synth.face_palette(99), OUTFIT, seed=399, head=160)
     clip = make_clip(tmp_path / "other.mp4", 6.0, 24, (960, 540), sprite, [(1.0, 5.0)], 0.7, seed=2, walk=0.5)
     assert screen_video(clip, gate).matches == []
+
+
+def test_a_tracks_pooled_colours_name_it_where_single_frames_do_not(faces_gate: tuple[Gate, list]) -> None:
+    from mamori.screening.image.signature import SignatureDetector
+
+    gate, _ = faces_gate
+    sig = gate.detector("signature")
+    assert isinstance(sig, SignatureDetector)
+    j = [i for i, c in enumerate(sig._char) if c == "face-2"][0]
+    own, hist = sig.parts[j], sig.hists[j]
+    cast = np.array([0.0, 9.0, -9.0], np.float32)  # a warm/cool light cycle: frames off by up to ~13 ΔE
+    frames = [
+        obs(
+            0.5 * i,
+            [FaceSighting((100 + 20 * i, 100, 60, 60), own + f * cast, hist=hist * 0.3)],
+        )
+        for i, f in enumerate((1.0, 0.5, -0.5, -1.0, -0.5, 0.5))
+    ]
+    assert all(not o.matches for o in apply_tracks(frames))  # no single frame named it, no pooling: nothing
+    out = apply_tracks(frames, sig.name_pooled)
+    named = {m.character for o in out for m in o.matches}
+    assert named == {"face-2"} and all(m.score < PRESENT for o in out for m in o.matches)
+    assert any(e.extra.get("how") == "pooled" for o in out for m in o.matches for e in m.evidence)
+    # another face with the same hair (other eyes, darker skin), pooled the same way: nobody
+    other = own.copy()
+    other[1:3] = own[1:3] * np.array([1.0, -1.0, -1.0], np.float32)
+    other[3, 0] -= 25
+    frames = [obs(0.5 * i, [FaceSighting((100 + 20 * i, 100, 60, 60), other, hist=hist)]) for i in range(6)]
+    assert all(not o.matches for o in apply_tracks(frames, sig.name_pooled))

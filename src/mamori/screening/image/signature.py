@@ -46,6 +46,8 @@ MIN_CHROMA = 8.0
 MAX_DISTANCE = 14.0  # weighted CIELAB ΔE above which a face is not this character
 MIN_OVERLAP = 0.4  # head-region chroma-histogram intersection below which a face is not this character
 MARGIN = 4.0  # the best character's distance must beat the next character's by this much
+POOLED_DISTANCE = 8.0  # a video face track's median part colours (name_pooled): stricter than one face ...
+POOLED_MARGIN = 2 * MARGIN  # ... because the head histogram does not gate it
 MIN_LIKELIHOOD = 0.5  # detector likelihood below which a face is ignored
 
 
@@ -152,6 +154,7 @@ class FaceSighting:
     character: str | None = None
     score: float = 0.0
     evidence: Evidence | None = None
+    hist: np.ndarray | None = None  # head-region chroma histogram (HIST_BINS**2)
 
 
 class SignatureDetector(Detector):
@@ -223,10 +226,34 @@ class SignatureDetector(Detector):
             box = (int(qb[0]), int(qb[1]), int(qb[2]), int(qb[3]))
             if found:
                 score, ev, ref = found[0]
-                out.append(FaceSighting(box, qp, ref.work, ref.character, score, ev))
+                out.append(FaceSighting(box, qp, ref.work, ref.character, score, ev, qh))
             else:
-                out.append(FaceSighting(box, qp))
+                out.append(FaceSighting(box, qp, hist=qh))
         return out
+
+    def name_pooled(self, parts: np.ndarray, hist: np.ndarray) -> tuple[str, str, float] | None:
+        """(work, character, score) for a face's colours pooled over several frames (a video's face track); None
+        when no character fits clearly. The head histogram of a small figure in a scene takes in background and
+        outfit, so here it only grades the score: the part colours must be within POOLED_DISTANCE (half of one
+        face's limit; other characters and hard negatives measured >= 14.6) and beat the next character by
+        POOLED_MARGIN (twice one face's margin)."""
+        if not len(self.parts):
+            return None
+        dist = part_distance(parts, self.parts)
+        per_char: dict[str, tuple[float, int]] = {}
+        for j in np.argsort(dist):
+            per_char.setdefault(self._char[j], (float(dist[j]), int(j)))
+        ranked = sorted(per_char.values())
+        d, j = ranked[0]
+        runner_up = ranked[1][0] if len(ranked) > 1 else math.inf
+        if d > POOLED_DISTANCE or runner_up - d < POOLED_MARGIN:
+            return None
+        ch = self._char[j]
+        ov = float(
+            max(np.minimum(self.hists[k], hist).sum() for k in range(len(dist)) if self._char[k] == ch)
+        )
+        ref = self.refs[int(self.owner[j])]
+        return ref.work, ref.character, signature_score(d, max(ov, MIN_OVERLAP), self.max_alone)
 
     def matches(self, sightings: Sequence[FaceSighting]) -> list[Match]:
         """The best face per character, as this detector's matches."""

@@ -449,7 +449,7 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
     if sig is not None:
         from mamori.screening.video.tracks import apply_tracks
 
-        res.observations = apply_tracks(res.observations)
+        res.observations = apply_tracks(res.observations, sig.name_pooled)
     res.matches = segments_to_matches(res.observations, res.duration, limits)
     return res
 

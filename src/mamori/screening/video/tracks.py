@@ -18,6 +18,11 @@ signature detector saw on every analysed frame (`FrameObservation.faces`) are li
   `MIN_VOTES` sightings and on at least `VOTE_SHARE` of the sightings that named anyone; score: the best sighting
   raised by `VOTE_STEP` per further agreeing sighting, capped below `PRESENT` (many frames of one review-only
   signal are still one signal: review, never block alone).
+  (3) Otherwise, with at least `MIN_POOLED` sightings, *the track's colours pooled*: the median part colours and
+  mean head histogram over its sightings, named by the signature's own rules (distance, overlap, margin to the
+  next character); a colour cast that changes over the shot, or shading that differs frame to frame, averages
+  out where single frames miss. Review-capped like the vote, and never against a character the frames named more
+  often.
 * The identity is added to every observation inside the track's time span as a match with the `track` signal and
   evidence naming the span, the vote and where it came from, so `segments.segments_to_matches` makes one segment
   of the whole time the face was on screen.
@@ -25,6 +30,7 @@ signature detector saw on every analysed frame (`FrameObservation.faces`) are li
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -41,6 +47,11 @@ MAX_PART_DE = 22.0  # weighted CIELAB distance of part colours between consecuti
 MIN_VOTES = 2
 VOTE_SHARE = 0.6
 VOTE_STEP = 0.02
+MIN_POOLED = 3
+
+Namer = Callable[
+    [np.ndarray, np.ndarray], "tuple[str, str, float] | None"
+]  # pooled (parts, hist) -> identity
 
 
 @dataclass
@@ -122,8 +133,11 @@ def link(observations: list[FrameObservation]) -> list[Track]:
     return done + active
 
 
-def identify(track: Track, observations: list[FrameObservation]) -> Identity | None:
-    """The character a track shows, by a strong frame or by the frames' vote; None when neither holds."""
+def identify(
+    track: Track, observations: list[FrameObservation], pool: Namer | None = None
+) -> Identity | None:
+    """The character a track shows, by a strong frame, the frames' vote or their pooled colours; None when none
+    holds."""
     votes: dict[str, list[float]] = {}
     works: dict[str, str] = {}
     for _, f in track.sightings:
@@ -144,31 +158,46 @@ def identify(track: Track, observations: list[FrameObservation]) -> Identity | N
     if strong is not None:
         score, work, character, t = strong
         return Identity(work, character, score, "propagated", len(votes.get(character, [])), named, t)
-    if not votes:
-        return None
-    character, scores = max(votes.items(), key=lambda kv: (len(kv[1]), max(kv[1])))
-    if len(scores) < MIN_VOTES or len(scores) < VOTE_SHARE * named:
-        return None
-    score = min(ALONE_CAP, max(scores) + VOTE_STEP * (len(scores) - 1))
-    return Identity(works[character], character, score, "vote", len(scores), named)
+    if votes:
+        character, scores = max(votes.items(), key=lambda kv: (len(kv[1]), max(kv[1])))
+        if len(scores) >= MIN_VOTES and len(scores) >= VOTE_SHARE * named:
+            score = min(ALONE_CAP, max(scores) + VOTE_STEP * (len(scores) - 1))
+            return Identity(works[character], character, score, "vote", len(scores), named)
+    return _pooled(track, votes, named, pool)
 
 
-def apply_tracks(observations: list[FrameObservation]) -> list[FrameObservation]:
-    """The observations with each identified track's character added to every frame its time span covers."""
+def _pooled(track: Track, votes: dict[str, list[float]], named: int, pool: Namer | None) -> Identity | None:
+    hists = [f.hist for _, f in track.sightings if f.hist is not None]
+    if pool is None or len(track.sightings) < MIN_POOLED or len(hists) != len(track.sightings):
+        return None
+    parts = np.median(np.stack([f.parts for _, f in track.sightings]), axis=0).astype(np.float32)
+    found = pool(parts, np.mean(np.stack(hists), axis=0).astype(np.float32))
+    if found is None:
+        return None
+    work, character, score = found
+    own = len(votes.get(character, []))
+    if any(len(v) > own for c, v in votes.items() if c != character):
+        return None  # the frames named another character more often
+    return Identity(work, character, min(ALONE_CAP, score), "pooled", own, named)
+
+
+def apply_tracks(observations: list[FrameObservation], pool: Namer | None = None) -> list[FrameObservation]:
+    """The observations with each identified track's character added to every frame its time span covers.
+    `pool` names a track's pooled colours (`SignatureDetector.name_pooled`)."""
     obs = sorted(observations, key=lambda o: o.time)
     added: dict[int, list[Match]] = {}
     for track in link(obs):
         if len(track.sightings) < 2:
             continue
-        ident = identify(track, obs)
+        ident = identify(track, obs, pool)
         if ident is None:
             continue
         start, end = obs[track.first].time, obs[track.last].time
-        source = (
-            f"one frame at {ident.source_time:.2f} s where the character was found (score {ident.score:.2f})"
-            if ident.how == "propagated"
-            else f"{ident.votes} of {ident.named} sightings name it by face colours"
-        )
+        source = {
+            "propagated": f"one frame at {ident.source_time or 0.0:.2f} s where the character was found",
+            "vote": f"{ident.votes} of {ident.named} sightings that name anyone name it by face colours",
+            "pooled": f"its face colours pooled over the track ({ident.votes} single frames named it)",
+        }[ident.how]
         ev = Evidence(
             rule=SIGNAL,
             score=ident.score,

@@ -15,6 +15,7 @@ SUITES = (
     "hard_negatives",
     "text_bench",
     "visual_bench",
+    "video_segments",
     "api_bench",
     "dataset_bench",
     "audio_bench",

@@ -152,3 +152,32 @@ def test_export_writes_calibration_rows_the_script_reads(svc: Mamori, tmp_path: 
     )
     assert done.returncode == 0, done.stderr
     assert "decisions: 1" in done.stdout and "1 upheld" in done.stdout
+
+
+def test_the_cli_lists_decides_and_exports(
+    svc: Mamori, sqlite_url: str, tmp_path: Path, drawn: bytes
+) -> None:
+    from typer.testing import CliRunner
+
+    from mamori.cli.main import app
+    from mamori.ops.screening import screen_media
+
+    add_reference(svc, "tobio", "tobio.png", drawn, ADMIN)
+    screen_media(svc, drawn, "a.png", None, Principal("p", "platform", platform="acme-video"))
+    (row,) = media_matches.list_matches(svc, ADMIN)
+    cli = CliRunner()
+    listed = cli.invoke(app, ["media-matches", "list", "--db", sqlite_url])
+    assert listed.exit_code == 0 and "tobio" in listed.stdout and "a.png" in listed.stdout
+    bad = cli.invoke(
+        app, ["media-matches", "decide", str(row["id"]), "--action", "maybe", "--db", sqlite_url]
+    )
+    assert bad.exit_code != 0
+    done = cli.invoke(
+        app, ["media-matches", "decide", str(row["id"]), "--action", "release", "--db", sqlite_url]
+    )
+    assert done.exit_code == 0 and "released" in done.stdout
+    out = tmp_path / "d.jsonl"
+    exported = cli.invoke(app, ["media-matches", "export", "--out", str(out), "--db", sqlite_url])
+    assert exported.exit_code == 0
+    (line,) = out.read_text().splitlines()
+    assert json.loads(line)["label"] is False

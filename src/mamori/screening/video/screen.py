@@ -23,8 +23,11 @@ the decoder runs frame threads, and sampled frames are analysed on a small threa
 default: usable CPUs, at most 4) while decoding continues; results are collected in frame order. FAISS searches
 inside a worker use one OpenMP thread (frames are the unit of parallelism).
 
-Each analysed frame goes through the gate's cascade (`mamori.screening.fusion`); the observations over time become
-segments per character in `mamori.screening.segments`.
+Each analysed frame goes through the gate's cascade (`mamori.screening.fusion`); the drawn faces the signature
+detector saw are kept with each observation and linked into face tracks (`mamori.screening.video.tracks`:
+identity by a decisive frame, the frames' vote or their pooled colours, spread over the track's time;
+`VideoLimits.track_faces`); the observations over time become segments per character in
+`mamori.screening.segments`.
 
 Caps (`VideoLimits`): bytes, pixels per frame, media duration and decoded frames; hitting a cap stops decoding
 with a clear message in `VideoResult.error`, keeping what was found so far (a file that yields no frame at all

@@ -4,7 +4,8 @@ Each match of a recorded media decision becomes one row (`media_matches`): the f
 agreed, the evidence, the time segments of a video, the reference that matched, and a small JPEG of the frame
 where the character was seen best (`THUMB_SIDE` px). The thumbnail is cut from the screened bytes while they are
 still in memory and is shown only to the rightsholder whose character matched and to admins (auditors read the
-rows without pictures), the way `ops/prompts.reveal` limits prompt text.
+rows without pictures), the way `ops/prompts.reveal` limits prompt text; retention drops the thumbnails of decided
+matches with the prompt text (`purge_thumbnails`).
 
 The rightsholder **upholds** a match (it is theirs) or **releases** it (a false match, or a use they allow): a
 release adds an allow-list entry for that character and that file's sha256, so the same file is not matched to the
@@ -294,3 +295,17 @@ def calibration_rows(svc: Mamori) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def purge_thumbnails(svc: Mamori, before: datetime) -> int:
+    """Retention (`ops/prompts.purge_expired`): drop the frame thumbnails of matches recorded before `before` that
+    are decided; an open match keeps its picture until its rightsholder has seen it. Rows and decisions stay."""
+    mm = t.media_matches
+    with svc.engine.begin() as conn:
+        return int(
+            conn.execute(
+                update(mm)
+                .where(mm.c.created_at < before, mm.c.status != "open", mm.c.thumbnail.is_not(None))
+                .values(thumbnail=None)
+            ).rowcount
+        )

@@ -84,6 +84,12 @@ def test_a_match_is_shown_to_its_rightsholder_and_released(
     ]  # another file (a re-encode) is still matched
     with pytest.raises(Exception, match="already released"):
         media_matches.decide(svc, int(mid), "uphold", ADMIN)
+    # retention drops the decided match's picture (the open one from the re-encode keeps its own)
+    from datetime import UTC, datetime, timedelta
+
+    assert media_matches.purge_thumbnails(svc, datetime.now(UTC) + timedelta(days=1)) == 1
+    assert client.get(f"/console/matches/{mid}/frame.jpg").status_code == 404
+    assert sum(r["has_thumbnail"] for r in media_matches.list_matches(svc, ADMIN, None)) == 1
 
 
 def test_other_rightsholders_and_auditors_do_not_see_the_frame(

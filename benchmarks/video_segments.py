@@ -39,7 +39,7 @@ def clips(folder: Path, faces: int, sprites: Sequence[tuple[str, np.ndarray]] = 
     out: list[Clip] = []
 
     def clip(label: str, sprite: np.ndarray, expected: str | None, seed: int, tint: float = 18) -> None:
-        p = folder / f"{label.replace(' ', '_')}.mp4"
+        p = folder / f"clip{len(out):02d}.mp4"
         make_clip(p, 6.0, 24, (960, 540), sprite, [VISIBLE], 0.7, seed=seed, walk=0.5, tint=tint)
         out.append((label, p, expected))
 

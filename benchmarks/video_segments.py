@@ -72,14 +72,23 @@ def coverage(matches: list[Match], character: str) -> float:
     return min(1.0, got / (b - a))
 
 
-def evaluate(gate: Gate, items: list[Clip], limits: VideoLimits) -> tuple[int, int, float, int, int, float]:
-    """(positives found, positives, mean coverage of positives, false positives, negatives, seconds)."""
+def evaluate(
+    gate: Gate, items: list[Clip], limits: VideoLimits, detail: list[str] | None = None
+) -> tuple[int, int, float, int, int, float]:
+    """(positives found, positives, mean coverage of positives, false positives, negatives, seconds); one line per
+    clip appended to `detail`."""
     found = fp = pos = neg = 0
     cov: list[float] = []
     t0 = time.perf_counter()
-    for _, path, expected in items:
+    for label, path, expected in items:
         res = screen_video(path, gate, limits)
         named = {m.character for m in res.matches if m.score >= REVIEW}
+        got = ", ".join(
+            f"{m.character} {m.score:.2f} {[(round(s.start, 1), round(s.end, 1)) for s in m.segments]}"
+            for m in res.matches
+        )
+        if detail is not None:
+            detail.append(f"    {label:<26} expected {expected or '-':<8} got: {got or '-'}")
         if expected is None:
             neg += 1
             fp += bool(named)
@@ -94,8 +103,9 @@ def evaluate(gate: Gate, items: list[Clip], limits: VideoLimits) -> tuple[int, i
 def report(gate: Gate, baseline: Gate, faces: int, sprites: Sequence[tuple[str, np.ndarray]] = ()) -> None:
     with tempfile.TemporaryDirectory() as d:
         items = clips(Path(d), faces, sprites)
+        detail: list[str] = []
         rows = {
-            "gate + face tracks": evaluate(gate, items, VideoLimits(track_faces=True)),
+            "gate + face tracks": evaluate(gate, items, VideoLimits(track_faces=True), detail),
             "gate, no tracks": evaluate(gate, items, VideoLimits(track_faces=False)),
             "PDQ only": evaluate(baseline, items, VideoLimits()),
         }
@@ -105,6 +115,8 @@ def report(gate: Gate, baseline: Gate, faces: int, sprites: Sequence[tuple[str, 
     print(f"  {'':<20} {'found':>7} {'coverage':>8} {'FP':>6} {'wall s':>7}")
     for name, (f, p, c, fp, n, s) in rows.items():
         print(f"  {name:<20} {f:>3}/{p:<3} {100 * c:>7.0f}% {fp:>2}/{n + p:<3} {s:>7.1f}")
+    print("  per clip, gate + face tracks:")
+    print("\n".join(detail))
 
 
 def main() -> int:

@@ -211,7 +211,10 @@ def frame_thumbnail(svc: Mamori, match_id: int, who: Principal) -> bytes:
 
 
 def reference_thumbnail(svc: Mamori, match_id: int, who: Principal) -> bytes:
-    """A JPEG of the reference the match was found against (a video reference: its frame at that time)."""
+    """A JPEG of the reference the match was found against (a video reference: its frame at that time); like the
+    registry's reference pages, for the character's rightsholder and admins."""
+    if who.role not in PICTURE_READERS:
+        raise Forbidden("only the character's rightsholder (or an admin) sees its references")
     row = _row(svc, match_id, who)
     ref = str(row.reference_id or "")
     head, _, at = ref.partition("@")

@@ -53,7 +53,12 @@ def matches(status: str = "open", p: Page = Depends(need(*READERS))) -> Response
         row["timeline"] = timeline(row)
         row["signal_list"] = sorted((row.get("signals") or {}).items(), key=lambda kv: -float(kv[1]))
     return p.render(
-        "matches.html", rows=rows, status=status, statuses=FILTERS, can_decide=p.who.role in DECIDERS
+        "matches.html",
+        rows=rows,
+        status=status,
+        statuses=FILTERS,
+        can_decide=p.who.role in DECIDERS,
+        can_see_pictures=p.who.role in ops.PICTURE_READERS,
     )
 
 

@@ -105,8 +105,9 @@ def test_other_rightsholders_and_auditors_do_not_see_the_frame(
     client.cookies.clear()
     login(client, keys["auditor"])
     listed = client.get("/console/matches").text
-    assert f'id="match-{mid}"' in listed and "/frame.jpg" not in listed
+    assert f'id="match-{mid}"' in listed and "/frame.jpg" not in listed and "/reference.jpg" not in listed
     assert client.get(f"/console/matches/{mid}/frame.jpg").status_code == 403
+    assert client.get(f"/console/matches/{mid}/reference.jpg").status_code == 403
     client.cookies.clear()
     login(client, keys["platform"])
     assert client.get("/console/matches").status_code == 403

@@ -16,6 +16,7 @@ SUITES = (
     "text_bench",
     "visual_bench",
     "ocr_bench",
+    "video_segments",
     "api_bench",
     "dataset_bench",
     "audio_bench",

@@ -3,12 +3,19 @@ are the registered character (redrawn) against hard negatives (same hair colour 
 between two characters, crowds of unregistered faces, other characters in the testdata scenes).
 
     python scripts/calibrate_signature.py            # prints per-group distances and the chosen thresholds' rates
+    python scripts/calibrate_signature.py --decisions decided.jsonl [--only-decisions]   # rightsholders' decisions
+
+`--decisions` reads `mamori media-matches export` output: every match a rightsholder upheld (the character was
+there) or released (it was not, or the use is allowed), with each signal's score, and prints per signal how often
+it fired on upheld and on released matches and the released share at each score band: the field data that says
+whether a signal's thresholds hold outside the synthetic and testdata groups above.
 
 Test data: ../shared/testdata (Pepper&Carrot art by David Revoy and Anna Dorokhova, CC-BY 4.0).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -25,11 +32,16 @@ from mamori.screening.image.signature import (
     redraw,
 )
 
-TESTDATA = Path(os.environ.get("MAMORI_SHARED") or Path(__file__).resolve().parents[1].parent / "shared") / "testdata"
+TESTDATA = (
+    Path(os.environ.get("MAMORI_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
+    / "testdata"
+)
 N = 12  # synthetic characters
 
 
-def nearest(parts: np.ndarray, hists: np.ndarray, refs: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[float, float]]:
+def nearest(
+    parts: np.ndarray, hists: np.ndarray, refs: list[tuple[np.ndarray, np.ndarray]]
+) -> list[tuple[float, float]]:
     """(distance, overlap) of each query face to the nearest reference face set."""
     out = []
     for qp, qh in zip(parts, hists, strict=True):
@@ -42,10 +54,44 @@ def nearest(parts: np.ndarray, hists: np.ndarray, refs: list[tuple[np.ndarray, n
     return out
 
 
+def decisions_report(path: Path) -> None:
+    """Per signal: fired on upheld / released decided matches, median scores, released share per band."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    print(f"decisions: {len(rows)} from {path} ({sum(r['label'] for r in rows)} upheld)")
+    names = sorted({k for r in rows for k in (r.get("signals") or {})})
+    print(
+        f"{'signal':<12} {'upheld':>6} {'released':>8} {'med up':>7} {'med rel':>7} {'rel <0.7':>8} {'rel >=0.7':>9}"
+    )
+    for name in names:
+        up = [float(r["signals"][name]) for r in rows if r["label"] and name in r["signals"]]
+        rel = [float(r["signals"][name]) for r in rows if not r["label"] and name in r["signals"]]
+        low = [v for v in up + rel if v < 0.7]
+        high = [v for v in up + rel if v >= 0.7]
+        rel_low = sum(1 for v in rel if v < 0.7) / max(1, len(low))
+        rel_high = sum(1 for v in rel if v >= 0.7) / max(1, len(high))
+        med = lambda xs: f"{np.median(xs):.2f}" if xs else "-"  # noqa: E731
+        print(
+            f"{name:<12} {len(up):>6} {len(rel):>8} {med(up):>7} {med(rel):>7} {rel_low:>8.0%} {rel_high:>9.0%}"
+        )
+
+
 def main() -> int:
+    if "--decisions" in sys.argv:
+        i = sys.argv.index("--decisions")
+        if i + 1 >= len(sys.argv):
+            print("--decisions needs a file (mamori media-matches export --out FILE)", file=sys.stderr)
+            return 2
+        decisions_report(Path(sys.argv[i + 1]))
+        if "--only-decisions" in sys.argv:
+            return 0
     palettes = [synth.face_palette(i) for i in range(N)]
     refs = [face_signatures(synth.draw_face(p, seed=1000 + i))[:2] for i, p in enumerate(palettes)]
-    groups: dict[str, list[tuple[float, float]]] = {"redrawn": [], "hard: same hair": [], "hard: mixed": [], "hard: crowd": []}
+    groups: dict[str, list[tuple[float, float]]] = {
+        "redrawn": [],
+        "hard: same hair": [],
+        "hard: mixed": [],
+        "hard: crowd": [],
+    }
     for i, pal in enumerate(palettes):
         for seed in range(3):
             p, h, _ = face_signatures(redraw(pal, 300 + 10 * i + seed, 260 + 40 * seed, shift=4 + 2 * seed))
@@ -54,7 +100,10 @@ def main() -> int:
         other = (hair, tuple(255 - c for c in eye), tuple(max(0, c - 70) for c in skin))
         p, h, _ = face_signatures(synth.draw_face(other, 400 + i, 320))  # type: ignore[arg-type]
         groups["hard: same hair"] += nearest(p, h, refs)
-        mixed = tuple(tuple((a + b) // 2 for a, b in zip(x, y, strict=True)) for x, y in zip(pal, palettes[(i + 1) % N], strict=True))
+        mixed = tuple(
+            tuple((a + b) // 2 for a, b in zip(x, y, strict=True))
+            for x, y in zip(pal, palettes[(i + 1) % N], strict=True)
+        )
         p, h, _ = face_signatures(synth.draw_face(mixed, 500 + i, 320))  # type: ignore[arg-type]
         groups["hard: mixed"] += nearest(p, h, refs)
         p, h, _ = face_signatures(synth.draw_face(synth.face_palette(700 + i), 600 + i, 320))
@@ -62,7 +111,9 @@ def main() -> int:
     if TESTDATA.is_dir():
         sprites = TESTDATA / "pepper-carrot/game-sprites"
         art = TESTDATA / "pepper-carrot/revoy-art"
-        pepper = [face_signatures(load_image(sprites / f"pepper_{n}.png"))[:2] for n in ("idle_01", "attack_01")]
+        pepper = [
+            face_signatures(load_image(sprites / f"pepper_{n}.png"))[:2] for n in ("idle_01", "attack_01")
+        ]
         groups["testdata: pepper redrawn"] = []
         groups["testdata: other witches"] = []
         for name in ("pepper.jpg", "2015-09-15_witches-of-chaosah-family_by-David-Revoy.jpg"):
@@ -79,7 +130,9 @@ def main() -> int:
         d = np.array([v[0] for v in vals])
         o = np.array([v[1] for v in vals])
         acc = float(((d <= MAX_DISTANCE) & (o >= MIN_OVERLAP)).mean())
-        print(f"{name:<26} {len(vals):>3} {np.median(d):>8.1f} {d.min():>6.1f} {d.max():>6.1f} {np.median(o):>8.2f} {acc:>8.0%}")
+        print(
+            f"{name:<26} {len(vals):>3} {np.median(d):>8.1f} {d.min():>6.1f} {d.max():>6.1f} {np.median(o):>8.2f} {acc:>8.0%}"
+        )
     return 0
 
 

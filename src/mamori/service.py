@@ -393,6 +393,9 @@ class Mamori:
             result = MediaResult(
                 str(path), None, error=f"internal error while screening ({type(exc).__name__})"
             )
+        released = self._released_for(path, result.matches)
+        if released:  # a rightsholder released this very file for these characters (console: media matches)
+            result.matches = [m for m in result.matches if m.character not in released]
         # A file name need not be UTF-8 (undecodable bytes arrive as lone surrogates): made storable like prompts.
         out: dict[str, Any] = {"path": safe_text(label or str(path)).text, "kind": result.kind}
         if result.signals:
@@ -427,6 +430,26 @@ class Mamori:
                 event["error"] = out["error"]
             self.ledger.append("decision.media", event)
         return out
+
+    def _released_for(self, path: str | Path, matches: list[Any]) -> set[str]:
+        """Characters whose match on this file (by sha256) a rightsholder released; read only when something
+        matched, so clean files cost nothing."""
+        if not matches:
+            return set()
+        allowed = {(c, sha) for c, phrase, sha in self.registry_store.allowlist() if c and sha and not phrase}
+        if not allowed:
+            return set()
+        import hashlib
+
+        h = hashlib.sha256()
+        try:
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+        except OSError:
+            return set()
+        sha = h.hexdigest()
+        return {m.character for m in matches if (m.character, sha) in allowed}
 
     def screen_media_bytes(
         self, data: bytes, filename: str, ctx: RequestContext, record: bool = True

@@ -26,6 +26,7 @@ GROUPS = (
     ("mamori.cli.statements", "statements"),
     ("mamori.cli.audit", "audit"),
     ("mamori.cli.review", "review"),
+    ("mamori.cli.media_matches", "media-matches"),
     ("mamori.cli.provenance", "provenance"),
     ("mamori.cli.datasets", "datasets"),
     ("mamori.cli.report", "report"),

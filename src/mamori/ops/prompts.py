@@ -70,9 +70,13 @@ def _open_review_texts(svc: Mamori) -> set[str]:
 
 
 def purge_expired(svc: Mamori) -> dict[str, Any]:
-    """Retention: erase text older than MAMORI_PROMPT_RETENTION_DAYS (except what open reviews hold)."""
+    """Retention: erase text older than MAMORI_PROMPT_RETENTION_DAYS (except what open reviews hold), and the
+    frame thumbnails of media matches decided before then (open ones are kept until decided)."""
+    from mamori.ops.media_matches import purge_thumbnails
+
     days = svc.settings.prompt_retention_days
-    return erase(svc, before=datetime.now(UTC) - timedelta(days=max(days, 0)))
+    cutoff = datetime.now(UTC) - timedelta(days=max(days, 0))
+    return {**erase(svc, before=cutoff), "thumbnails": purge_thumbnails(svc, cutoff)}
 
 
 def _scrub_copies(svc: Mamori, texts: set[str], force: bool) -> None:

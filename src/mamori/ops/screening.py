@@ -11,7 +11,7 @@ import inspect
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from mamori.ops import OpsError, Unavailable
+from mamori.ops import OpsError, Unavailable, media_matches
 from mamori.ops.keys import Principal
 from mamori.textsafe import SafeText, safe_text
 
@@ -175,6 +175,8 @@ def screen_media(
             _core(decision),
             {"media_sha256": sha, "filename": filename, "request_id": rid, "platform": ctx.platform},
         )
+    # what the rightsholder sees in the console (with the frame's thumbnail, cut while the bytes are here)
+    media_matches.record(svc, decision, data, sha, filename, rid, appended.index, ctx.platform)
     return out
 
 

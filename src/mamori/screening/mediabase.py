@@ -40,6 +40,7 @@ class VideoLimits:
     reuse_keypoints: bool = (
         True  # re-extract local features only where the picture changed (video/tracking.py)
     )
+    track_faces: bool = True  # link drawn faces across frames; a track's frames vote (video/tracks.py)
     merge_gap_s: float = 1.0  # segments closer than this merge
     full_score_s: float = 2.0  # a character on screen this long keeps its full score; shorter is scaled down
 

@@ -9,6 +9,7 @@ review band).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from mamori.screening.fusion import REVIEW
 from mamori.screening.mediabase import VideoLimits
@@ -23,6 +24,9 @@ class FrameObservation:
     reason: str = "rate"  # "key", "shot", "rate"
     themes: list[Evidence] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    faces: list[Any] = field(
+        default_factory=list
+    )  # drawn faces seen (signature.FaceSighting): video/tracks.py
 
 
 def segments_to_matches(

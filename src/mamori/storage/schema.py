@@ -214,6 +214,37 @@ reviews = Table(
     Column("resolution", JSON, nullable=True),
 )
 
+# A registered character found in a screened image or video (a Content-ID-style claim): what its rightsholder sees
+# in the console, with a small JPEG of the frame (kept only for that rightsholder), and their decision on it.
+media_matches = Table(
+    "media_matches",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("request_id", String(64), nullable=True),
+    Column("ledger_index", BigInteger, nullable=True),  # the decision's ledger entry
+    Column("media_sha256", String(64), nullable=False, index=True),
+    Column("filename", Text, nullable=True),
+    Column("kind", String(16), nullable=True),  # image | video | audio
+    Column("platform_id", String(128), nullable=True),
+    Column("character_id", String(128), nullable=True, index=True),
+    Column("work_id", String(128), nullable=False),
+    Column("rightsholder_id", String(128), nullable=True, index=True),
+    Column("verdict", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("signals", JSON, nullable=False),  # signal -> score
+    Column("evidence", JSON, nullable=False),  # [{rule, score, detail, time?}]
+    Column("segments", JSON, nullable=False),  # [[start, end, score]] (videos)
+    Column("duration", Float, nullable=True),  # media seconds (videos)
+    Column("reference_id", String(64), nullable=True),  # the matching reference (reference_images.id[@t])
+    Column("frame_time", Float, nullable=True),  # the thumbnail's media time
+    Column("thumbnail", LargeBinary, nullable=True),  # JPEG, longest side THUMB_SIDE
+    Column("status", String(16), nullable=False, index=True),  # open | upheld | released
+    Column("decided_by", String(128), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("note", Text, nullable=True),
+)
+
 Index("ix_ledger_ts", ledger.c.ts)
 
 # Small state several `mamori serve` processes share: console sessions, login-failure counters (rate limits).

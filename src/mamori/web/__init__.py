@@ -19,7 +19,7 @@ def mount_console(app: FastAPI) -> None:
     from fastapi.staticfiles import StaticFiles
 
     from mamori.storage.shared_state import open_shared_state
-    from mamori.web import activity_pages, auth_pages, registry_pages, report_pages
+    from mamori.web import activity_pages, auth_pages, media_pages, registry_pages, report_pages
     from mamori.web.i18n import translate
     from mamori.web.pages import PREFIX, Console, LoginRequired, PageError, secure
     from mamori.web.render import STATIC, environment
@@ -29,7 +29,7 @@ def mount_console(app: FastAPI) -> None:
     state = open_shared_state(svc.engine, svc.settings.redis_url)
     console = Console(SharedSessionStore(state), environment())
     app.state.console = console
-    for module in (auth_pages, registry_pages, activity_pages, report_pages):
+    for module in (auth_pages, registry_pages, activity_pages, media_pages, report_pages):
         app.include_router(module.router)
     app.mount(PREFIX + "/static", StaticFiles(directory=str(STATIC)), name="console-static")
 

@@ -40,6 +40,7 @@ NAV = (
     ("works", "/works", OWNERS),
     ("characters", "/characters", OWNERS),
     ("reviews", "/reviews", REVIEW_READERS),
+    ("matches", "/matches", REVIEW_READERS),
     ("statements", "/statements", OWNERS),
     ("ledger", "/ledger", LEDGER_READERS),
     ("report", "/report", REPORT_READERS),

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import cv2
@@ -45,6 +46,8 @@ MIN_CHROMA = 8.0
 MAX_DISTANCE = 14.0  # weighted CIELAB ΔE above which a face is not this character
 MIN_OVERLAP = 0.4  # head-region chroma-histogram intersection below which a face is not this character
 MARGIN = 4.0  # the best character's distance must beat the next character's by this much
+POOLED_DISTANCE = 8.0  # a video face track's median part colours (name_pooled): stricter than one face ...
+POOLED_MARGIN = 2 * MARGIN  # ... because the head histogram does not gate it
 MIN_LIKELIHOOD = 0.5  # detector likelihood below which a face is ignored
 
 
@@ -140,6 +143,20 @@ def signature_score(distance: float, overlap: float, cap: float) -> float:
     return float(REVIEW + (cap - REVIEW) * closeness)
 
 
+@dataclass(frozen=True)
+class FaceSighting:
+    """One drawn face in one picture: where, its part colours, and the character the signature names (None when
+    no registered character fits it clearly)."""
+
+    box: tuple[int, int, int, int]  # x, y, width, height in the picture's pixels
+    parts: np.ndarray  # (4, 3) CIELAB: hair, left eye, right eye, skin
+    work: str | None = None
+    character: str | None = None
+    score: float = 0.0
+    evidence: Evidence | None = None
+    hist: np.ndarray | None = None  # head-region chroma histogram (HIST_BINS**2)
+
+
 class SignatureDetector(Detector):
     name: ClassVar[str] = "signature"
     kinds: ClassVar[frozenset[str]] = frozenset({IMAGE})
@@ -192,21 +209,71 @@ class SignatureDetector(Detector):
         )
 
     def detect(self, content: Any) -> list[Match]:
+        return self.matches(self.sightings(content))
+
+    def sightings(self, content: Any) -> list[FaceSighting]:
+        """Every drawn face in the picture with what this signal says about it (an identity or none): what a
+        video's face tracks are built from (`mamori.screening.video.tracks`)."""
         if not len(self.parts):
             return []
         rgb = as_rgb(content)
         if min(rgb.shape[:2]) < 16:
             return []
         qparts, qhists, qboxes = face_signatures(rgb)
-        best: dict[str, tuple[float, Evidence, ReferenceImage]] = {}
+        out = []
         for qp, qh, qb in zip(qparts, qhists, qboxes, strict=True):
-            for score, ev, ref in self._face_matches(qp, qh, qb):
-                cur = best.get(ref.character)
-                if cur is None or score > cur[0]:
-                    best[ref.character] = (score, ev, ref)
+            found = self._face_matches(qp, qh, qb)
+            box = (int(qb[0]), int(qb[1]), int(qb[2]), int(qb[3]))
+            if found:
+                score, ev, ref = found[0]
+                out.append(FaceSighting(box, qp, ref.work, ref.character, score, ev, qh))
+            else:
+                out.append(FaceSighting(box, qp, hist=qh))
+        return out
+
+    def name_pooled(self, parts: np.ndarray, hist: np.ndarray) -> tuple[str, str, float] | None:
+        """(work, character, score) for a face's colours pooled over several frames (a video's face track); None
+        when no character fits clearly. The head histogram of a small figure in a scene takes in background and
+        outfit, so here it only grades the score: the part colours must be within POOLED_DISTANCE (half of one
+        face's limit; other characters and hard negatives measured >= 14.6) and beat the next character by
+        POOLED_MARGIN (twice one face's margin)."""
+        if not len(self.parts):
+            return None
+        dist = part_distance(parts, self.parts)
+        per_char: dict[str, tuple[float, int]] = {}
+        for j in np.argsort(dist):
+            per_char.setdefault(self._char[j], (float(dist[j]), int(j)))
+        ranked = sorted(per_char.values())
+        d, j = ranked[0]
+        runner_up = ranked[1][0] if len(ranked) > 1 else math.inf
+        if d > POOLED_DISTANCE or runner_up - d < POOLED_MARGIN:
+            return None
+        ch = self._char[j]
+        ov = float(
+            max(np.minimum(self.hists[k], hist).sum() for k in range(len(dist)) if self._char[k] == ch)
+        )
+        ref = self.refs[int(self.owner[j])]
+        return ref.work, ref.character, signature_score(d, max(ov, MIN_OVERLAP), self.max_alone)
+
+    def matches(self, sightings: Sequence[FaceSighting]) -> list[Match]:
+        """The best face per character, as this detector's matches."""
+        best: dict[str, FaceSighting] = {}
+        for f in sightings:
+            if f.character is None or f.evidence is None:
+                continue
+            cur = best.get(f.character)
+            if cur is None or f.score > cur.score:
+                best[f.character] = f
         return [
-            Match(work=ref.work, character=ch, score=s, evidence=(ev,), signals={self.name: s})
-            for ch, (s, ev, ref) in sorted(best.items())
+            Match(
+                work=str(f.work),
+                character=ch,
+                score=f.score,
+                evidence=(f.evidence,),
+                signals={self.name: f.score},
+            )
+            for ch, f in sorted(best.items())
+            if f.evidence is not None
         ]
 
     def _face_matches(

@@ -23,8 +23,11 @@ the decoder runs frame threads, and sampled frames are analysed on a small threa
 default: usable CPUs, at most 4) while decoding continues; results are collected in frame order. FAISS searches
 inside a worker use one OpenMP thread (frames are the unit of parallelism).
 
-Each analysed frame goes through the gate's cascade (`mamori.screening.fusion`); the observations over time become
-segments per character in `mamori.screening.segments`.
+Each analysed frame goes through the gate's cascade (`mamori.screening.fusion`); the drawn faces the signature
+detector saw are kept with each observation and linked into face tracks (`mamori.screening.video.tracks`:
+identity by a decisive frame, the frames' vote or their pooled colours, spread over the track's time;
+`VideoLimits.track_faces`); the observations over time become segments per character in
+`mamori.screening.segments`.
 
 Caps (`VideoLimits`): bytes, pixels per frame, media duration and decoded frames; hitting a cap stops decoding
 with a clear message in `VideoResult.error`, keeping what was found so far (a file that yields no frame at all
@@ -51,7 +54,10 @@ from mamori.types import Match
 if TYPE_CHECKING:  # pragma: no cover
     from mamori.screening.fusion import Gate, Screened
     from mamori.screening.image.local import LocalFeatureDetector, QueryFeatures
+    from mamori.screening.image.signature import FaceSighting, SignatureDetector
     from mamori.screening.video.tracking import FramePlan
+
+    Analysed = tuple[Screened, list[FaceSighting]]  # a frame's cascade result and the drawn faces seen on it
 
 THUMB = (18, 32)  # rows, cols of the tiny luma thumbnail used for shot changes and reuse
 MOTION_SIDE = 128  # longest side of the (area-averaged) luma thumbnail on which camera motion is estimated
@@ -207,7 +213,8 @@ def _analyse_tracked(
     plan: FramePlan,
     prev: Future[QueryFeatures] | None,
     out: Future[QueryFeatures],
-) -> Screened:
+    sig: SignatureDetector | None = None,
+) -> Analysed:
     """One analysed frame with keypoint reuse: its local features (whole, or new ones in the changed region
     merged with the previous frame's), published in `out` for the next frame as soon as they exist, then all
     detectors through the gate's cascade. The previous frame's task was submitted earlier to the same
@@ -224,7 +231,22 @@ def _analyse_tracked(
         out.set_exception(exc)
         raise
     out.set_result(feats)
-    return gate.screen(rgb, REVIEW, given={local.name: local.detect(rgb, feats)})
+    return _analyse(gate, sig, rgb, {local.name: local.detect(rgb, feats)})
+
+
+def _analyse(
+    gate: Gate, sig: SignatureDetector | None, rgb: np.ndarray, given: dict[str, list[Match]] | None = None
+) -> Analysed:
+    """The gate's cascade on one frame; with face tracking on, the signature detector's faces are computed here
+    once (kept for `video/tracks.py`) and handed to the cascade as that detector's matches."""
+    faces: list[FaceSighting] = []
+    if sig is not None:
+        try:
+            faces = sig.sightings(rgb)
+            given = {**(given or {}), sig.name: sig.matches(faces)}
+        except Exception:  # noqa: BLE001 - the cascade runs the detector itself and reports the failure
+            faces = []
+    return gate.screen(rgb, REVIEW, given=given), faces
 
 
 def _near_identical(a: np.ndarray, b: np.ndarray, threshold: float) -> bool:
@@ -293,7 +315,7 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
     # Sampled frames are analysed on a small thread pool while decoding goes on. Which frames are analysed and
     # which reuse a result is decided here, from thumbnails only, so the outcome does not depend on timing.
     # pending: (time, the future holding this frame's result (or the reused one's), reused, reason)
-    pending: list[tuple[float, Future[Screened], bool, str]] = []
+    pending: list[tuple[float, Future[Analysed], bool, str]] = []
     workers = _workers()
     if workers > 1:
         # Frames are analysed in parallel already: OpenCV's own thread team inside each SIFT call would only
@@ -305,14 +327,18 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
         thread_name_prefix="mamori-video",
         initializer=_one_faiss_thread if workers > 1 else None,
     )
-    in_flight: deque[Future[Screened]] = deque()
-    last_future: Future[Screened] | None = None
+    in_flight: deque[Future[Analysed]] = deque()
+    last_future: Future[Analysed] | None = None
     from mamori.screening.image.local import LocalFeatureDetector
     from mamori.screening.video.tracking import FramePlanner
 
     found = gate.detector(LocalFeatureDetector.name) if limits.reuse_keypoints else None
     local = found if isinstance(found, LocalFeatureDetector) else None
     planner = FramePlanner() if local is not None else None
+    from mamori.screening.image.signature import SignatureDetector
+
+    found_sig = gate.detector(SignatureDetector.name) if limits.track_faces else None
+    sig = found_sig if isinstance(found_sig, SignatureDetector) else None
     prev_feats: Future[QueryFeatures] | None = None
     try:
         try:
@@ -394,10 +420,11 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
                         plan,
                         None if plan.full else prev_feats,
                         feats,
+                        sig,
                     )
                     prev_feats = feats
                 else:
-                    last_future = pool.submit(gate.screen, rgb, REVIEW)
+                    last_future = pool.submit(_analyse, gate, sig, rgb)
                 in_flight.append(last_future)
                 analysed_thumb, analysed_motion = thumb, motion
                 res.frames_analysed += 1
@@ -410,9 +437,9 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
             res.error = f"{spath} is truncated or corrupt: decoding stopped at {last_t:.2f} s ({without_bytes(str(exc))})"
         res.observations = []
         for t, fut, reused, reason in pending:
-            sc = fut.result()
+            sc, faces = fut.result()
             res.observations.append(
-                FrameObservation(t, sc.matches, reused, reason, sc.themes, [] if reused else sc.notes)
+                FrameObservation(t, sc.matches, reused, reason, sc.themes, [] if reused else sc.notes, faces)
             )
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -422,6 +449,10 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
         raise MediaError(f"{spath}: the video stream has no decodable frames (empty or truncated file)")
     frame_dur = 1.0 / fallback_rate if fallback_rate > 0 else 0.04
     res.duration = last_t + frame_dur
+    if sig is not None:
+        from mamori.screening.video.tracks import apply_tracks
+
+        res.observations = apply_tracks(res.observations, sig.name_pooled)
     res.matches = segments_to_matches(res.observations, res.duration, limits)
     return res
 
@@ -431,4 +462,13 @@ def screen_video_file(path: str | os.PathLike[str], gate: Gate, limits: MediaLim
     video = screen_video(path, gate, limits.video)
     themes = list(dict.fromkeys(str(e.extra["theme"]) for o in video.observations for e in o.themes))
     notes = [f"at {o.time:.2f} s: {n}" for o in video.observations for n in o.notes]
-    return MediaResult(os.fspath(path), "video", video.matches, error=video.error, themes=themes, notes=notes)
+    detail = {"duration": round(video.duration, 3), "frames_analysed": video.frames_analysed}
+    return MediaResult(
+        os.fspath(path),
+        "video",
+        video.matches,
+        error=video.error,
+        themes=themes,
+        notes=notes,
+        signals={"video": detail},
+    )

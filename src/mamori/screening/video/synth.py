@@ -32,11 +32,15 @@ def make_clip(
     gop: int = 48,
     crf: int = 23,
     frame_times: Sequence[float] | None = None,
+    walk: float = 0.0,
+    tint: float = 0.0,
 ) -> str:
     """Write an H.264 MP4; the sprite is visible during each (start, end) window. Returns the path.
 
     `frame_times` (seconds) makes a variable-frame-rate clip; `rotation` sets display-matrix rotation metadata
-    (the stored frames are then rotated the opposite way so the *displayed* video looks upright).
+    (the stored frames are then rotated the opposite way so the *displayed* video looks upright). `walk`: the
+    sprite crosses this fraction of the frame's width while visible; `tint`: the light changes colour over time
+    (a warm/cool cast of up to this many levels per channel, period ~3 s), as scenes lit by fire or dusk do.
     """
     from fractions import Fraction
 
@@ -64,14 +68,18 @@ def make_clip(
         if layer is not None and any(a <= t < b for a, b in visible):
             rgb, alpha = layer
             sh, sw = rgb.shape[:2]
-            px = int(w * 0.2 + 10 * np.sin(t * 2))
+            win = next((a, b) for a, b in visible if a <= t < b)
+            px = int(w * 0.2 + 10 * np.sin(t * 2) + walk * w * (t - win[0]) / max(1e-6, win[1] - win[0]))
             py = h - sh - 4
             px, py = max(0, min(w - sw, px)), max(0, py)
             region = img[py : py + sh, px : px + sw]
             region[:] = rgb[: region.shape[0], : region.shape[1]] * alpha[
                 : region.shape[0], : region.shape[1]
             ] + region * (1 - alpha[: region.shape[0], : region.shape[1]])
-        frame_rgb = img.astype(np.uint8)
+        if tint:
+            cast = tint * np.sin(2 * np.pi * t / 3.1)
+            img = img + np.array([cast, 0.3 * cast, -cast], np.float32)
+        frame_rgb = np.clip(img, 0, 255).astype(np.uint8)
         if rotation:
             # stored = displayed rotated clockwise by `rotation` so that the ccw display matrix makes it upright
             frame_rgb = np.ascontiguousarray(np.rot90(frame_rgb, k=-(rotation // 90) % 4))
@@ -84,3 +92,32 @@ def make_clip(
         container.mux(packet)
     container.close()
     return os.fspath(path)
+
+
+def figure_sprite(
+    palette: synth.Palette,
+    outfit: tuple[tuple[int, int, int], tuple[int, int, int]],
+    seed: int = 0,
+    head: int = 200,
+) -> np.ndarray:
+    """RGBA uint8: a drawn character standing, the head of `palette` (`synth.draw_face`, drawn anew with `seed`)
+    over a body in the `outfit` colours (top, legs): the same character in an outfit no reference shows."""
+    key = (255, 0, 255)
+    face = synth.draw_face(palette, seed=seed, size=head, background=key)
+    rng = np.random.default_rng(40_000 + seed)
+    w, h = head, int(head * 2.3)
+    img = np.zeros((h, w, 4), np.uint8)
+    img[:head, :, :3] = face
+    img[:head, :, 3] = np.where(np.all(face == key, axis=-1), 0, 255)
+    top, legs = outfit
+    neck = int(head * 0.86)
+    body = np.array(
+        [[w * 0.22, neck], [w * 0.78, neck], [w * 0.86, h * 0.68], [w * 0.14, h * 0.68]], np.int32
+    )
+    cv2.fillPoly(img, [body], (*top, 255))
+    step = int(rng.integers(-12, 13))
+    for x0 in (0.3, 0.56):
+        x = int(w * x0) + step * (1 if x0 < 0.5 else -1)
+        cv2.rectangle(img, (x, int(h * 0.66)), (x + int(w * 0.15), h - 1), (*legs, 255), -1)
+    cv2.polylines(img, [body], True, (40, 25, 25, 255), 2)
+    return img

@@ -164,7 +164,9 @@ def run_one(db: str, clients: int, seconds: float, workers: int) -> bool:
     rows_before = svc.ledger.count("decision.prompt")
     try:
         with running_server(db, Path(tmp.name) / "serve.log", workers=workers) as server:
-            with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {key}"}) as warm:
+            with httpx.Client(
+                base_url=server.base, headers={"Authorization": f"Bearer {key}"}, timeout=120
+            ) as warm:
                 # build the indexes and load lazily-built parts (pykakasi's dictionaries: the first Japanese
                 # prompt of a process takes seconds) in every worker before timing
                 for _ in range(2 * workers):

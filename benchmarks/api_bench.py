@@ -4,6 +4,11 @@ same run. Prints requests/s, p50/p99 latency, errors, the ratio to /healthz, and
 exactly one decision row per acknowledged request and that the chain verifies. SQLite (WAL) in a temp folder, and
 PostgreSQL in a scratch database when MAMORI_TEST_POSTGRES_URL is set (or MAMORI_BENCH_API_DB names one it fills).
 
+Latency in a closed loop is ~clients / throughput (Little's law), so with 200 clients it says more about the client
+count than the server; the bench therefore also sends an open-loop load (a fixed schedule, latency counted from the
+scheduled time) at half the measured screening rate to both routes, and prints the server CPU per request of each
+route, the figure least disturbed by other work on a shared machine.
+
     python -m benchmarks.api_bench
     MAMORI_BENCH_API_CLIENTS=32 MAMORI_BENCH_API_SECONDS=20 MAMORI_BENCH_API_WORKERS=2 python -m benchmarks.api_bench
 """
@@ -234,11 +239,11 @@ def run_one(db: str, clients: int, seconds: float, workers: int) -> bool:
             cpu1 = _cpu_seconds(server.proc.pid)
             flat, errors, elapsed = _load(server.base, key, clients, seconds)
             cpu2 = _cpu_seconds(server.proc.pid)
-            # Open loop at a fixed offered load (half the /healthz rate unless MAMORI_BENCH_API_OPEN_RATE says):
-            # latency there, for both routes, is what a client sees below saturation; the closed loop's latency is
-            # ~clients/throughput by Little's law, whatever the server does.
-            open_rate = float(os.environ.get("MAMORI_BENCH_API_OPEN_RATE", "0")) or round(
-                len(base_flat) / min(seconds, 5.0) / 2
+            # Open loop at a fixed offered load (half the screening rate just measured, i.e. the server ~50 % busy,
+            # unless MAMORI_BENCH_API_OPEN_RATE says): latency there, for both routes, is what a client sees below
+            # saturation; the closed loop's latency is ~clients/throughput by Little's law, whatever the server does.
+            open_rate = float(os.environ.get("MAMORI_BENCH_API_OPEN_RATE", "0")) or max(
+                1, round(len(flat) / seconds / 2)
             )
             open_seconds = min(seconds, 5.0)
             open_base, open_base_err, _ = _load(

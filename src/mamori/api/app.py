@@ -76,4 +76,7 @@ def create_app_from_env() -> FastAPI:
     """The app for one of `mamori serve --workers N`'s processes: its own service, settings from MAMORI_*."""
     from mamori.config import Settings
 
-    return create_app(Mamori(Settings.from_env()))
+    svc = Mamori(Settings.from_env())
+    app = create_app(svc)
+    svc.warm()  # indexes built and lazy dictionaries loaded before the first request, not during it
+    return app

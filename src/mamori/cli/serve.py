@@ -43,8 +43,10 @@ def serve(
             access_log=False,
         )
         return
+    app = create_app(svc)
+    svc.warm()  # indexes built and lazy dictionaries loaded before the first request, not during it
     try:
-        uvicorn.run(create_app(svc), host=host, port=port, log_level=log_level, access_log=False)
+        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
     finally:
         svc.close()
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
+
+from mamori.entropy import random_bytes
 
 # Event data under this key is kept beside the entry (same transaction), never in the entry's bytes.
 PRIVATE = "_private"
@@ -17,7 +18,7 @@ PRIVATE = "_private"
 
 def commit(text: str, salt: bytes | None = None) -> tuple[str, str]:
     """(commitment hex, salt hex) for `text`."""
-    salt = os.urandom(32) if salt is None else salt
+    salt = random_bytes(32) if salt is None else salt
     return hmac.new(salt, text.encode("utf-8"), hashlib.sha256).hexdigest(), salt.hex()
 
 

@@ -5,6 +5,9 @@ Each caller blocks until the batch holding its events has been committed and the
 in order; if the commit fails, every caller of that batch gets the error, so nothing is acknowledged that is not
 durable. One caller's events stay contiguous in the batch (a registry import's events are not interleaved).
 The committer is generic over the writer (`append_many(events) -> list[result]`), so this module does no I/O.
+
+`enqueue()` hands back the batch's future without blocking, so an asyncio server awaits the commit without holding
+a thread per waiting request; `submit()` blocks on it.
 """
 
 from __future__ import annotations
@@ -61,14 +64,20 @@ class GroupCommitter(Generic[R]):
 
     def submit(self, events: Sequence[Event]) -> list[R]:
         """Append these events (all or none, contiguous) and return their results once committed."""
-        if not events:
-            return []
+        return self.enqueue(events).result()
+
+    def enqueue(self, events: Sequence[Event]) -> Future[list[R]]:
+        """Queue these events (all or none, contiguous); the future holds their results once committed, or the
+        error that failed their batch. Cancelling it before the writer takes the batch withdraws the events."""
+        req: _Request[R] = _Request(list(events))
+        if not req.events:
+            req.future.set_result([])
+            return req.future
         if self._closed:
             raise CommitterClosed("the ledger writer is closed")
-        req: _Request[R] = _Request(list(events))
         self._ensure_thread()
         self._queue.put(req)
-        return req.future.result()
+        return req.future
 
     def close(self, timeout: float = 30.0) -> None:
         """Commit what is queued, then stop the writer thread."""

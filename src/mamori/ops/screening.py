@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import secrets
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mamori.entropy import token_hex
 from mamori.ops import OpsError, Unavailable, media_matches
 from mamori.ops.keys import Principal
 from mamori.textsafe import SafeText, safe_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from mamori.service import Mamori
+    from mamori.storage.ledger_store import Appended
     from mamori.types import RequestContext
 
 SEVERITY = {"allow": 0, "licensed": 1, "review": 2, "block": 3}
@@ -24,7 +26,7 @@ PASSING = ("allow", "licensed")
 
 
 def request_id(prefix: str = "r") -> str:
-    return f"{prefix}_{secrets.token_hex(12)}"
+    return f"{prefix}_{token_hex(12)}"
 
 
 def visual_gate_available(svc: Mamori) -> bool:
@@ -132,27 +134,69 @@ def decision_event(
     }
 
 
+@dataclass(frozen=True)
+class PromptRecord:
+    """A screened prompt before its ledger entry is committed: the decision and the event that records it."""
+
+    request_id: str
+    text: str
+    ctx: RequestContext
+    decision: dict[str, Any]
+    event: dict[str, Any]
+
+
+# Prompts up to this many characters are decided on the caller's thread by `decides_inline` callers (the API's event
+# loop: ~0.1 ms for a sentence, less than a hop to a worker thread); longer ones and index rebuilds go to a thread.
+INLINE_PROMPT_CHARS = 1000
+
+
+def decides_inline(svc: Mamori, text: str) -> bool:
+    """Whether `prepare_prompt(text)` is cheap enough for an event loop: a short prompt and indexes that need
+    neither a build nor a registry check now."""
+    return len(text) <= INLINE_PROMPT_CHARS and svc.indexes_ready()
+
+
+def prepare_prompt(
+    svc: Mamori, text: str, territory: str | None, actor: Principal, user: str | None = None
+) -> PromptRecord:
+    """Screen one prompt and build its ledger event (nothing is recorded yet)."""
+    ctx = svc.context(actor.platform, territory)
+    rid = request_id()
+    safe = safe_text(text)  # the one place HTTP and SDK prompts are made storable
+    decision = decide_prompt(svc, safe, ctx)
+    return PromptRecord(
+        rid, safe.text, ctx, decision, decision_event(svc, decision, ctx, safe.text, rid, user)
+    )
+
+
+def answer_prompt(svc: Mamori, rec: PromptRecord, appended: Appended) -> dict[str, Any]:
+    """The answer for a prompt whose entry is committed: the output line, its receipt, and for a `review` verdict
+    the queued reviews (database work: off an event loop)."""
+    from mamori.ops.reviews import enqueue_review
+
+    out: dict[str, Any] = {"id": rec.request_id, **rec.decision, "receipt": appended.receipt()}
+    if rec.decision["verdict"] == "review":
+        out["review_ids"] = enqueue_review(
+            svc,
+            rec.decision,
+            {
+                "prompt": rec.text,
+                "request_id": rec.request_id,
+                "platform": rec.ctx.platform,
+                "territory": rec.ctx.territory,
+            },
+        )
+    return out
+
+
 def screen_prompt(
     svc: Mamori, text: str, territory: str | None, actor: Principal, user: str | None = None
 ) -> dict[str, Any]:
     """Screen and record one prompt; the answer is a `mamori screen prompts` output line plus the ledger receipt."""
-    from mamori.ops.reviews import enqueue_review
-
-    ctx = svc.context(actor.platform, territory)
-    rid = request_id()
-    safe = safe_text(text)  # the one place HTTP and SDK prompts are made storable
-    text = safe.text
-    decision = decide_prompt(svc, safe, ctx)
+    rec = prepare_prompt(svc, text, territory, actor, user)
     # write-ahead: the answer leaves only once its ledger entry is stored
-    appended = svc.ledger.append("decision.prompt", decision_event(svc, decision, ctx, text, rid, user))
-    out: dict[str, Any] = {"id": rid, **decision, "receipt": appended.receipt()}
-    if decision["verdict"] == "review":
-        out["review_ids"] = enqueue_review(
-            svc,
-            decision,
-            {"prompt": text, "request_id": rid, "platform": ctx.platform, "territory": ctx.territory},
-        )
-    return out
+    appended = svc.ledger.append("decision.prompt", rec.event)
+    return answer_prompt(svc, rec, appended)
 
 
 def screen_media(

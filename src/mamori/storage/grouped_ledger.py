@@ -1,9 +1,11 @@
 """The ledger store with group commit: `append`/`append_many` from concurrent threads go through one writer
-thread that commits them in shared transactions (`mamori.ledger.group_commit`); reads are the plain store's."""
+thread that commits them in shared transactions (`mamori.ledger.group_commit`); reads are the plain store's.
+`enqueue` is the same without blocking (an asyncio route awaits the future)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future
 from typing import Any
 
 from sqlalchemy import Engine
@@ -23,9 +25,13 @@ class GroupCommitLedgerStore(LedgerStore):
 
     def append_many(self, events: Sequence[tuple[str, dict[str, Any]]]) -> list[Appended]:
         """Append in one transaction shared with concurrent callers; returns once it is committed."""
+        return self.enqueue(events).result()
+
+    def enqueue(self, events: Sequence[tuple[str, dict[str, Any]]]) -> Future[list[Appended]]:
+        """`append_many` without waiting: the future is done once the events are committed (or failed)."""
         for _, data in events:
             canonical_json(data)  # an unserialisable event fails its own caller here, not the whole batch
-        return self.group.submit(events)
+        return self.group.enqueue(events)
 
     def close(self) -> None:
         self.group.close()

@@ -2,11 +2,12 @@
 
 from mamori.api.routes import generations, health, keys, ledger, registry, reviews, screen
 
+# Matched in this order: the busiest routes (health checks, screening) first.
 ROUTERS = (
     health.router,
+    screen.router,
     keys.router,
     registry.router,
-    screen.router,
     generations.router,
     reviews.router,
     ledger.router,

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from mamori.api.deps import get_svc, require
+from mamori.api.fastjson import json_response
 from mamori.api.schemas.screen import PromptScreen, ScreenOut
 from mamori.ops import screening
 from mamori.ops.keys import Principal
@@ -15,14 +18,24 @@ screener = require("platform", "admin")
 
 
 @router.post("/prompt", response_model=ScreenOut, response_model_exclude_none=True)
-def screen_prompt(
-    body: PromptScreen, request: Request, svc: Mamori = Depends(get_svc), who: Principal = Depends(screener)
-) -> dict[str, Any]:
+async def screen_prompt(body: PromptScreen, request: Request, who: Principal = Depends(screener)) -> Response:
     """Screen one prompt for the key's platform; the answer is a `mamori screen prompts` output line.
     The decision is recorded in the ledger; a `review` verdict is queued for the rightsholder."""
-    out = screening.screen_prompt(svc, body.text, body.territory, who, body.user)
+    svc: Mamori = request.app.state.svc  # not a dependency: one fewer for the busiest route to resolve
+    # A short prompt is decided on the event loop (cheaper than a hop to a worker thread); the ledger entry is
+    # awaited without holding a thread, and the answer leaves only once that entry is committed.
+    args = (svc, body.text, body.territory, who, body.user)
+    if screening.decides_inline(svc, body.text):
+        rec = screening.prepare_prompt(*args)
+    else:
+        rec = await run_in_threadpool(screening.prepare_prompt, *args)
+    appended = (await asyncio.wrap_future(svc.ledger.enqueue([("decision.prompt", rec.event)])))[0]
+    if rec.decision["verdict"] == "review":
+        out = await run_in_threadpool(screening.answer_prompt, svc, rec, appended)
+    else:
+        out = screening.answer_prompt(svc, rec, appended)
     request.app.state.metrics.verdict("prompt", out["verdict"])
-    return out
+    return json_response(ScreenOut, out)
 
 
 @router.post("/media", response_model_exclude_none=True)

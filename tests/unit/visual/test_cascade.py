@@ -62,3 +62,22 @@ def test_lazy_reference_that_cannot_be_decoded_is_skipped() -> None:
         assert "not a recognised image format" in str(exc)
     else:  # pragma: no cover - the assertion that matters
         raise AssertionError("undecodable bytes must raise MediaError")
+
+
+def test_a_known_copy_skips_the_costlier_signals() -> None:
+    """PDQ within COPY_DISTANCE bits: the picture is the reference; SIFT and the rest are skipped, the match stays.
+    An edited copy (the character in a scene), which PDQ cannot see, still goes through local features."""
+    from mamori.screening.image import transforms as T
+    from mamori.screening.image.examples import example_corpus
+    from mamori.screening.image.local import LocalFeatureDetector
+    from mamori.screening.image.pdq import PdqDetector
+
+    gate = VisualGate(example_corpus(), detector_classes=(PdqDetector, LocalFeatureDetector))
+    sprite = _sprite(CHARACTERS[0][1])
+    copy = gate.screen(T.jpeg(synth.flatten(sprite), 80))
+    assert [m.character for m in copy.matches] == [CHARACTERS[0][0]]
+    assert copy.ran == ["pdq"] and copy.skipped == ["local"]
+    assert any(e.extra.get("copy") is True for e in copy.matches[0].evidence)
+    scene = gate.screen(T.paste_in_scene(sprite, 1, 0.5))
+    assert "local" in scene.ran and not scene.skipped
+    assert CHARACTERS[0][0] in {m.character for m in scene.matches}

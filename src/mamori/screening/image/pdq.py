@@ -25,6 +25,10 @@ from mamori.types import Evidence, Match, Rule
 
 MAX_DISTANCE = 31  # scripts/calibrate_visual.py: copy tier median 4 / p95 27, negatives >= 100
 MIN_QUALITY = 50  # PDQ's own guidance: hashes under quality 50 are unreliable
+# At most this many bits from a reference, the picture *is* that reference (a re-encode, resize or mirror: copy tier
+# median 4 bits, no negative closer than 100): its evidence says so (extra["copy"]) and the cascade skips the
+# costlier signals (fusion.Gate), as a hash-matching pipeline does before any expensive step.
+COPY_DISTANCE = 10
 HASH_SIDE = 512  # PDQ works on a 64x64 luminance downsample; hashing a <=512 px image is enough and fast
 
 DIHEDRAL = ("original", "rot90", "rot180", "rot270", "flip-x", "flip-y", "flip+rot90", "flip-rot90")
@@ -102,7 +106,7 @@ class PdqDetector(Detector):
                 rule=str(Rule.PDQ),
                 score=score,
                 detail=f"PDQ distance {dist}/256 to reference {ref.ref_id} ({DIHEDRAL[variant]}, quality {quality})",
-                extra={"reference": ref.ref_id, "distance": dist},
+                extra={"reference": ref.ref_id, "distance": dist, "copy": dist <= COPY_DISTANCE},
             )
             out.append(
                 Match(

@@ -32,7 +32,9 @@ def _lazy_refs(extra: list[tuple[str, bytes]] = ()) -> list[ReferenceImage]:  # 
             ReferenceImage(f"{cid}/front.png", cid, WORK, hashlib.sha256(data).hexdigest(), LazyPixels(data))
         )
     for cid, data in extra:
-        out.append(ReferenceImage(f"{cid}/bad", cid, WORK, hashlib.sha256(data).hexdigest(), LazyPixels(data)))
+        out.append(
+            ReferenceImage(f"{cid}/bad", cid, WORK, hashlib.sha256(data).hexdigest(), LazyPixels(data))
+        )
     return out
 
 

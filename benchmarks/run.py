@@ -15,6 +15,7 @@ SUITES = (
     "hard_negatives",
     "text_bench",
     "visual_bench",
+    "visual_speed",
     "api_bench",
     "dataset_bench",
     "audio_bench",

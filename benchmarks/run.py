@@ -17,6 +17,7 @@ SUITES = (
     "visual_bench",
     "ocr_bench",
     "video_segments",
+    "visual_speed",
     "api_bench",
     "dataset_bench",
     "audio_bench",

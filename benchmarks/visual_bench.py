@@ -1,7 +1,8 @@
-"""Visual gate benchmark: recall per tier vs a PDQ-only baseline, false positives, and speed.
+"""Visual gate benchmark: recall per tier vs a PDQ-only baseline, and false positives (speed:
+benchmarks/visual_speed.py, its own suite in `make bench`).
 
-    python -m benchmarks.visual_bench            # full run (tiers + speed)
-    python -m benchmarks.visual_bench --quick    # tiers only
+    python -m benchmarks.visual_bench            # tiers, and the at-scale rows
+    python -m benchmarks.visual_bench --quick    # the same (kept for scripts that pass it)
     python -m benchmarks.visual_bench --quick --scale 250   # smaller at-scale tier (default 1000 references)
 
 The "@N" rows re-run the negative and variant tiers against a gate of N references: the real ones plus synthetic
@@ -208,18 +209,6 @@ def evaluate(
     return res
 
 
-def speed_images(gate: VisualGate) -> float:
-    img = synth.paste(synth.draw_scene(3, (1024, 768)), rgba("pepper_run_01"), 0.5)
-    with tempfile.TemporaryDirectory() as d:
-        p = Path(d) / "q.png"
-        Image.fromarray(img).save(p)
-        n, t0 = 0, time.perf_counter()
-        while time.perf_counter() - t0 < 3.0:
-            gate.screen_image(load_image(p))
-            n += 1
-        return n / (time.perf_counter() - t0)
-
-
 class DirCache:
     """A SignalCache in a folder (one file per signal), so the at-scale gate is built once per signal version."""
 
@@ -248,92 +237,28 @@ def bench_cache() -> DirCache:
     return DirCache(Path(folder))
 
 
-def big_gate(base: list[ReferenceImage], n: int, cache: DirCache | None = None) -> VisualGate:
-    """`n` registered references: the real ones plus synthetic drawn characters (4 references per character)."""
+def big_refs(base: list[ReferenceImage], n: int) -> list[ReferenceImage]:
+    """`n` references: the real ones plus synthetic drawn characters (4 references per character)."""
     refs = list(base)
     i = 0
     while len(refs) < n:
         px = synth.flatten(synth.draw_character(5000 + i, (200 + (i % 5) * 20, 280)))
         refs.append(reference_image(f"synthetic_{i}", f"synthetic_{i // 4}", "synthetic", px))
         i += 1
+    return refs
+
+
+def big_gate(base: list[ReferenceImage], n: int, cache: Any = None) -> VisualGate:
+    """A gate over `big_refs(base, n)`."""
+    refs = big_refs(base, n)
     if cache is None:
         return VisualGate(Corpus(example_registry(), refs))
     return VisualGate(Corpus(example_registry(), refs, cache=cache))
 
 
-def speed_video(gate: VisualGate) -> tuple[float, float, Any, float, Any]:
-    """(wall s, clip generation s, result, wall s without keypoint reuse, that result): same clip, same run,
-    three alternating rounds, best of each."""
-    from mamori.screening.media import VideoLimits
-    from mamori.screening.video import screen_video
-    from mamori.screening.video.synth import make_clip
-
-    with tempfile.TemporaryDirectory() as d:
-        p = Path(d) / "clip1080.mp4"
-        t0 = time.perf_counter()
-        make_clip(
-            p,
-            duration=20.0,
-            fps=30,
-            size=(1920, 1080),
-            sprite_rgba=rgba("pepper_idle_01"),
-            visible=[(4.0, 9.0), (14.0, 16.0)],
-            height_frac=0.5,
-            gop=60,
-        )
-        make_s = time.perf_counter() - t0
-        # alternating rounds, best wall time of each (a shared machine only ever adds time)
-        walls: dict[bool, list[float]] = {False: [], True: []}
-        results: dict[bool, Any] = {}
-        for _ in range(3):
-            for reuse in (False, True):
-                t0 = time.perf_counter()
-                results[reuse] = screen_video(p, gate, VideoLimits(reuse_keypoints=reuse))
-                walls[reuse].append(time.perf_counter() - t0)
-        return min(walls[True]), make_s, results[True], min(walls[False]), results[False]
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def speed_faiss(n: int = 1_000_000) -> dict[str, tuple[float, float, float, float]]:
-    """kind -> (ms per query of 8 dihedral hashes at d <= 31, add s, index MB (RSS growth), recall of near-
-    duplicates 16-31 bits away); same codes and queries for the flat (exact) baseline and multi-hash."""
-    from mamori.index import MULTIHASH, BinaryIndex
-
-    rng = np.random.default_rng(0)
-    codes = rng.integers(0, 256, (n, 32), dtype=np.uint8)
-    near = []
-    for k in range(16, 32):  # near-duplicates 16..31 bits away (0..15 are found by construction)
-        bits = np.unpackbits(codes[rng.integers(n)])
-        bits[rng.choice(256, k, replace=False)] ^= 1
-        near.append(np.packbits(bits))
-    out = {}
-    for kind, mh in (("flat", None), (f"multihash{MULTIHASH}", MULTIHASH)):
-        before = _rss_mb()
-        idx = BinaryIndex(256, multihash=mh)
-        t0 = time.perf_counter()
-        idx.add(codes)
-        add_s = time.perf_counter() - t0
-        mb = _rss_mb() - before
-        q = codes[rng.integers(0, n, 8)]  # one query = its 8 dihedral hashes
-        idx.range_search(q, 31)
-        reps = 5 if mh is None else 50
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            idx.range_search(q, 31)
-        ms = (time.perf_counter() - t0) / reps * 1000
-        hits = {h.query for h in idx.range_search(np.stack(near), 31)}
-        out[kind] = (ms, add_s, mb, len(hits) / len(near))
-        del idx
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true", help="tiers only, no speed figures")
+    ap.add_argument("--quick", action="store_true", help="accepted; speed is benchmarks.visual_speed")
     ap.add_argument(
         "--scale", type=int, default=1000, help="references in the at-scale gate (@N rows; 0: skip them)"
     )
@@ -381,39 +306,6 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if misses:
         print("misses (copy/edited):", misses)
-    if args.quick:
-        return 0
-    ips, ips_base = speed_images(gate), speed_images(baseline)
-    print(
-        f"images/s (1024x768 PNG incl. decode): gate {ips:.1f}, PDQ-only {ips_base:.1f} ({ips_base / ips:.1f}x faster)"
-    )
-    t0 = time.perf_counter()
-    big = big_gate(refs, 1000)
-    print(f"build with 1000 references: {time.perf_counter() - t0:.1f} s")
-    wall, make_s, res, base_s, base = speed_video(big)
-    print(
-        f"20 s 1080p30 H.264 clip, 1000 refs: screened in {wall:.2f} s wall ({20.0 / wall:.1f}x real time; "
-        f"cpus={os.cpu_count()}), decoded {res.frames_decoded}, sampled {res.frames_sampled}, "
-        f"analysed {res.frames_analysed} ({res.keypoint_frames_partial} with reused keypoints), "
-        f"reused {res.frames_reused}; clip generation {make_s:.1f} s"
-    )
-    same = [(m.character, [(s.start, s.end) for s in m.segments]) for m in res.matches] == [
-        (m.character, [(s.start, s.end) for s in m.segments]) for m in base.matches
-    ]
-    print(
-        f"  same run without keypoint reuse: {base_s:.2f} s wall (best of 3 each, alternating; reuse "
-        f"{base_s / wall:.2f}x faster); "
-        f"same characters and segments: {same}"
-    )
-    for m in res.matches:
-        print(
-            f"  {m.character}: score {m.score:.2f}, segments {[(s.start, s.end, round(s.score, 2)) for s in m.segments]}"
-        )
-    for kind, (ms, add_s, mb, recall) in speed_faiss().items():
-        print(
-            f"FAISS {kind} range search (8 dihedral hashes, d<=31) over 1,000,000 PDQ hashes: {ms:.2f} ms/query, "
-            f"add {add_s:.1f} s, ~{mb:.0f} MB, recall at 16-31 bits {recall:.0%}"
-        )
     return 0
 
 

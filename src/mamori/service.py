@@ -327,8 +327,7 @@ class Mamori:
 
     def _reference_images(self, reg: Registry) -> Any:
         from mamori.screening.base import ReferenceImage
-        from mamori.screening.image.loading import load_image
-        from mamori.screening.media import MediaError
+        from mamori.screening.image.loading import LazyPixels
 
         limits = self.media_limits().image
         for ref_id, character, work, sha, data in self.registry_store.iter_references():
@@ -337,12 +336,9 @@ class Mamori:
             if kind_of(sniff_mime(data[:SNIFF_BYTES])) == "video":
                 yield from self._video_reference_frames(ref_id, character, work, sha, data)
                 continue
-            try:
-                pixels = load_image(data, limits)
-            except MediaError as exc:
-                log.warning("reference %s of %s skipped: %s", ref_id, character, exc)
-                continue
-            yield ReferenceImage(str(ref_id), character, work, sha, pixels)
+            # decoded only if a detector's signal for these bytes is not cached yet (a bad image is then skipped
+            # by that detector's build, with a log line)
+            yield ReferenceImage(str(ref_id), character, work, sha, LazyPixels(data, limits))
 
     def _video_reference_frames(self, ref_id: int, character: str, work: str, sha: str, data: bytes) -> Any:
         """A video reference is sampled into frames (about one a second, at most 30)."""

@@ -16,7 +16,9 @@ Score bands (the policy layer maps them):
     fused < 0.4         -> dropped; not reported
 
 The cascade (`Gate.screen`): FIND detectors run in order of their declared `cost`; each may decline a piece of
-content given what cheaper ones found (`Detector.wants`). CONFIRM detectors (themes) run only when a character was
+content given what cheaper ones found (`Detector.wants`). Once a signal recognises the whole picture as a registered
+reference (its evidence says `extra["copy"]`: PDQ within a few bits), the costlier FIND signals are skipped: they
+could only confirm it (`Screened.skipped` names them). CONFIRM detectors (themes) run only when a character was
 found. A detector that raises is reported in `Screened.notes` and the others still run.
 """
 
@@ -112,11 +114,17 @@ class Screened:
     themes: list[Evidence] = field(default_factory=list)  # extra["theme"] names each
     notes: list[str] = field(default_factory=list)  # a detector failed here; the others ran
     ran: list[str] = field(default_factory=list)  # detectors that ran, in order
+    skipped: list[str] = field(default_factory=list)  # FIND detectors skipped: the picture is a known copy
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def theme_names(self) -> list[str]:
         return list(dict.fromkeys(str(e.extra.get("theme")) for e in self.themes if e.extra.get("theme")))
+
+
+def _copy_found(raw: Iterable[Match]) -> bool:
+    """Whether a signal recognised the whole picture as a registered reference (evidence `extra["copy"]`)."""
+    return any(e.extra.get("copy") is True for m in raw for e in m.evidence)
 
 
 def default_detector_classes(kind: str = IMAGE) -> tuple[type[Detector], ...]:
@@ -179,6 +187,9 @@ class Gate:
                 continue
             if given is not None and det.name in given:
                 raw.extend(given[det.name])
+                continue
+            if _copy_found(raw):
+                out.skipped.append(det.name)
                 continue
             if not det.wants(content, fuse(raw, floor, self.caps)):
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import warnings
 from typing import Any
 
@@ -18,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from mamori.screening.mediabase import ImageLimits, MediaError
 from mamori.textsafe import without_bytes
 
-__all__ = ["load_image", "to_rgb_array", "downscale", "ImageLimits", "MediaError"]
+__all__ = ["load_image", "to_rgb_array", "downscale", "LazyPixels", "ImageLimits", "MediaError"]
 
 
 def _describe(source: bytes | str | os.PathLike[str]) -> str:
@@ -99,6 +100,35 @@ def load_image(source: bytes | str | os.PathLike[str], limits: ImageLimits | Non
     return downscale(rgb, limits.analysis_max_side)
 
 
+class LazyPixels:
+    """Encoded image bytes that decode (`load_image`) on first use, once: a reference's `pixels` while a gate is
+    built. Detectors read pixels only for signals missing from the cache (keyed by the bytes' sha256), so
+    rebuilding over an unchanged registry decodes nothing. `numpy.asarray` (hence `as_rgb`) decodes; a bad image
+    raises MediaError there, and the detector's build skips that reference with a log line."""
+
+    def __init__(self, data: bytes, limits: ImageLimits | None = None) -> None:
+        self._data: bytes | None = data
+        self._limits = limits
+        self._pixels: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def decoded(self) -> bool:
+        return self._pixels is not None
+
+    def get(self) -> np.ndarray:
+        with self._lock:
+            if self._pixels is None:
+                assert self._data is not None
+                self._pixels = load_image(self._data, self._limits)
+                self._data = None  # the pixels replace the bytes
+            return self._pixels
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        arr = self.get()
+        return arr if dtype is None else arr.astype(dtype)
+
+
 def to_rgb_array(im: Image.Image) -> np.ndarray:
     """Any Pillow mode to RGB uint8; transparency is composited over white."""
     has_alpha = im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
@@ -135,6 +165,8 @@ def as_rgb(pixels: Any) -> np.ndarray:
     """Coerce detector input (RGB/gray/RGBA ndarray or a PIL image) to contiguous RGB uint8 (H, W, 3)."""
     if isinstance(pixels, Image.Image):
         return to_rgb_array(pixels)
+    if isinstance(pixels, LazyPixels):
+        pixels = pixels.get()
     arr = np.asarray(pixels)
     if arr.dtype != np.uint8:
         if np.issubdtype(arr.dtype, np.floating) and arr.size and float(np.nanmax(arr)) <= 1.0:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import cv2
@@ -36,39 +36,71 @@ import numpy as np
 
 from mamori.index import FloatIndex
 from mamori.screening.base import IMAGE, Corpus, Detector, ReferenceImage
+from mamori.screening.image import local_verify as V
 from mamori.screening.image.common import cached_signals
 from mamori.screening.image.loading import as_rgb
-from mamori.screening.image.palette import (
-    WEAK_COLOUR_DE,
-    WEAK_MIN_CHROMA,
-    colour_distance,
-    lab_thumb,
-    palette_disagrees,
-    patch_colours,
+from mamori.screening.image.local_features import (
+    COLOUR_RADIUS,
+    REF_FEATURES,
+    REF_SIDE,
+    QueryFeatures,
+    Verified,
+    View,
+    extract,
+    extract_with_response,
+    gray_of,
+    inside,
+    reference_signal,
+    resize_to,
+    root_sift,
 )
+from mamori.screening.image.local_verify import (
+    MIN_SPREAD,
+    RATIO,
+    SCALE_RANGE,
+    VOTE_RATIO,
+    VOTE_SIM,
+    WEAK_COLOUR_AGREE,
+    WEAK_MAX_ROTATION,
+)
+from mamori.screening.image.palette import WEAK_COLOUR_DE, WEAK_MIN_CHROMA, patch_colours
 from mamori.types import Evidence, Match, Rule
 
-REF_SIDE = 512  # references are scaled (up to 4x up, any amount down) to this longest side
-REF_FEATURES = 500  # SIFT keypoints kept per reference view
+__all__ = [  # names other modules and the calibration scripts read from here
+    "COLOUR_RADIUS",
+    "MIN_INLIERS",
+    "MIN_SPREAD",
+    "RATIO",
+    "REF_FEATURES",
+    "REF_SIDE",
+    "SCALE_RANGE",
+    "VOTE_RATIO",
+    "VOTE_SIM",
+    "WEAK_COLOUR_AGREE",
+    "WEAK_COLOUR_DE",
+    "WEAK_INLIERS",
+    "WEAK_MAX_ROTATION",
+    "WEAK_MIN_CHROMA",
+    "LocalFeatureDetector",
+    "QueryFeatures",
+    "Verified",
+    "extract",
+    "extract_with_response",
+    "match_score",
+    "patch_colours",
+    "root_sift",
+    "weak_score",
+]
+
 QUERY_MAX_SIDE = 1024  # queries larger than this are downscaled (768 missed sprites at 35% of a scene)
 QUERY_MIN_SIDE = 640  # ... and smaller ones upscaled (at most 2.5x): small sprites need it
 QUERY_FEATURES = 1500
 VOTE_K = 4  # neighbours per query descriptor in the global vote
-VOTE_SIM = 0.80  # RootSIFT inner product needed to vote (Hellinger distance ~0.63)
-VOTE_RATIO = 0.9  # ... and a distance below this fraction of the nearest other character's (see _votes)
 CANDIDATES = 6  # views verified per query
-RATIO = 0.8  # Lowe ratio test (on Hellinger distances)
 # scripts/calibrate_visual.py: copy/edited tiers >= 35 inliers; negatives max 4 against 8 references, but against
 # 1000 (synthetic look-alikes added, --scale 1000) one drawn figure reaches 14 on a same-template synthetic figure.
 MIN_INLIERS = 12
-SCALE_RANGE = (0.05, 10.0)  # plausible reference->query scale
 WEAK_INLIERS = 7  # 7-11 inliers: a weak match, reported (review band) only if corroborated
-WEAK_MAX_ROTATION = 20.0  # degrees
-WEAK_COLOUR_AGREE = 0.8  # fraction of a weak match's inlier pairs that must agree in colour
-
-
-COLOUR_RADIUS = 5.0  # half-side (px at REF_SIDE) of the square averaged around a keypoint
-MIN_SPREAD = 0.08  # inliers must span at least this fraction of the reference's side, in both axes
 
 
 def match_score(inliers: int) -> float:
@@ -81,95 +113,6 @@ def weak_score(inliers: int) -> float:
     return 0.42 + 0.01 * max(0, min(inliers, MIN_INLIERS - 1) - WEAK_INLIERS)
 
 
-def root_sift(desc: np.ndarray) -> np.ndarray:
-    d = desc.astype(np.float32)
-    d /= d.sum(axis=1, keepdims=True) + 1e-7
-    return np.sqrt(d)
-
-
-def _inside(pts: np.ndarray, box: tuple[float, float, float, float]) -> float:
-    """Fraction of points (n, 2) inside an (x0, y0, x1, y1) box."""
-    x0, y0, x1, y1 = box
-    ok = (pts[:, 0] >= x0) & (pts[:, 0] <= x1) & (pts[:, 1] >= y0) & (pts[:, 1] <= y1)
-    return float(ok.mean()) if len(pts) else 0.0
-
-
-def _gray(pixels: Any) -> np.ndarray:
-    rgb = as_rgb(pixels)
-    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-
-
-def _resize_to(
-    gray: np.ndarray, side: int, max_up: float, down_only_above: int | None = None
-) -> tuple[np.ndarray, float]:
-    h, w = gray.shape[:2]
-    s = min(side / max(h, w), max_up)
-    if down_only_above is not None:
-        s = min(s, 1.0) if max(h, w) > down_only_above else s
-    if abs(s - 1.0) < 1e-3:
-        return gray, 1.0
-    interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
-    return cv2.resize(gray, (max(1, round(w * s)), max(1, round(h * s))), interpolation=interp), s
-
-
-def extract(gray: np.ndarray, n_features: int) -> tuple[np.ndarray, np.ndarray]:
-    """(xy float32 (n, 2), RootSIFT float32 (n, 128)) of the strongest `n_features` SIFT keypoints."""
-    xy, desc, _ = extract_with_response(gray, n_features)
-    return xy, desc
-
-
-def extract_with_response(gray: np.ndarray, n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`extract` plus each keypoint's detector response (float32 (n,)); `n_features` 0 keeps every keypoint."""
-    if gray.shape[0] < 16 or gray.shape[1] < 16:
-        return np.zeros((0, 2), np.float32), np.zeros((0, 128), np.float32), np.zeros(0, np.float32)
-    sift = cv2.SIFT_create(nfeatures=n_features)  # type: ignore[attr-defined]
-    kps, desc = sift.detectAndCompute(gray, None)
-    if desc is None or not kps:
-        return np.zeros((0, 2), np.float32), np.zeros((0, 128), np.float32), np.zeros(0, np.float32)
-    xy = np.array([k.pt for k in kps], np.float32)
-    return xy, root_sift(desc), np.array([k.response for k in kps], np.float32)
-
-
-@dataclass
-class QueryFeatures:
-    """A query image's keypoints and their global vote search, in the coordinates of `query_gray(pixels)`.
-
-    `min_response`: the weakest response kept when the keypoint budget (`query_features`) was full, else 0; a
-    partial re-extraction (mamori.screening.video.tracking) keeps new keypoints above it, so a frame assembled
-    from reused and new keypoints follows the same selection rule as one extracted whole."""
-
-    xy: np.ndarray  # (n, 2) float32
-    desc: np.ndarray  # (n, 128) float32 RootSIFT
-    response: np.ndarray  # (n,) float32
-    sims: np.ndarray  # (n, VOTE_K) similarities of the nearest reference descriptors
-    ids: np.ndarray  # (n, VOTE_K) their view ids
-    shape: tuple[int, int]  # (h, w) of the query gray image
-    min_response: float = 0.0
-
-
-@dataclass
-class _View:
-    ref: int  # index into refs
-    mirrored: bool
-    xy: np.ndarray
-    desc: np.ndarray
-    size: tuple[int, int]  # (w, h) of the normalised reference
-    colours: np.ndarray  # (n, 3) mean CIELAB colour around each keypoint (see patch_colours)
-    thumb: np.ndarray  # (h, w, 3) CIELAB, one cell per palette.PALETTE_CELL px of the normalised reference
-
-
-@dataclass(frozen=True)
-class Verified:
-    view: int
-    inliers: int
-    matches: int
-    scale: float
-    rotation: float
-    query_points: frozenset[int] = frozenset()  # query keypoint indices that are inliers
-    pairs: tuple[tuple[int, int], ...] = ()  # (reference keypoint, query keypoint) of each inlier
-    colour: float | None = None  # fraction of inlier pairs whose surroundings agree in colour (weak matches)
-
-
 class LocalFeatureDetector(Detector):
     name: ClassVar[str] = "local"
     kinds: ClassVar[frozenset[str]] = frozenset({IMAGE})
@@ -179,7 +122,7 @@ class LocalFeatureDetector(Detector):
     def __init__(
         self,
         refs: list[ReferenceImage],
-        views: list[_View],
+        views: list[View],
         min_inliers: int = MIN_INLIERS,
         query_features: int = QUERY_FEATURES,
         weak_inliers: int = WEAK_INLIERS,
@@ -207,33 +150,17 @@ class LocalFeatureDetector(Detector):
     @classmethod
     def build(cls, corpus: Corpus) -> LocalFeatureDetector:
         def compute(ref: ReferenceImage) -> dict[str, np.ndarray]:
-            rgb = as_rgb(ref.pixels)
-            gray, s = _resize_to(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), REF_SIDE, 4.0)
-            if s != 1.0:
-                rgb = cv2.resize(
-                    rgb, gray.shape[::-1], interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
-                )
-            out: dict[str, np.ndarray] = {"size": np.array(gray.shape[::-1], np.int32)}
-            for tag, img, col in (
-                ("0", gray, rgb),
-                ("1", np.ascontiguousarray(gray[:, ::-1]), np.ascontiguousarray(rgb[:, ::-1])),
-            ):
-                xy, desc = extract(img, REF_FEATURES)
-                out["xy" + tag] = xy
-                out["d" + tag] = desc.astype(np.float16)
-                out["c" + tag] = patch_colours(col, xy, COLOUR_RADIUS).astype(np.float16)
-                out["t" + tag] = lab_thumb(col).astype(np.float16)
-            return out
+            return reference_signal(ref.pixels)
 
         refs: list[ReferenceImage] = []
-        views: list[_View] = []
+        views: list[View] = []
         for ref, sig in cached_signals(corpus, cls.name, cls.version, compute):
             ri = len(refs)
             refs.append(ref)
             size = (int(sig["size"][0]), int(sig["size"][1]))
             for tag in ("0", "1"):
                 views.append(
-                    _View(
+                    View(
                         ri,
                         tag == "1",
                         sig["xy" + tag],
@@ -250,12 +177,12 @@ class LocalFeatureDetector(Detector):
     def query_gray(self, pixels: Any) -> np.ndarray:
         """The grey query image features are extracted from: large images downscaled to QUERY_MAX_SIDE, small
         ones upscaled towards QUERY_MIN_SIDE."""
-        gray = _gray(pixels)
+        gray = gray_of(pixels)
         h, w = gray.shape[:2]
         if max(h, w) > QUERY_MAX_SIDE:
-            gray, _ = _resize_to(gray, QUERY_MAX_SIDE, 1.0)
+            gray, _ = resize_to(gray, QUERY_MAX_SIDE, 1.0)
         elif max(h, w) < QUERY_MIN_SIDE:
-            gray, _ = _resize_to(gray, QUERY_MIN_SIDE, 2.5)
+            gray, _ = resize_to(gray, QUERY_MIN_SIDE, 2.5)
         return gray
 
     def search(self, desc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -276,11 +203,7 @@ class LocalFeatureDetector(Detector):
 
     def colour_distances(self, r: Verified, qrgb: np.ndarray, qxy: np.ndarray) -> np.ndarray:
         """Colour distance of each inlier pair: reference keypoint surroundings vs the mapped query surroundings."""
-        view = self.views[r.view]
-        ri = np.array([p[0] for p in r.pairs], np.int64)
-        qi = np.array([p[1] for p in r.pairs], np.int64)
-        qcol = patch_colours(qrgb, qxy[qi], COLOUR_RADIUS * r.scale)
-        return colour_distance(view.colours[ri], qcol)
+        return V.colour_distances(self.views[r.view], r, qrgb, qxy)
 
     def verify(self, pixels: Any, features: QueryFeatures | None = None) -> list[Verified]:
         """Geometrically verified reference views for an image, best first. `features`: the image's
@@ -346,7 +269,7 @@ class LocalFeatureDetector(Detector):
             if min(remaining, r.inliers) < self.min_inliers and not self.measure_colour:
                 pts = qxy[sorted(r.query_points - taken)]
                 boxes = [b for c, bs in strong_boxes.items() if c != ch for b in bs]
-                if any(_inside(pts, b) >= 0.5 for b in boxes):
+                if any(inside(pts, b) >= 0.5 for b in boxes):
                     continue
             if remaining < r.inliers:
                 left = r.query_points - taken
@@ -379,114 +302,19 @@ class LocalFeatureDetector(Detector):
             return None
         return replace(r, colour=agree)
 
-    def _pair_colours(self, r: Verified, qrgb: np.ndarray, qxy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """CIELAB colours (n, 3) around each inlier pair: reference keypoint, mapped query point."""
-        view = self.views[r.view]
-        ri = np.array([p[0] for p in r.pairs], np.int64)
-        qi = np.array([p[1] for p in r.pairs], np.int64)
-        if not len(ri):
-            return np.zeros((0, 3), np.float32), np.zeros((0, 3), np.float32)
-        return view.colours[ri], patch_colours(qrgb, qxy[qi], COLOUR_RADIUS * r.scale)
-
     def _palette_disagrees(self, r: Verified, qrgb: np.ndarray, qxy: np.ndarray) -> bool:
-        """True when the region the match covers is painted otherwise in the query (`palette_disagrees`)."""
-        view = self.views[r.view]
-        ri = np.array([p[0] for p in r.pairs], np.int64)
-        qi = np.array([p[1] for p in r.pairs], np.int64)
-        if len(ri) < 2:
-            return False
-        return palette_disagrees(view.thumb, view.xy[ri], qxy[qi], r.scale, r.rotation, qrgb)
+        return V.region_disagrees(self.views[r.view], r, qrgb, qxy)
 
     def _colour_agreement(self, r: Verified, qrgb: np.ndarray, qxy: np.ndarray) -> float:
-        """Fraction of the inlier pairs that have colour (chroma >= WEAK_MIN_CHROMA on either side) and agree.
-
-        Grey pairs (black outlines on white, grey scenery) count against: they agree whatever the paint, so they
-        are no evidence (two line-art figures from one template agree there).
-        """
-        view = self.views[r.view]
-        ri = np.array([p[0] for p in r.pairs], np.int64)
-        qi = np.array([p[1] for p in r.pairs], np.int64)
-        if not len(ri):
-            return 0.0
-        rc = view.colours[ri]
-        qc = patch_colours(qrgb, qxy[qi], COLOUR_RADIUS * r.scale)
-        chroma = np.maximum(np.hypot(rc[:, 1], rc[:, 2]), np.hypot(qc[:, 1], qc[:, 2]))
-        agree = (colour_distance(rc, qc) < WEAK_COLOUR_DE) & (chroma >= WEAK_MIN_CHROMA)
-        return float(agree.mean())
+        return V.colour_agreement(self.views[r.view], r, qrgb, qxy)
 
     def _votes(self, sims: np.ndarray, ids: np.ndarray) -> dict[int, int]:
-        """Votes per view from each query descriptor's `VOTE_K` nearest reference descriptors.
-
-        A descriptor votes only when it is distinctive for one character: its nearest neighbour is clearly closer
-        than the nearest neighbour of any *other* character (a ratio test across characters). Generic texture
-        (foliage, grain, soft gradients) is close to many references at once; without this test it piles up
-        votes for richly textured references and pushes the true character out of the `CANDIDATES` verified.
-        """
-        valid = (ids >= 0) & (sims >= VOTE_SIM)
-        chars = np.where(ids >= 0, self._view_char[np.maximum(ids, 0)], -1)
-        c1 = chars[:, :1]
-        other = (ids >= 0) & (chars != c1)
-        # No other character among the k neighbours: the k-th neighbour bounds it (it is at least that far).
-        s_other = np.where(other.any(axis=1), np.where(other, sims, -np.inf).max(axis=1), sims[:, -1])
-        d1 = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * sims[:, 0]))
-        d_other = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * np.clip(s_other, -1.0, 1.0)))
-        keep = valid[:, 0] & (d1 < VOTE_RATIO * d_other)
-        votes: dict[int, int] = {}
-        for row_i, row_ok, row_c in zip(ids[keep], valid[keep], chars[keep], strict=True):
-            for v in {int(i) for i, ok, c in zip(row_i, row_ok, row_c, strict=True) if ok and c == row_c[0]}:
-                votes[v] = votes.get(v, 0) + 1
-        return votes
+        return V.votes(sims, ids, self._view_char)
 
     def _verify_view(
         self, qxy: np.ndarray, qdesc: np.ndarray, qside: int, vi: int, floor: int
     ) -> Verified | None:
-        view = self.views[vi]
-        if len(view.desc) < 2:
-            return None
-        sim = qdesc @ view.desc.T  # (nq, nv)
-        rows = np.arange(len(sim))
-        best = sim.argmax(axis=1)
-        s1 = sim[rows, best].copy()
-        sim[rows, best] = -1.0
-        s2 = sim.max(axis=1)
-        d1 = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * s1))
-        d2 = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * s2))
-        good = np.nonzero(d1 < RATIO * d2)[0]
-        if len(good) < floor:
-            return None
-        src = view.xy[best[good]].astype(np.float32)
-        dst = qxy[good].astype(np.float32)
-        thr = max(4.0, 0.008 * qside)
-        cv2.setRNGSeed(
-            0
-        )  # RANSAC samples from OpenCV's RNG: same input -> same verdict, on any worker/thread
-        model, mask = cv2.estimateAffinePartial2D(
-            src,
-            dst,
-            method=cv2.RANSAC,
-            ransacReprojThreshold=thr,
-            maxIters=2000,
-            confidence=0.995,
-            refineIters=10,
-        )
-        if model is None or mask is None:
-            return None
-        inl = mask.ravel().astype(bool)
-        # distinct on both sides, so many-to-one matches cannot inflate the count
-        n_in = min(len(np.unique(best[good][inl])), len(np.unique(good[inl])))
-        if n_in < floor:
-            return None
-        a, b = float(model[0, 0]), float(model[1, 0])
-        scale = math.hypot(a, b)
-        if not SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]:
-            return None
-        pts = src[inl]
-        w, h = view.size
-        if np.ptp(pts[:, 0]) < MIN_SPREAD * w or np.ptp(pts[:, 1]) < MIN_SPREAD * h:
-            return None
-        qpts = frozenset(int(i) for i in good[inl])
-        pairs = tuple((int(r), int(q)) for r, q in zip(best[good][inl], good[inl], strict=True))
-        return Verified(vi, int(n_in), int(len(good)), scale, math.degrees(math.atan2(b, a)), qpts, pairs)
+        return V.verify_view(self.views[vi], vi, qxy, qdesc, qside, floor)
 
     def detect(self, content: Any, features: QueryFeatures | None = None) -> list[Match]:
         best: dict[str, Verified] = {}

@@ -25,6 +25,12 @@ from mamori.types import Evidence, Match, Rule
 
 MAX_DISTANCE = 31  # scripts/calibrate_visual.py: copy tier median 4 / p95 27, negatives >= 100
 MIN_QUALITY = 50  # PDQ's own guidance: hashes under quality 50 are unreliable
+# At most this many bits from a reference, the picture *is* that reference (benchmarks/visual_bench.py: copy tier
+# 22 of 26 within 16 bits, a 16:9 frame resized and re-encoded as JPEG 14, the next frames of a shot 10-14; no
+# negative closer than 100): its evidence says so (extra["copy"]) and the cascade skips the costlier signals
+# (fusion.Gate), as a hash-matching pipeline does before any expensive step. The price: a second character pasted
+# small enough into a copy to move fewer than 16 bits is left to the signals that were skipped.
+COPY_DISTANCE = 16
 HASH_SIDE = 512  # PDQ works on a 64x64 luminance downsample; hashing a <=512 px image is enough and fast
 
 DIHEDRAL = ("original", "rot90", "rot180", "rot270", "flip-x", "flip-y", "flip+rot90", "flip-rot90")
@@ -102,7 +108,7 @@ class PdqDetector(Detector):
                 rule=str(Rule.PDQ),
                 score=score,
                 detail=f"PDQ distance {dist}/256 to reference {ref.ref_id} ({DIHEDRAL[variant]}, quality {quality})",
-                extra={"reference": ref.ref_id, "distance": dist},
+                extra={"reference": ref.ref_id, "distance": dist, "copy": dist <= COPY_DISTANCE},
             )
             out.append(
                 Match(

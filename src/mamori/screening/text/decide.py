@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from mamori.screening.text import vocab
 from mamori.screening.text.judge import MIN_SCORE, Hit, Scored, classify
-from mamori.screening.text.lexicon import JA_HONORIFICS, is_common_en
+from mamori.screening.text.lexicon import JA_HONORIFICS
 from mamori.screening.text.names import PART, NameIndex
 from mamori.screening.text.normalize import Normalized, Token, is_hiragana, is_katakana, to_katakana
 from mamori.screening.text.traits import TraitHit, descriptive_score, distinct_hits
@@ -34,6 +34,47 @@ def _evidence(norm: Normalized, s: Scored, score: float) -> Evidence:
         what = "title" if e.is_title else "name"
         detail = f"'{text}' reads as the registered {what} '{e.label}' ({s.how})"
     return Evidence(s.rule, round(score, 4), detail, Span(o0, o1), text, {"matched": e.label})
+
+
+def _set_aside(index: NameIndex, norm: Normalized, s: Scored) -> Evidence:
+    """The evidence of a name read in another sense, with that sense: given to another, another person, an owner
+    (s.other: in s.how), else what else the word is (registry `other_senses` or data: a place, an everyday word,
+    a person's name, a brand), else an ordinary-word or lower-case reading."""
+    ev = _evidence(norm, s, 0.0)
+    e = s.entry
+    if s.other:
+        why = s.how
+    else:
+        senses = index.senses.get(e.eid)
+        if senses:
+            why = "also " + ", ".join(_SENSE_WORDS.get(x.split(":")[0], x) + _lang(x) for x in senses)
+        elif e.common:
+            why = "also ordinary words" if len(e.words) >= 2 or e.ja else "also an everyday word"
+        else:
+            why = "read as ordinary text (lower case or no name-like spelling)"
+    return Evidence(
+        ev.rule,
+        0.0,
+        f"set aside: {ev.detail}, read in another sense ({why}); no character evidence in the prompt",
+        ev.span,
+        ev.text,
+        {**ev.extra, "set_aside": why, "character": e.character or "", "work": e.work},
+    )
+
+
+_SENSE_WORDS = {
+    "word": "an everyday word",
+    "place": "a place",
+    "given-name": "a given name",
+    "surname": "a surname",
+    "person": "a person",
+    "brand": "a brand",
+    "declared": "declared ambiguous by the rightsholder",
+}
+
+
+def _lang(sense: str) -> str:
+    return f" ({sense.split(':', 1)[1]})" if sense.startswith("word:") else ""
 
 
 def _by_score(x: tuple[Scored, float]) -> float:
@@ -93,7 +134,9 @@ class _Context:
             else:
                 for c in self.work_chars[e.work]:
                     traits = max(traits, self.trait_support(c, s))
-        ordinary_part = e.kind == PART and (e.raw in self.index.everyday or is_common_en(e.raw))
+        ordinary_part = e.kind == PART and (
+            e.raw in self.index.everyday or self.index.lex.is_common_en(e.raw)
+        )
         if traits >= (2 if ordinary_part else 1):
             return FULL
         for k in self.kept:
@@ -225,18 +268,8 @@ def decide(
             ctx = ctx_of.context(s)
             if ctx:
                 final.append((s, min(s.score, 0.85 if ctx == FULL else ONE_TRAIT_SCORE)))
-            elif aside is not None and s.other:
-                ev = _evidence(norm, s, 0.0)
-                aside.append(
-                    Evidence(
-                        ev.rule,
-                        0.0,
-                        f"set aside: {ev.detail} ({s.how}); no character evidence in the prompt",
-                        ev.span,
-                        ev.text,
-                        ev.extra,
-                    )
-                )
+            elif aside is not None:
+                aside.append(_set_aside(index, norm, s))
     by_char: dict[str, list[tuple[Scored, float]]] = defaultdict(list)
     by_work: dict[str, list[tuple[Scored, float]]] = defaultdict(list)
     for s, sc in final:

@@ -36,6 +36,19 @@ def test_a_place_is_set_aside_as_a_place() -> None:
     assert matches == [] and len(aside) == 1 and "a place" in aside[0].detail
 
 
+def test_a_brand_from_packaged_data_is_another_sense() -> None:
+    # 'Sony' is a listed company (pytickersymbols' index data): a brand sense by default, shown in the evidence
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "Invented"),),
+        works=(Work("w", "rh", ("Zephyr Quest",)),),
+        characters=(Character("sony", "w", ("Sony",), ("violet cape",)),),
+    )
+    m = TextMatcher.build(Corpus(registry=reg))
+    assert any(e.label == "Sony" and "brand" in m.index.senses.get(e.eid, ()) for e in m.index.entries)
+    matches, aside = m.screen("a sony camera on a wooden desk")
+    assert matches == [] and len(aside) == 1 and "a brand" in aside[0].detail
+
+
 def test_nothing_is_set_aside_when_the_character_is_matched() -> None:
     matches, aside = _matcher().screen("Link from Zephyr Quest with his zephyr blade")
     assert [x.character for x in matches] == ["link"] and aside == []

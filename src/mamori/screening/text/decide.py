@@ -69,6 +69,9 @@ _SENSE_WORDS = {
     "surname": "a surname",
     "person": "a person",
     "brand": "a brand",
+    "product": "a product",
+    "band": "a band",
+    "title": "another title",
     "declared": "declared ambiguous by the rightsholder",
 }
 

@@ -233,7 +233,9 @@ class NameIndex:
                 )
                 ja[jk].add(eid)
                 # romanised per word of the name ('ハリー・ポッター' -> 'harii pottaa'): the words as typed by sound
-                chunks = "".join(c if is_cjk(c) and c not in "・･" else " " for c in normalize(label).text).split()
+                chunks = "".join(
+                    c if is_cjk(c) and c not in "・･" else " " for c in normalize(label).text
+                ).split()
                 rwords = tuple(sg[2] for ch in chunks for sg in romaji_segments(ch) if sg[2])
                 segs = romaji_segments("".join(c for c in normalize(label).text if is_cjk(c)))
                 rraw = "".join(rwords)

@@ -195,11 +195,41 @@ def places() -> frozenset[str]:
     return frozenset(out)
 
 
+BRAND_SUFFIX_MIN = (
+    5  # a last word this many listed companies end with is a legal or generic suffix ('inc.', 'group')
+)
+
+
+@lru_cache(maxsize=1)
+def brands() -> frozenset[str]:
+    """Lower-case brand names: the companies of the stock indices pytickersymbols ships (S&P 500/600, NASDAQ 100,
+    NIKKEI 225, DAX, FTSE 100, ...), without their legal or generic suffixes ('Nintendo', 'Sony', 'Bandai Namco').
+    The suffixes come from the same data: the last words that BRAND_SUFFIX_MIN or more of the names end with."""
+    from collections import Counter
+
+    from pytickersymbols import PyTickerSymbols
+
+    names = {str(s["name"]) for s in PyTickerSymbols().get_all_stocks() if s.get("name")}
+    split = [n.replace(",", " ").lower().split() for n in names]
+    ends = Counter(ws[-1] for ws in split if len(ws) > 1)
+    suffixes = {w for w, k in ends.items() if k >= BRAND_SUFFIX_MIN}
+    out: set[str] = set()
+    for ws in split:
+        while len(ws) > 1 and ws[-1] in suffixes:
+            ws = ws[:-1]
+        if ws:
+            out.add(" ".join(ws))
+    return frozenset(out)
+
+
 def other_senses(word: str) -> tuple[str, ...]:
-    """What else a lower-case word or phrase is, from data: 'word:LANG', 'place', 'given-name', 'surname'."""
+    """What else a lower-case word or phrase is, from data: 'word:LANG', 'place', 'given-name', 'surname',
+    'brand'."""
     out = [f"word:{lang}" for lang, bar in EVERYDAY_ZIPF.items() if zipf(word, lang) >= bar]
     if word in places():
         out.append("place")
+    if word in brands():
+        out.append("brand")
     if word in given_names():
         out.append("given-name")
     if word in surnames():

@@ -188,7 +188,10 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
     brands = sorted(b for b in vocab.brands() if b.isascii() and b.replace(" ", "").isalpha())
     for _ in range(n_each if brands else 0):
         b = " ".join(w.capitalize() for w in rng.choice(brands).split())
-        add("brand", f"a {b} {rng.choice(_OBJECTS)} in a shop window {rng.choice(_SCENES)}, {rng.choice(_STYLES)}")
+        add(
+            "brand",
+            f"a {b} {rng.choice(_OBJECTS)} in a shop window {rng.choice(_SCENES)}, {rng.choice(_STYLES)}",
+        )
     out.extend(_japanese_everyday(reg, rng, n_each))
     out.extend(_japanese_names(reg, rng))
     out.extend(_romaji_names(reg, rng))

@@ -24,7 +24,6 @@ from mamori.screening.base import Corpus
 from mamori.screening.text import TextMatcher, detect_themes
 from mamori.types import RequestContext, Verdict
 
-
 CAUGHT = frozenset({"ja_names", "romaji_names"})  # tiers that must be caught; every other tier must pass
 
 

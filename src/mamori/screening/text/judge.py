@@ -457,7 +457,7 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
             and len(prev.text) >= 2
             and not is_title_case_prompt(toks)
             # not the other registered name words, nor a short form of one ('Ed Elric')
-            and not any(w.startswith(prev.text) for w in index.registered_words)
+            and not index.starts_a_registered_word(prev.text)
         ):
             return f"another person's name beside '{prev.text}' (also {', '.join(senses)})"
     after = norm.text[h.n1 : h.n1 + 2]

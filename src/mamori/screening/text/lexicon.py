@@ -56,6 +56,7 @@ class Lexicon:
         self.common_ja = common_ja
         self.openers = openers
         self._cache: dict[str, bool] = {}
+        self._ja_cache: dict[str, bool] = {}
 
     @classmethod
     def from_data(cls, registered_words: set[str] | frozenset[str] = frozenset()) -> Lexicon:
@@ -80,6 +81,7 @@ class Lexicon:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._cache = {}
+        self._ja_cache = {}
 
     def is_common_en(self, word: str) -> bool:
         """A lower-case Latin word (or a light plural/verb form of one) is a frequent English word."""
@@ -127,12 +129,16 @@ class Lexicon:
     def everyday_ja(self, key: str) -> bool:
         """A katakana-folded kana form that is an everyday Japanese word, or one followed by a particle ('ウチハ':
         うち + は, 'we are ...')."""
-        if key in self.common_ja:
-            return True
-        for p in _JA_PARTICLES_ONLY:
-            if key.endswith(p) and len(key) - len(p) >= 2 and key[: -len(p)] in self.common_ja:
-                return True
-        return False
+        got = self._ja_cache.get(key)
+        if got is None:
+            got = key in self.common_ja or any(
+                key.endswith(p) and len(key) - len(p) >= 2 and key[: -len(p)] in self.common_ja
+                for p in _JA_PARTICLES_ONLY
+            )
+            if len(self._ja_cache) > 100_000:
+                self._ja_cache.clear()
+            self._ja_cache[key] = got
+        return got
 
     def frequent_phrase(self, words: tuple[str, ...]) -> bool:
         """A lower-case run of ordinary words that reads as an English phrase rather than a name: two or more

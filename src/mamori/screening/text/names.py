@@ -4,6 +4,7 @@ misspellings. Nothing here looks at a prompt."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
@@ -388,7 +389,14 @@ class NameIndex:
         self.frequent = everyday - self.registered_words
         self.everyday = everyday  # with the registered words: is a name part an everyday word
         self.try_cache: dict[tuple[str, bool], list[tuple[int, float]]] = {}
+        self.sorted_words: list[str] = sorted(self.registered_words)
         self._rest_near: dict[tuple[str, str, int], bool] = {}  # pair_rest_near answers (bounded)
+
+    def starts_a_registered_word(self, prefix: str) -> bool:
+        """A registered name or title word begins with `prefix` (a binary search of the sorted words)."""
+        words = self.sorted_words
+        i = bisect_left(words, prefix)
+        return i < len(words) and words[i].startswith(prefix)
 
     def plain_word(self, w: str) -> bool:
         """An ordinary English word, an everyday one (vocab.frequent_en_words) or a frequent given name

@@ -271,7 +271,7 @@ def _verify(index: NameIndex, lit: str, single: bool) -> list[tuple[int, float]]
     maxd = 1 if len(lit) <= 8 else 2
     for eid in _candidates(index, q, single):
         e = index.entries[eid]
-        if single != (len(e.words) <= 1):
+        if single != (len(e.words) <= 1) and not (single and e.kind == ROMAJI):  # see NameIndex.fuzzy
             continue
         k = index.fuzzy_key[eid]
         d = Levenshtein.distance(q, k, score_cutoff=maxd)

@@ -348,15 +348,16 @@ class NameIndex:
             if e.ja or len(e.raw) < 5 or e.common and len(e.words) < 2:
                 continue  # a multi-word form of ordinary words is kept: a misspelt token in it is not ordinary
             k = phonetic_key(e.raw)
-            single = len(e.words) <= 1
             self.fuzzy_key[e.eid] = k
-            fuzzy.setdefault((single, len(k)), {}).setdefault(k, []).append(e.eid)
-            if len(k) > 1:
-                table = fuzzy.setdefault((single, len(k) - 1), {})
-                for d in set(deletes1(k)):
-                    table.setdefault(d, []).append(e.eid)
-            else:
-                fuzzy.setdefault((single, 0), {}).setdefault("", []).append(e.eid)
+            # a romanised kana name is split into words only where the kana had '・': typed as one word as well
+            for single in (True, False) if e.kind == ROMAJI and len(e.words) > 1 else (len(e.words) <= 1,):
+                fuzzy.setdefault((single, len(k)), {}).setdefault(k, []).append(e.eid)
+                if len(k) > 1:
+                    table = fuzzy.setdefault((single, len(k) - 1), {})
+                    for d in set(deletes1(k)):
+                        table.setdefault(d, []).append(e.eid)
+                else:
+                    fuzzy.setdefault((single, 0), {}).setdefault("", []).append(e.eid)
         self.fuzzy = fuzzy
         # pair prefilter. A token pair within two edits of a multi-word form (word boundaries kept) has one token
         # equal to its word(s) and the other within two edits of the rest, or both within one edit. Per side of

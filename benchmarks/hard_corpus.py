@@ -11,11 +11,14 @@ lists, with the registry's own names, name parts and trait words placed in their
 - `everyday`: frequent English words in ordinary scenes; `traits`: two generic registered traits (every word a
   frequent word), of one character or of two;
 - `ja_everyday`: frequent Japanese words in short sentences, and frequent words whose kana reading contains a
-  registered kana name (the name is a substring, never a word there).
+  registered kana name (the name is a substring, never a word there);
+- `brand`: listed companies' brand names (pytickersymbols, vocab.brands) in product and shop scenes.
 
 And `ja_names` (must be caught): each registered Japanese name and name part, in hiragana and katakana, inside
 unspaced Japanese sentences after other kana, with honorifics and particles. Forms that are everyday Japanese words
-get a depiction cue or the work's title, as a reader would need to see the character.
+get a depiction cue or the work's title, as a reader would need to see the character. And `romaji_names` (must be
+caught): each registered katakana name of two or more words typed by its sound in romaji, word by word
+('エドワード・エルリック' -> 'Edowaado Erurikku'), capitalised or not.
 """
 
 from __future__ import annotations
@@ -182,9 +185,39 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
             "traits",
             f"a {a} with {b}, {rng.choice(_STYLES)}" if i % 2 else f"{a} and {b} {rng.choice(_SCENES)}",
         )
+    brands = sorted(b for b in vocab.brands() if b.isascii() and b.replace(" ", "").isalpha())
+    for _ in range(n_each if brands else 0):
+        b = " ".join(w.capitalize() for w in rng.choice(brands).split())
+        add(
+            "brand",
+            f"a {b} {rng.choice(_OBJECTS)} in a shop window {rng.choice(_SCENES)}, {rng.choice(_STYLES)}",
+        )
     out.extend(_japanese_everyday(reg, rng, n_each))
     out.extend(_japanese_names(reg, rng))
+    out.extend(_romaji_names(reg, rng))
     return out
+
+
+def _romaji_names(reg: Registry, rng: random.Random, per_name: int = 8) -> Iterator[Prompt]:
+    """Katakana names of two or more words, romanised word by word (pykakasi's Hepburn, as mamori reads them)."""
+    from mamori.screening.text.variants import romaji_segments
+
+    k = 0
+    for c in reg.characters:
+        for name in c.names:
+            words = name.replace("･", "・").split("・")
+            if len(words) < 2 or not all(w and all("゠" <= ch <= "ヿ" for ch in w) for w in words):
+                continue
+            romaji = ["".join(sg[2] for sg in romaji_segments(w)) for w in words]
+            for i in range(per_name):
+                typed = " ".join(r.capitalize() if i % 2 == 0 else r for r in romaji)
+                yield Prompt(
+                    f"romaji_names-{k:04d}",
+                    f"{typed} {rng.choice(_SCENES)}, {rng.choice(_STYLES)}",
+                    "romaji_names",
+                    (c.id,),
+                )
+                k += 1
 
 
 def _japanese_everyday(reg: Registry, rng: random.Random, n: int) -> Iterator[Prompt]:

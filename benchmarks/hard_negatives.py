@@ -24,6 +24,8 @@ from mamori.screening.base import Corpus
 from mamori.screening.text import TextMatcher, detect_themes
 from mamori.types import RequestContext, Verdict
 
+CAUGHT = frozenset({"ja_names", "romaji_names"})  # tiers that must be caught; every other tier must pass
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -57,19 +59,22 @@ def main(argv: list[str] | None = None) -> int:
     neg = [0, 0]
     for tier in sorted(stats):
         good, n = stats[tier]
-        kind = "caught" if tier == "ja_names" else "flagged"
-        bad = good if tier == "ja_names" else n - good
+        caught = tier in CAUGHT
+        kind = "caught" if caught else "flagged"
+        bad = good if caught else n - good
         print(f"  {tier:12s} {kind} {bad:5d}/{n:<5d} {100 * bad / n:5.1f}%")
         for f in fails[tier][: args.show]:
-            print(f"      {'missed' if tier == 'ja_names' else 'flagged'}: {f}")
-        if tier != "ja_names":
+            print(f"      {'missed' if caught else 'flagged'}: {f}")
+        if not caught:
             neg[0] += n - good
             neg[1] += n
     ja = stats.get("ja_names", [0, 0])
+    ro = stats.get("romaji_names", [0, 0])
     print(
         f"hard negatives: {len(corpus)} prompts; everyday false positives {neg[0]}/{neg[1]} "
         f"({100 * neg[0] / max(neg[1], 1):.2f} %, target <= 1 %); Japanese names caught {ja[0]}/{ja[1]} "
-        f"({100 * ja[0] / max(ja[1], 1):.1f} %, target >= 98 %); {len(corpus) / max(cpu, 1e-9):,.0f} prompts/s"
+        f"({100 * ja[0] / max(ja[1], 1):.1f} %, target >= 98 %); katakana names typed in romaji caught "
+        f"{ro[0]}/{ro[1]}; {len(corpus) / max(cpu, 1e-9):,.0f} prompts/s"
     )
     sample = args.registry.parent / "hard-prompts.jsonl"
     labels = args.registry.parent / "hard-labels.jsonl"

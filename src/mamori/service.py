@@ -558,9 +558,12 @@ class Mamori:
             )
         safe = safe_text(text)
         idx = self.indexes()
-        matches = idx.text.detect(safe.text)
+        matches, aside = idx.text.screen(safe.text)
         themes = detect_themes(safe.text)
-        return noted(decide(matches, themes, ctx, idx.book), safe)
+        d = decide(matches, themes, ctx, idx.book)
+        if aside:  # why a registered name in the prompt was not taken as its character
+            d = replace(d, reasons=(*d.reasons, *dict.fromkeys(ev.detail for ev in aside)))
+        return noted(d, safe)
 
     def screen_prompt(
         self, text: str, ctx: RequestContext, record: bool = True, request_id: str | None = None

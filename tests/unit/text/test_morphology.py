@@ -113,3 +113,19 @@ def test_explain_says_why_a_name_was_set_aside() -> None:
         len(why) == 1 and why[0].text == "Olga" and "owner" in why[0].detail and "given-name" in why[0].detail
     )
     assert m.explain("a bakery at night") == []
+
+
+def test_katakana_name_typed_by_its_sound_in_romaji() -> None:
+    # 'ミラン・ポルテ' (invented) romanised word by word: 'miran porute', as a Japanese speaker types it by sound
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "Invented"),),
+        works=(Work("w", "rh", ("Cloud Harbour",)),),
+        characters=(Character("miran", "w", ("ミラン・ポルテ",), ("glass kite",)),),
+    )
+    m = TextMatcher.build(Corpus(registry=reg))
+    assert [e.words for e in m.index.entries if e.kind == "romaji"] == [("miran", "porute")]
+    got = m.detect("Miran Porute flying a kite")
+    assert [x.character for x in got] == ["miran"] and "romanisation" in got[0].evidence[0].detail
+    assert chars(m, "miran porute") == {"miran"}
+    # one word of it alone is not the name
+    assert chars(m, "a trip to miran") == set()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 from mamori.screening.text import vocab
+from mamori.screening.text.evidence import evidence_of as _evidence
+from mamori.screening.text.evidence import set_aside as _set_aside
 from mamori.screening.text.judge import MIN_SCORE, Hit, Scored, classify
-from mamori.screening.text.lexicon import JA_HONORIFICS, is_common_en
+from mamori.screening.text.lexicon import JA_HONORIFICS
 from mamori.screening.text.names import PART, NameIndex
 from mamori.screening.text.normalize import Normalized, Token, is_hiragana, is_katakana, to_katakana
 from mamori.screening.text.traits import TraitHit, descriptive_score, distinct_hits
@@ -15,25 +17,6 @@ from mamori.types import Evidence, Match, Rule, Span
 _R_NAME, _R_TITLE = str(Rule.NAME), str(Rule.TITLE)  # plain strings: cheaper to compare than enum members
 FULL, ONE_TRAIT = 2, 1  # what context a hit that needs it has (decide.context)
 ONE_TRAIT_SCORE = 0.65  # an everyday-word name part with one trait: as two traits (traits.descriptive_score)
-
-
-def _evidence(norm: Normalized, s: Scored, score: float) -> Evidence:
-    h = s.hit
-    if norm.starts is None:  # identity offset map
-        o0, o1 = h.n0, h.n1
-    else:
-        o0, o1 = norm.span(h.n0, h.n1)
-    text = norm.original[o0:o1]
-    e = s.entry
-    rule = s.rule
-    if rule == _R_NAME:
-        detail = f"'{text}' is the registered name '{e.label}'"
-    elif rule == _R_TITLE:
-        detail = f"'{text}' is the registered title '{e.label}' of work '{e.work}'"
-    else:
-        what = "title" if e.is_title else "name"
-        detail = f"'{text}' reads as the registered {what} '{e.label}' ({s.how})"
-    return Evidence(s.rule, round(score, 4), detail, Span(o0, o1), text, {"matched": e.label})
 
 
 def _by_score(x: tuple[Scored, float]) -> float:
@@ -93,7 +76,9 @@ class _Context:
             else:
                 for c in self.work_chars[e.work]:
                     traits = max(traits, self.trait_support(c, s))
-        ordinary_part = e.kind == PART and (e.raw in self.index.everyday or is_common_en(e.raw))
+        ordinary_part = e.kind == PART and (
+            e.raw in self.index.everyday or self.index.lex.is_common_en(e.raw)
+        )
         if traits >= (2 if ordinary_part else 1):
             return FULL
         for k in self.kept:
@@ -225,18 +210,8 @@ def decide(
             ctx = ctx_of.context(s)
             if ctx:
                 final.append((s, min(s.score, 0.85 if ctx == FULL else ONE_TRAIT_SCORE)))
-            elif aside is not None and s.other:
-                ev = _evidence(norm, s, 0.0)
-                aside.append(
-                    Evidence(
-                        ev.rule,
-                        0.0,
-                        f"set aside: {ev.detail} ({s.how}); no character evidence in the prompt",
-                        ev.span,
-                        ev.text,
-                        ev.extra,
-                    )
-                )
+            elif aside is not None:
+                aside.append(_set_aside(index, norm, s))
     by_char: dict[str, list[tuple[Scored, float]]] = defaultdict(list)
     by_work: dict[str, list[tuple[Scored, float]]] = defaultdict(list)
     for s, sc in final:

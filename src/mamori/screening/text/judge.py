@@ -9,16 +9,7 @@ from itertools import combinations
 from rapidfuzz.distance import Levenshtein
 
 from mamori.screening.text import morph, vocab
-from mamori.screening.text.lexicon import (
-    COMMON_JA,
-    GIVEN_NAMES,
-    HONORIFICS,
-    JA_HONORIFICS,
-    JA_PARTICLES,
-    frequent_phrase,
-    is_common_en,
-    ordinary_word,
-)
+from mamori.screening.text.lexicon import HONORIFICS, JA_HONORIFICS, JA_PARTICLES
 from mamori.screening.text.names import PART, READING, ROMAJI, Entry, NameIndex
 from mamori.screening.text.normalize import (
     F_CONFUSABLE,
@@ -226,10 +217,16 @@ def fuzzy(
             nxt = infos[i + 1]
             if not (odd or nxt[2]):
                 # two everyday words: probed only where one is exactly the leading/trailing words of a multi-word
-                # form and the other is not in the hand-written lexicon ('Sailor Moan': 'moan' is everyday
-                # vocabulary, and one edit from 'moon')
+                # form and the other is not an ordinary word nor a frequent given name (lexicon.Lexicon) ('Sailor
+                # Moan': 'moan' is everyday vocabulary, and one edit from 'moon')
                 ex = info[4] & 2 | nxt[4] & 8
-                if not (ex & 2 and not _lexicon_word(raws[i + 1]) or ex & 8 and not _lexicon_word(raws[i])):
+                lex = index.lex
+                if not (
+                    ex & 2
+                    and not lex.plain_or_given(raws[i + 1])
+                    or ex & 8
+                    and not lex.plain_or_given(raws[i])
+                ):
                     continue
             side = info[4] & 3 | nxt[4] & 12  # head of the form: 2 exact, 1 near; tail: 8 exact, 4 near
             if (
@@ -243,11 +240,6 @@ def fuzzy(
                     len(lit) >= 7 and lit.isalpha() and cache.get((lit, False)) != []
                 ):  # [] known: nothing found
                     _try(index, cache, lit, i, i + 1, tokens, hits, False)
-
-
-def _lexicon_word(w: str) -> bool:
-    """An ordinary English word or frequent given name of the hand-written lexicon (not the frequency list)."""
-    return is_common_en(w) or w in GIVEN_NAMES
 
 
 def _try(
@@ -279,7 +271,7 @@ def _verify(index: NameIndex, lit: str, single: bool) -> list[tuple[int, float]]
     maxd = 1 if len(lit) <= 8 else 2
     for eid in _candidates(index, q, single):
         e = index.entries[eid]
-        if single != (len(e.words) <= 1):
+        if single != (len(e.words) <= 1) and not (single and e.kind == ROMAJI):  # see NameIndex.fuzzy
             continue
         k = index.fuzzy_key[eid]
         d = Levenshtein.distance(q, k, score_cutoff=maxd)
@@ -340,13 +332,13 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             how, rule, score = "hiragana/katakana", _R_VARIANT, 0.95
         if e.kind == PART:
             how, rule, score = f"part of the name ({how})", _R_VARIANT, min(score, 0.85)
-        amb = e.common or len(e.raw) <= 1 or to_katakana(seg) in COMMON_JA
+        amb = e.common or len(e.raw) <= 1 or index.lex.everyday_ja(to_katakana(seg))
         named = _ja_named(norm.text, h.n1)
         if named:
             amb, how = True, f"{how}; given to another ('{named}')"
         return Scored(h, e, score, rule, how, "needs" if amb else "strong", bool(named))
     if h.via == "romaji":
-        amb = e.common or to_katakana(h.lit) in COMMON_JA or e.kind == PART and len(e.raw) < 5
+        amb = e.common or index.lex.everyday_ja(to_katakana(h.lit)) or e.kind == PART and len(e.raw) < 5
         score = 0.85 if e.kind == PART else 0.92
         how = "romaji reading of the kana"
         named = _ja_named(norm.text, h.n1)
@@ -385,7 +377,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         else:
             how, rule, score = "spacing/punctuation", _R_VARIANT, 0.95
     else:
-        if len(lit) < 4 or all(is_common_en(w) or w in GIVEN_NAMES for w in h.words):
+        if len(lit) < 4 or all(index.lex.plain_or_given(w) for w in h.words):
             return None
         if e.kind == ROMAJI:
             how, rule, score = "romanisation of the kana name", _R_VARIANT, 0.92
@@ -403,7 +395,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
     if len(e.words) >= 2 and e.kind != PART:
         # a multi-word form: commonness is judged on what the prompt wrote. Its registered words are ordinary
         # English only when written as those words; joined ('Skyrider', 'skyrider') or misspelt it is not a word.
-        surface_common = e.common if same_words else all(ordinary_word(w) for w in h.words)
+        surface_common = e.common if same_words else all(index.lex.ordinary_word(w) for w in h.words)
         amb = (surface_common and not obfuscated) or len(e.raw) <= 3
     else:
         if obfuscated:
@@ -412,6 +404,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             amb = True
         else:  # all the prompt's words ordinary English
             amb = True
+            is_common_en = index.lex.is_common_en
             for w in h.words:
                 if not is_common_en(w):
                     amb = False
@@ -422,10 +415,15 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         if status == "needs" and same_words and len(e.words) >= 2 and e.kind != PART and not obfuscated:
             if e.coined and all(toks[k].sep_before in ("-", "‐", "‑") for k in range(h.t0 + 1, h.t1 + 1)):
                 status = "strong"  # 'sky-rider': the registered compound itself, whatever the case
-            elif not title and not frequent_phrase(e.words) and not any(t.merged for t in ts):
+            elif not title and not index.lex.frequent_phrase(e.words) and not any(t.merged for t in ts):
                 # 'sky rider', 'tom walker': the whole registered name in lower case, not an English phrase
                 status, score, how = "strong", min(score, 0.9), how + ", lower case"
-    elif title and not obfuscated and not any(t.upper for t in ts) and any(is_common_en(w) for w in h.words):
+    elif (
+        title
+        and not obfuscated
+        and not any(t.upper for t in ts)
+        and any(index.lex.is_common_en(w) for w in h.words)
+    ):
         status = "needs"  # 'an iron tide of water': a lower-case title made of ordinary words
     single = h.t0 == h.t1 and len(e.words) <= 1 or e.kind == PART
     other = ""
@@ -459,7 +457,7 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
             and len(prev.text) >= 2
             and not is_title_case_prompt(toks)
             # not the other registered name words, nor a short form of one ('Ed Elric')
-            and not any(w.startswith(prev.text) for w in index.registered_words)
+            and not index.starts_a_registered_word(prev.text)
         ):
             return f"another person's name beside '{prev.text}' (also {', '.join(senses)})"
     after = norm.text[h.n1 : h.n1 + 2]

@@ -147,6 +147,16 @@ class TextMatcher(Detector):
         self._run(content, aside)
         return aside
 
+    def screen(self, content: Any) -> tuple[list[Match], list[Evidence]]:
+        """detect() and explain() in one pass: the matches, and the evidence of names read in another sense (a
+        place, an everyday word, a person, a brand, given to another) whose character was not matched."""
+        aside: list[Evidence] = []
+        matches = self._run(content, aside)
+        if aside and matches:
+            found = {(m.character or "", m.work) for m in matches}
+            aside = [ev for ev in aside if (ev.extra.get("character", ""), ev.extra.get("work")) not in found]
+        return matches, aside
+
     def _run(self, content: Any, aside: list[Evidence] | None) -> list[Match]:
         text = content if isinstance(content, str) else str(content)
         if not text or text.isspace():  # as `not text.strip()`, without the copy

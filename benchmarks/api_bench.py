@@ -68,17 +68,7 @@ async def _clients(
             i = k
             while time.monotonic() < stop:
                 t0 = time.perf_counter()
-                try:
-                    if baseline:
-                        request = c.get("/healthz")
-                    else:
-                        body = {"text": PROMPTS[i % len(PROMPTS)], "territory": "JP"}
-                        request = c.post("/v1/screen/prompt", json=body)
-                    async with request as r:
-                        await r.read()
-                        ok = r.status == 200
-                except (TimeoutError, aiohttp.ClientError):
-                    ok = False
+                ok = await _one_request(c, baseline, i)
                 if ok:
                     latencies.append(time.perf_counter() - t0)
                 else:
@@ -87,6 +77,22 @@ async def _clients(
 
         await asyncio.gather(*(one(offset + k) for k in range(clients)))
     return latencies, errors
+
+
+async def _one_request(c: Any, baseline: bool, i: int) -> bool:
+    """One request of a bench client: `/healthz` (the baseline) or a prompt screening; True when answered 200."""
+    import aiohttp
+
+    try:
+        if baseline:
+            request = c.get("/healthz")
+        else:
+            request = c.post("/v1/screen/prompt", json={"text": PROMPTS[i % len(PROMPTS)], "territory": "JP"})
+        async with request as r:
+            await r.read()
+            return bool(r.status == 200)
+    except (TimeoutError, aiohttp.ClientError):
+        return False
 
 
 async def _open_clients(
@@ -117,17 +123,7 @@ async def _open_clients(
 
         async def one(k: int, due: float) -> None:
             nonlocal errors
-            try:
-                if baseline:
-                    request = c.get("/healthz")
-                else:
-                    body = {"text": PROMPTS[k % len(PROMPTS)], "territory": "JP"}
-                    request = c.post("/v1/screen/prompt", json=body)
-                async with request as r:
-                    await r.read()
-                    ok = r.status == 200
-            except (TimeoutError, aiohttp.ClientError):
-                ok = False
+            ok = await _one_request(c, baseline, k)
             if ok:
                 latencies.append(time.perf_counter() - due)
             else:

@@ -20,7 +20,17 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from mamori.ledger.note import DASH, NoteError, add_lines, b64, check_key_name, key_hash, split_note, unb64
+from mamori.ledger.note import (
+    DASH,
+    NoteError,
+    add_lines,
+    b64,
+    check_key_name,
+    key_hash,
+    parse_skey,
+    split_note,
+    unb64,
+)
 
 __all__ = ["Cosigner", "CosignerVerifier", "add_lines", "cosignatures", "parse_lines", "signed_message"]
 
@@ -91,15 +101,10 @@ class Cosigner:
 
     @classmethod
     def parse(cls, skey: str) -> Cosigner:
-        parts = skey.strip().split("+", 4)
-        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
-            raise NoteError("a witness signing key is PRIVATE+KEY+<name>+<8 hex key ID>+<base64 key>")
-        name, hex_id, key = parts[2:]
-        check_key_name(name)
-        raw = unb64(key, "the witness signing key")
-        if len(raw) != 33 or raw[0] != ALG_COSIGNATURE_V1:
-            raise NoteError("the witness signing key is not a cosignature/v1 key (0x04 ‖ 32-byte seed)")
-        cosigner = cls(name, Ed25519PrivateKey.from_private_bytes(raw[1:]))
+        name, hex_id, seed = parse_skey(
+            skey, ALG_COSIGNATURE_V1, "a witness signing key", "a cosignature/v1 key"
+        )
+        cosigner = cls(name, Ed25519PrivateKey.from_private_bytes(seed))
         if f"{cosigner.verifier.key_id:08x}" != hex_id:
             raise NoteError("the witness signing key's ID does not match its name and key (damaged key)")
         return cosigner

@@ -82,6 +82,20 @@ class Verifier:
         return f"{self.name}+{self.hash:08x}+{b64(bytes([ALG_ED25519]) + raw)}"
 
 
+def parse_skey(skey: str, alg: int, what: str, kind: str) -> tuple[str, str, bytes]:
+    """Split a private key line `PRIVATE+KEY+<name>+<8 hex key ID>+<base64(alg ‖ 32-byte seed)>` (the form Go's
+    note package writes): (name, hex key ID, seed). The caller checks the ID against the key it derives."""
+    parts = skey.strip().split("+", 4)
+    if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
+        raise NoteError(f"{what} is PRIVATE+KEY+<name>+<8 hex key ID>+<base64 key>")
+    name, hex_id, encoded = parts[2:]
+    check_key_name(name)
+    raw = unb64(encoded, what)
+    if len(raw) != 33 or raw[0] != alg:
+        raise NoteError(f"{what} is not {kind} (0x{alg:02x} ‖ 32-byte seed)")
+    return name, hex_id, raw[1:]
+
+
 @dataclass(frozen=True)
 class Signer:
     name: str
@@ -94,15 +108,8 @@ class Signer:
 
     @classmethod
     def parse(cls, skey: str) -> Signer:
-        parts = skey.strip().split("+", 4)
-        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
-            raise NoteError("a signer key is PRIVATE+KEY+<name>+<8 hex key hash>+<base64 key>")
-        name, hex_hash, b64 = parts[2:]
-        check_key_name(name)
-        raw = unb64(b64, "the signer key")
-        if len(raw) != 33 or raw[0] != ALG_ED25519:
-            raise NoteError("the signer key is not an Ed25519 key (0x01 ‖ 32-byte seed)")
-        signer = cls(name, Ed25519PrivateKey.from_private_bytes(raw[1:]))
+        name, hex_hash, seed = parse_skey(skey, ALG_ED25519, "a signer key", "an Ed25519 key")
+        signer = cls(name, Ed25519PrivateKey.from_private_bytes(seed))
         if f"{signer.verifier.hash:08x}" != hex_hash:
             raise NoteError("the signer key's hash does not match its name and key (damaged key)")
         return signer

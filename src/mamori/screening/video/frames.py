@@ -12,19 +12,28 @@ THUMB = (18, 32)  # rows, cols of the tiny luma thumbnail used for shot changes 
 MOTION_SIDE = 128  # longest side of the (area-averaged) luma thumbnail on which camera motion is estimated
 
 
+def y_plane(frame: Any) -> np.ndarray | None:
+    """The frame's luma plane as a (h, w) uint8 view without a copy or colour conversion, when its pixel format
+    stores luma first (YUV, NV12/21, grey); else None."""
+    if not frame.format.name.startswith(("yuv", "yuvj", "nv12", "nv21", "gray")):
+        return None
+    plane = frame.planes[0]
+    h, w = plane.height, plane.width
+    buf = np.frombuffer(plane, np.uint8)
+    if buf.size < h * plane.line_size:
+        return None
+    return buf[: h * plane.line_size].reshape(h, plane.line_size)[:, :w]
+
+
 def luma_thumb(frame: Any) -> np.ndarray:
     """A (18, 32) float32 luma thumbnail, from a strided view of the Y plane when the format allows."""
-    fmt = frame.format.name
-    if fmt.startswith(("yuv", "yuvj", "nv12", "nv21", "gray")):
-        plane = frame.planes[0]
-        h, w = plane.height, plane.width
-        buf = np.frombuffer(plane, np.uint8)
-        if buf.size >= h * plane.line_size:
-            y = buf[: h * plane.line_size].reshape(h, plane.line_size)[:, :w]
-            sy, sx = max(1, h // THUMB[0]), max(1, w // THUMB[1])
-            t = y[: sy * THUMB[0] : sy, : sx * THUMB[1] : sx].astype(np.float32)
-            if t.shape == THUMB:
-                return t
+    y = y_plane(frame)
+    if y is not None:
+        h, w = y.shape
+        sy, sx = max(1, h // THUMB[0]), max(1, w // THUMB[1])
+        t = y[: sy * THUMB[0] : sy, : sx * THUMB[1] : sx].astype(np.float32)
+        if t.shape == THUMB:
+            return t
     small = frame.reformat(width=THUMB[1], height=THUMB[0], format="gray").to_ndarray()
     return small.astype(np.float32)
 
@@ -33,14 +42,7 @@ def motion_thumb(frame: Any) -> np.ndarray:
     """An area-averaged float32 luma thumbnail (longest side `MOTION_SIDE`) for camera-motion estimation."""
     import cv2
 
-    fmt = frame.format.name
-    y: np.ndarray | None = None
-    if fmt.startswith(("yuv", "yuvj", "nv12", "nv21", "gray")):
-        plane = frame.planes[0]
-        h, w = plane.height, plane.width
-        buf = np.frombuffer(plane, np.uint8)
-        if buf.size >= h * plane.line_size:
-            y = buf[: h * plane.line_size].reshape(h, plane.line_size)[:, :w]
+    y = y_plane(frame)
     if y is None:
         y = frame.to_ndarray(format="gray")
     h, w = y.shape[:2]

@@ -65,6 +65,32 @@ class Appended:
         return {"ledger_index": self.index, "leaf_hash": self.leaf_hash, "chain_hash": self.hash}
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """An event's data already in canonical JSON, its private rows (PRIVATE) set apart: made by `encode` on the
+    caller's thread, so the writer thread does not encode the event again."""
+
+    json: str
+    private: list[dict[str, Any]]
+
+
+def encode(data: dict[str, Any]) -> Encoded:
+    """`data` as an entry will hold it (canonical JSON, without PRIVATE), and its private rows."""
+    if PRIVATE not in data:
+        return Encoded(canonical_json(data), [])
+    public = {k: v for k, v in data.items() if k != PRIVATE}
+    return Encoded(canonical_json(public), list(data[PRIVATE].get("prompt_texts", [])))
+
+
+def entry_json(kind: str, ts: str, data_json: str) -> str:
+    """canonical_json({"kind": kind, "ts": ts, "data": data}) spelled from `data`'s own canonical JSON: the keys
+    sorted (data < kind < ts), no spaces; a value's canonical JSON is the same inside an object as alone."""
+    return f'{{"data":{data_json},"kind":{canonical_json(kind)},"ts":{canonical_json(ts)}}}'
+
+
+Event = tuple[str, dict[str, Any] | Encoded]
+
+
 class LedgerStore:
     def __init__(
         self,
@@ -85,7 +111,7 @@ class LedgerStore:
     def append(self, kind: str, data: dict[str, Any]) -> Appended:
         return self.append_many([(kind, data)])[-1]
 
-    def append_many(self, events: Sequence[tuple[str, dict[str, Any]]]) -> list[Appended]:
+    def append_many(self, events: Sequence[Event]) -> list[Appended]:
         """Append events in order, in one transaction: all of them or none."""
         if not events:
             return []
@@ -102,7 +128,7 @@ class LedgerStore:
             return out
         raise RuntimeError("unreachable")
 
-    def _try_append(self, events: Sequence[tuple[str, dict[str, Any]]]) -> list[Appended]:
+    def _try_append(self, events: Sequence[Event]) -> list[Appended]:
         out: list[Appended] = []
         with self.engine.begin() as conn:
             if self._pg:
@@ -118,10 +144,14 @@ class LedgerStore:
             private: list[dict[str, Any]] = []
             for kind, data in events:
                 ts = datetime.now(UTC)
-                if PRIVATE in data:
-                    private += data[PRIVATE].get("prompt_texts", [])
-                    data = {k: v for k, v in data.items() if k != PRIVATE}
-                payload = canonical_json({"kind": kind, "ts": ts.isoformat(), "data": data})
+                if isinstance(data, Encoded):
+                    private += data.private
+                    payload = entry_json(kind, ts.isoformat(), data.json)
+                else:
+                    if PRIVATE in data:
+                        private += data[PRIVATE].get("prompt_texts", [])
+                        data = {k: v for k, v in data.items() if k != PRIVATE}
+                    payload = canonical_json({"kind": kind, "ts": ts.isoformat(), "data": data})
                 h = row_hash(prev, payload)
                 rows.append((ts, kind, payload, h, prev))
                 prev = h

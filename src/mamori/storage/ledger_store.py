@@ -32,23 +32,20 @@ _SEQS = select(t.ledger.c.idx, t.ledger.c.seq).where(
 _INSERT_NODES = insert(t.ledger_nodes)
 _HEAD = select(t.ledger.c.hash, t.ledger.c.idx).order_by(t.ledger.c.seq.desc()).limit(1)
 _PG_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
-# PostgreSQL: a batch's rows of each table as ONE parameter, a JSON array of records (json_to_recordset), so each
-# insert is a constant statement (prepared once per connection) and one round trip whatever the batch's size. An
+# PostgreSQL: a batch's rows of each table as ONE parameter, a JSON array of records (json_to_recordset), all three
+# inserts in one constant statement (prepared once per connection): one round trip whatever the batch's size. An
 # executemany costs the driver a statement per row, and array parameters are quoted element by element in Python
 # (measured: most of the writer's CPU for JSON payloads); json.dumps of the batch is C.
-_PG_INSERT_ROWS = text(
-    "INSERT INTO ledger (ts, kind, payload, prev_hash, hash, idx) SELECT ts, kind, payload, prev_hash, hash, idx "
-    "FROM json_to_recordset(CAST(:rows AS json)) AS r(ts timestamptz, kind text, payload text, prev_hash text, "
-    "hash text, idx bigint) RETURNING seq, idx"
-)
-_PG_INSERT_NODES = text(
-    "INSERT INTO ledger_nodes (level, idx, hash) SELECT level, idx, decode(hash, 'hex') "
-    "FROM json_to_recordset(CAST(:rows AS json)) AS r(level integer, idx bigint, hash text)"
-)
-_PG_INSERT_TEXTS = text(
-    "INSERT INTO prompt_texts (commitment, salt, text, platform_id, platform_user, created_at) "
-    "SELECT commitment, salt, text, platform_id, platform_user, created_at FROM json_to_recordset(CAST(:rows AS json)) "
-    "AS r(commitment text, salt text, text text, platform_id text, platform_user text, created_at timestamptz)"
+_PG_INSERT_BATCH = text(
+    "WITH entries AS (INSERT INTO ledger (ts, kind, payload, prev_hash, hash, idx) "
+    "SELECT ts, kind, payload, prev_hash, hash, idx FROM json_to_recordset(CAST(:rows AS json)) "
+    "AS r(ts timestamptz, kind text, payload text, prev_hash text, hash text, idx bigint) RETURNING seq, idx), "
+    "tree AS (INSERT INTO ledger_nodes (level, idx, hash) SELECT level, idx, decode(hash, 'hex') "
+    "FROM json_to_recordset(CAST(:nodes AS json)) AS r(level integer, idx bigint, hash text)), "
+    "texts AS (INSERT INTO prompt_texts (commitment, salt, text, platform_id, platform_user, created_at) "
+    "SELECT commitment, salt, text, platform_id, platform_user, created_at FROM json_to_recordset(CAST(:texts AS json)) "
+    "AS r(commitment text, salt text, text text, platform_id text, platform_user text, created_at timestamptz)) "
+    "SELECT seq, idx FROM entries"
 )
 
 
@@ -157,22 +154,12 @@ class LedgerStore:
                 prev = h
             leaves = [merkle.leaf_hash(r[2].encode("utf-8")) for r in rows]
             nodes, new_frontier = merkle.append_nodes(size, frontier_hashes, leaves)
-            seqs = self._insert(conn, size, rows, nodes)
+            texts = private if self.keep_prompts else []
+            seqs = self._insert(conn, size, rows, nodes, [{"created_at": ts, **r} for r in texts])
             for i, (ts, _kind, _payload, h, _p) in enumerate(rows):
                 out.append(Appended(int(seqs[size + i]), h, ts, size + i, leaves[i].hex()))
-            if private and self.keep_prompts:
-                self._insert_texts(conn, ts, private)
         self._front = (size + len(rows), prev, new_frontier)  # committed: the next batch may start from it
         return out
-
-    def _insert_texts(self, conn: Any, ts: datetime, private: list[dict[str, Any]]) -> None:
-        """The batch's prompt texts (beside the entries, same transaction), as one statement on PostgreSQL."""
-        if not self._pg:
-            conn.execute(insert(t.prompt_texts), [{"created_at": ts, **r} for r in private])
-            return
-        cols = ("commitment", "salt", "text", "platform_id", "platform_user")
-        batch = [{**{c: r.get(c) for c in cols}, "created_at": ts.isoformat()} for r in private]
-        conn.execute(_PG_INSERT_TEXTS, {"rows": json.dumps(batch)})
 
     def _insert(
         self,
@@ -180,11 +167,12 @@ class LedgerStore:
         size: int,
         rows: list[tuple[datetime, str, str, str, str]],
         nodes: list[tuple[int, int, bytes]],
+        texts: list[dict[str, Any]],
     ) -> dict[int, int]:
-        """Write a batch's rows and tree nodes; {leaf index: seq}. Nobody else can write meanwhile: the lock above,
-        SQLite's single writer, and the UNIQUE idx/prev_hash if they could."""
+        """Write a batch's rows, tree nodes and prompt texts; {leaf index: seq}. Nobody else can write meanwhile:
+        the lock above, SQLite's single writer, and the UNIQUE idx/prev_hash if they could."""
         if self._pg:
-            batch = [
+            entries = [
                 {
                     "ts": ts.isoformat(),
                     "kind": kind,
@@ -195,12 +183,10 @@ class LedgerStore:
                 }
                 for i, (ts, kind, payload, h, p) in enumerate(rows)
             ]
-            seqs = {
-                int(r.idx): int(r.seq) for r in conn.execute(_PG_INSERT_ROWS, {"rows": json.dumps(batch)})
-            }
             tree = [{"level": lv, "idx": ix, "hash": hh.hex()} for lv, ix, hh in nodes]
-            conn.execute(_PG_INSERT_NODES, {"rows": json.dumps(tree)})
-            return seqs
+            private = [{**r, "created_at": r["created_at"].isoformat()} for r in texts]
+            params = {"rows": json.dumps(entries), "nodes": json.dumps(tree), "texts": json.dumps(private)}
+            return {int(r.idx): int(r.seq) for r in conn.execute(_PG_INSERT_BATCH, params)}
         # SQLite (in-process, no round trips): one executemany per table, the seqs read back by leaf index
         conn.execute(
             _INSERT_ROWS,
@@ -211,6 +197,8 @@ class LedgerStore:
         )
         seqs = {int(r.idx): int(r.seq) for r in conn.execute(_SEQS, {"lo": size, "hi": size + len(rows)})}
         conn.execute(_INSERT_NODES, [{"level": lv, "idx": ix, "hash": hh} for lv, ix, hh in nodes])
+        if texts:
+            conn.execute(insert(t.prompt_texts), texts)
         return seqs
 
     # --- the tree ------------------------------------------------------------------------------------------------

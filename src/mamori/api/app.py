@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from mamori import __version__
 from mamori.api.errors import document_errors, install_handlers
+from mamori.api.fastscreen import ScreenFastPath
 from mamori.api.metrics import Metrics
 from mamori.api.middleware import EdgeMiddleware
 from mamori.api.routes import ROUTERS
@@ -26,7 +27,8 @@ DESCRIPTION = """The mamori rights gate over HTTP. Authenticate with `Authorizat
 usage); **platform** (screens, opens generations, settles, files disputes); **auditor** (ledger and exports)."""
 
 
-def create_app(svc: Mamori) -> FastAPI:
+def create_app(svc: Mamori, fast_path: bool = True) -> FastAPI:
+    """The API over `svc`; `fast_path=False` leaves out `ScreenFastPath` (tests compare the two ways)."""
     app = FastAPI(title="mamori", version=__version__, description=DESCRIPTION)
     app.state.svc = svc
     app.state.metrics = Metrics()
@@ -68,6 +70,11 @@ def create_app(svc: Mamori) -> FastAPI:
 
     mount_console(app)  # noqa: E702, I001 -- the console under /console
     document_errors(app)  # after every route is mounted: the spec lists each operation's error responses
+    if fast_path:
+        app.state.fast_answers = 0
+        app.add_middleware(
+            ScreenFastPath, host=app
+        )  # inside the edge middleware: body limit and metrics apply
     app.add_middleware(EdgeMiddleware, metrics=app.state.metrics, max_body=svc.settings.max_upload_bytes)
     return app
 

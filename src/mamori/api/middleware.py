@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from typing import Any
 from urllib.parse import unquote_plus
@@ -18,6 +19,7 @@ class BodyTooLarge(Exception):
     pass
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 BAD_URL = {"error": "the URL holds a control character (such as %00); ids and parameters are plain text"}
 
 
@@ -28,7 +30,7 @@ def _control_in_url(scope: dict[str, Any]) -> bool:
     text = path + unquote_plus(bytes(scope.get("query_string") or b"").decode("latin-1"))
     if not path.startswith("/v1/"):  # console pages may take free text in a query; only NUL is refused there
         return "\x00" in text
-    return any(ord(c) < 32 or ord(c) == 127 for c in text)
+    return _CONTROL.search(text) is not None
 
 
 class EdgeMiddleware:

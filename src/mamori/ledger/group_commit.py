@@ -20,7 +20,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-Event = tuple[str, dict[str, Any]]
+Event = tuple[str, Any]  # (kind, data): the data is whatever the writer takes (a dict, or it pre-encoded)
 R = TypeVar("R")
 
 

@@ -10,9 +10,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from mamori.ledger.chain import canonical_json
 from mamori.ledger.group_commit import GroupCommitter
-from mamori.storage.ledger_store import Appended, LedgerStore
+from mamori.storage.ledger_store import Appended, Encoded, Event, LedgerStore, encode
 
 
 class GroupCommitLedgerStore(LedgerStore):
@@ -23,15 +22,18 @@ class GroupCommitLedgerStore(LedgerStore):
             lambda events: LedgerStore.append_many(self, events), window_s, max_events
         )
 
-    def append_many(self, events: Sequence[tuple[str, dict[str, Any]]]) -> list[Appended]:
+    def append_many(self, events: Sequence[Event]) -> list[Appended]:
         """Append in one transaction shared with concurrent callers; returns once it is committed."""
         return self.enqueue(events).result()
 
-    def enqueue(self, events: Sequence[tuple[str, dict[str, Any]]]) -> Future[list[Appended]]:
-        """`append_many` without waiting: the future is done once the events are committed (or failed)."""
-        for _, data in events:
-            canonical_json(data)  # an unserialisable event fails its own caller here, not the whole batch
-        return self.group.enqueue(events)
+    def enqueue(self, events: Sequence[Event]) -> Future[list[Appended]]:
+        """`append_many` without waiting: the future is done once the events are committed (or failed).
+        Each event is encoded here, on the caller's thread: an unserialisable event fails its own caller, not the
+        whole batch, and the writer does not encode it again."""
+        encoded: list[Event] = [
+            (kind, data if isinstance(data, Encoded) else encode(data)) for kind, data in events
+        ]
+        return self.group.enqueue(encoded)
 
     def close(self) -> None:
         self.group.close()

@@ -7,6 +7,7 @@ serialises appenders first, so retries are rare. Each append also writes the tre
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,6 +30,23 @@ _SEQS = select(t.ledger.c.idx, t.ledger.c.seq).where(
     t.ledger.c.idx >= bindparam("lo"), t.ledger.c.idx < bindparam("hi")
 )
 _INSERT_NODES = insert(t.ledger_nodes)
+_HEAD = select(t.ledger.c.hash, t.ledger.c.idx).order_by(t.ledger.c.seq.desc()).limit(1)
+_PG_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+# PostgreSQL: a batch's rows of each table as ONE parameter, a JSON array of records (json_to_recordset), all three
+# inserts in one constant statement (prepared once per connection): one round trip whatever the batch's size. An
+# executemany costs the driver a statement per row, and array parameters are quoted element by element in Python
+# (measured: most of the writer's CPU for JSON payloads); json.dumps of the batch is C.
+_PG_INSERT_BATCH = text(
+    "WITH entries AS (INSERT INTO ledger (ts, kind, payload, prev_hash, hash, idx) "
+    "SELECT ts, kind, payload, prev_hash, hash, idx FROM json_to_recordset(CAST(:rows AS json)) "
+    "AS r(ts timestamptz, kind text, payload text, prev_hash text, hash text, idx bigint) RETURNING seq, idx), "
+    "tree AS (INSERT INTO ledger_nodes (level, idx, hash) SELECT level, idx, decode(hash, 'hex') "
+    "FROM json_to_recordset(CAST(:nodes AS json)) AS r(level integer, idx bigint, hash text)), "
+    "texts AS (INSERT INTO prompt_texts (commitment, salt, text, platform_id, platform_user, created_at) "
+    "SELECT commitment, salt, text, platform_id, platform_user, created_at FROM json_to_recordset(CAST(:texts AS json)) "
+    "AS r(commitment text, salt text, text text, platform_id text, platform_user text, created_at timestamptz)) "
+    "SELECT seq, idx FROM entries"
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +62,32 @@ class Appended:
         return {"ledger_index": self.index, "leaf_hash": self.leaf_hash, "chain_hash": self.hash}
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """An event's data already in canonical JSON, its private rows (PRIVATE) set apart: made by `encode` on the
+    caller's thread, so the writer thread does not encode the event again."""
+
+    json: str
+    private: list[dict[str, Any]]
+
+
+def encode(data: dict[str, Any]) -> Encoded:
+    """`data` as an entry will hold it (canonical JSON, without PRIVATE), and its private rows."""
+    if PRIVATE not in data:
+        return Encoded(canonical_json(data), [])
+    public = {k: v for k, v in data.items() if k != PRIVATE}
+    return Encoded(canonical_json(public), list(data[PRIVATE].get("prompt_texts", [])))
+
+
+def entry_json(kind: str, ts: str, data_json: str) -> str:
+    """canonical_json({"kind": kind, "ts": ts, "data": data}) spelled from `data`'s own canonical JSON: the keys
+    sorted (data < kind < ts), no spaces; a value's canonical JSON is the same inside an object as alone."""
+    return f'{{"data":{data_json},"kind":{canonical_json(kind)},"ts":{canonical_json(ts)}}}'
+
+
+Event = tuple[str, dict[str, Any] | Encoded]
+
+
 class LedgerStore:
     def __init__(
         self,
@@ -54,6 +98,8 @@ class LedgerStore:
         self.engine = engine
         self.max_retries = max_retries
         self._pg = engine.dialect.name == "postgresql"
+        # (tree size, head chain hash, frontier hashes) after this store's last committed append
+        self._front: tuple[int, str, list[bytes]] = (-1, "", [])
         # Runs after each committed append (cuts checkpoints when due); it never sees an uncommitted entry.
         self.after_commit = after_commit
         # Prompt plaintext rides along with its entry (in the same transaction) unless retention is 0 days.
@@ -62,7 +108,7 @@ class LedgerStore:
     def append(self, kind: str, data: dict[str, Any]) -> Appended:
         return self.append_many([(kind, data)])[-1]
 
-    def append_many(self, events: Sequence[tuple[str, dict[str, Any]]]) -> list[Appended]:
+    def append_many(self, events: Sequence[Event]) -> list[Appended]:
         """Append events in order, in one transaction: all of them or none."""
         if not events:
             return []
@@ -79,46 +125,81 @@ class LedgerStore:
             return out
         raise RuntimeError("unreachable")
 
-    def _try_append(self, events: Sequence[tuple[str, dict[str, Any]]]) -> list[Appended]:
+    def _try_append(self, events: Sequence[Event]) -> list[Appended]:
         out: list[Appended] = []
         with self.engine.begin() as conn:
             if self._pg:
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-            head = conn.execute(
-                select(t.ledger.c.hash, t.ledger.c.idx).order_by(t.ledger.c.seq.desc()).limit(1)
-            ).first()
+                conn.execute(_PG_LOCK, {"k": _LOCK_KEY})
+            head = conn.execute(_HEAD).first()
             prev, size = (head.hash, head.idx + 1) if head else (GENESIS, 0)
-            front = _fetch(conn, merkle.frontier(size))
+            # The frontier this process wrote last, when nobody has appended since (the head says so); else read
+            frontier_hashes = self._front[2] if self._front[:2] == (size, prev) else None
+            if frontier_hashes is None:
+                front = _fetch(conn, merkle.frontier(size))
+                frontier_hashes = [front[k] for k in merkle.frontier(size)]
             rows = []
             private: list[dict[str, Any]] = []
             for kind, data in events:
                 ts = datetime.now(UTC)
-                if PRIVATE in data:
-                    private += data[PRIVATE].get("prompt_texts", [])
-                    data = {k: v for k, v in data.items() if k != PRIVATE}
-                payload = canonical_json({"kind": kind, "ts": ts.isoformat(), "data": data})
+                if isinstance(data, Encoded):
+                    private += data.private
+                    payload = entry_json(kind, ts.isoformat(), data.json)
+                else:
+                    if PRIVATE in data:
+                        private += data[PRIVATE].get("prompt_texts", [])
+                        data = {k: v for k, v in data.items() if k != PRIVATE}
+                    payload = canonical_json({"kind": kind, "ts": ts.isoformat(), "data": data})
                 h = row_hash(prev, payload)
                 rows.append((ts, kind, payload, h, prev))
                 prev = h
             leaves = [merkle.leaf_hash(r[2].encode("utf-8")) for r in rows]
-            nodes, _ = merkle.append_nodes(size, [front[k] for k in merkle.frontier(size)], leaves)
-            # The batch as one executemany, and its seqs read back by leaf index in one query: two statements per
-            # batch instead of a round trip and a statement compilation per row (nobody else can write meanwhile:
-            # the lock above, SQLite's single writer, and the UNIQUE idx/prev_hash if they could).
-            conn.execute(
-                _INSERT_ROWS,
-                [
-                    {"ts": ts, "kind": kind, "payload": payload, "prev_hash": p, "hash": h, "idx": size + i}
-                    for i, (ts, kind, payload, h, p) in enumerate(rows)
-                ],
-            )
-            seqs = {r.idx: r.seq for r in conn.execute(_SEQS, {"lo": size, "hi": size + len(rows)})}
+            nodes, new_frontier = merkle.append_nodes(size, frontier_hashes, leaves)
+            texts = private if self.keep_prompts else []
+            seqs = self._insert(conn, size, rows, nodes, [{"created_at": ts, **r} for r in texts])
             for i, (ts, _kind, _payload, h, _p) in enumerate(rows):
                 out.append(Appended(int(seqs[size + i]), h, ts, size + i, leaves[i].hex()))
-            conn.execute(_INSERT_NODES, [{"level": lv, "idx": ix, "hash": hh} for lv, ix, hh in nodes])
-            if private and self.keep_prompts:
-                conn.execute(insert(t.prompt_texts), [{"created_at": ts, **r} for r in private])
+        self._front = (size + len(rows), prev, new_frontier)  # committed: the next batch may start from it
         return out
+
+    def _insert(
+        self,
+        conn: Any,
+        size: int,
+        rows: list[tuple[datetime, str, str, str, str]],
+        nodes: list[tuple[int, int, bytes]],
+        texts: list[dict[str, Any]],
+    ) -> dict[int, int]:
+        """Write a batch's rows, tree nodes and prompt texts; {leaf index: seq}. Nobody else can write meanwhile:
+        the lock above, SQLite's single writer, and the UNIQUE idx/prev_hash if they could."""
+        if self._pg:
+            entries = [
+                {
+                    "ts": ts.isoformat(),
+                    "kind": kind,
+                    "payload": payload,
+                    "prev_hash": p,
+                    "hash": h,
+                    "idx": size + i,
+                }
+                for i, (ts, kind, payload, h, p) in enumerate(rows)
+            ]
+            tree = [{"level": lv, "idx": ix, "hash": hh.hex()} for lv, ix, hh in nodes]
+            private = [{**r, "created_at": r["created_at"].isoformat()} for r in texts]
+            params = {"rows": json.dumps(entries), "nodes": json.dumps(tree), "texts": json.dumps(private)}
+            return {int(r.idx): int(r.seq) for r in conn.execute(_PG_INSERT_BATCH, params)}
+        # SQLite (in-process, no round trips): one executemany per table, the seqs read back by leaf index
+        conn.execute(
+            _INSERT_ROWS,
+            [
+                {"ts": ts, "kind": kind, "payload": payload, "prev_hash": p, "hash": h, "idx": size + i}
+                for i, (ts, kind, payload, h, p) in enumerate(rows)
+            ],
+        )
+        seqs = {int(r.idx): int(r.seq) for r in conn.execute(_SEQS, {"lo": size, "hi": size + len(rows)})}
+        conn.execute(_INSERT_NODES, [{"level": lv, "idx": ix, "hash": hh} for lv, ix, hh in nodes])
+        if texts:
+            conn.execute(insert(t.prompt_texts), texts)
+        return seqs
 
     # --- the tree ------------------------------------------------------------------------------------------------
 

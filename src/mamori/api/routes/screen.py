@@ -14,14 +14,21 @@ from mamori.ops.keys import Principal
 from mamori.service import Mamori
 
 router = APIRouter(prefix="/v1/screen", tags=["screening"])
-screener = require("platform", "admin")
+SCREENER_ROLES = ("platform", "admin")
+screener = require(*SCREENER_ROLES)
 
 
 @router.post("/prompt", response_model=ScreenOut, response_model_exclude_none=True)
 async def screen_prompt(body: PromptScreen, request: Request, who: Principal = Depends(screener)) -> Response:
     """Screen one prompt for the key's platform; the answer is a `mamori screen prompts` output line.
     The decision is recorded in the ledger; a `review` verdict is queued for the rightsholder."""
-    svc: Mamori = request.app.state.svc  # not a dependency: one fewer for the busiest route to resolve
+    # The common case rarely gets here: mamori.api.fastscreen answers it with `screen` below, before FastAPI.
+    return await screen(request.app.state, body, who)
+
+
+async def screen(state: Any, body: PromptScreen, who: Principal) -> Response:
+    """The route's work, for the route and its fast path (`state` is the application's: service and metrics)."""
+    svc: Mamori = state.svc
     # A short prompt is decided on the event loop (cheaper than a hop to a worker thread); the ledger entry is
     # awaited without holding a thread, and the answer leaves only once that entry is committed.
     args = (svc, body.text, body.territory, who, body.user)
@@ -34,7 +41,7 @@ async def screen_prompt(body: PromptScreen, request: Request, who: Principal = D
         out = await run_in_threadpool(screening.answer_prompt, svc, rec, appended)
     else:
         out = screening.answer_prompt(svc, rec, appended)
-    request.app.state.metrics.verdict("prompt", out["verdict"])
+    state.metrics.verdict("prompt", out["verdict"])
     return json_response(ScreenOut, out)
 
 

@@ -5,7 +5,10 @@
   (or past `MULTIHASH_MIN` codes) a FAISS IndexBinaryMultiHash, as Meta's HMA runs PDQ at scale: a code is
   found when one of its `nhash` substrings matches exactly (every code within nhash - 1 bits; measured on
   1,000,000 PDQ hashes, (16, 16): 97 % of those 16-31 bits away, ~1 ms for 8 dihedral queries).
-- `FloatIndex`: float32 vectors, inner-product search (IndexFlatIP; IVF when large and `approximate=True`).
+- `FloatIndex`: float32 vectors, inner-product search (IndexFlatIP; IVF when large and `approximate=True`). A built
+  IVF index exports its trained state (`ivf_state`: the centroids and every vector's list) and a later build over
+  the same vectors takes it back (`build(ivf=...)`): no k-means training and no assignment, only copying vectors
+  into their lists (a caller keys the state by a digest of what it indexed; see screening/image/local.py).
 
 Both keep a parallel list of integer payload ids (positions into the caller's own tables).
 """
@@ -39,7 +42,7 @@ def _threads_for(work: int) -> Iterator[None]:
         faiss.omp_set_num_threads(before)
 
 
-__all__ = ["BinaryIndex", "FloatIndex", "RangeHit", "bits_to_bytes"]
+__all__ = ["BinaryIndex", "FloatIndex", "IvfState", "RangeHit", "bits_to_bytes", "ivf_lists"]
 
 
 def bits_to_bytes(bits: np.ndarray) -> np.ndarray:
@@ -134,6 +137,27 @@ class BinaryIndex:
         return c
 
 
+IVF_TRAIN_PER_LIST = 32  # k-means sample: vectors per inverted list (FAISS warns below 39)
+IVF_TRAIN_ITER = 10  # k-means iterations (FAISS default 25)
+
+
+@dataclass(frozen=True)
+class IvfState:
+    """A trained IVF index's reusable state: centroids (nlist, dim) float32 and each vector's inverted list
+    (n,) int32, in the order the vectors were added."""
+
+    centroids: np.ndarray
+    lists: np.ndarray
+
+
+def ivf_lists(n: int) -> int:
+    """Inverted lists for `n` vectors: 2 sqrt(n). A query scans the nlist centroids, then nprobe lists of n / nlist
+    vectors; at nprobe 8 that is least near sqrt(8 n), and 2 sqrt(n) costs the same per query as the 4 sqrt(n)
+    used before while its lists are twice as large (better recall), training takes a quarter and assigning the
+    vectors half the time."""
+    return int(min(4096, max(64, 2 * np.sqrt(n))))
+
+
 class FloatIndex:
     """Inner-product index over float32 vectors (normalise them yourself for cosine similarity).
 
@@ -150,6 +174,8 @@ class FloatIndex:
         self._ids: list[np.ndarray] = []
         self._index = None
         self._idmap = np.zeros(0, np.int64)
+        self.ivf_state: IvfState | None = None  # set by a build that made an IVF index
+        self.ivf_reused = False  # whether that build took a given state instead of training
 
     def __len__(self) -> int:
         return int(sum(len(p) for p in self._pending)) + (int(self._index.ntotal) if self._index else 0)
@@ -171,7 +197,9 @@ class FloatIndex:
         self._pending.append(v)
         self._ids.append(idarr)
 
-    def build(self) -> None:
+    def build(self, ivf: IvfState | None = None) -> None:
+        """Index everything added so far. `ivf`: the state of an earlier IVF build over the very same vectors
+        (same order); it is used when its shape fits (right count, dim and list numbers), else ignored."""
         import faiss
 
         if self._index is not None and not self._pending:
@@ -179,21 +207,54 @@ class FloatIndex:
         data = np.concatenate(self._pending) if self._pending else np.zeros((0, self.dim), np.float32)
         self._idmap = np.concatenate(self._ids) if self._ids else np.zeros(0, np.int64)
         n = len(data)
+        self.ivf_state, self.ivf_reused = None, False
         if self.approximate and n >= self.ivf_min:
-            nlist = int(min(4096, max(64, 4 * np.sqrt(n))))
+            lists: np.ndarray | None = None
+            if ivf is not None and self._fits(ivf, n):
+                centroids, lists = ivf.centroids.astype(np.float32), ivf.lists.astype(np.int64)
+                self.ivf_reused = True
+            else:
+                centroids = self._train(data, ivf_lists(n))
+            nlist = len(centroids)
             quant = faiss.IndexFlatIP(self.dim)
+            quant.add(centroids)
             index: Any = faiss.IndexIVFFlat(quant, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
-            rng = np.random.default_rng(0)
-            sample = data[rng.choice(n, size=min(n, nlist * 40), replace=False)]
-            index.train(sample)
-            index.add(data)
+            index.is_trained = True
+            if lists is None:
+                _, assigned = quant.search(data, 1)
+                lists = np.ascontiguousarray(assigned[:, 0], dtype=np.int64)
+            lists = np.ascontiguousarray(lists, dtype=np.int64)
+            index.add_core(n, faiss.swig_ptr(data), None, faiss.swig_ptr(lists))
             index.nprobe = self.nprobe
+            self.ivf_state = IvfState(centroids, lists.astype(np.int32))
         else:
             index = faiss.IndexFlatIP(self.dim)
             index.add(data)
         self._index = index
         self._pending = []
         self._ids = []
+
+    def _fits(self, ivf: IvfState, n: int) -> bool:
+        c, lists = ivf.centroids, ivf.lists
+        return bool(
+            c.ndim == 2
+            and c.shape[1] == self.dim
+            and 0 < len(c) <= 65536
+            and lists.shape == (n,)
+            and (n == 0 or (int(lists.min()) >= 0 and int(lists.max()) < len(c)))
+        )
+
+    def _train(self, data: np.ndarray, nlist: int) -> np.ndarray:
+        """k-means centroids (nlist, dim) over a bounded sample (IVF_TRAIN_PER_LIST per list, seeded)."""
+        import faiss
+
+        rng = np.random.default_rng(0)
+        n = len(data)
+        sample = data[np.sort(rng.choice(n, size=min(n, nlist * IVF_TRAIN_PER_LIST), replace=False))]
+        km = faiss.Kmeans(self.dim, nlist, niter=IVF_TRAIN_ITER, seed=1, spherical=True, verbose=False)
+        km.cp.min_points_per_centroid = 1  # the bounded sample is deliberate: no warning
+        km.train(sample)
+        return np.ascontiguousarray(km.centroids, dtype=np.float32)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(similarities, ids) of shape (nq, k), best first; id -1 (similarity -inf) where missing."""

@@ -44,6 +44,25 @@ def test_colours_are_the_same_on_every_call() -> None:
         assert faces.detect_faces(img) == first
 
 
+def test_concurrent_detection_gives_the_serial_results() -> None:
+    """Detection runs without the module lock (references are analysed on a thread pool): threads calling it at
+    once on different pictures find exactly the faces, boxes and parts one thread finds. (The library's own colour
+    clustering is not compared: it may differ from thread to thread even fully serialised; mamori samples colours
+    itself, see signature.face_parts.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def where(img: np.ndarray) -> list[tuple[object, ...]]:
+        return [(f.likelihood, f.box, f.left_eye, f.right_eye, f.mouth) for f in faces.detect_faces(img)]
+
+    images = [synth.draw_face(synth.face_palette(i), seed=i, size=260 + 20 * (i % 3)) for i in range(12)]
+    images += [synth.flatten(synth.draw_character(40 + i, (220, 300))) for i in range(4)]
+    serial = [where(img) for img in images]
+    assert sum(len(f) for f in serial) >= 12
+    for _ in range(2):
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            assert list(pool.map(where, images)) == serial
+
+
 def test_hard_negatives_same_hair_other_character_and_crowds() -> None:
     corpus, palettes = face_corpus(4)
     det = SignatureDetector.build(corpus)

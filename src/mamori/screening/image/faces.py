@@ -6,8 +6,13 @@ MLP weights compiled in: nothing is downloaded), and that library's C API takes 
 module fills them from numpy and calls `nv_face_detect` / `nv_face_analyze` the way the extension did.
 
 `nv_face_analyze` clusters colours with k-means seeded from the library's global RNG; the seed is fixed before
-each analysis so the same face gives the same colours on every call. Calls hold a process-wide lock (that RNG and
-the library's scratch state are shared). The library is optional: `available()` says whether it loaded, and the
+each analysis so the same face gives the same colours on every call from one thread (across threads they may
+differ, even when the calls are fully serialised: measured; mamori does not use them, the signature samples its
+colours itself). Analyses hold a process-wide lock (the RNG is global). Detection runs without it, so threads
+detect in parallel (ctypes releases the GIL): it keeps no state between calls (every buffer is allocated per call;
+the C code is written for its own OpenMP loop, which calls the same MLP and Haar-feature functions from several
+threads at once), and tests/unit/visual/test_signature.py checks concurrent calls find exactly the faces, boxes
+and parts one thread finds. The library is optional: `available()` says whether it loaded, and the
 reason is logged once when it did not.
 
 Licences: the binding is Apache-2.0 (python-animeface), the nvxs detector core is NYSL (public-domain-like).
@@ -205,59 +210,60 @@ def detect_faces(rgb: np.ndarray, max_side: int = DETECT_SIDE) -> list[DrawnFace
     if min(rows, cols) < MIN_WINDOW:
         return []
     void = ctypes.c_void_p
-    with _lock:
-        bgr = _alloc(lib, 3, rows, cols)
-        gray = _alloc(lib, 1, rows, cols)
-        smooth = _alloc(lib, 1, rows, cols)
-        edge = _alloc(lib, 1, rows, cols)
-        gray_ii = _alloc(lib, 1, rows + 1, cols + 1)
-        edge_ii = _alloc(lib, 1, rows + 1, cols + 1)
-        try:
-            _view(bgr)[..., :3] = img[..., ::-1]
-            lib.nv_gray(gray, bgr)
-            lib.nv_gaussian5x5(smooth, 0, gray, 0)
-            lib.nv_laplacian1(edge, smooth, 4.0)
-            lib.nv_integral(gray_ii, gray, 0)
-            lib.nv_integral(edge_ii, edge, 0)
-            size = _Rect(0, 0, cols, rows)
-            faces = (_FacePosition * MAX_FACES)()
-            bagging = (void * 3)(_addr(lib, "nv_face_mlp_face_01"), _addr(lib, "nv_face_mlp_face_02"), None)
-            n = lib.nv_face_detect(
-                faces,
-                MAX_FACES,
-                gray_ii,
-                edge_ii,
-                ctypes.byref(size),
-                _addr(lib, "nv_face_mlp_dir"),
-                _addr(lib, "nv_face_mlp_face_00"),
-                bagging,
-                2,
-                _addr(lib, "nv_face_mlp_parts"),
-                STEP,
-                SCALE_FACTOR,
-                MIN_WINDOW,
-            )
-            out = []
-            for i in range(max(0, min(n, MAX_FACES))):
-                feature = _FaceFeature()
+    # detections run side by side; the seeded colour analysis holds the lock (see the module doc)
+    bgr = _alloc(lib, 3, rows, cols)
+    gray = _alloc(lib, 1, rows, cols)
+    smooth = _alloc(lib, 1, rows, cols)
+    edge = _alloc(lib, 1, rows, cols)
+    gray_ii = _alloc(lib, 1, rows + 1, cols + 1)
+    edge_ii = _alloc(lib, 1, rows + 1, cols + 1)
+    try:
+        _view(bgr)[..., :3] = img[..., ::-1]
+        lib.nv_gray(gray, bgr)
+        lib.nv_gaussian5x5(smooth, 0, gray, 0)
+        lib.nv_laplacian1(edge, smooth, 4.0)
+        lib.nv_integral(gray_ii, gray, 0)
+        lib.nv_integral(edge_ii, edge, 0)
+        size = _Rect(0, 0, cols, rows)
+        faces = (_FacePosition * MAX_FACES)()
+        bagging = (void * 3)(_addr(lib, "nv_face_mlp_face_01"), _addr(lib, "nv_face_mlp_face_02"), None)
+        n = lib.nv_face_detect(
+            faces,
+            MAX_FACES,
+            gray_ii,
+            edge_ii,
+            ctypes.byref(size),
+            _addr(lib, "nv_face_mlp_dir"),
+            _addr(lib, "nv_face_mlp_face_00"),
+            bagging,
+            2,
+            _addr(lib, "nv_face_mlp_parts"),
+            STEP,
+            SCALE_FACTOR,
+            MIN_WINDOW,
+        )
+        out = []
+        for i in range(max(0, min(n, MAX_FACES))):
+            feature = _FaceFeature()
+            with _lock:
                 lib.nv_srand(SEED)
                 lib.nv_face_analyze(ctypes.byref(feature), ctypes.byref(faces[i]), bgr)
-                f = faces[i]
-                out.append(
-                    DrawnFace(
-                        likelihood=float(f.likelihood),
-                        box=_rect(f.face, s),
-                        left_eye=_rect(f.left_eye, s),
-                        right_eye=_rect(f.right_eye, s),
-                        mouth=_rect(f.mouth, s),
-                        skin=_rgb(feature.skin_bgr),
-                        hair=_rgb(feature.hair_bgr),
-                        left_eye_colour=_rgb(feature.left_eye_bgr[0]),
-                        right_eye_colour=_rgb(feature.right_eye_bgr[0]),
-                    )
+            f = faces[i]
+            out.append(
+                DrawnFace(
+                    likelihood=float(f.likelihood),
+                    box=_rect(f.face, s),
+                    left_eye=_rect(f.left_eye, s),
+                    right_eye=_rect(f.right_eye, s),
+                    mouth=_rect(f.mouth, s),
+                    skin=_rgb(feature.skin_bgr),
+                    hair=_rgb(feature.hair_bgr),
+                    left_eye_colour=_rgb(feature.left_eye_bgr[0]),
+                    right_eye_colour=_rgb(feature.right_eye_bgr[0]),
                 )
-        finally:
-            for mat in (bgr, gray, smooth, edge, gray_ii, edge_ii):
-                lib.nv_matrix_free(ctypes.byref(mat))
+            )
+    finally:
+        for mat in (bgr, gray, smooth, edge, gray_ii, edge_ii):
+            lib.nv_matrix_free(ctypes.byref(mat))
     out.sort(key=lambda f: -f.likelihood)
     return out

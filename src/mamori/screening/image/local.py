@@ -3,7 +3,8 @@
 Build: every reference is normalised to a longest side of `REF_SIDE` px, and SIFT keypoints/descriptors are
 extracted from it and from its mirror image (two "views" per reference, so mirrored queries match). Descriptors
 are RootSIFT (L1-normalise, square root: unit L2 norm, so inner product is a Hellinger kernel) and all views'
-descriptors go into one FAISS inner-product index (`mamori.index.FloatIndex`, IVF when large).
+descriptors go into one FAISS inner-product index (`mamori.index.FloatIndex`, IVF when large; its trained state is
+kept in the signal cache, `local_index.py`).
 
 Detect: query keypoints vote for reference views through the index (top-k neighbours above a similarity floor);
 the best-voted views are verified one by one: Lowe ratio test against that view's descriptors, then RANSAC on a
@@ -35,7 +36,7 @@ import cv2
 import numpy as np
 
 from mamori.index import FloatIndex
-from mamori.screening.base import IMAGE, Corpus, Detector, ReferenceImage
+from mamori.screening.base import IMAGE, Corpus, Detector, ReferenceImage, SignalCache
 from mamori.screening.image import local_verify as V
 from mamori.screening.image.common import cached_signals
 from mamori.screening.image.loading import as_rgb
@@ -51,9 +52,11 @@ from mamori.screening.image.local_features import (
     gray_of,
     inside,
     reference_signal,
+    reference_views,
     resize_to,
     root_sift,
 )
+from mamori.screening.image.local_index import build_index
 from mamori.screening.image.local_verify import (
     MIN_SPREAD,
     RATIO,
@@ -116,7 +119,7 @@ def weak_score(inliers: int) -> float:
 class LocalFeatureDetector(Detector):
     name: ClassVar[str] = "local"
     kinds: ClassVar[frozenset[str]] = frozenset({IMAGE})
-    version: ClassVar[str] = "3"
+    version: ClassVar[str] = "4"  # 4: one SIFT pass per reference, the mirror view derived
     cost: ClassVar[float] = 150.0  # ms at 1024x768: SIFT on up to 1024 px + RANSAC
 
     def __init__(
@@ -126,6 +129,7 @@ class LocalFeatureDetector(Detector):
         min_inliers: int = MIN_INLIERS,
         query_features: int = QUERY_FEATURES,
         weak_inliers: int = WEAK_INLIERS,
+        cache: SignalCache | None = None,
     ) -> None:
         self.refs = refs
         self.views = views
@@ -141,11 +145,8 @@ class LocalFeatureDetector(Detector):
             ],
             np.int64,
         )
-        self.index = FloatIndex(128, approximate=True, ivf_min=200_000, nprobe=8)
-        for vi, v in enumerate(views):
-            if len(v.desc):
-                self.index.add(v.desc, np.full(len(v.desc), vi))
-        self.index.build()
+        # IVF past ~200 references; its trained state is reused from `cache` for an unchanged set of views
+        self.index: FloatIndex = build_index(refs, views, self.version, cache)
 
     @classmethod
     def build(cls, corpus: Corpus) -> LocalFeatureDetector:
@@ -155,22 +156,9 @@ class LocalFeatureDetector(Detector):
         refs: list[ReferenceImage] = []
         views: list[View] = []
         for ref, sig in cached_signals(corpus, cls.name, cls.version, compute):
-            ri = len(refs)
+            views.extend(reference_views(len(refs), sig))
             refs.append(ref)
-            size = (int(sig["size"][0]), int(sig["size"][1]))
-            for tag in ("0", "1"):
-                views.append(
-                    View(
-                        ri,
-                        tag == "1",
-                        sig["xy" + tag],
-                        sig["d" + tag].astype(np.float32),
-                        size,
-                        sig["c" + tag].astype(np.float32),
-                        sig["t" + tag].astype(np.float32),
-                    )
-                )
-        return cls(refs, views)
+        return cls(refs, views, cache=corpus.cache)
 
     # -- detection -------------------------------------------------------------------------------------------
 

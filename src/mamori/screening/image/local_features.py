@@ -109,22 +109,57 @@ class Verified:
     colour: float | None = None  # fraction of inlier pairs whose surroundings agree in colour (weak matches)
 
 
+def _mirror_permutation() -> np.ndarray:
+    """Where each SIFT descriptor element goes when the image is mirrored left-right.
+
+    A SIFT descriptor is a 4 x 4 grid of 8-bin gradient-orientation histograms in the keypoint's own frame (rotated
+    to its orientation). Mirroring maps a keypoint's orientation a to 180 - a; in its new frame the grid's rows
+    swap (r -> 3 - r) and every gradient's angle relative to the keypoint is negated (bin o -> -o mod 8). So the
+    mirror image's descriptor at the mirrored keypoint is the original's with elements permuted (measured on the
+    references: mean |difference| 3 against mean element 24, against 22-34 for every other row/column/orientation
+    permutation: the rest is sampling)."""
+    grid = np.arange(128).reshape(4, 4, 8)[::-1]
+    return np.ascontiguousarray(grid[:, :, (8 - np.arange(8)) % 8].reshape(-1))
+
+
+MIRROR = _mirror_permutation()
+
+
+def mirror_keypoints(xy: np.ndarray, desc: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """(xy, desc) of the mirror image's view from the picture's own: x -> width - 1 - x, descriptors permuted."""
+    out = np.array(xy, np.float32, copy=True)
+    if len(out):
+        out[:, 0] = width - 1 - out[:, 0]
+    return out, np.ascontiguousarray(desc[:, MIRROR])
+
+
 def reference_signal(pixels: Any) -> dict[str, np.ndarray]:
-    """One reference's cached local-feature signal: its normalised size, and for the picture and its mirror image
-    (views "0" and "1") keypoints, RootSIFT descriptors (float16), CIELAB colours around each keypoint and a
-    CIELAB colour thumbnail."""
+    """One reference's cached local-feature signal: its normalised size, its keypoints, RootSIFT descriptors
+    (float16), CIELAB colours around each keypoint and CIELAB colour thumbnails of the picture ("t0") and of its
+    mirror image ("t1"). SIFT runs once: the mirror image's view is derived from the picture's (`reference_views`:
+    `mirror_keypoints`; the colours around a mirrored keypoint are the same square's)."""
     rgb = as_rgb(pixels)
     gray, s = resize_to(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), REF_SIDE, 4.0)
     if s != 1.0:
         rgb = cv2.resize(rgb, gray.shape[::-1], interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
-    out: dict[str, np.ndarray] = {"size": np.array(gray.shape[::-1], np.int32)}
-    for tag, img, col in (
-        ("0", gray, rgb),
-        ("1", np.ascontiguousarray(gray[:, ::-1]), np.ascontiguousarray(rgb[:, ::-1])),
-    ):
-        xy, desc = extract(img, REF_FEATURES)
-        out["xy" + tag] = xy
-        out["d" + tag] = desc.astype(np.float16)
-        out["c" + tag] = patch_colours(col, xy, COLOUR_RADIUS).astype(np.float16)
-        out["t" + tag] = lab_thumb(col).astype(np.float16)
-    return out
+    xy, desc = extract(gray, REF_FEATURES)
+    return {
+        "size": np.array(gray.shape[::-1], np.int32),
+        "xy0": xy,
+        "d0": desc.astype(np.float16),
+        "c0": patch_colours(rgb, xy, COLOUR_RADIUS).astype(np.float16),
+        "t0": lab_thumb(rgb).astype(np.float16),
+        "t1": lab_thumb(np.ascontiguousarray(rgb[:, ::-1])).astype(np.float16),
+    }
+
+
+def reference_views(ri: int, sig: dict[str, np.ndarray]) -> tuple[View, View]:
+    """The two views (picture, mirror image) of reference number `ri` from its cached signal."""
+    size = (int(sig["size"][0]), int(sig["size"][1]))
+    xy, desc = sig["xy0"].astype(np.float32), sig["d0"].astype(np.float32)
+    colours = sig["c0"].astype(np.float32)
+    mxy, mdesc = mirror_keypoints(xy, desc, size[0])
+    return (
+        View(ri, False, xy, desc, size, colours, sig["t0"].astype(np.float32)),
+        View(ri, True, mxy, mdesc, size, colours, sig["t1"].astype(np.float32)),
+    )

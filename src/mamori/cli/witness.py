@@ -69,16 +69,12 @@ def init_key(
     out: Path = typer.Option(..., "--out", help="Where to write the private key (never overwritten)"),
 ) -> None:
     """Generate the witness's cosignature/v1 Ed25519 key; prints the witness vkey logs and verifiers configure."""
-    import os
-
     from mamori.ledger.cosignature import Cosigner
-    from mamori.ledger.note import NoteError
+    from mamori.ledger.note import NoteError, write_private_keys
 
     try:
         cosigner = Cosigner.generate(name)
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(cosigner.skey + "\n")
+        write_private_keys([cosigner.skey], out)
     except NoteError as exc:
         fail(str(exc))
     except FileExistsError:

@@ -96,6 +96,14 @@ def parse_skey(skey: str, alg: int, what: str, kind: str) -> tuple[str, str, byt
     return name, hex_id, raw[1:]
 
 
+def write_private_keys(skeys: Iterable[str], path: str | os.PathLike[str]) -> None:
+    """Write private key lines (a log's signers, a witness's key) to a new file readable by its owner only; an
+    existing file is never overwritten (FileExistsError)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("".join(k + "\n" for k in skeys))
+
+
 @dataclass(frozen=True)
 class Signer:
     name: str

@@ -8,7 +8,6 @@ never cover an entry another transaction might still roll back.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 import urllib.request
@@ -17,7 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mamori.ledger import merkle
-from mamori.ledger.note import Checkpoint, NoteError, Signer, Verifier, sign_checkpoints, verify_checkpoint
+from mamori.ledger.note import (
+    Checkpoint,
+    NoteError,
+    Signer,
+    Verifier,
+    sign_checkpoints,
+    verify_checkpoint,
+    write_private_keys,
+)
 from mamori.ops import OpsError, Unavailable
 from mamori.ops.offline_verify import parse_vkeys, whole_number
 
@@ -80,9 +87,7 @@ def load_signer(settings: Settings) -> Signer | None:
 def write_key(signer: Signer | list[Signer], path: Path) -> None:
     """Write new signer key(s), one per line, readable by their owner only; never overwrite a file."""
     keys = signer if isinstance(signer, list) else [signer]
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write("".join(k.skey + "\n" for k in keys))
+    write_private_keys((k.skey for k in keys), path)
 
 
 class Checkpointer:

@@ -44,6 +44,18 @@ def _pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
+def _session(base: str, key: str, clients: int) -> Any:
+    """An aiohttp session of at most `clients` keep-alive connections to the server, with the bench's key."""
+    import aiohttp
+
+    return aiohttp.ClientSession(
+        base,
+        headers={"Authorization": f"Bearer {key}"},
+        connector=aiohttp.TCPConnector(limit=clients, limit_per_host=clients),
+        timeout=aiohttp.ClientTimeout(total=60),
+    )
+
+
 async def _clients(
     base: str, key: str, clients: int, start_at: float, seconds: float, baseline: bool, offset: int
 ) -> tuple[list[float], int]:
@@ -52,14 +64,9 @@ async def _clients(
     wall-clock `start_at` for `seconds`."""
     import asyncio
 
-    import aiohttp
-
-    headers = {"Authorization": f"Bearer {key}"}
     latencies: list[float] = []
     errors = 0
-    connector = aiohttp.TCPConnector(limit=clients, limit_per_host=clients)
-    timeout = aiohttp.ClientTimeout(total=60)
-    async with aiohttp.ClientSession(base, headers=headers, connector=connector, timeout=timeout) as c:
+    async with _session(base, key, clients) as c:
         await asyncio.sleep(max(0.0, start_at - time.time()))
         stop = time.monotonic() + seconds
 
@@ -110,14 +117,9 @@ async def _open_clients(
     waiting for a free connection is part of it (no coordinated omission)."""
     import asyncio
 
-    import aiohttp
-
-    headers = {"Authorization": f"Bearer {key}"}
     latencies: list[float] = []
     errors = 0
-    connector = aiohttp.TCPConnector(limit=clients, limit_per_host=clients)
-    timeout = aiohttp.ClientTimeout(total=60)
-    async with aiohttp.ClientSession(base, headers=headers, connector=connector, timeout=timeout) as c:
+    async with _session(base, key, clients) as c:
         await asyncio.sleep(max(0.0, start_at - time.time()))
         t0 = time.perf_counter()
 

@@ -63,6 +63,7 @@ EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/v1/characters/{cid}/references"): (415,),
     ("POST", "/v1/disputes"): (404,),
     ("POST", "/v1/reviews/{review_id}/resolve"): (409,),
+    ("POST", "/v1/media-matches/{match_id}/decide"): (409,),
     ("GET", "/v1/usage"): (404,),
     ("GET", "/v1/audit/export"): (404,),
     # the transparency log's signed views need the operator's signing key (503 without one)

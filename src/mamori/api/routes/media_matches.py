@@ -9,6 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from mamori.api.deps import get_svc, require
+from mamori.api.errors import raises
 from mamori.api.schemas.common import DbId
 from mamori.api.schemas.media_matches import MatchDecision
 from mamori.ops import media_matches as ops
@@ -49,7 +50,7 @@ def reference(match_id: DbId, svc: Mamori = Depends(get_svc), who: Principal = D
     return _jpeg(ops.reference_thumbnail(svc, match_id, who))
 
 
-@router.post("/{match_id}/decide")
+@router.post("/{match_id}/decide", responses=raises(409))
 def decide(
     match_id: DbId,
     body: MatchDecision,

@@ -19,7 +19,9 @@ from mamori.service import Mamori
 router = APIRouter(prefix="/v1/media-matches", tags=["media matches"])
 readers = require(*ops.READERS)
 pictures = require(*ops.PICTURE_READERS)
-JPEG = {200: {"content": {"image/jpeg": {}}, "description": "A JPEG thumbnail"}}
+JPEG: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/jpeg": {}}, "description": "A JPEG thumbnail"}
+}
 
 
 def _jpeg(data: bytes) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 
 from mamori.api.deps import get_svc, require
 from mamori.api.errors import raises
@@ -115,10 +115,16 @@ def put_policy(
 
 @router.post("/characters/{cid}/references", status_code=201, responses=raises(415))
 def add_reference(
-    cid: str, file: UploadFile = File(...), svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)
+    cid: str,
+    file: UploadFile = File(...),
+    voice: bool = Form(
+        default=False, description="a voice sample of the character (audio, or video with sound)"
+    ),
+    svc: Mamori = Depends(get_svc),
+    who: Principal = Depends(owner),
 ) -> dict[str, Any]:
-    """Upload a reference image or clip (PNG, JPEG, GIF, WebP, MP4, WebM)."""
-    return ops.add_reference(svc, cid, file.filename or "upload", file.file.read(), who)
+    """Upload a reference: an image, a clip, or sound (a theme song, a cue; with `voice=true` a voice sample)."""
+    return ops.add_reference(svc, cid, file.filename or "upload", file.file.read(), who, voice)
 
 
 @router.delete("/characters/{cid}/references/{ref_id}")

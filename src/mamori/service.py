@@ -43,6 +43,7 @@ def reference_mime(data: bytes) -> str | None:
 
 
 NOT_A_REFERENCE = "is not an image, video or audio file (PNG, JPEG, GIF, WebP, TIFF, BMP, MP4, WebM, WAV, FLAC, MP3, Ogg, M4A, …)"
+NOT_A_VOICE = "is not a voice sample: an audio file (WAV, FLAC, MP3, Ogg, M4A, …) or a video with sound"
 
 
 def _audio_problem(data: bytes, settings: Settings) -> str | None:
@@ -59,8 +60,11 @@ def read_registry_file(path: str | Path, settings: Settings) -> tuple[Registry, 
     blobs: list[ReferenceBlob] = []
     problems: list[Problem] = []
     for i, c in enumerate(reg.characters):
-        for j, ref in enumerate(c.references):
-            where = f"characters[{i}].references[{j}]"
+        voices = set(c.voices)
+        read = [(f"references[{j}]", ref) for j, ref in enumerate(c.references)]
+        read += [(f"voices[{j}]", ref) for j, ref in enumerate(c.voices) if ref not in c.references]
+        for field, ref in read:
+            where = f"characters[{i}].{field}"
             try:
                 data = (base / ref).read_bytes()
             except OSError as exc:
@@ -71,7 +75,9 @@ def read_registry_file(path: str | Path, settings: Settings) -> tuple[Registry, 
                 problems.append(Problem(where, f"{ref} is larger than {MAX_REFERENCE_BYTES // 2**20} MiB"))
             elif mime is None:
                 problems.append(Problem(where, f"{ref} {NOT_A_REFERENCE}"))
-            elif kind_of(mime) == "audio" and (bad := _audio_problem(data, settings)):
+            elif ref in voices and kind_of(mime) not in ("audio", "video"):
+                problems.append(Problem(where, f"{ref} {NOT_A_VOICE}"))
+            elif (kind_of(mime) == "audio" or ref in voices) and (bad := _audio_problem(data, settings)):
                 problems.append(Problem(where, f"{ref}: {bad}"))
             else:
                 blobs.append(ReferenceBlob(c.id, ref, data, mime))
@@ -381,7 +387,8 @@ class Mamori:
         with self._lock:
             if self._audio is not None and self._audio[0] == idx.stamp:
                 return self._audio[1]
-            refs = service_gate.reference_audio(self.registry_store.iter_sound_references())
+            voices = {(c.id, path) for c in idx.registry.characters for path in c.voices}
+            refs = service_gate.reference_audio(self.registry_store.iter_sound_references(), voices)
             corpus = Corpus(
                 registry=idx.registry,
                 cache=self.registry_store,

@@ -36,7 +36,7 @@ characters:
   - id: sasayaki
     work: sora-song
     names: [Sasayaki Kaze]
-    references: [voice/sasayaki.wav]
+    voices: [lines/sasayaki.wav]
 """
 
 
@@ -58,8 +58,8 @@ def registry_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("audio-registry")
     (d / "registry.yaml").write_text(REGISTRY, encoding="utf-8")
     (d / "theme.ogg").write_bytes(synth.encode(theme(), fmt="ogg", bitrate=128_000))
-    (d / "voice").mkdir()
-    (d / "voice" / "sasayaki.wav").write_bytes(synth.encode(synth.speech(1, 10.0, voice=VOICE)))
+    (d / "lines").mkdir()
+    (d / "lines" / "sasayaki.wav").write_bytes(synth.encode(synth.speech(1, 10.0, voice=VOICE)))
     silent = make_clip(d / "silent.mp4", duration=30.0, fps=4, size=(96, 64), seed=3)
     synth.mux_with_audio(silent, str(d / "opening.mp4"), [opening()])
     return d
@@ -73,8 +73,8 @@ def test_validate_checks_audio_references(registry_dir: Path, tmp_path: Path) ->
     (bad / "registry.yaml").write_text(REGISTRY, encoding="utf-8")
     (bad / "theme.ogg").write_bytes(b"OggS" + bytes(600))  # Ogg by its magic, but no stream inside
     (bad / "opening.mp4").write_bytes((registry_dir / "opening.mp4").read_bytes())
-    (bad / "voice").mkdir()
-    (bad / "voice" / "sasayaki.wav").write_bytes((registry_dir / "voice" / "sasayaki.wav").read_bytes())
+    (bad / "lines").mkdir()
+    (bad / "lines" / "sasayaki.wav").write_bytes((registry_dir / "lines" / "sasayaki.wav").read_bytes())
     res = runner.invoke(app, ["registry", "validate", str(bad / "registry.yaml")])
     assert res.exit_code == 2
     assert "characters[0].references[0]" in res.output and "theme.ogg" in res.output

@@ -3,9 +3,9 @@
 Every error body is `ErrorOut` (`{"error": "...", "problems"?: [{path, message}], "details"?: ...}`): the
 framework's own errors (bad JSON, failed validation, HTTPException) are rewritten to it here. `document_errors`
 writes each operation's error responses from what the route is: authenticated (401), role-checked (403), with
-path parameters (404), with parameters or a body (422), with a body (413); `EXTRA` lists what only the
-operation's code can raise (409, 415, 503). tests/unit/api/test_openapi_errors.py and the schemathesis run check
-the spec against what the routes answer.
+path parameters (404), with parameters or a body (422), with a body (413); a route declares what only its own
+code can raise (409, 415, 503) with `responses=raises(...)`. tests/unit/hardening/test_openapi_errors.py and the
+schemathesis run check the spec against what the routes answer.
 """
 
 from __future__ import annotations
@@ -48,27 +48,11 @@ WHY = {
     503: "A part of the service is not available (database, visual gate)",
 }
 
-# Statuses only the operation's own code can answer, by (method, path).
-EXTRA: dict[tuple[str, str], tuple[int, ...]] = {
-    ("GET", "/readyz"): (503,),
-    ("POST", "/v1/screen/media"): (503,),
-    ("POST", "/v1/generations"): (503,),
-    ("POST", "/v1/generations/{generation_id}/output"): (409, 503),
-    ("DELETE", "/v1/keys/{key_id}"): (409,),
-    ("POST", "/v1/keys"): (404,),
-    ("DELETE", "/v1/works/{wid}"): (409,),
-    ("DELETE", "/v1/rightsholders/{rid}"): (409,),
-    ("PUT", "/v1/characters/{cid}"): (404,),
-    ("PUT", "/v1/works/{wid}"): (404,),
-    ("POST", "/v1/characters/{cid}/references"): (415,),
-    ("POST", "/v1/disputes"): (404,),
-    ("POST", "/v1/reviews/{review_id}/resolve"): (409,),
-    ("GET", "/v1/usage"): (404,),
-    ("GET", "/v1/audit/export"): (404,),
-    # the transparency log's signed views need the operator's signing key (503 without one)
-    ("GET", "/v1/ledger/checkpoint"): (404, 503),
-    ("GET", "/v1/ledger/key"): (503,),
-}
+
+def raises(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """A route's `responses=`: the error statuses only the operation's own code can answer (409, 415, 503), declared
+    where that code is; `error_statuses` adds those it derives from what the route is."""
+    return {code: {"description": WHY[code], "model": ErrorOut} for code in codes}
 
 
 def _problem_path(loc: Any) -> str:
@@ -140,8 +124,10 @@ def error_statuses(route: Any) -> list[int]:
         codes.add(422)
     if route.body_field is not None:
         codes |= {413, 422}
-    for method in route.methods:
-        codes.update(EXTRA.get((method, route.path_format), ()))
+    declared = getattr(route, "responses", None)
+    if declared is None:  # a route context: the declaration is on the route it wraps
+        declared = getattr(getattr(route, "original_route", None), "responses", None) or {}
+    codes.update(int(c) for c in declared if str(c).isdigit() and int(c) >= 400)
     return sorted(codes)
 
 

@@ -7,6 +7,7 @@ A rightsholder principal may touch only its own works and characters.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -81,7 +82,10 @@ def character_json(c: Character, owner: str | None) -> dict[str, Any]:
         "names": list(c.names),
         "traits": list(c.traits),
         "references": list(c.references),
+        "voices": list(c.voices),
         "policy": policy_to_json(c.policy),
+        "ambiguous": c.ambiguous,
+        "other_senses": list(c.other_senses),
     }
 
 
@@ -205,6 +209,9 @@ def put_character(svc: Mamori, ident: str, body: dict[str, Any], actor: Principa
         tuple(dict.fromkeys(doc.traits)),
         old.references if old else (),
         policy,
+        ambiguous=doc.ambiguous,
+        other_senses=tuple(dict.fromkeys(doc.other_senses)),
+        voices=old.voices if old else (),
     )
     report = svc.registry_store.import_registry(Registry(characters=(c,)))
     _record(
@@ -279,18 +286,22 @@ def delete_rightsholder(svc: Mamori, ident: str, actor: Principal) -> dict[str, 
 
 
 def add_reference(
-    svc: Mamori, character: str, filename: str, data: bytes, actor: Principal
+    svc: Mamori, character: str, filename: str, data: bytes, actor: Principal, voice: bool = False
 ) -> dict[str, Any]:
-    from mamori.service import MAX_REFERENCE_BYTES, NOT_A_REFERENCE, reference_mime
+    """Store an uploaded reference; `voice`: it is a voice sample of the character (audio, or video with sound),
+    added to the character's `voices`."""
+    from mamori.service import MAX_REFERENCE_BYTES, NOT_A_REFERENCE, NOT_A_VOICE, reference_mime
 
-    _c, owner = _character_owner(svc, character)
+    c, owner = _character_owner(svc, character)
     _own_rightsholder(actor, owner)
     if len(data) > MAX_REFERENCE_BYTES:
         raise OpsError(f"reference is larger than {MAX_REFERENCE_BYTES // 2**20} MiB", 413)
     mime = reference_mime(data)
     if mime is None:
         raise OpsError(f"reference {NOT_A_REFERENCE}", 415)
-    if mime.startswith("audio/"):
+    if voice and not mime.startswith(("audio/", "video/")):
+        raise OpsError(f"reference {NOT_A_VOICE}", 415)
+    if mime.startswith("audio/") or voice:
         from mamori.screening.audio.service_gate import check_reference
 
         if problem := check_reference(data, svc.settings):
@@ -298,6 +309,10 @@ def add_reference(
     name = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1] or "upload"
     blob = ReferenceBlob(character, f"uploads/{name}", data, mime)
     added = svc.registry_store.add_reference(blob)
+    if voice != (blob.path in c.voices):
+        voices = (*c.voices, blob.path) if voice else tuple(v for v in c.voices if v != blob.path)
+        svc.registry_store.import_registry(Registry(characters=(replace(c, voices=voices),)))
+        added = True
     if added:
         _record(
             svc,
@@ -308,6 +323,7 @@ def add_reference(
                 "sha256": blob.sha256,
                 "mime": mime,
                 "rightsholder": owner,
+                **({"voice": True} if voice else {}),
             },
             None,
             actor,
@@ -316,10 +332,16 @@ def add_reference(
 
 
 def delete_reference(svc: Mamori, character: str, ref_id: int, actor: Principal) -> dict[str, Any]:
-    _c, owner = _character_owner(svc, character)
+    c, owner = _character_owner(svc, character)
     _own_rightsholder(actor, owner)
+    path = next(
+        (r["path"] for r in svc.registry_store.reference_summaries(character) if r["id"] == ref_id), None
+    )
     if not store(svc).delete_reference(character, ref_id):
         raise NotFound(f"character {character!r} has no reference {ref_id}")
+    if path in c.voices:  # no longer a voice sample either
+        voices = tuple(v for v in c.voices if v != path)
+        svc.registry_store.import_registry(Registry(characters=(replace(c, voices=voices),)))
     _record(
         svc,
         "delete_reference",

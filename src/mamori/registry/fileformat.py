@@ -223,6 +223,7 @@ class CharacterIn(_Strict):
     names: list[Text] = Field(min_length=1)
     traits: list[Text] = Field(default_factory=list)
     references: list[Text] = Field(default_factory=list)
+    voices: list[Text] = Field(default_factory=list)
     policy: PolicyIn | None = None
     ambiguous: bool | None = None
     other_senses: list[Text] = Field(default_factory=list)
@@ -323,9 +324,11 @@ def _cross_check(
         p = c.policy
         if p and p.valid_from and p.valid_until and p.valid_from > p.valid_until:
             problems.append(Problem(f"characters[{i}].policy.valid_until", "is before valid_from"))
-        for j, ref in enumerate(c.references):
+        for field, j, ref in [("references", j, r) for j, r in enumerate(c.references)] + [
+            ("voices", j, r) for j, r in enumerate(c.voices)
+        ]:
             path = Path(ref)
-            where = f"characters[{i}].references[{j}]"
+            where = f"characters[{i}].{field}[{j}]"
             if path.is_absolute() or ".." in path.parts:
                 problems.append(
                     Problem(where, "must be a path relative to the registry file, inside its folder")
@@ -400,6 +403,7 @@ def _characters(items: list[Any], problems: list[Problem], consume: bool) -> lis
                 policy=_policy(c.policy),
                 ambiguous=c.ambiguous,
                 other_senses=tuple(dict.fromkeys(c.other_senses)),
+                voices=tuple(dict.fromkeys(c.voices)),
             )
         )
     return out
@@ -550,6 +554,8 @@ def to_document(reg: Registry) -> dict[str, Any]:
             d["traits"] = list(c.traits)
         if c.references:
             d["references"] = list(c.references)
+        if c.voices:
+            d["voices"] = list(c.voices)
         if c.policy is not None:
             d["policy"] = _policy_out(c.policy)
         if c.ambiguous is not None:

@@ -82,6 +82,9 @@ class Character:
     # False = never another sense; True = always needs character evidence in context
     ambiguous: bool | None = None
     other_senses: tuple[str, ...] = ()  # e.g. "place", "given-name", "brand", "word:en" (SENSE_KINDS)
+    # voice samples (audio, or video with sound), paths like `references`: the speaker the audio gate's voice
+    # signal compares with; other sound references (songs, cues) are fingerprinted as recordings only
+    voices: tuple[str, ...] = ()
 
     @property
     def effective_policy(self) -> Policy:

@@ -69,6 +69,7 @@ def _row_to_character(r: Any) -> Character:
         policy=policy_from_json(r.policy) if r.policy is not None else None,
         ambiguous=(r.senses or {}).get("ambiguous"),
         other_senses=tuple((r.senses or {}).get("other_senses") or ()),
+        voices=tuple(r.voice_paths or ()),
     )
 
 
@@ -158,6 +159,7 @@ class RegistryStore:
                 "traits": list(c.traits),
                 "reference_paths": list(c.references),
                 "senses": _senses_json(c),
+                "voice_paths": list(c.voices) or None,
             }
             row = existing.get(c.id)
             if row is None:

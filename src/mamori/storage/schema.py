@@ -60,6 +60,8 @@ characters = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # {"ambiguous": bool|null, "other_senses": [...]} when the rightsholder set them; null = defaults from data
     Column("senses", JSON(none_as_null=True), nullable=True),
+    # the character's voice samples (paths of stored references); null: none
+    Column("voice_paths", JSON(none_as_null=True), nullable=True),
 )
 
 # Every policy a character ever had, so an audit can show the terms in force for each decision.

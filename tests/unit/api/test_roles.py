@@ -68,6 +68,10 @@ TABLE: list[tuple[str, str, dict[str, Any], tuple[str, ...]]] = [
     ("GET", "/v1/reviews", {}, ("admin", "rightsholder", "auditor")),
     ("GET", "/v1/reviews/{review}", {}, ("admin", "rightsholder", "auditor")),
     ("POST", "/v1/reviews/{review}/resolve", {"json": {"action": "uphold"}}, OWNER),
+    ("GET", "/v1/media-matches", {}, ("admin", "rightsholder", "auditor")),
+    ("GET", "/v1/media-matches/1/frame", {}, OWNER),  # pictures: the character's rightsholder and admins
+    ("GET", "/v1/media-matches/1/reference", {}, OWNER),
+    ("POST", "/v1/media-matches/1/decide", {"json": {"action": "uphold"}}, OWNER),
     ("GET", "/v1/ledger/verify", {}, ("admin", "auditor")),
     ("GET", "/v1/ledger/events", {}, ("admin", "auditor")),
     ("GET", "/v1/ledger/checkpoint", {}, PUBLIC),

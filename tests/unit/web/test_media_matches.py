@@ -188,3 +188,46 @@ def test_the_cli_lists_decides_and_exports(
     assert exported.exit_code == 0
     (line,) = out.read_text().splitlines()
     assert json.loads(line)["label"] is False
+
+
+def test_the_http_api_lists_shows_and_decides_matches(
+    svc: Mamori, keys: dict[str, str], client: Any, drawn: bytes
+) -> None:
+    """`/v1/media-matches`: the same rows, pictures and decisions as the console, by API key, with the same scope."""
+    add_reference(svc, "tobio", "tobio.png", drawn, ADMIN)
+    screen(client, keys["platform"], drawn, "gen-api.png")
+    owner, other, auditor = (auth(keys[k]) for k in ("rightsholder", "other_rightsholder", "auditor"))
+    r = client.get("/v1/media-matches", headers=owner)
+    assert r.status_code == 200
+    (row,) = r.json()
+    mid = row["id"]
+    assert (
+        row["character_id"] == "tobio" and row["has_thumbnail"] is True and row["filename"] == "gen-api.png"
+    )
+    assert client.get("/v1/media-matches", headers=other).json() == []
+    audited = client.get("/v1/media-matches?status=all", headers=auditor).json()
+    assert [r["id"] for r in audited] == [mid] and audited[0]["has_thumbnail"] is False
+    assert client.get("/v1/media-matches", headers=auth(keys["platform"])).status_code == 403
+
+    frame = client.get(f"/v1/media-matches/{mid}/frame", headers=owner)
+    assert frame.status_code == 200 and frame.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(frame.content)).format == "JPEG"
+    assert client.get(f"/v1/media-matches/{mid}/reference", headers=owner).status_code == 200
+    assert client.get(f"/v1/media-matches/{mid}/frame", headers=other).status_code == 404
+    assert client.get(f"/v1/media-matches/{mid}/frame", headers=auditor).status_code == 403
+
+    bad = client.post(f"/v1/media-matches/{mid}/decide", json={"action": "delete"}, headers=owner)
+    assert bad.status_code == 422
+    assert (
+        client.post(f"/v1/media-matches/{mid}/decide", json={"action": "uphold"}, headers=other).status_code
+        == 404
+    )
+    done = client.post(
+        f"/v1/media-matches/{mid}/decide", json={"action": "uphold", "note": "ours"}, headers=owner
+    )
+    assert done.status_code == 200 and done.json() == {"id": mid, "status": "upheld"}
+    again = client.post(f"/v1/media-matches/{mid}/decide", json={"action": "release"}, headers=owner)
+    assert again.status_code == 409 and "already upheld" in again.json()["error"]
+    assert client.get("/v1/media-matches?status=upheld", headers=owner).json()[0]["note"] == "ours"
+    assert [e.event["data"]["media_match"] for e in svc.ledger.rows(kinds=["media_match.upheld"])] == [mid]
+    assert client.get("/v1/media-matches/999999/frame", headers=owner).status_code == 404

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 
 from mamori.api.deps import get_svc, require
+from mamori.api.errors import raises
 from mamori.api.schemas.generations import GenerationCreate, GenerationOut, OutputOut
 from mamori.ops import OpsError
 from mamori.ops import generations as ops
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/v1/generations", tags=["generations"])
 platform = require("platform")
 
 
-@router.post("", response_model=GenerationOut)
+@router.post("", response_model=GenerationOut, responses=raises(503))
 def open_generation(
     body: GenerationCreate,
     request: Request,
@@ -46,7 +47,7 @@ def open_generation(
     return out
 
 
-@router.post("/{generation_id}/output", response_model=OutputOut)
+@router.post("/{generation_id}/output", response_model=OutputOut, responses=raises(409, 503))
 def submit_output(
     generation_id: str,
     request: Request,

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from mamori.api.deps import get_svc, principal
+from mamori.api.errors import raises
 from mamori.ops import store
 from mamori.ops.keys import Principal
 from mamori.service import Mamori
@@ -17,7 +18,7 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses=raises(503))
 def readyz(svc: Mamori = Depends(get_svc)) -> Response:
     """The database is reachable."""
     try:

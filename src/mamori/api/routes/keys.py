@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from mamori.api.deps import get_svc, require
+from mamori.api.errors import raises
 from mamori.api.schemas.keys import KeyCreate, KeyCreated, KeyOut
 from mamori.ops import keys as ops
 from mamori.ops.keys import Principal
@@ -14,7 +15,7 @@ router = APIRouter(prefix="/v1/keys", tags=["keys"])
 admin = require("admin")
 
 
-@router.post("", response_model=KeyCreated, status_code=201)
+@router.post("", response_model=KeyCreated, status_code=201, responses=raises(404))
 def create_key(
     body: KeyCreate, svc: Mamori = Depends(get_svc), who: Principal = Depends(admin)
 ) -> dict[str, Any]:
@@ -28,7 +29,7 @@ def list_keys(svc: Mamori = Depends(get_svc), who: Principal = Depends(admin)) -
     return [k.to_json() for k in ops.list_keys(svc)]
 
 
-@router.delete("/{key_id}", response_model=KeyOut)
+@router.delete("/{key_id}", response_model=KeyOut, responses=raises(409))
 def revoke_key(
     key_id: str, svc: Mamori = Depends(get_svc), who: Principal = Depends(admin)
 ) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from mamori.api.deps import get_svc, principal, require
+from mamori.api.errors import raises
 from mamori.api.schemas.common import MAX_DB_INT
 from mamori.api.schemas.ledger import ConsistencyOut, InclusionOut, KeysOut, VerifyOut
 from mamori.ops import Forbidden, audit, store, transparency
@@ -31,7 +32,7 @@ def verify(svc: Mamori = Depends(get_svc), who: Principal = Depends(readers)) ->
     return svc.ledger.verify(svc.checkpoints.roots()).to_json()
 
 
-@router.get("/ledger/checkpoint", response_class=Response, responses={200: TEXT})
+@router.get("/ledger/checkpoint", response_class=Response, responses={200: TEXT, **raises(404, 503)})
 def checkpoint(
     cosigned: str | None = Query(
         default=None,
@@ -45,7 +46,7 @@ def checkpoint(
     return Response(note, media_type="text/plain; charset=utf-8")
 
 
-@router.get("/ledger/key", response_class=Response, responses={200: TEXT})
+@router.get("/ledger/key", response_class=Response, responses={200: TEXT, **raises(503)})
 def key(svc: Mamori = Depends(get_svc)) -> Response:
     """The verifier key (note vkey) that checks every checkpoint; public."""
     if svc.ledger_signer is None:
@@ -105,7 +106,7 @@ def events(
     return store(svc).ledger_page(after, limit)
 
 
-@router.get("/audit/export")
+@router.get("/audit/export", responses=raises(404))
 def audit_export(
     work: str,
     start: str = Query(alias="from"),

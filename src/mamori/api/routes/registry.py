@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 
 from mamori.api.deps import get_svc, require
+from mamori.api.errors import raises
 from mamori.api.schemas.common import DbId
 from mamori.api.schemas.registry import CharacterPut, PolicyPut, RightsholderPut, WorkPut
 from mamori.ops import registry_edit as ops
@@ -40,7 +41,7 @@ def put_rightsholder(
     return ops.put_rightsholder(svc, rid, body.name, who)
 
 
-@router.delete("/rightsholders/{rid}")
+@router.delete("/rightsholders/{rid}", responses=raises(409))
 def delete_rightsholder(
     rid: str, svc: Mamori = Depends(get_svc), who: Principal = Depends(admin)
 ) -> dict[str, Any]:
@@ -64,7 +65,7 @@ def put_work(
     return ops.put_work(svc, wid, body.rightsholder, body.titles, who)
 
 
-@router.delete("/works/{wid}")
+@router.delete("/works/{wid}", responses=raises(409))
 def delete_work(wid: str, svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)) -> dict[str, Any]:
     return ops.delete_work(svc, wid, who)
 
@@ -112,12 +113,18 @@ def put_policy(
     return ops.put_policy(svc, cid, body.policy, who)
 
 
-@router.post("/characters/{cid}/references", status_code=201)
+@router.post("/characters/{cid}/references", status_code=201, responses=raises(415))
 def add_reference(
-    cid: str, file: UploadFile = File(...), svc: Mamori = Depends(get_svc), who: Principal = Depends(owner)
+    cid: str,
+    file: UploadFile = File(...),
+    voice: bool = Form(
+        default=False, description="a voice sample of the character (audio, or video with sound)"
+    ),
+    svc: Mamori = Depends(get_svc),
+    who: Principal = Depends(owner),
 ) -> dict[str, Any]:
-    """Upload a reference image or clip (PNG, JPEG, GIF, WebP, MP4, WebM)."""
-    return ops.add_reference(svc, cid, file.filename or "upload", file.file.read(), who)
+    """Upload a reference: an image, a clip, or sound (a theme song, a cue; with `voice=true` a voice sample)."""
+    return ops.add_reference(svc, cid, file.filename or "upload", file.file.read(), who, voice)
 
 
 @router.delete("/characters/{cid}/references/{ref_id}")
@@ -127,7 +134,7 @@ def delete_reference(
     return ops.delete_reference(svc, cid, ref_id, who)
 
 
-@router.get("/usage", tags=["statements"])
+@router.get("/usage", tags=["statements"], responses=raises(404))
 def usage(
     period: str = Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM"),
     rightsholder: str | None = Query(

@@ -5,6 +5,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from mamori.api.deps import get_svc, require
+from mamori.api.errors import raises
 from mamori.api.schemas.common import DbId
 from mamori.api.schemas.reviews import DisputeCreate, Resolve
 from mamori.ops import reviews as ops
@@ -15,7 +16,7 @@ router = APIRouter(prefix="/v1", tags=["reviews"])
 readers = require("admin", "rightsholder", "auditor")
 
 
-@router.post("/disputes", status_code=201)
+@router.post("/disputes", status_code=201, responses=raises(404))
 def file_dispute(
     body: DisputeCreate, svc: Mamori = Depends(get_svc), who: Principal = Depends(require("platform"))
 ) -> dict[str, Any]:
@@ -40,7 +41,7 @@ def get_review(
     return ops.review(svc, review_id, who)
 
 
-@router.post("/reviews/{review_id}/resolve")
+@router.post("/reviews/{review_id}/resolve", responses=raises(409))
 def resolve(
     review_id: DbId,
     body: Resolve,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFil
 from starlette.concurrency import run_in_threadpool
 
 from mamori.api.deps import get_svc, require
+from mamori.api.errors import raises
 from mamori.api.fastjson import json_response
 from mamori.api.schemas.screen import PromptScreen, ScreenOut
 from mamori.ops import screening
@@ -45,7 +46,7 @@ async def screen(state: Any, body: PromptScreen, who: Principal) -> Response:
     return json_response(ScreenOut, out)
 
 
-@router.post("/media", response_model_exclude_none=True)
+@router.post("/media", response_model_exclude_none=True, responses=raises(503))
 def screen_media(
     request: Request,
     file: UploadFile = File(...),

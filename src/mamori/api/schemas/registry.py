@@ -23,6 +23,13 @@ class CharacterPut(StrictIn):
     policy: dict[str, Any] | None = Field(
         default=None, description="A mamori-registry/1 policy; null: not opted in"
     )
+    ambiguous: bool | None = Field(
+        default=None, description="true: a name always needs character evidence; false: never another sense"
+    )
+    other_senses: list[str] = Field(
+        default_factory=list,
+        description="word[:lang], place, given-name, surname, person, brand, product, band, title",
+    )
 
 
 class PolicyPut(StrictIn):

@@ -31,8 +31,10 @@ def song_bytes(seed: int, fmt: str = "wav") -> bytes:
     return synth.encode(synth.melody(seed, SONG_SECONDS), fmt=fmt)
 
 
-def reference_audio(ref_id: str, character: str, work: str, data: bytes) -> ReferenceAudio:
-    return ReferenceAudio(ref_id, character, work, hashlib.sha256(data).hexdigest(), data, ref_id)
+def reference_audio(
+    ref_id: str, character: str, work: str, data: bytes, voice: bool = False
+) -> ReferenceAudio:
+    return ReferenceAudio(ref_id, character, work, hashlib.sha256(data).hexdigest(), data, ref_id, voice)
 
 
 def example_corpus(settings: Any = None) -> Corpus:
@@ -63,7 +65,9 @@ VOICES = (("koe", "en+f3"), ("nodo", "en+m1"))  # (character id, espeak-ng voice
 
 def voice_corpus(settings: Any = None) -> Corpus:
     refs = [
-        reference_audio(f"{cid}/voice.wav", cid, WORK, synth.encode(synth.speech(1, 10.0, voice=v)))
+        reference_audio(
+            f"{cid}/voice.wav", cid, WORK, synth.encode(synth.speech(1, 10.0, voice=v)), voice=True
+        )
         for cid, v in VOICES
     ]
     reg = Registry(

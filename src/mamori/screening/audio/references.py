@@ -26,12 +26,8 @@ class ReferenceAudio:
     sha256: str
     data: bytes
     label: str = ""  # the path in the registry file, for evidence
-
-    @property
-    def is_voice_sample(self) -> bool:
-        """Voice samples are named as such: a path part or file name containing 'voice' (`voice/mirai.wav`,
-        `mirai-voice.flac`); other sound (songs, cues) is not a speaker to compare voices with."""
-        return "voice" in self.label.lower()
+    # a voice sample (the registry's `voices:`): a speaker to compare voices with; other sound (songs, cues) is not
+    is_voice_sample: bool = False
 
 
 def reference_tracks(ref: ReferenceAudio, limits: AudioLimits | None = None) -> list[AudioTrack]:

@@ -3,7 +3,7 @@ built from settings, and the check `registry validate`/import run on an audio re
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from mamori.mediatype import SNIFF_BYTES, kind_of, sniff_mime
@@ -18,12 +18,16 @@ def limits_from(settings: Any) -> AudioLimits:
     return AudioLimits(max_seconds=float(seconds)) if seconds else AudioLimits()
 
 
-def reference_audio(rows: Iterable[tuple[int, str, str, str, str, bytes]]) -> list[ReferenceAudio]:
-    """(ref id, character, work, sha256, path, bytes) rows → the references that may carry sound (audio, video)."""
+def reference_audio(
+    rows: Iterable[tuple[int, str, str, str, str, bytes]], voices: Collection[tuple[str, str]] = ()
+) -> list[ReferenceAudio]:
+    """(ref id, character, work, sha256, path, bytes) rows → the references that may carry sound (audio, video);
+    `voices`: the (character, path) pairs the registry names as voice samples."""
     out = []
     for ref_id, character, work, sha, path, data in rows:
         if kind_of(sniff_mime(data[:SNIFF_BYTES])) in ("audio", "video"):
-            out.append(ReferenceAudio(str(ref_id), character, work, sha, data, path))
+            voice = (character, path) in voices
+            out.append(ReferenceAudio(str(ref_id), character, work, sha, data, path, voice))
     return out
 
 

@@ -205,3 +205,26 @@ def test_strong_local_match_vetoed_by_other_palette() -> None:
     assert "face-0" in {m.character for m in det.detect(ref)}
     assert "face-0" in {m.character for m in det.detect(T.colour_shift(ref))}
     assert "face-0" not in {m.character for m in det.detect(other)}
+
+
+def test_patch_colours_of_a_crop_equal_the_whole_picture() -> None:
+    """patch_colours converts only the box around the points: the means must be those of the whole picture's
+    integral image, at the borders too."""
+    import cv2
+
+    from mamori.screening.image.palette import patch_colours
+
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
+    lab = cv2.cvtColor(img.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
+    for xy, r in (
+        (np.array([[0.0, 0.0], [159.0, 119.0], [80.0, 60.0]], np.float32), 4.0),
+        (np.array([[50.0, 40.0], [55.0, 44.0]], np.float32), 2.5),
+        (np.array([[-10.0, 130.0], [170.0, -5.0]], np.float32), 6.0),
+    ):
+        got = patch_colours(img, xy, r)
+        for (x, y), g in zip(xy, got, strict=True):
+            x0, y0 = int(np.clip(np.floor(x - r), 0, 159)), int(np.clip(np.floor(y - r), 0, 119))
+            x1 = int(np.clip(np.ceil(x + r) + 1, x0 + 1, 160))
+            y1 = int(np.clip(np.ceil(y + r) + 1, y0 + 1, 120))
+            assert np.allclose(g, lab[y0:y1, x0:x1].reshape(-1, 3).mean(axis=0), atol=1e-3)

@@ -228,3 +228,37 @@ def test_patch_colours_of_a_crop_equal_the_whole_picture() -> None:
             x1 = int(np.clip(np.ceil(x + r) + 1, x0 + 1, 160))
             y1 = int(np.clip(np.ceil(y + r) + 1, y0 + 1, 120))
             assert np.allclose(g, lab[y0:y1, x0:x1].reshape(-1, 3).mean(axis=0), atol=1e-3)
+
+
+def test_scout_spares_the_full_pass_on_a_large_unrelated_scene(local: LocalFeatureDetector) -> None:
+    """A query larger than the scout's side is first matched shrunk; with no view verified there, the full-size
+    SIFT pass does not run and nothing is reported."""
+    from mamori.screening.image import local as L
+
+    sizes: list[int] = []
+    real = L.extract_with_response
+
+    def counting(gray: np.ndarray, n: int):  # type: ignore[no-untyped-def]
+        sizes.append(max(gray.shape[:2]))
+        return real(gray, n)
+
+    scene = synth.draw_scene(321, (1280, 960))
+    try:
+        L.extract_with_response = counting  # type: ignore[assignment]
+        assert local.detect(scene) == []
+    finally:
+        L.extract_with_response = real  # type: ignore[assignment]
+    assert sizes == [L.SCOUT_SIDE]
+
+
+def test_scout_passes_a_character_in_a_large_scene(local: LocalFeatureDetector) -> None:
+    """The scout finds the character pasted into a scene larger than its side, so the full pass runs and finds
+    it; a query no larger than SCOUT_SIDE * SCOUT_GAIN is not scouted at all."""
+    from mamori.screening.image import local as L
+
+    scene = T.paste_in_scene(_sprite(CHARACTERS[1][1]), seed=7, height_frac=0.4, size=(1280, 960))
+    gray = local.query_gray(scene)
+    assert max(gray.shape) > L.SCOUT_SIDE * L.SCOUT_GAIN
+    assert local.scout_best(L.resize_to(gray, L.SCOUT_SIDE, 1.0)[0]) >= L.SCOUT_INLIERS
+    assert {m.character for m in local.detect(scene)} == {KUMO}
+    assert local.scout(np.zeros((int(L.SCOUT_SIDE * L.SCOUT_GAIN), 100), np.uint8))

@@ -8,6 +8,7 @@ expected character (for a negative: anything); then, per threshold, the positive
 negatives whose full pass it saves, and the CPU time of each pass.
 
     python scripts/scout_curve.py                # the 8 testdata references
+    python scripts/scout_curve.py --speed        # images per CPU-second, scout off vs on, alternating, one process
     python scripts/scout_curve.py --scale 250    # plus synthetic look-alike references (look-alikes make chance inliers likelier)
 
 Test data: ../shared/testdata (see SOURCES.md there).
@@ -39,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=int, default=0, help="references in the gate (0: the testdata ones only)")
     ap.add_argument("--side", type=int, default=L.SCOUT_SIDE, help="the scout's longest side")
     ap.add_argument("--features", type=int, default=L.SCOUT_FEATURES, help="the scout's SIFT keypoints")
+    ap.add_argument(
+        "--speed", action="store_true", help="only the scout off/on speed lines (visual_speed inputs)"
+    )
     args = ap.parse_args(argv)
     if not TESTDATA.is_dir():
         print(f"test data not found at {TESTDATA}", file=sys.stderr)
@@ -50,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     local = gate.detector("local")
     assert isinstance(local, L.LocalFeatureDetector)
+    if args.speed:
+        speed(gate, local)
+        return 0
     local.scout_inliers = 0  # the full pass everywhere: the baseline the scout is measured against
     local.scout_side, local.scout_features = args.side, args.features
     cases = tiers()
@@ -95,6 +102,25 @@ def main(argv: list[str] | None = None) -> int:
             + (f"  lost: {', '.join(lost[:4])}" if lost else "")
         )
     return 0
+
+
+def speed(gate: VisualGate, local: L.LocalFeatureDetector, rounds: int = 2) -> None:
+    """Images per CPU-second (decode included, one core) of the visual_speed inputs with the scout off and on,
+    alternating `rounds` times; the best round of each and every round's figure."""
+    from benchmarks.visual_speed import speed_images
+
+    for label, data in speed_inputs().items():
+        runs: dict[bool, list[float]] = {False: [], True: []}
+        for _ in range(rounds):
+            for on in (False, True):
+                local.scout_inliers = L.SCOUT_INLIERS if on else 0
+                runs[on].append(speed_images(gate, data, 3.0)[0])
+        print(
+            f"{label:<26} scout off {max(runs[False]):6.2f}/s per CPU-s {[round(x, 2) for x in runs[False]]}, "
+            f"on {max(runs[True]):6.2f} {[round(x, 2) for x in runs[True]]}",
+            flush=True,
+        )
+    local.scout_inliers = L.SCOUT_INLIERS
 
 
 if __name__ == "__main__":

@@ -194,10 +194,12 @@ class LocalFeatureDetector(Detector):
         scout, else whether the query shrunk to SCOUT_SIDE verifies `scout_inliers` inliers on some view."""
         if self.scout_inliers <= 0 or max(gray.shape[:2]) <= self.scout_side * SCOUT_GAIN:
             return True
-        return self.scout_best(resize_to(gray, self.scout_side, 1.0)[0]) >= self.scout_inliers
+        small = resize_to(gray, self.scout_side, 1.0)[0]
+        return self.scout_best(small, stop_at=self.scout_inliers) >= self.scout_inliers
 
-    def scout_best(self, small: np.ndarray) -> int:
-        """Most distinct RANSAC inliers on any of the CANDIDATES best-voted views for a grey image (0: none)."""
+    def scout_best(self, small: np.ndarray, stop_at: int = 0) -> int:
+        """Most distinct RANSAC inliers on any of the CANDIDATES best-voted views for a grey image (0: none);
+        `stop_at` > 0: the first view to reach it ends the search (the scout's answer is already yes)."""
         xy, desc, _ = extract_with_response(small, self.scout_features)
         sims, ids = self.search(desc)
         votes = self._votes(sims, ids)
@@ -205,6 +207,8 @@ class LocalFeatureDetector(Detector):
         for vi, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES]:
             r = V.verify_view(self.views[vi], vi, xy, desc, max(small.shape[:2]), SCOUT_FLOOR)
             best = max(best, r.inliers if r is not None else 0)
+            if 0 < stop_at <= best:
+                break
         return best
 
     def search(self, desc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -19,18 +19,22 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import cv2
 import numpy as np
-from benchmarks.visual_bench import TESTDATA, big_gate, references, tiers
-from benchmarks.visual_speed import speed_inputs
 
-from mamori.screening.base import Corpus
-from mamori.screening.image import local as L
-from mamori.screening.image.examples import example_registry
-from mamori.screening.image.fusion import VisualGate
-from mamori.screening.image.loading import load_image
-from mamori.screening.image.local_features import resize_to
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.visual_bench import TESTDATA, big_gate, references, tiers  # noqa: E402
+from benchmarks.visual_speed import speed_inputs  # noqa: E402
+
+from mamori.screening.base import Corpus  # noqa: E402
+from mamori.screening.image import local as L  # noqa: E402
+from mamori.screening.image.examples import example_registry  # noqa: E402
+from mamori.screening.image.fusion import VisualGate  # noqa: E402
+from mamori.screening.image.loading import load_image  # noqa: E402
+from mamori.screening.image.local_features import resize_to  # noqa: E402
 
 THRESHOLDS = (3, 4, 5, 6, 7, 8, 10, 12)
 

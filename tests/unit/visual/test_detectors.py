@@ -205,3 +205,60 @@ def test_strong_local_match_vetoed_by_other_palette() -> None:
     assert "face-0" in {m.character for m in det.detect(ref)}
     assert "face-0" in {m.character for m in det.detect(T.colour_shift(ref))}
     assert "face-0" not in {m.character for m in det.detect(other)}
+
+
+def test_patch_colours_of_a_crop_equal_the_whole_picture() -> None:
+    """patch_colours converts only the box around the points: the means must be those of the whole picture's
+    integral image, at the borders too."""
+    import cv2
+
+    from mamori.screening.image.palette import patch_colours
+
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
+    lab = cv2.cvtColor(img.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
+    for xy, r in (
+        (np.array([[0.0, 0.0], [159.0, 119.0], [80.0, 60.0]], np.float32), 4.0),
+        (np.array([[50.0, 40.0], [55.0, 44.0]], np.float32), 2.5),
+        (np.array([[-10.0, 130.0], [170.0, -5.0]], np.float32), 6.0),
+    ):
+        got = patch_colours(img, xy, r)
+        for (x, y), g in zip(xy, got, strict=True):
+            x0, y0 = int(np.clip(np.floor(x - r), 0, 159)), int(np.clip(np.floor(y - r), 0, 119))
+            x1 = int(np.clip(np.ceil(x + r) + 1, x0 + 1, 160))
+            y1 = int(np.clip(np.ceil(y + r) + 1, y0 + 1, 120))
+            assert np.allclose(g, lab[y0:y1, x0:x1].reshape(-1, 3).mean(axis=0), atol=1e-3)
+
+
+def test_scout_spares_the_full_pass_on_a_large_unrelated_scene(local: LocalFeatureDetector) -> None:
+    """A query larger than the scout's side is first matched shrunk; with no view verified there, the full-size
+    SIFT pass does not run and nothing is reported."""
+    from mamori.screening.image import local as L
+
+    sizes: list[int] = []
+    real = L.extract_with_response
+
+    def counting(gray: np.ndarray, n: int):  # type: ignore[no-untyped-def]
+        sizes.append(max(gray.shape[:2]))
+        return real(gray, n)
+
+    scene = synth.draw_scene(321, (1280, 960))
+    try:
+        L.extract_with_response = counting  # type: ignore[assignment]
+        assert local.detect(scene) == []
+    finally:
+        L.extract_with_response = real  # type: ignore[assignment]
+    assert sizes == [L.SCOUT_SIDE]
+
+
+def test_scout_passes_a_character_in_a_large_scene(local: LocalFeatureDetector) -> None:
+    """The scout finds the character pasted into a scene larger than its side, so the full pass runs and finds
+    it; a query no larger than SCOUT_SIDE * SCOUT_GAIN is not scouted at all."""
+    from mamori.screening.image import local as L
+
+    scene = T.paste_in_scene(_sprite(CHARACTERS[1][1]), seed=7, height_frac=0.4, size=(1280, 960))
+    gray = local.query_gray(scene)
+    assert max(gray.shape) > L.SCOUT_SIDE * L.SCOUT_GAIN
+    assert local.scout_best(L.resize_to(gray, L.SCOUT_SIDE, 1.0)[0]) >= L.SCOUT_INLIERS
+    assert {m.character for m in local.detect(scene)} == {KUMO}
+    assert local.scout(np.zeros((int(L.SCOUT_SIDE * L.SCOUT_GAIN), 100), np.uint8))

@@ -113,3 +113,29 @@ def test_new_drawing_by_another_artist(testdata: Path) -> None:
     (m,) = det.detect(load_image(art / "pepper.jpg"))
     assert m.character == "pepper" and REVIEW <= m.score < PRESENT
     assert det.detect(load_image(art / "pepper_and_carrot_panel.jpg")) == []
+
+
+def test_face_parts_sample_the_part_boxes() -> None:
+    """Hair above the face box, eyes in the eye boxes, skin low in the face: each part's CIELAB is the paint there,
+    near the picture's border too (the boxes are clamped, only their surroundings converted)."""
+    import cv2
+
+    from mamori.screening.image.signature import face_parts
+
+    paints = {"hair": (200, 40, 40), "eye": (40, 60, 200), "skin": (250, 220, 190)}
+
+    def lab(rgb: tuple[int, int, int]) -> np.ndarray:
+        return cv2.cvtColor(np.array([[rgb]], np.float32) / 255.0, cv2.COLOR_RGB2Lab)[0, 0]
+
+    for x, y in ((150, 120), (0, 0), (260, 180)):  # in the middle, at the top-left and bottom-right borders
+        img = np.full((300, 360, 3), 128, np.uint8)
+        w = h = 100
+        img[max(0, y - 20) : y + 25, x : x + w] = paints["hair"]
+        img[y + 25 : y + h, x : x + w] = paints["skin"]
+        eyes = ((x + 20, y + 35, 20, 15), (x + 60, y + 35, 20, 15))
+        for ex, ey, ew, eh in eyes:
+            img[ey : ey + eh, ex : ex + ew] = paints["eye"]
+        face = faces.DrawnFace(1.0, (x, y, w, h), eyes[0], eyes[1], (0, 0, 1, 1), *([(0, 0, 0)] * 4))
+        got = face_parts(img, face)
+        want = [lab(paints[k]) for k in ("hair", "eye", "eye", "skin")]
+        assert np.allclose(got, np.stack(want), atol=0.5), (x, y, got)

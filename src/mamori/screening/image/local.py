@@ -98,6 +98,19 @@ __all__ = [  # names other modules and the calibration scripts read from here
 QUERY_MAX_SIDE = 1024  # queries larger than this are downscaled (768 missed sprites at 35% of a scene)
 QUERY_MIN_SIDE = 640  # ... and smaller ones upscaled (at most 2.5x): small sprites need it
 QUERY_FEATURES = 1500
+# The scout (a FIND step before the full query): a query larger than SCOUT_SIDE * SCOUT_GAIN is first matched at
+# SCOUT_SIDE, its best-voted views verified by RANSAC with a low floor; only where one reaches SCOUT_INLIERS distinct
+# inliers does the full-size query run. It costs ~55-65% of a full 1024 px pass (SIFT grows with area; the vote
+# search and RANSAC do not), so a picture with nothing registered in it saves ~35-45% of SIFT's cost and one with a
+# character pays ~1.6x. Vote counts alone do not tell (synthetic scenes get as many votes as characters pasted into
+# them). scripts/scout_curve.py on the visual_bench tiers: every case the full pass finds had >= 14 scout inliers,
+# 44 of 48 negatives <= 4 (crowds of drawn faces 14-19: they pay for both passes); at 512 px, or with 700 keypoints,
+# characters pasted into scenes fell to 3-9.
+SCOUT_SIDE = 640
+SCOUT_GAIN = 1.25
+SCOUT_INLIERS = 5
+SCOUT_FLOOR = 3  # RANSAC results below this many inliers count as 0
+SCOUT_FEATURES = QUERY_FEATURES  # keypoints of the scout query (the vote search's cost grows with them)
 VOTE_K = 4  # neighbours per query descriptor in the global vote
 CANDIDATES = 6  # views verified per query
 # scripts/calibrate_visual.py: copy/edited tiers >= 35 inliers; negatives max 4 against 8 references, but against
@@ -137,6 +150,9 @@ class LocalFeatureDetector(Detector):
         self.weak_inliers = weak_inliers  # >= min_inliers turns weak matches off
         self.measure_colour = False  # scripts/calibrate_visual.py: colour agreement on every verified view
         self.query_features = query_features
+        self.scout_inliers = SCOUT_INLIERS  # 0: no scout, every query at full size (calibration)
+        self.scout_side = SCOUT_SIDE
+        self.scout_features = SCOUT_FEATURES
         char_ids: dict[str, int] = {}
         self._view_char = np.array(
             [
@@ -173,6 +189,28 @@ class LocalFeatureDetector(Detector):
             gray, _ = resize_to(gray, QUERY_MIN_SIDE, 2.5)
         return gray
 
+    def scout(self, gray: np.ndarray) -> bool:
+        """Whether the full query of `gray` (from `query_gray`) is worth running: True for a query too small to
+        scout, else whether the query shrunk to SCOUT_SIDE verifies `scout_inliers` inliers on some view."""
+        if self.scout_inliers <= 0 or max(gray.shape[:2]) <= self.scout_side * SCOUT_GAIN:
+            return True
+        small = resize_to(gray, self.scout_side, 1.0)[0]
+        return self.scout_best(small, stop_at=self.scout_inliers) >= self.scout_inliers
+
+    def scout_best(self, small: np.ndarray, stop_at: int = 0) -> int:
+        """Most distinct RANSAC inliers on any of the CANDIDATES best-voted views for a grey image (0: none);
+        `stop_at` > 0: the first view to reach it ends the search (the scout's answer is already yes)."""
+        xy, desc, _ = extract_with_response(small, self.scout_features)
+        sims, ids = self.search(desc)
+        votes = self._votes(sims, ids)
+        best = 0
+        for vi, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES]:
+            r = V.verify_view(self.views[vi], vi, xy, desc, max(small.shape[:2]), SCOUT_FLOOR)
+            best = max(best, r.inliers if r is not None else 0)
+            if 0 < stop_at <= best:
+                break
+        return best
+
     def search(self, desc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(similarities, view ids), each (n, VOTE_K): the global vote search of query descriptors."""
         if len(desc) == 0 or len(self.index) == 0:
@@ -205,7 +243,12 @@ class LocalFeatureDetector(Detector):
         if not self.views or len(self.index) == 0:
             return []
         floor = min(self.weak_inliers, self.min_inliers)
-        q = features if features is not None else self.query(self.query_gray(pixels))
+        if features is None:
+            gray = self.query_gray(pixels)
+            if not self.scout(gray):
+                return []
+            features = self.query(gray)
+        q = features
         qxy, qdesc, sims, ids = q.xy, q.desc, q.sims, q.ids
         if len(qdesc) < floor:
             return []

@@ -27,17 +27,23 @@ PALETTE_MAX_OFFSET = 20.0  # a larger common offset (colour_distance units) is a
 
 
 def patch_colours(rgb: np.ndarray, xy: np.ndarray, radius: float | np.ndarray) -> np.ndarray:
-    """Mean CIELAB colour (n, 3) of the square of half-side `radius` around each point (integral image)."""
+    """Mean CIELAB colour (n, 3) of the square of half-side `radius` around each point (integral image).
+
+    Only the box that holds the squares is converted and integrated (a match covers part of a scene; converting
+    the whole 1024 px query to float CIELAB cost more than the rest of the colour checks)."""
     if len(xy) == 0:
         return np.zeros((0, 3), np.float32)
     h, w = rgb.shape[:2]
-    lab = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
-    ii = cv2.integral(lab)  # (h+1, w+1, 3), float64
     r = np.maximum(1.0, np.broadcast_to(np.asarray(radius, np.float64), (len(xy),)))
     x0 = np.clip(np.floor(xy[:, 0] - r), 0, w - 1).astype(np.int64)
     y0 = np.clip(np.floor(xy[:, 1] - r), 0, h - 1).astype(np.int64)
     x1 = np.clip(np.ceil(xy[:, 0] + r) + 1, x0 + 1, w).astype(np.int64)
     y1 = np.clip(np.ceil(xy[:, 1] + r) + 1, y0 + 1, h).astype(np.int64)
+    bx, by = int(x0.min()), int(y0.min())
+    crop = rgb[by : int(y1.max()), bx : int(x1.max())]
+    lab = cv2.cvtColor(crop.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
+    ii = cv2.integral(lab)  # (h+1, w+1, 3) over the crop, float64
+    x0, x1, y0, y1 = x0 - bx, x1 - bx, y0 - by, y1 - by
     sums = ii[y1, x1] - ii[y0, x1] - ii[y1, x0] + ii[y0, x0]
     area = ((x1 - x0) * (y1 - y0)).astype(np.float64)
     return (sums / area[:, None]).astype(np.float32)

@@ -75,16 +75,21 @@ def head_histogram(rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarra
     return flat / max(1.0, float(flat.sum()))
 
 
-def _median_lab(
-    lab: np.ndarray, box: tuple[float, float, float, float], drop: np.ndarray | None = None
-) -> np.ndarray:
-    """Median CIELAB (float, L 0..100) of the pixels in a box (x0, y0, x1, y1), excluding near-white/near-black
-    ones (outlines, eye highlights) and those within ΔE 12 of `drop` (skin, when sampling hair)."""
-    H, W = lab.shape[:2]
+def _clamp(box: tuple[float, float, float, float], W: int, H: int) -> tuple[int, int, int, int]:
+    """A sampling box (x0, y0, x1, y1) rounded and clamped to the picture (never empty)."""
     x0, y0, x1, y1 = (int(round(v)) for v in box)
-    x0, x1 = max(0, min(W - 1, x0)), max(1, min(W, x1))
-    y0, y1 = max(0, min(H - 1, y0)), max(1, min(H, y1))
-    px = lab[y0:y1, x0:x1].reshape(-1, 3)
+    return (
+        max(0, min(W - 1, x0)),
+        max(0, min(H - 1, y0)),
+        max(1, min(W, x1)),
+        max(1, min(H, y1)),
+    )
+
+
+def _median_lab(px: np.ndarray, drop: np.ndarray | None = None) -> np.ndarray:
+    """Median CIELAB (float, L 0..100) of CIELAB pixels (any shape, 3 channels last), excluding near-white/near-black
+    ones (outlines, eye highlights) and those within ΔE 12 of `drop` (skin, when sampling hair)."""
+    px = px.reshape(-1, 3)
     if not len(px):
         return np.zeros(3, np.float32)
     keep = (px[:, 0] > 12) & (px[:, 0] < 95)
@@ -96,15 +101,27 @@ def _median_lab(
 
 def face_parts(rgb: np.ndarray, face: faces.DrawnFace) -> np.ndarray:
     """(4, 3) CIELAB: hair, left eye, right eye, skin, sampled by this module from the detector's boxes (the
-    detector's own colour clustering drifts with the background)."""
-    lab = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
+    detector's own colour clustering drifts with the background). Only the box around the four sampling boxes is
+    converted to CIELAB."""
+    H, W = rgb.shape[:2]
     x, y, w, h = face.box
-    skin = _median_lab(lab, (x + 0.3 * w, y + 0.6 * h, x + 0.7 * w, y + 0.75 * h))
-    hair = _median_lab(lab, (x + 0.15 * w, y - 0.1 * h, x + 0.85 * w, y + 0.2 * h), drop=skin)
-    eyes = []
-    for ex, ey, ew, eh in (face.left_eye, face.right_eye):
-        eyes.append(_median_lab(lab, (ex + 0.2 * ew, ey + 0.3 * eh, ex + 0.8 * ew, ey + 0.9 * eh), drop=skin))
-    return np.stack([hair, eyes[0], eyes[1], skin])
+    boxes = [
+        _clamp((x + 0.15 * w, y - 0.1 * h, x + 0.85 * w, y + 0.2 * h), W, H),  # hair
+        *(
+            _clamp((ex + 0.2 * ew, ey + 0.3 * eh, ex + 0.8 * ew, ey + 0.9 * eh), W, H)
+            for ex, ey, ew, eh in (face.left_eye, face.right_eye)
+        ),
+        _clamp((x + 0.3 * w, y + 0.6 * h, x + 0.7 * w, y + 0.75 * h), W, H),  # skin
+    ]
+    cx, cy = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    cx1, cy1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    lab = cv2.cvtColor(rgb[cy:cy1, cx:cx1].astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
+
+    def sample(b: tuple[int, int, int, int], drop: np.ndarray | None = None) -> np.ndarray:
+        return _median_lab(lab[b[1] - cy : b[3] - cy, b[0] - cx : b[2] - cx], drop)
+
+    skin = sample(boxes[3])
+    return np.stack([sample(boxes[0], skin), sample(boxes[1], skin), sample(boxes[2], skin), skin])
 
 
 def face_signatures(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -94,7 +94,9 @@ def test_whole_scan_for_full_plans_and_large_frames() -> None:
     big = faces.DETECT_SIDE + 100  # the detector would shrink the frame: crops would be seen at another scale
     assert face_crops(partial, (360, big), (360, 640)) is None
     everywhere = FramePlan(False, (0.0, 0.0), ((0, 0, 640, 360),), np.ones((23, 40), np.int32), 1.0)
-    assert face_crops(everywhere, (360, 640), (360, 640)) is None  # crops as large as the frame: scan it whole
+    assert (
+        face_crops(everywhere, (360, 640), (360, 640)) is None
+    )  # crops as large as the frame: scan it whole
 
 
 def test_video_with_face_reuse_finds_the_same_tracks(faces_gate: tuple, tmp_path: Path) -> None:

@@ -34,7 +34,9 @@ from mamori.screening.video.tracking import CELL, FramePlan
 
 FACE_MARGIN = 32  # px of the analysed frame around the changed region scanned for faces
 MAX_CROPPED = 0.6  # crops covering more of the frame than this: scan the whole frame
-ALIGN = 4  # crop origins on multiples of the detector's window step, so windows fall where a whole scan puts them
+ALIGN = (
+    4  # crop origins on multiples of the detector's window step, so windows fall where a whole scan puts them
+)
 HEAD_RAISE = 0.33  # the signature's head region: the face box raised by a third of its height (signature.py)
 
 
@@ -77,7 +79,9 @@ def _union_boxes(boxes: list[Box]) -> list[Box]:
     return sorted(out)
 
 
-def face_crops(plan: FramePlan, frame_shape: tuple[int, int], gray_shape: tuple[int, int]) -> list[Box] | None:
+def face_crops(
+    plan: FramePlan, frame_shape: tuple[int, int], gray_shape: tuple[int, int]
+) -> list[Box] | None:
     """The crops of the analysed frame to scan for faces under a partial `plan`, or None: scan the whole frame."""
     if plan.full or plan.labels is None:
         return None
@@ -99,9 +103,7 @@ def face_crops(plan: FramePlan, frame_shape: tuple[int, int], gray_shape: tuple[
     return crops
 
 
-def scan_crops(
-    sig: SignatureDetector, rgb: np.ndarray, crops: Sequence[Box]
-) -> list[FaceSighting] | None:
+def scan_crops(sig: SignatureDetector, rgb: np.ndarray, crops: Sequence[Box]) -> list[FaceSighting] | None:
     """Faces found in the crops, in frame coordinates; None when one touches a crop edge inside the frame."""
     h, w = rgb.shape[:2]
     out: list[FaceSighting] = []
@@ -180,4 +182,3 @@ def plan_sightings(
             kept = [k for k in kept if not any(_overlap(k.box, f.box) > 0.5 for f in fresh)]
             return fresh + kept, True
     return sig.sightings(rgb), False
-

@@ -35,10 +35,11 @@ def _gray(rgb: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
 
 
-def _wide_scene_with_face(palette: synth.Palette) -> np.ndarray:
+def _wide_scene_with_face(palette: synth.Palette, top: int = 150) -> np.ndarray:
     scene = np.array(synth.draw_scene(4, (900, 360)), copy=True)
     face = redraw(palette, seed=11, size=150)
-    scene[150:300, 420:570] = face  # a face painted into the scenery: the camera pans over it
+    # a face painted into the scenery (the camera pans over it); top < 0: its top rows above the frame
+    scene[max(0, top) : top + 150, 420:570] = face[max(0, -top) :]
     return scene
 
 
@@ -53,9 +54,10 @@ def _same(a: list, b: list) -> bool:
     )
 
 
-def test_a_panned_face_is_carried_and_matches_a_whole_scan(faces_gate: tuple) -> None:
+@pytest.mark.parametrize("top", [150, -50])  # -50: the head region reaches past the frame's top edge
+def test_a_panned_face_is_carried_and_matches_a_whole_scan(faces_gate: tuple, top: int) -> None:
     _, sig, palettes = faces_gate
-    scene = _wide_scene_with_face(palettes[1])
+    scene = _wide_scene_with_face(palettes[1], top)
     a, b = np.ascontiguousarray(scene[:, 100:740]), np.ascontiguousarray(scene[:, 124:764])
     planner = FramePlanner()
     assert planner.plan(_gray(a)).full

@@ -142,9 +142,10 @@ def carried(
     for f in prev:
         x, y, bw, bh = f.box
         nx, ny = int(round(x + dx)), int(round(y + dy))
+        if nx < 0 or ny < 0 or nx + bw > w or ny + bh > h:
+            continue  # moved partly out of the frame: not all its pixels are there to carry
         hx0, hy0, hx1, hy1 = _head((nx, ny, bw, bh))
-        if hx0 < 0 or hy0 < 0 or hx1 > w or hy1 > h:
-            continue  # leaving the frame: if it is still partly there, the cells it was on changed
+        hy0 = max(0.0, hy0)  # the signature samples the head inside the frame only
         gx0, gy0 = int(hx0 / sx) // CELL, int(hy0 / sy) // CELL
         gx1 = min(labels.shape[1], int(np.ceil(hx1 / sx / CELL)))
         gy1 = min(labels.shape[0], int(np.ceil(hy1 / sy / CELL)))

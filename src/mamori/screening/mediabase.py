@@ -41,6 +41,8 @@ class VideoLimits:
         True  # re-extract local features only where the picture changed (video/tracking.py)
     )
     track_faces: bool = True  # link drawn faces across frames; a track's frames vote (video/tracks.py)
+    # with reuse_keypoints: scan for drawn faces only where the picture changed, carry the others (facereuse.py)
+    reuse_faces: bool = True
     # H.264/HEVC in-loop deblocking skipped while decoding (FFmpeg skip_loop_filter=all, what thumbnailers do):
     # ~20 % less decode CPU; the frames are a little blockier, which analysis at `analysis_width` hardly sees
     fast_decode: bool = True

@@ -121,3 +121,42 @@ def test_video_with_reuse_finds_the_same_segments(gate: VisualGate, tmp_path: Pa
     assert [m.character for m in on.matches] == [m.character for m in off.matches] == [HOSHI]
     seg_on, seg_off = on.matches[0].segments, off.matches[0].segments
     assert [(s.start, s.end) for s in seg_on] == [(s.start, s.end) for s in seg_off]
+
+
+def test_assembled_features_keep_the_whole_extractions_budget() -> None:
+    """Carried and new keypoints together follow a whole extraction's rule, the `query_features` strongest: an
+    assembled set that grew past it gave other views extra votes (benchmarks.visual_speed's clip lost a verified
+    view from the candidates on one frame)."""
+    from mamori.screening.image.local import QueryFeatures
+    from mamori.screening.video.tracking import FramePlan, NewKeypoints
+
+    class Det:
+        query_features = 10
+        searched = 0
+
+        def search(self, desc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            Det.searched += len(desc)
+            return np.zeros((len(desc), 4), np.float32), np.zeros((len(desc), 4), np.int64)
+
+    labels = np.zeros((4, 4), np.int32)
+    labels[0, 0] = 1  # the region: the top-left cell
+    prev_xy = np.array([[20.0 + 4 * i, 40.0] for i in range(10)], np.float32)  # outside the region
+    prev = QueryFeatures(
+        prev_xy,
+        np.zeros((10, 128), np.float32),
+        np.arange(1, 11, dtype=np.float32),  # responses 1..10
+        np.zeros((10, 4), np.float32),
+        np.zeros((10, 4), np.int64),
+        (64, 64),
+        1.0,
+    )
+    new = NewKeypoints(
+        np.array([[2.0, 2.0], [4.0, 4.0], [6.0, 6.0]], np.float32),
+        np.ones((3, 128), np.float32),
+        np.array([20.0, 1.5, 30.0], np.float32),
+    )
+    plan = FramePlan(False, (0.0, 0.0), ((0, 0, 16, 16),), labels, 1 / 16)
+    got = merge(Det(), prev, new, plan, (64, 64))  # type: ignore[arg-type]
+    assert len(got.xy) == 10
+    assert sorted(got.response.tolist()) == [3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 20.0, 30.0]
+    assert Det.searched == 2  # only the new keypoints that were kept are searched

@@ -117,11 +117,14 @@ def _analyse_tracked(
     prev: Future[QueryFeatures] | None,
     out: Future[QueryFeatures],
     sig: SignatureDetector | None = None,
+    prev_faces: Future[list[FaceSighting]] | None = None,
+    out_faces: Future[list[FaceSighting]] | None = None,
 ) -> Analysed:
     """One analysed frame with keypoint reuse: its local features (whole, or new ones in the changed region
-    merged with the previous frame's), published in `out` for the next frame as soon as they exist, then all
-    detectors through the gate's cascade. The previous frame's task was submitted earlier to the same
-    FIFO pool, so waiting on its features cannot deadlock."""
+    merged with the previous frame's), published in `out` for the next frame as soon as they exist; then its
+    drawn faces (whole, or found in the changed region and carried from the previous frame's: `facereuse.py`),
+    published in `out_faces`; then all detectors through the gate's cascade. The previous frame's task was
+    submitted earlier to the same FIFO pool, so waiting on its results cannot deadlock."""
     from mamori.screening.video.tracking import merge, partial_features
 
     try:
@@ -134,18 +137,55 @@ def _analyse_tracked(
         out.set_exception(exc)
         raise
     out.set_result(feats)
-    return _analyse(gate, sig, rgb, {local.name: local.detect(rgb, feats)})
+    faces: list[FaceSighting] | None = None
+    if sig is not None:
+        faces = _plan_faces(sig, rgb, plan, (gray.shape[0], gray.shape[1]), prev_faces, out_faces)
+    return _analyse(gate, sig, rgb, {local.name: local.detect(rgb, feats)}, faces)
+
+
+def _plan_faces(
+    sig: SignatureDetector,
+    rgb: np.ndarray,
+    plan: FramePlan,
+    gray_shape: tuple[int, int],
+    prev: Future[list[FaceSighting]] | None,
+    out: Future[list[FaceSighting]] | None,
+) -> list[FaceSighting] | None:
+    """The frame's drawn faces under its plan, always published in `out` (None there: they failed, and the next
+    frame scans whole); None when the detector failed (the cascade then runs it and reports the failure)."""
+    from mamori.screening.video.facereuse import plan_sightings
+
+    found: list[FaceSighting] | None = None
+    try:
+        before = None
+        if prev is not None and not plan.full:
+            with contextlib.suppress(Exception):
+                before = prev.result()
+        found, _ = plan_sightings(sig, rgb, plan, gray_shape, before)
+    except Exception:  # noqa: BLE001 - reported by the cascade, which runs the detector itself
+        found = None
+    finally:
+        if out is not None:
+            if found is None:
+                out.set_exception(RuntimeError("no faces for this frame"))
+            else:
+                out.set_result(found)
+    return found
 
 
 def _analyse(
-    gate: Gate, sig: SignatureDetector | None, rgb: np.ndarray, given: dict[str, list[Match]] | None = None
+    gate: Gate,
+    sig: SignatureDetector | None,
+    rgb: np.ndarray,
+    given: dict[str, list[Match]] | None = None,
+    found: list[FaceSighting] | None = None,
 ) -> Analysed:
-    """The gate's cascade on one frame; with face tracking on, the signature detector's faces are computed here
-    once (kept for `video/tracks.py`) and handed to the cascade as that detector's matches."""
+    """The gate's cascade on one frame; with face tracking on, the signature detector's faces (`found`, or
+    computed here) are kept for `video/tracks.py` and handed to the cascade as that detector's matches."""
     faces: list[FaceSighting] = []
     if sig is not None:
         try:
-            faces = sig.sightings(rgb)
+            faces = found if found is not None else sig.sightings(rgb)
             given = {**(given or {}), sig.name: sig.matches(faces)}
         except Exception:  # noqa: BLE001 - the cascade runs the detector itself and reports the failure
             faces = []
@@ -239,6 +279,7 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
     found_sig = gate.detector(SignatureDetector.name) if limits.track_faces else None
     sig = found_sig if isinstance(found_sig, SignatureDetector) else None
     prev_feats: Future[QueryFeatures] | None = None
+    prev_faces: Future[list[FaceSighting]] | None = None
     try:
         try:
             for frame in container.decode(stream):
@@ -310,6 +351,9 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
                     else:
                         res.keypoint_frames_partial += 1
                     feats: Future[QueryFeatures] = Future()
+                    face_out: Future[list[FaceSighting]] | None = (
+                        Future() if sig is not None and limits.reuse_faces else None
+                    )
                     last_future = pool.submit(
                         _analyse_tracked,
                         gate,
@@ -320,8 +364,10 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
                         None if plan.full else prev_feats,
                         feats,
                         sig,
+                        None if plan.full else prev_faces,
+                        face_out,
                     )
-                    prev_feats = feats
+                    prev_feats, prev_faces = feats, face_out
                 else:
                     last_future = pool.submit(_analyse, gate, sig, rgb)
                 in_flight.append(last_future)

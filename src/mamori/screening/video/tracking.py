@@ -17,7 +17,8 @@ frame with the picture its previous keypoints describe:
    (so approximations cannot pile up); else a *partial* one: SIFT on each connected part of the region (with a
    `MARGIN` of context), keeping the new keypoints inside the region at or above the last full extraction's
    weakest kept response, plus the previous keypoints outside it, moved by the translation (descriptors do not
-   change under translation) with their vote search results. Only new keypoints are searched.
+   change under translation) with their vote search results; of both together at most the detector's budget
+   (`query_features`), the strongest, as a whole extraction keeps. Only new keypoints that are kept are searched.
 
 The picture the keypoints describe is then the previous one moved, with the region replaced by the new frame,
 so slow drifts (lighting, a slow zoom) still accumulate into changed cells against it. Verification, colour
@@ -230,6 +231,15 @@ def merge(
     cy = np.clip((xy[:, 1] // CELL).astype(np.int64), 0, labels.shape[0] - 1)
     old = inside & (labels[cy, cx] == 0)
     fresh = new.response >= prev.min_response
+    budget = det.query_features
+    if budget > 0 and int(old.sum() + fresh.sum()) > budget:
+        # the whole extraction's rule: the `budget` strongest keypoints of the picture. Without it the assembled
+        # set grows past a whole one (carried keypoints a fresh extraction would now rank below its budget), and
+        # their extra votes can push a verified reference view out of the candidates a whole frame verifies.
+        resp = np.concatenate([prev.response[old], new.response[fresh]])
+        floor = float(np.sort(resp)[-budget])
+        old &= prev.response >= floor
+        fresh &= new.response >= floor
     desc = new.desc[fresh]
     sims, ids = det.search(desc)
     return QueryFeatures(

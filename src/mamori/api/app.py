@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,6 +16,7 @@ from mamori.api.errors import document_errors, install_handlers
 from mamori.api.fastscreen import ScreenFastPath
 from mamori.api.metrics import Metrics
 from mamori.api.middleware import EdgeMiddleware
+from mamori.api.probes import StageProbes
 from mamori.api.routes import ROUTERS
 from mamori.ops import OpsError
 from mamori.registry.fileformat import RegistryFileError
@@ -29,9 +32,24 @@ usage); **platform** (screens, opens generations, settles, files disputes); **au
 
 def create_app(svc: Mamori, fast_path: bool = True) -> FastAPI:
     """The API over `svc`; `fast_path=False` leaves out `ScreenFastPath` (tests compare the two ways)."""
-    app = FastAPI(title="mamori", version=__version__, description=DESCRIPTION)
+    metrics = Metrics()
+    probes = StageProbes(metrics)  # where request time goes besides its own code (group commit, loop lag, GC)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        probes.start()
+        try:
+            yield
+        finally:
+            await probes.stop()
+
+    app = FastAPI(title="mamori", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.svc = svc
-    app.state.metrics = Metrics()
+    app.state.metrics = metrics
+    app.state.probes = probes
+    svc.ledger.group.observe = probes.observe_commit
+    if svc.wal_checkpointer is not None:
+        svc.wal_checkpointer.observe = probes.observe_checkpoint
     for router in ROUTERS:
         app.include_router(router)
     install_handlers(app)  # one error shape (ErrorOut) for the framework's errors too

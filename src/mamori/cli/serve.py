@@ -8,6 +8,8 @@ import typer
 
 from mamori.cli.common import DbOption, fail, open_service
 
+SERVE_WAL_CHECKPOINT_SECONDS = 0.5
+
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on"),
@@ -27,12 +29,15 @@ def serve(
         fail("--workers must be at least 1")
     # Opened here first even for several workers: the schema is migrated once, and a bad URL or signing key
     # is a start-up error rather than N crashing workers.
-    svc = open_service(db)
+    # A server checkpoints SQLite's WAL in the background, not inside a group commit (storage.wal)
+    wal = None if os.environ.get("MAMORI_SQLITE_WAL_CHECKPOINT_SECONDS") else SERVE_WAL_CHECKPOINT_SECONDS
+    svc = open_service(db, sqlite_wal_checkpoint_seconds=wal)
     if workers > 1:
         svc.close()
         os.environ["MAMORI_DB"] = (
             svc.settings.db
         )  # each worker process builds its service from the environment
+        os.environ["MAMORI_SQLITE_WAL_CHECKPOINT_SECONDS"] = str(svc.settings.sqlite_wal_checkpoint_seconds)
         uvicorn.run(
             "mamori.api.app:create_app_from_env",
             factory=True,

@@ -110,6 +110,13 @@ class LedgerStore:
 
     def append_many(self, events: Sequence[Event]) -> list[Appended]:
         """Append events in order, in one transaction: all of them or none."""
+        out = self._append_committed(events)
+        if out and self.after_commit is not None:
+            self.after_commit(out)
+        return out
+
+    def _append_committed(self, events: Sequence[Event]) -> list[Appended]:
+        """`append_many` without the after-commit work."""
         if not events:
             return []
         for attempt in range(self.max_retries):
@@ -120,8 +127,6 @@ class LedgerStore:
                     raise
                 time.sleep(random.uniform(0.001, 0.01) * min(attempt + 1, 20))
                 continue
-            if self.after_commit is not None:
-                self.after_commit(out)
             return out
         raise RuntimeError("unreachable")
 

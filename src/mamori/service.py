@@ -262,6 +262,17 @@ class Mamori:
         finally:
             self._lock.release()
 
+    def check_registry(self) -> None:
+        """Check the registry now (and rebuild the indexes if it changed), unless a check is already running: a
+        server calls this from a background task more often than `registry_refresh_seconds`, so requests find
+        `indexes_ready()` and never do the check (a database query) themselves."""
+        if self._indexes is None or not self._lock.acquire(blocking=False):
+            return
+        try:
+            self._refresh(time.monotonic())
+        finally:
+            self._lock.release()
+
     def warm(self) -> None:
         """For a long-running server, before its first request: build the indexes, load what the prompt gate loads
         lazily on its first prompts (pykakasi's and MeCab's dictionaries: seconds), then `settle_heap`, so neither

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -10,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
 
 from mamori import __version__
 from mamori.api.errors import document_errors, install_handlers
@@ -24,6 +28,7 @@ from mamori.service import Mamori, PromptError
 from mamori.storage.db import database_problem
 
 log = logging.getLogger("mamori.api")
+SWITCH_INTERVAL_S = 0.001
 
 DESCRIPTION = """The mamori rights gate over HTTP. Authenticate with `Authorization: Bearer <key>`
 (`mamori keys create`). Roles: **admin**; **rightsholder** (its own works, characters, references, policies and
@@ -37,10 +42,18 @@ def create_app(svc: Mamori, fast_path: bool = True) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The event loop shares the GIL with the ledger writer and worker threads: each socket call on the loop
+        # gives the GIL up, and getting it back waits for the holder's switch interval (default 5 ms) — under
+        # load, a stall per call (the "convoy effect"). A shorter interval bounds those waits.
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
         probes.start()
+        checker = asyncio.create_task(_check_registry(svc))
         try:
             yield
         finally:
+            checker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await checker
             await probes.stop()
 
     app = FastAPI(title="mamori", version=__version__, description=DESCRIPTION, lifespan=lifespan)
@@ -95,6 +108,20 @@ def create_app(svc: Mamori, fast_path: bool = True) -> FastAPI:
         )  # inside the edge middleware: body limit and metrics apply
     app.add_middleware(EdgeMiddleware, metrics=app.state.metrics, max_body=svc.settings.max_upload_bytes)
     return app
+
+
+async def _check_registry(svc: Mamori) -> None:
+    """Checks the registry in a worker thread twice per `registry_refresh_seconds`, so a request never finds the
+    check due and does it itself (a query; and a short prompt goes to a worker thread while it is near)."""
+    every = svc.settings.registry_refresh_seconds / 2
+    if every <= 0:
+        return  # checked on every request (tests): nothing to do ahead of them
+    while True:
+        await asyncio.sleep(max(every, 0.05))
+        try:
+            await run_in_threadpool(svc.check_registry)
+        except Exception:  # the database away: requests meet it themselves; the next tick tries again
+            log.warning("background registry check failed", exc_info=True)
 
 
 def create_app_from_env() -> FastAPI:

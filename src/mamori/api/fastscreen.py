@@ -1,5 +1,5 @@
 """A short way in for the busiest request, `POST /v1/screen/prompt`, when it is the common case: a JSON body that
-validates, a key already in the key cache whose role may screen. Such a request is answered here, by the route's own
+validates, a known key whose role may screen (from the key cache; on a miss one lookup is shared). Such a request is answered here, by the route's own
 code (`routes.screen.screen`), without FastAPI's route matching, dependency resolution and body handling (measured:
 about a third of the route's cost, more than the screening itself). Anything else — no or an unknown key, a wrong
 role, another content type, a body that does not parse or validate — is handed on untouched (the body read here is

@@ -34,7 +34,7 @@ def safe_url(url: str) -> str:
     return make_url(normalise_url(url)).render_as_string(hide_password=True)
 
 
-def make_engine(url: str, sqlite_autocheckpoint: bool = True) -> Engine:
+def make_engine(url: str, sqlite_autocheckpoint: bool = True, pool_size: int = 5) -> Engine:
     """`sqlite_autocheckpoint=False`: SQLite's WAL is not checkpointed by the committing writer (its default, every
     1,000 pages, inside the commit that crosses the mark); the caller runs `storage.wal.WalCheckpointer` instead."""
     url = normalise_url(url)
@@ -63,7 +63,7 @@ def make_engine(url: str, sqlite_autocheckpoint: bool = True) -> Engine:
 
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=2 * pool_size)
     raise StorageError(f"unsupported database URL {safe_url(url)!r}: use sqlite:///PATH or postgresql://…")
 
 

@@ -11,12 +11,18 @@ from typing import Any
 from sqlalchemy import Engine
 
 from mamori.ledger.group_commit import GroupCommitter
+from mamori.storage.db import make_engine
 from mamori.storage.ledger_store import Appended, Encoded, Event, LedgerStore, encode
 
 
 class GroupCommitLedgerStore(LedgerStore):
     def __init__(self, engine: Engine, window_s: float = 0.002, max_events: int = 512, **kwargs: Any):
         super().__init__(engine, **kwargs)
+        if self._pg:
+            # The writer's own connection: a commit never queues for a pooled connection behind request threads
+            # (a burst of them holding the pool stalled every waiting request's commit); the pool's pre-ping
+            # replaces it after a database restart.
+            self.write_engine = make_engine(engine.url.render_as_string(hide_password=False), pool_size=1)
         # The writer appends as the plain store does: one transaction per batch, retried on a new head.
         self.group: GroupCommitter[Appended] = GroupCommitter(self._append_committed, window_s, max_events)
         # The after-commit work (a checkpoint when due) runs after the batch's awaiting callers are answered.
@@ -42,3 +48,5 @@ class GroupCommitLedgerStore(LedgerStore):
 
     def close(self) -> None:
         self.group.close()
+        if self.write_engine is not self.engine:
+            self.write_engine.dispose()

@@ -96,6 +96,8 @@ class LedgerStore:
         after_commit: Callable[[list[Appended]], None] | None = None,
     ):
         self.engine = engine
+        # where appends are written (a group committer's writer may have a connection of its own)
+        self.write_engine = engine
         self.max_retries = max_retries
         self._pg = engine.dialect.name == "postgresql"
         # (tree size, head chain hash, frontier hashes) after this store's last committed append
@@ -132,7 +134,7 @@ class LedgerStore:
 
     def _try_append(self, events: Sequence[Event]) -> list[Appended]:
         out: list[Appended] = []
-        with self.engine.begin() as conn:
+        with self.write_engine.begin() as conn:
             if self._pg:
                 conn.execute(_PG_LOCK, {"k": _LOCK_KEY})
             head = conn.execute(_HEAD).first()

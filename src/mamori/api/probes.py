@@ -104,11 +104,13 @@ class StageProbes:
             self.loop_lag.observe(max(0.0, time.perf_counter() - due))
 
     def start(self) -> None:
-        """On the app's event loop, at start-up. Also moves what the server made while starting (the framework's
-        and the HTTP server's modules and objects, made after `Mamori.warm`'s `settle_heap`) out of the cyclic
-        collector's sight, so full collections under load walk only what requests leave behind."""
-        gc.collect()
-        gc.freeze()
+        """On the app's event loop, at start-up. Where the process keeps a frozen heap (`Mamori.warm`'s
+        `settle_heap`, as `mamori serve` does), also moves what starting the HTTP server made since (its modules and
+        objects) out of the cyclic collector's sight, so full collections under load walk only what requests
+        leave behind."""
+        if gc.get_freeze_count():
+            gc.collect()
+            gc.freeze()
         if self._gc not in gc.callbacks:
             gc.callbacks.append(self._gc)
         if self._task is None:

@@ -46,7 +46,7 @@ def create_app(svc: Mamori, fast_path: bool = True) -> FastAPI:
         # gives the GIL up, and getting it back waits for the holder's switch interval (default 5 ms) — under
         # load, a stall per call (the "convoy effect"). A shorter interval bounds those waits.
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
-        probes.start()
+        lag_probe = probes.start()
         checker = asyncio.create_task(_check_registry(svc))
         try:
             yield
@@ -54,7 +54,7 @@ def create_app(svc: Mamori, fast_path: bool = True) -> FastAPI:
             checker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await checker
-            await probes.stop()
+            await probes.stop(lag_probe)
 
     app = FastAPI(title="mamori", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.svc = svc

@@ -75,7 +75,7 @@ class StageProbes:
         )
         self._gc_started = 0.0
         self._gc_cpu_started = 0.0
-        self._task: asyncio.Task[None] | None = None
+        self._starts = 0
 
     def observe_commit(self, wait_s: float, write_s: float, events: int) -> None:
         """GroupCommitter.observe (on the writer thread)."""
@@ -103,24 +103,25 @@ class StageProbes:
             await asyncio.sleep(LOOP_TICK_S)
             self.loop_lag.observe(max(0.0, time.perf_counter() - due))
 
-    def start(self) -> None:
-        """On the app's event loop, at start-up. Where the process keeps a frozen heap (`Mamori.warm`'s
-        `settle_heap`, as `mamori serve` does), also moves what starting the HTTP server made since (its modules and
-        objects) out of the cyclic collector's sight, so full collections under load walk only what requests
-        leave behind."""
+    def start(self) -> asyncio.Task[None]:
+        """On the app's event loop, at start-up: the loop probe's task there (for `stop`). Where the process keeps
+        a frozen heap (`Mamori.warm`'s `settle_heap`, as `mamori serve` does), also moves what starting the HTTP
+        server made since (its modules and objects) out of the cyclic collector's sight, so full collections under
+        load walk only what requests leave behind. An app may be started on several loops at once (test clients):
+        each start has its own probe task, and the GC hook stays until the last one stops."""
         if gc.get_freeze_count():
             gc.collect()
             gc.freeze()
+        self._starts += 1
         if self._gc not in gc.callbacks:
             gc.callbacks.append(self._gc)
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._loop_probe())
+        return asyncio.get_running_loop().create_task(self._loop_probe())
 
-    async def stop(self) -> None:
-        if self._gc in gc.callbacks:
+    async def stop(self, task: asyncio.Task[None]) -> None:
+        """At shut-down, on the loop `start` ran on."""
+        self._starts -= 1
+        if self._starts <= 0 and self._gc in gc.callbacks:
             gc.callbacks.remove(self._gc)
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -42,10 +42,6 @@ def create_app(svc: Mamori, fast_path: bool = True) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # The event loop shares the GIL with the ledger writer and worker threads: each socket call on the loop
-        # gives the GIL up, and getting it back waits for the holder's switch interval (default 5 ms) — under
-        # load, a stall per call (the "convoy effect"). A shorter interval bounds those waits.
-        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
         lag_probe = probes.start()
         checker = asyncio.create_task(_check_registry(svc))
         try:
@@ -124,10 +120,19 @@ async def _check_registry(svc: Mamori) -> None:
             log.warning("background registry check failed", exc_info=True)
 
 
+def tune_server_process() -> None:
+    """For a process that serves the API (`mamori serve` and its workers). The event loop shares the GIL with the
+    ledger writer and worker threads: each socket call on the loop gives the GIL up, and getting it back waits for
+    the holder's switch interval (default 5 ms) — under load, a stall per call (the "convoy effect"; profiled: the
+    loop's most sampled line was its socket send). A shorter interval bounds those waits."""
+    sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
+
+
 def create_app_from_env() -> FastAPI:
     """The app for one of `mamori serve --workers N`'s processes: its own service, settings from MAMORI_*."""
     from mamori.config import Settings
 
+    tune_server_process()
     svc = Mamori(Settings.from_env())
     app = create_app(svc)
     svc.warm()  # indexes built and lazy dictionaries loaded before the first request, not during it

@@ -23,7 +23,7 @@ def serve(
     """Serve the HTTP API (OpenAPI docs at /docs). Authenticate with keys from `mamori keys create`."""
     import uvicorn
 
-    from mamori.api.app import create_app
+    from mamori.api.app import create_app, tune_server_process
 
     if workers < 1:
         fail("--workers must be at least 1")
@@ -48,6 +48,7 @@ def serve(
             access_log=False,
         )
         return
+    tune_server_process()
     app = create_app(svc)
     svc.warm()  # indexes built and lazy dictionaries loaded before the first request, not during it
     try:

@@ -56,6 +56,9 @@ class Settings:
     # group commit: how long the ledger writer gathers concurrent appends, and the most events per transaction
     ledger_group_commit_ms: float = 2.0
     ledger_group_commit_max: int = 512
+    # SQLite: > 0 = checkpoint the WAL from a background thread this often (seconds) instead of inside the commit
+    # that crosses SQLite's 1,000-page mark (`mamori serve` uses 0.5); 0 = SQLite's own automatic checkpoints
+    sqlite_wal_checkpoint_seconds: float = 0.0
     # shared state (console sessions, login rate limits) for several processes: Redis if set, else the database
     redis_url: str | None = None
     # where built prompt indexes are kept between processes: unset = the user's cache folder, "off" = nowhere

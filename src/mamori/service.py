@@ -23,10 +23,11 @@ from mamori.screening.base import Corpus
 from mamori.screening.text import TextMatcher, detect_themes
 from mamori.screening.text.persist import cache_folder, load_or_build
 from mamori.screening.text.persist import digest as text_digest
-from mamori.storage.db import make_engine, migrate
+from mamori.storage.db import make_engine, migrate, normalise_url
 from mamori.storage.grouped_ledger import GroupCommitLedgerStore
 from mamori.storage.registry_store import ImportReport, ReferenceBlob, RegistryStore
 from mamori.storage.tlog_store import CheckpointStore, KeyStore, PromptStore
+from mamori.storage.wal import WalCheckpointer
 from mamori.textsafe import SafeText, safe_text
 from mamori.types import Decision, RequestContext, Verdict
 
@@ -110,8 +111,15 @@ class Mamori:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.engine = make_engine(settings.db)
+        background_wal = settings.sqlite_wal_checkpoint_seconds > 0 and normalise_url(settings.db).startswith(
+            "sqlite"
+        )
+        self.engine = make_engine(settings.db, sqlite_autocheckpoint=not background_wal)
         migrate(self.engine)
+        # SQLite WAL checkpoints off the ledger's committing writer (a server's setting; storage.wal): started last
+        self.wal_checkpointer = (
+            WalCheckpointer(self.engine, settings.sqlite_wal_checkpoint_seconds) if background_wal else None
+        )
         self.registry_store = RegistryStore(self.engine)
         # Concurrent requests' ledger appends share one transaction; each returns only after its commit.
         self.ledger = GroupCommitLedgerStore(
@@ -133,6 +141,8 @@ class Mamori:
         self._visual: tuple[tuple[Any, ...], Any] | None = None
         self._audio: tuple[tuple[Any, ...], Any] | None = None
         self.signer = self._make_signer(settings)
+        if self.wal_checkpointer is not None:
+            self.wal_checkpointer.start()
 
     @staticmethod
     def _make_signer(settings: Settings) -> Any:
@@ -184,6 +194,8 @@ class Mamori:
 
     def close(self) -> None:
         self.ledger.close()
+        if self.wal_checkpointer is not None:
+            self.wal_checkpointer.close()
         self.engine.dispose()
 
     # --- registry ---------------------------------------------------------------------------------------
@@ -253,6 +265,17 @@ class Mamori:
             self._lock.acquire()
         try:
             return self._refresh(now)
+        finally:
+            self._lock.release()
+
+    def check_registry(self) -> None:
+        """Check the registry now (and rebuild the indexes if it changed), unless a check is already running: a
+        server calls this from a background task more often than `registry_refresh_seconds`, so requests find
+        `indexes_ready()` and never do the check (a database query) themselves."""
+        if self._indexes is None or not self._lock.acquire(blocking=False):
+            return
+        try:
+            self._refresh(time.monotonic())
         finally:
             self._lock.release()
 

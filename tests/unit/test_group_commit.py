@@ -95,3 +95,30 @@ def test_a_lone_caller_is_not_held_for_long_and_closed_refuses() -> None:
     gc.close()
     with pytest.raises(CommitterClosed):
         gc.submit([("e", {})])
+
+
+def test_after_commit_work_waits_for_blocking_callers_only_and_timings_are_observed() -> None:
+    """An awaiting server's request is answered before the batch's after-commit work (a checkpoint) runs; a blocking
+    caller returns only after it; a failing hook neither fails the committed entries nor stops the writer."""
+    gc: GroupCommitter[int] = GroupCommitter(ListWriter(), window_s=0.0)
+    release = threading.Event()
+    seen: list[tuple[str, object]] = []
+
+    def after(results: list[int]) -> None:
+        seen.append(("after", list(results)))
+        release.wait(10)
+        if results == [2]:
+            raise RuntimeError("checkpoint store away")
+
+    gc.after_commit = after
+    gc.observe = lambda wait, write, n: seen.append(("observe", (wait >= 0 and write >= 0, n)))
+    fut = gc.enqueue([("a", 0)])
+    assert fut.result(timeout=10) == [0]  # answered while the hook is still blocked
+    assert not release.is_set()
+    release.set()
+    assert gc.submit([("b", 1)]) == [1]
+    assert ("after", [1]) in seen  # the blocking caller came back after its batch's hook ran
+    assert gc.submit([("c", 2)]) == [2]  # the hook failed: the entry is committed all the same
+    assert gc.submit([("d", 3)]) == [3]  # and the writer goes on
+    assert ("observe", (True, 1)) in seen
+    gc.close()

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
 
 from mamori import __version__
 from mamori.api.errors import document_errors, install_handlers
 from mamori.api.fastscreen import ScreenFastPath
 from mamori.api.metrics import Metrics
 from mamori.api.middleware import EdgeMiddleware
+from mamori.api.probes import StageProbes
 from mamori.api.routes import ROUTERS
 from mamori.ops import OpsError
 from mamori.registry.fileformat import RegistryFileError
@@ -21,6 +28,7 @@ from mamori.service import Mamori, PromptError
 from mamori.storage.db import database_problem
 
 log = logging.getLogger("mamori.api")
+SWITCH_INTERVAL_S = 0.001
 
 DESCRIPTION = """The mamori rights gate over HTTP. Authenticate with `Authorization: Bearer <key>`
 (`mamori keys create`). Roles: **admin**; **rightsholder** (its own works, characters, references, policies and
@@ -29,9 +37,28 @@ usage); **platform** (screens, opens generations, settles, files disputes); **au
 
 def create_app(svc: Mamori, fast_path: bool = True) -> FastAPI:
     """The API over `svc`; `fast_path=False` leaves out `ScreenFastPath` (tests compare the two ways)."""
-    app = FastAPI(title="mamori", version=__version__, description=DESCRIPTION)
+    metrics = Metrics()
+    probes = StageProbes(metrics)  # where request time goes besides its own code (group commit, loop lag, GC)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        lag_probe = probes.start()
+        checker = asyncio.create_task(_check_registry(svc))
+        try:
+            yield
+        finally:
+            checker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await checker
+            await probes.stop(lag_probe)
+
+    app = FastAPI(title="mamori", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.svc = svc
-    app.state.metrics = Metrics()
+    app.state.metrics = metrics
+    app.state.probes = probes
+    svc.ledger.group.observe = probes.observe_commit
+    if svc.wal_checkpointer is not None:
+        svc.wal_checkpointer.observe = probes.observe_checkpoint
     for router in ROUTERS:
         app.include_router(router)
     install_handlers(app)  # one error shape (ErrorOut) for the framework's errors too
@@ -79,10 +106,33 @@ def create_app(svc: Mamori, fast_path: bool = True) -> FastAPI:
     return app
 
 
+async def _check_registry(svc: Mamori) -> None:
+    """Checks the registry in a worker thread twice per `registry_refresh_seconds`, so a request never finds the
+    check due and does it itself (a query; and a short prompt goes to a worker thread while it is near)."""
+    every = svc.settings.registry_refresh_seconds / 2
+    if every <= 0:
+        return  # checked on every request (tests): nothing to do ahead of them
+    while True:
+        await asyncio.sleep(max(every, 0.05))
+        try:
+            await run_in_threadpool(svc.check_registry)
+        except Exception:  # the database away: requests meet it themselves; the next tick tries again
+            log.warning("background registry check failed", exc_info=True)
+
+
+def tune_server_process() -> None:
+    """For a process that serves the API (`mamori serve` and its workers). The event loop shares the GIL with the
+    ledger writer and worker threads: each socket call on the loop gives the GIL up, and getting it back waits for
+    the holder's switch interval (default 5 ms) — under load, a stall per call (the "convoy effect"; profiled: the
+    loop's most sampled line was its socket send). A shorter interval bounds those waits."""
+    sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
+
+
 def create_app_from_env() -> FastAPI:
     """The app for one of `mamori serve --workers N`'s processes: its own service, settings from MAMORI_*."""
     from mamori.config import Settings
 
+    tune_server_process()
     svc = Mamori(Settings.from_env())
     app = create_app(svc)
     svc.warm()  # indexes built and lazy dictionaries loaded before the first request, not during it

@@ -8,6 +8,8 @@ import typer
 
 from mamori.cli.common import DbOption, fail, open_service
 
+SERVE_WAL_CHECKPOINT_SECONDS = 0.5
+
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on"),
@@ -21,18 +23,21 @@ def serve(
     """Serve the HTTP API (OpenAPI docs at /docs). Authenticate with keys from `mamori keys create`."""
     import uvicorn
 
-    from mamori.api.app import create_app
+    from mamori.api.app import create_app, tune_server_process
 
     if workers < 1:
         fail("--workers must be at least 1")
     # Opened here first even for several workers: the schema is migrated once, and a bad URL or signing key
     # is a start-up error rather than N crashing workers.
-    svc = open_service(db)
+    # A server checkpoints SQLite's WAL in the background, not inside a group commit (storage.wal)
+    wal = None if os.environ.get("MAMORI_SQLITE_WAL_CHECKPOINT_SECONDS") else SERVE_WAL_CHECKPOINT_SECONDS
+    svc = open_service(db, sqlite_wal_checkpoint_seconds=wal)
     if workers > 1:
         svc.close()
         os.environ["MAMORI_DB"] = (
             svc.settings.db
         )  # each worker process builds its service from the environment
+        os.environ["MAMORI_SQLITE_WAL_CHECKPOINT_SECONDS"] = str(svc.settings.sqlite_wal_checkpoint_seconds)
         uvicorn.run(
             "mamori.api.app:create_app_from_env",
             factory=True,
@@ -43,6 +48,7 @@ def serve(
             access_log=False,
         )
         return
+    tune_server_process()
     app = create_app(svc)
     svc.warm()  # indexes built and lazy dictionaries loaded before the first request, not during it
     try:

@@ -12,6 +12,7 @@ a thread per waiting request; `submit()` blocks on it.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -22,6 +23,7 @@ from typing import Any, Generic, TypeVar
 
 Event = tuple[str, Any]  # (kind, data): the data is whatever the writer takes (a dict, or it pre-encoded)
 R = TypeVar("R")
+log = logging.getLogger("mamori.ledger")
 
 
 class CommitterClosed(RuntimeError):
@@ -32,6 +34,10 @@ class CommitterClosed(RuntimeError):
 class _Request(Generic[R]):
     events: Sequence[Event]
     future: Future[list[R]] = field(default_factory=Future)
+    queued_at: float = field(default_factory=time.perf_counter)
+    # answered only after the batch's after-commit work (a blocking caller that expects a checkpoint due now to
+    # exist when it returns); an awaiting server's request is answered before it
+    after_work: bool = False
 
 
 _STOP = object()
@@ -61,15 +67,23 @@ class GroupCommitter(Generic[R]):
         self._closed = False
         self.batches = 0  # commits made (for tests and metrics)
         self.events = 0  # events committed
+        # Per-commit stage timings for metrics: observe(oldest request's wait before its write began, the write's
+        # seconds, events in the batch), called on the writer thread after the batch's callers are answered.
+        self.observe: Callable[[float, float, int], None] | None = None
+        # Work for after a commit (cutting a checkpoint when due): called with the batch's results on the writer
+        # thread once the batch's callers have been answered, so they never wait for it.
+        self.after_commit: Callable[[list[R]], None] | None = None
 
     def submit(self, events: Sequence[Event]) -> list[R]:
-        """Append these events (all or none, contiguous) and return their results once committed."""
-        return self.enqueue(events).result()
+        """Append these events (all or none, contiguous) and return their results once committed and the batch's
+        after-commit work is done."""
+        return self.enqueue(events, after_work=True).result()
 
-    def enqueue(self, events: Sequence[Event]) -> Future[list[R]]:
+    def enqueue(self, events: Sequence[Event], after_work: bool = False) -> Future[list[R]]:
         """Queue these events (all or none, contiguous); the future holds their results once committed, or the
-        error that failed their batch. Cancelling it before the writer takes the batch withdraws the events."""
-        req: _Request[R] = _Request(list(events))
+        error that failed their batch. Cancelling it before the writer takes the batch withdraws the events.
+        `after_work`: the future is done only after the batch's `after_commit` work too."""
+        req: _Request[R] = _Request(list(events), after_work=after_work)
         if not req.events:
             req.future.set_result([])
             return req.future
@@ -119,6 +133,9 @@ class GroupCommitter(Generic[R]):
 
     def _commit(self, batch: list[_Request[R]]) -> None:
         batch = [r for r in batch if r.future.set_running_or_notify_cancel()]
+        if not batch:
+            return
+        started = time.perf_counter()
         try:
             results = self._write([e for r in batch for e in r.events])
             if len(results) != sum(len(r.events) for r in batch):
@@ -129,7 +146,22 @@ class GroupCommitter(Generic[R]):
             return
         self.batches += 1
         self.events += len(results)
-        at = 0
+        written = time.perf_counter()
+        at, later = 0, []
         for r in batch:
-            r.future.set_result(results[at : at + len(r.events)])
+            if r.after_work:
+                later.append((r, results[at : at + len(r.events)]))
+            else:
+                r.future.set_result(results[at : at + len(r.events)])
             at += len(r.events)
+        try:
+            if self.observe is not None:
+                self.observe(started - batch[0].queued_at, written - started, len(results))
+            if self.after_commit is not None:
+                self.after_commit(results)
+        except (
+            Exception
+        ):  # the entries are committed; a failed hook must neither fail them nor stop the writer
+            log.exception("after-commit work failed")
+        for r, mine in later:
+            r.future.set_result(mine)

@@ -102,16 +102,17 @@ def cached_principal(svc: Mamori, secret: str) -> Principal | None | object:
     return NOT_CACHED
 
 
-def authenticate(svc: Mamori, secret: str) -> Principal | None:
-    """The principal for a presented key; None when unknown or revoked.
+def cache_expires_within(svc: Mamori, secret: str, seconds: float) -> bool:
+    """Whether the cached answer for a key runs out within `seconds` (a server looks the key up again ahead of
+    that, so a busy key's requests never all miss the cache at once)."""
+    cached = svc.key_cache.get(hash_key(secret))
+    return cached is not None and cached[0] - time.monotonic() < seconds
 
-    Answers are kept for `key_cache_seconds` (a lookup per request was a sizeable share of a screening's cost);
-    a revocation made in this process takes effect at once, one made through another within that time."""
+
+def lookup_principal(svc: Mamori, secret: str) -> Principal | None:
+    """The principal for a key from the database, cached for `key_cache_seconds` (whatever was cached before)."""
     if not secret.startswith(KEY_PREFIX) or len(secret) > 200:
         return None
-    hit = cached_principal(svc, secret)
-    if hit is not NOT_CACHED:
-        return hit  # type: ignore[return-value]
     digest = hash_key(secret)
     now = time.monotonic()
     row = store(svc).key_by_hash(digest)
@@ -122,6 +123,19 @@ def authenticate(svc: Mamori, secret: str) -> Principal | None:
         svc.key_cache.clear()
     svc.key_cache[digest] = (now + svc.settings.key_cache_seconds, who)
     return who
+
+
+def authenticate(svc: Mamori, secret: str) -> Principal | None:
+    """The principal for a presented key; None when unknown or revoked.
+
+    Answers are kept for `key_cache_seconds` (a lookup per request was a sizeable share of a screening's cost);
+    a revocation made in this process takes effect at once, one made through another within that time."""
+    if not secret.startswith(KEY_PREFIX) or len(secret) > 200:
+        return None
+    hit = cached_principal(svc, secret)
+    if hit is not NOT_CACHED:
+        return hit  # type: ignore[return-value]
+    return lookup_principal(svc, secret)
 
 
 def _public(row: KeyRow) -> dict[str, object]:

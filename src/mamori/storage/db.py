@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 DEFAULT_URL = "sqlite:///./mamori.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 _migrated: set[str] = set()
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
 _lock = threading.Lock()
 
 
@@ -33,7 +34,9 @@ def safe_url(url: str) -> str:
     return make_url(normalise_url(url)).render_as_string(hide_password=True)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, sqlite_autocheckpoint: bool = True, pool_size: int = 5) -> Engine:
+    """`sqlite_autocheckpoint=False`: SQLite's WAL is not checkpointed by the committing writer (its default, every
+    1,000 pages, inside the commit that crosses the mark); the caller runs `storage.wal.WalCheckpointer` instead."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -52,11 +55,15 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             # Deleted content (erased prompt text) is overwritten, not left in free pages of the file.
             cur.execute("PRAGMA secure_delete=ON")
+            if not sqlite_autocheckpoint:
+                cur.execute("PRAGMA wal_autocheckpoint=0")
+                # once checkpointed and reset, a WAL file that grew under a burst shrinks back to this size
+                cur.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
             cur.close()
 
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=2 * pool_size)
     raise StorageError(f"unsupported database URL {safe_url(url)!r}: use sqlite:///PATH or postgresql://…")
 
 

@@ -96,6 +96,8 @@ class LedgerStore:
         after_commit: Callable[[list[Appended]], None] | None = None,
     ):
         self.engine = engine
+        # where appends are written (a group committer's writer may have a connection of its own)
+        self.write_engine = engine
         self.max_retries = max_retries
         self._pg = engine.dialect.name == "postgresql"
         # (tree size, head chain hash, frontier hashes) after this store's last committed append
@@ -110,6 +112,13 @@ class LedgerStore:
 
     def append_many(self, events: Sequence[Event]) -> list[Appended]:
         """Append events in order, in one transaction: all of them or none."""
+        out = self._append_committed(events)
+        if out and self.after_commit is not None:
+            self.after_commit(out)
+        return out
+
+    def _append_committed(self, events: Sequence[Event]) -> list[Appended]:
+        """`append_many` without the after-commit work."""
         if not events:
             return []
         for attempt in range(self.max_retries):
@@ -120,14 +129,12 @@ class LedgerStore:
                     raise
                 time.sleep(random.uniform(0.001, 0.01) * min(attempt + 1, 20))
                 continue
-            if self.after_commit is not None:
-                self.after_commit(out)
             return out
         raise RuntimeError("unreachable")
 
     def _try_append(self, events: Sequence[Event]) -> list[Appended]:
         out: list[Appended] = []
-        with self.engine.begin() as conn:
+        with self.write_engine.begin() as conn:
             if self._pg:
                 conn.execute(_PG_LOCK, {"k": _LOCK_KEY})
             head = conn.execute(_HEAD).first()

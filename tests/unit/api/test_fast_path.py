@@ -146,3 +146,45 @@ def test_database_errors_go_to_the_apps_handlers(svc: Mamori, clients: tuple[Tes
     assert r.status_code == 503, r.text
     assert "read-only" in r.json()["error"]
     assert fast.post(PATH, json={"text": "Mirai Hoshino"}, headers=auth(key)).status_code == 200
+
+
+def test_requests_that_miss_the_key_cache_share_one_lookup(
+    svc: Mamori, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When a key's cached answer has run out, the requests arriving meanwhile wait for one database lookup and are
+    answered on the fast path, rather than each taking the long way with its own query."""
+    import asyncio
+    import threading
+
+    import httpx
+
+    import mamori.api.fastscreen as fastscreen
+
+    app = create_app(svc)
+    key = create_key(svc, "platform", platform="acme-video")[1]
+    calls: list[str] = []
+    gate = threading.Event()
+    real = fastscreen.lookup_principal
+
+    def slow_lookup(s: Mamori, secret: str) -> Any:
+        calls.append(secret)
+        gate.wait(10)  # every request below arrives while this lookup runs
+        return real(s, secret)
+
+    monkeypatch.setattr(fastscreen, "lookup_principal", slow_lookup)
+    svc.key_cache.clear()
+
+    async def run() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            sent = [
+                asyncio.ensure_future(c.post(PATH, json={"text": f"a lighthouse {i}"}, headers=auth(key)))
+                for i in range(12)
+            ]
+            await asyncio.sleep(0.2)
+            gate.set()
+            return [r.status_code for r in await asyncio.gather(*sent)]
+
+    assert asyncio.run(run()) == [200] * 12
+    assert len(calls) == 1
+    assert app.state.fast_answers == 12

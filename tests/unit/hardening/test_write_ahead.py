@@ -79,7 +79,7 @@ def test_a_failing_ledger_stops_the_run_with_only_recorded_lines_written(
     svc: Mamori, tmp_path: Path, monkeypatch: Any
 ) -> None:
     calls = {"n": 0}
-    real = LedgerStore.append_many
+    real = LedgerStore._append_committed  # what every append (plain or group-committed) writes through
 
     def failing(self: LedgerStore, events: Any) -> Any:
         calls["n"] += 1
@@ -87,7 +87,7 @@ def test_a_failing_ledger_stops_the_run_with_only_recorded_lines_written(
             raise OperationalError("INSERT", {}, Exception("disk I/O error"))
         return real(self, events)
 
-    monkeypatch.setattr(LedgerStore, "append_many", failing)
+    monkeypatch.setattr(LedgerStore, "_append_committed", failing)
     monkeypatch.setattr("mamori.batch.RECORD_BATCH", 3)
     src = tmp_path / "in.jsonl"
     src.write_bytes(b"\n".join(lines()) + b"\n")

@@ -36,6 +36,9 @@ def test_cosignature_covers_extension_lines_and_forgeries_are_rejected() -> None
     assert c2sp_cosig.open_cosignature(cosigned, W.verifier.vkey) == 1_750_000_000
     assert cosignatures(cosigned, [W.verifier]) == {W.verifier.vkey: 1_750_000_000}
     assert add_lines(cosigned, [W.cosign(body, 1_750_000_000)]) == cosigned  # not repeated
+    # asked again (another process cut the same checkpoint), the witness answers with a later timestamp: the first
+    # cosignature stands, one per key
+    assert add_lines(cosigned, [W.cosign(body, 1_750_000_060)]) == cosigned
     other = Cosigner.generate("witness.example/w2")
     assert cosignatures(cosigned, [other.verifier]) == {}  # lines by other keys are ignored
     line = cosigned.splitlines()[-1]

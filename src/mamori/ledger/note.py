@@ -177,12 +177,18 @@ def split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
 
 
 def add_lines(note: str, lines: Iterable[str]) -> str:
-    """`note` with signature lines added (a co-signing key's, a witness's); those it already holds are not
-    repeated."""
-    have = set(note.splitlines(keepends=True))
-    extra = "".join(line for line in lines if line not in have)
-    if extra:
-        split_note(note + extra)  # still a well-formed note
+    """`note` with signature lines added (a co-signing key's, a witness's); one signature per key: a line by a key
+    (name and key hash) the note already holds a signature of is not added — a witness asked twice about the same
+    checkpoint (two processes cutting it) answers with a second timestamp, and the first cosignature stands."""
+    _, sigs = split_note(note)
+    keys = {(name, raw[:4]) for name, raw in sigs}
+    extra = ""
+    for line in lines:
+        _, new = split_note("x\n\n" + line)
+        key = (new[0][0], new[0][1][:4])
+        if key not in keys:
+            keys.add(key)
+            extra += line
     return note + extra
 
 

@@ -189,7 +189,13 @@ class TextMatcher(Detector):
             self._romaji(norm, hits)
         trait_hits = {}
         if raws:
-            judge.fuzzy(self.index, tokens, hits, raws, infos)
+            # the misspelling search probes only odd words (not ordinary ones) and pairs with an odd word or with
+            # a word that is exactly the leading/trailing words of a multi-word form (judge.fuzzy): with neither
+            # among the words (most prompts) it has nothing to probe
+            for w in infos:
+                if w[2] or w[4] & 10:
+                    judge.fuzzy(self.index, tokens, hits, raws, infos)
+                    break
             # traits can only be present with a rare trait stem among the words (TraitIndex.hits): otherwise
             # the stems are needed only by decide()
             if hits or any(map(_RARE_STEM, infos)):

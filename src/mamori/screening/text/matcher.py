@@ -196,9 +196,9 @@ class TextMatcher(Detector):
                 if w[2] or w[4] & 10:
                     judge.fuzzy(self.index, tokens, hits, raws, infos)
                     break
-            # traits can only be present with a rare trait stem among the words (TraitIndex.hits): otherwise
-            # the stems are needed only by decide()
-            if hits or any(map(_RARE_STEM, infos)):
+            # traits can only be present with a rare trait stem among the words (TraitIndex.hits); decide() reads
+            # the stems only for trait hits, so without a rare stem neither is made, hits or not
+            if any(map(_RARE_STEM, infos)):
                 for i, w in enumerate(infos):
                     stems.setdefault(w[1], i)
                 trait_hits = self.traits.hits(set(stems))

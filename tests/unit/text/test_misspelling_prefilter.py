@@ -98,3 +98,43 @@ def test_kana_only_runs_read_like_pykakasi() -> None:
     assert checked > 1000
     assert _kana_segment("ー") is None and _kana_segment("漢字") is None and _kana_segment("カナかな") is None
     assert romaji_segments("ゴレラン・ジョー")[0][2] == "goreranjoo"
+
+
+def test_registered_word_infos_are_the_computed_ones(m: TextMatcher) -> None:
+    """The per-word infos made at build for the registered words are what a prompt's word would get."""
+    assert m._known, "the registry's words must be prepared at build"
+    for w, info in m._known.items():
+        assert info == m._word_info(w)
+    assert m._word("zahari") == m._word_info("zahari")  # a registered word: its prepared infos
+    assert m._word("gardening") == m._word_info("gardening")  # any other word: computed
+
+
+def test_a_prompt_of_ordinary_words_has_no_misspelling_probe(m: TextMatcher) -> None:
+    """The misspelling search is skipped only where it could probe nothing: no odd word, no word that is exactly
+    the leading/trailing words of a multi-word form; a misspelt name or a 'Sailor' beside a misspelt word is
+    still probed."""
+    plain = "a dog in the park at night"
+    assert not any(m._word(w)[2] or m._word(w)[4] & 10 for w in plain.split())
+    assert m.detect(plain) == []
+    assert chars(m.detect("Sailor Moonbaem on a boat")) == {"sailor"}
+    assert chars(m.detect("a sailor Moonbaem on a boat")) == {"sailor"}
+    assert chars(m.detect("Bubutex Zahari in a garden")) == {"bubute"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a poster of ゴレラン at night",  # a kana title inside Latin text
+        "ゴレ ラン on a wall",  # split by a space: the Japanese stream drops it
+        "ゴレ\u3000ラン",  # an ideographic space
+        "night、ゴレラン、day",  # kana punctuation around it
+    ],
+)
+def test_kana_names_found_in_each_stretch_of_kana(m: TextMatcher, text: str) -> None:
+    """The Japanese stream is matched per stretch of kana/kanji joined by what it drops (white space, the
+    half-width dot): a name split by a space is found as before; one split by anything else is not."""
+    assert any(x.work == "w1" for x in m.detect(text)), m.detect(text)
+
+
+def test_a_kana_name_split_by_other_characters_is_not_joined(m: TextMatcher) -> None:
+    assert not any(x.work == "w1" for x in m.detect("ゴレ-ラン on a wall"))

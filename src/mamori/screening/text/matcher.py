@@ -62,6 +62,8 @@ _PARTICLE_KEYS = {phonetic_key(k): v for k, v in _PARTICLE_ROMAJI.items()}
 # kanji is either (the full-width ・ is kana and kept)
 _JA_DROPPED_RE = re.compile("[\\s\uff65]")
 CJK_RUN_RE = re.compile(CJK_RE.pattern + "+")  # ・ (U+30FB) is in the kana block, so runs include it
+# a stretch of kana/kanji whose characters are joined only by characters the Japanese stream drops
+_JA_SEGMENT_RE = re.compile(f"{CJK_RE.pattern}(?:{_JA_DROPPED_RE.pattern}*{CJK_RE.pattern})*")
 
 
 class _JaFoldTable(dict):  # type: ignore[type-arg]
@@ -105,6 +107,11 @@ class TextMatcher(Detector):
         self.traits = TraitIndex(registry)
         self._lat_n = len(self.index.lat)
         self._words: dict[str, WordInfo] = {}
+        # the per-word infos of every registered name/title word, made once here (kept when the index is saved):
+        # a prompt that names a character has its words at hand on the first prompt that writes them
+        self._known: dict[str, WordInfo] = {}
+        for w in self.index.registered_words:
+            self._known[w] = self._word_info(w)
         self._ja_n = len(self.index.ja)
         self.allow: list[tuple[str | None, str]] = []
         for cid, phrase in allowlist:
@@ -182,10 +189,16 @@ class TextMatcher(Detector):
             self._romaji(norm, hits)
         trait_hits = {}
         if raws:
-            judge.fuzzy(self.index, tokens, hits, raws, infos)
-            # traits can only be present with a rare trait stem among the words (TraitIndex.hits): otherwise
-            # the stems are needed only by decide()
-            if hits or any(map(_RARE_STEM, infos)):
+            # the misspelling search probes only odd words (not ordinary ones) and pairs with an odd word or with
+            # a word that is exactly the leading/trailing words of a multi-word form (judge.fuzzy): with neither
+            # among the words (most prompts) it has nothing to probe
+            for w in infos:
+                if w[2] or w[4] & 10:
+                    judge.fuzzy(self.index, tokens, hits, raws, infos)
+                    break
+            # traits can only be present with a rare trait stem among the words (TraitIndex.hits); decide() reads
+            # the stems only for trait hits, so without a rare stem neither is made, hits or not
+            if any(map(_RARE_STEM, infos)):
                 for i, w in enumerate(infos):
                     stems.setdefault(w[1], i)
                 trait_hits = self.traits.hits(set(stems))
@@ -203,10 +216,19 @@ class TextMatcher(Detector):
         given name, so possibly part of a misspelt name), may itself be a misspelt one-word name (an odd word of
         5+ letters), how it may open/close a misspelt multi-word name (NameIndex.pair_side), whether its stem is a
         rare trait token (TraitIndex.rare_chars). Cached (bounded)."""
+        got = self._known.get(w)
+        if got is None:
+            got = self._word_info(w)
+        if len(self._words) > 200_000:
+            self._words.clear()
+        self._words[w] = got
+        return got
+
+    def _word_info(self, w: str) -> WordInfo:
         key = phonetic_key(w)
         odd = len(w) >= 3 and not self.index.plain_word(w)
         st = stem(w)
-        got = (
+        return (
             key,
             st,
             odd,
@@ -214,10 +236,6 @@ class TextMatcher(Detector):
             self.index.pair_side(key),
             st in self.traits.rare_chars,
         )
-        if len(self._words) > 200_000:
-            self._words.clear()
-        self._words[w] = got
-        return got
 
     def _latin(
         self,
@@ -301,25 +319,32 @@ class TextMatcher(Detector):
         if not self._ja_n:
             return
         text = norm.text
-        stream = text.translate(_JA_TABLE)
-        where: list[int] | range | None = None
-        for end, (klen, eids) in auto.iter(stream):
-            if where is None:  # stream index -> normalised offset, built on the first automaton hit only
-                # every character folds to one character or to none (ja_fold): equal lengths, nothing dropped
-                if len(stream) == len(text):
-                    where = range(len(text))
-                else:  # the offsets of the pieces between dropped characters
-                    where = []
-                    pos = 0
-                    for piece in _JA_DROPPED_RE.split(text):
-                        where.extend(range(pos, pos + len(piece)))
-                        pos += len(piece) + 1
-            a = end - klen + 1
-            na, nb = where[a], where[end] + 1
-            if not judge.ja_boundary_ok(text, na, nb):
-                continue
-            for eid in eids:
-                hits.append(Hit(eid, na, nb, -1, -1, "ja", text[na:nb], ()))
+        # The Japanese stream of the whole text is the kana/kanji folded (ja_fold), white space and the half-width
+        # dot dropped, anything else a '|' that no key holds: a key can only match inside one stretch of kana/kanji
+        # joined by dropped characters, so each stretch is folded and matched alone (most prompts: a short name in
+        # Latin text, or none), with its offsets only
+        for seg in _JA_SEGMENT_RE.finditer(text):
+            s0 = seg.start()
+            piece = seg.group()
+            stream = piece.translate(_JA_TABLE)
+            where: list[int] | range | None = None
+            for end, (klen, eids) in auto.iter(stream):
+                if where is None:  # stream index -> normalised offset, built on the first automaton hit only
+                    # every character folds to one character or to none (ja_fold): equal lengths, nothing dropped
+                    if len(stream) == len(piece):
+                        where = range(s0, s0 + len(piece))
+                    else:  # the offsets of the pieces between dropped characters
+                        where = []
+                        pos = s0
+                        for part in _JA_DROPPED_RE.split(piece):
+                            where.extend(range(pos, pos + len(part)))
+                            pos += len(part) + 1
+                a = end - klen + 1
+                na, nb = where[a], where[end] + 1
+                if not judge.ja_boundary_ok(text, na, nb):
+                    continue
+                for eid in eids:
+                    hits.append(Hit(eid, na, nb, -1, -1, "ja", text[na:nb], ()))
 
     def _romaji(self, norm: Normalized, hits: list[Hit]) -> None:
         """Kana/kanji in the prompt read as romaji, matched against Latin names ('べじーた' ~ 'Vegeta')."""

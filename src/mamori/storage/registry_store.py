@@ -351,6 +351,13 @@ class RegistryStore:
             )
             conn.execute(insert(s).values(sha256=sha256, detector=detector, version=version, payload=payload))
 
+    def drop_signals(self, detector: str, keep: str) -> int:
+        """Delete `detector`'s entries under every key but `keep`: for a signal of which only the newest counts (an
+        index's trained state, keyed by a digest of the registry it was built from), so old ones do not pile up."""
+        s = t.signals
+        with self.engine.begin() as conn:
+            return int(conn.execute(delete(s).where(s.c.detector == detector, s.c.sha256 != keep)).rowcount)
+
     # --- allowlist ---------------------------------------------------------------------------------------
 
     def add_allowlist(

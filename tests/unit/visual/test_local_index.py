@@ -3,6 +3,8 @@ kept in the signal cache (an unchanged registry rebuilds without training; a cha
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -128,3 +130,37 @@ def test_a_damaged_stored_state_is_rebuilt(monkeypatch: pytest.MonkeyPatch) -> N
         cache.data[key] = b"not an npz"
     rebuilt = local_index.build_index(refs, views, "t", cache)
     assert not rebuilt.ivf_reused and len(rebuilt) == 8 * 300
+
+
+def test_the_store_keeps_only_the_newest_trained_state(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Each registry's state is stored under its own digest; the store drops the earlier ones (never read again)."""
+    from sqlalchemy import func, select
+
+    from mamori.storage import schema as t
+    from mamori.storage.db import make_engine, migrate
+    from mamori.storage.registry_store import RegistryStore
+
+    monkeypatch.setattr(local_index, "IVF_MIN", 1000)
+    engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
+    migrate(engine)
+    store = RegistryStore(engine)
+    store.put_signal("a" * 64, "pdq", "1", b"another detector's signal")
+
+    def states() -> int:
+        with engine.connect() as conn:
+            q = (
+                select(func.count())
+                .select_from(t.signals)
+                .where(t.signals.c.detector == local_index.CACHE_NAME)
+            )
+            return int(conn.execute(q).scalar_one())
+
+    for n in (8, 9, 10):
+        refs, views = _views(np.random.default_rng(n), n)
+        assert not local_index.build_index(refs, views, "t", store).ivf_reused
+        assert states() == 1
+    assert local_index.build_index(refs, views, "t", store).ivf_reused  # the newest is the one kept
+    assert store.get_signal("a" * 64, "pdq", "1") == b"another detector's signal"
+    engine.dispose()

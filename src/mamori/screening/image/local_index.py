@@ -77,7 +77,9 @@ def build_index(
         payload = pack_arrays(centroids=state.centroids, lists=lists, check=np.array([check]))
         try:
             cache.put_signal(key, CACHE_NAME, _cache_version(version), payload)
-            drop = getattr(cache, "drop_signals", None)  # the states of earlier registries are never read again
+            drop = getattr(
+                cache, "drop_signals", None
+            )  # the states of earlier registries are never read again
             if drop is not None:
                 drop(CACHE_NAME, key)
         except Exception as exc:  # noqa: BLE001 - a cache that cannot store only costs the next rebuild time

@@ -309,10 +309,7 @@ def add_reference(
     name = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1] or "upload"
     blob = ReferenceBlob(character, f"uploads/{name}", data, mime)
     added = svc.registry_store.add_reference(blob)
-    if voice != (blob.path in c.voices):
-        voices = (*c.voices, blob.path) if voice else tuple(v for v in c.voices if v != blob.path)
-        svc.registry_store.import_registry(Registry(characters=(replace(c, voices=voices),)))
-        added = True
+    added = _set_voice(svc, c, blob.path, voice) or added
     if added:
         _record(
             svc,
@@ -331,17 +328,22 @@ def add_reference(
     return {"character": character, "path": blob.path, "sha256": blob.sha256, "mime": mime, "added": added}
 
 
+def _set_voice(svc: Mamori, c: Character, path: str, voice: bool) -> bool:
+    """List or unlist `path` among the character's voice samples; whether that changed anything."""
+    if voice == (path in c.voices):
+        return False
+    voices = (*c.voices, path) if voice else tuple(v for v in c.voices if v != path)
+    svc.registry_store.import_registry(Registry(characters=(replace(c, voices=voices),)))
+    return True
+
+
 def delete_reference(svc: Mamori, character: str, ref_id: int, actor: Principal) -> dict[str, Any]:
     c, owner = _character_owner(svc, character)
     _own_rightsholder(actor, owner)
-    path = next(
-        (r["path"] for r in svc.registry_store.reference_summaries(character) if r["id"] == ref_id), None
-    )
-    if not store(svc).delete_reference(character, ref_id):
+    path = store(svc).delete_reference(character, ref_id)
+    if path is None:
         raise NotFound(f"character {character!r} has no reference {ref_id}")
-    if path in c.voices:  # no longer a voice sample either
-        voices = tuple(v for v in c.voices if v != path)
-        svc.registry_store.import_registry(Registry(characters=(replace(c, voices=voices),)))
+    _set_voice(svc, c, path, False)  # no longer a voice sample either
     _record(
         svc,
         "delete_reference",

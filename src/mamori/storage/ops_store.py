@@ -273,12 +273,13 @@ class OpsStore:
         with self.engine.begin() as conn:
             return bool(conn.execute(delete(t.rightsholders).where(t.rightsholders.c.id == ident)).rowcount)
 
-    def delete_reference(self, character: str, ref_id: int) -> bool:
+    def delete_reference(self, character: str, ref_id: int) -> str | None:
+        """Delete one of the character's references; its path, or None when it has no such reference."""
         ref = t.reference_images
         with self.engine.begin() as conn:
-            return bool(
-                conn.execute(delete(ref).where(ref.c.id == ref_id, ref.c.character_id == character)).rowcount
-            )
+            return conn.execute(  # type: ignore[no-any-return]
+                delete(ref).where(ref.c.id == ref_id, ref.c.character_id == character).returning(ref.c.path)
+            ).scalar()
 
 
 def _review(row: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from mamori import __version__
 from mamori.api.errors import document_errors, install_handlers
 from mamori.api.fastscreen import ScreenFastPath
+from mamori.api.loop_appender import LoopAppender
 from mamori.api.metrics import Metrics
 from mamori.api.middleware import EdgeMiddleware
 from mamori.api.probes import StageProbes
@@ -56,6 +57,9 @@ def create_app(svc: Mamori, fast_path: bool = True) -> FastAPI:
     app.state.svc = svc
     app.state.metrics = metrics
     app.state.probes = probes
+    app.state.appender = LoopAppender(
+        svc.ledger
+    )  # the screening route's ledger entries, a loop turn at a time
     svc.ledger.group.observe = probes.observe_commit
     if svc.wal_checkpointer is not None:
         svc.wal_checkpointer.observe = probes.observe_checkpoint

@@ -9,6 +9,7 @@ import types
 from functools import cache
 from typing import Any, Union, get_args, get_origin
 
+import orjson
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -39,5 +40,17 @@ def without_none(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]
     return out
 
 
+class FastJSONResponse(JSONResponse):
+    """A JSONResponse rendered by orjson (UTF-8, no spaces: the same JSON values as Starlette's json.dumps, several
+    times faster); what orjson refuses (an integer beyond 64 bits, a non-string key) is rendered as Starlette
+    renders it."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content)
+        except TypeError:
+            return super().render(content)
+
+
 def json_response(model: type[BaseModel], data: dict[str, Any], status_code: int = 200) -> JSONResponse:
-    return JSONResponse(without_none(model, data), status_code=status_code)
+    return FastJSONResponse(without_none(model, data), status_code=status_code)

@@ -30,6 +30,14 @@ _SEQS = select(t.ledger.c.idx, t.ledger.c.seq).where(
     t.ledger.c.idx >= bindparam("lo"), t.ledger.c.idx < bindparam("hi")
 )
 _INSERT_NODES = insert(t.ledger_nodes)
+# SQLite's appends, in the driver's SQL (see `_insert`)
+_SQLITE_INSERT_ROWS = "INSERT INTO ledger (ts, kind, payload, prev_hash, hash, idx) VALUES (?, ?, ?, ?, ?, ?)"
+_SQLITE_SEQS = "SELECT idx, seq FROM ledger WHERE idx >= ? AND idx < ?"
+_SQLITE_INSERT_NODES = "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)"
+_TEXT_COLUMNS = ("commitment", "salt", "text", "platform_id", "platform_user", "created_at")
+_SQLITE_INSERT_TEXTS = (
+    f"INSERT INTO prompt_texts ({', '.join(_TEXT_COLUMNS)}) VALUES ({', '.join('?' * len(_TEXT_COLUMNS))})"
+)
 _HEAD = select(t.ledger.c.hash, t.ledger.c.idx).order_by(t.ledger.c.seq.desc()).limit(1)
 _PG_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
 # PostgreSQL: a batch's rows of each table as ONE parameter, a JSON array of records (json_to_recordset), all three
@@ -106,6 +114,7 @@ class LedgerStore:
         self.after_commit = after_commit
         # Prompt plaintext rides along with its entry (in the same transaction) unless retention is 0 days.
         self.keep_prompts = True
+        self._stamp: Callable[[datetime], Any] | None = None
 
     def append(self, kind: str, data: dict[str, Any]) -> Appended:
         return self.append_many([(kind, data)])[-1]
@@ -168,6 +177,14 @@ class LedgerStore:
         self._front = (size + len(rows), prev, new_frontier)  # committed: the next batch may start from it
         return out
 
+    def _sqlite_stamp(self, conn: Any) -> Callable[[datetime], Any]:
+        """How the dialect stores a timestamp column's value (SQLAlchemy's own bind processor, looked up once)."""
+        if self._stamp is None:
+            dialect = conn.dialect
+            process = t.ledger.c.ts.type.dialect_impl(dialect).bind_processor(dialect)
+            self._stamp = process if process is not None else (lambda v: v)
+        return self._stamp
+
     def _insert(
         self,
         conn: Any,
@@ -194,18 +211,20 @@ class LedgerStore:
             private = [{**r, "created_at": r["created_at"].isoformat()} for r in texts]
             params = {"rows": json.dumps(entries), "nodes": json.dumps(tree), "texts": json.dumps(private)}
             return {int(r.idx): int(r.seq) for r in conn.execute(_PG_INSERT_BATCH, params)}
-        # SQLite (in-process, no round trips): one executemany per table, the seqs read back by leaf index
-        conn.execute(
-            _INSERT_ROWS,
-            [
-                {"ts": ts, "kind": kind, "payload": payload, "prev_hash": p, "hash": h, "idx": size + i}
-                for i, (ts, kind, payload, h, p) in enumerate(rows)
-            ],
+        # SQLite (in-process, no round trips): one executemany per table in the driver's own SQL, the values already
+        # in the column types' stored form (SQLAlchemy's bind processing per value was most of the writer's CPU)
+        stamp = self._sqlite_stamp(conn)
+        conn.exec_driver_sql(
+            _SQLITE_INSERT_ROWS,
+            [(stamp(ts), kind, payload, p, h, size + i) for i, (ts, kind, payload, h, p) in enumerate(rows)],
         )
-        seqs = {int(r.idx): int(r.seq) for r in conn.execute(_SEQS, {"lo": size, "hi": size + len(rows)})}
-        conn.execute(_INSERT_NODES, [{"level": lv, "idx": ix, "hash": hh} for lv, ix, hh in nodes])
+        seqs = dict(conn.exec_driver_sql(_SQLITE_SEQS, (size, size + len(rows))).all())
+        conn.exec_driver_sql(_SQLITE_INSERT_NODES, nodes)
         if texts:
-            conn.execute(insert(t.prompt_texts), texts)
+            conn.exec_driver_sql(
+                _SQLITE_INSERT_TEXTS,
+                [tuple(stamp(r[c]) if c == "created_at" else r.get(c) for c in _TEXT_COLUMNS) for r in texts],
+            )
         return seqs
 
     # --- the tree ------------------------------------------------------------------------------------------------

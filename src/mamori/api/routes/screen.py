@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
@@ -37,7 +36,7 @@ async def screen(state: Any, body: PromptScreen, who: Principal) -> Response:
         rec = screening.prepare_prompt(*args)
     else:
         rec = await run_in_threadpool(screening.prepare_prompt, *args)
-    appended = (await asyncio.wrap_future(svc.ledger.enqueue([("decision.prompt", rec.event)])))[0]
+    appended = await state.appender.append("decision.prompt", rec.event)
     if rec.decision["verdict"] == "review":
         out = await run_in_threadpool(screening.answer_prompt, svc, rec, appended)
     else:

@@ -125,3 +125,43 @@ def test_entries_written_in_the_drivers_sql_read_back_as_sqlalchemy_writes_them(
     lo = got[0].ts - timedelta(seconds=1)
     assert len(list(store.rows(since=lo, until=got[1].ts + timedelta(seconds=1)))) == 2
     assert list(store.rows(until=lo)) == []
+
+
+def test_two_processes_appending_to_one_sqlite_file_never_retry(tmp_path: Path) -> None:
+    """The SQLite writer takes the write lock before it reads the head: a second process's writer waits for it
+    instead of reading a head that is about to change, losing on the UNIQUE index and retrying."""
+    import multiprocessing as mp
+
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    migrate(make_engine(url))
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_append_counting_retries, args=(url, queue)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    retries = [queue.get(timeout=5) for _ in procs]
+    from mamori.storage.ledger_store import LedgerStore
+
+    final = LedgerStore(make_engine(url))
+    assert final.size() == 2 * 60 * 10 and final.verify().ok
+    assert retries == [0, 0]
+
+
+def _append_counting_retries(url: str, queue: Any) -> None:
+    from mamori.storage.ledger_store import LedgerStore
+
+    store = LedgerStore(make_engine(url))
+    tries = 0
+    attempt = store._try_append
+
+    def counted(events: Any) -> Any:
+        nonlocal tries
+        tries += 1
+        return attempt(events)
+
+    store._try_append = counted  # type: ignore[method-assign]
+    for i in range(60):
+        store.append_many([("decision.prompt", {"n": i, "k": k}) for k in range(10)])
+    queue.put(tries - 60)

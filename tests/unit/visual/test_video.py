@@ -229,3 +229,37 @@ def test_parallel_analysis_runs_opencv_and_blas_single_threaded_and_restores_the
         cv2.setNumThreads(cv_before)
     assert res.matches and seen
     assert all(cv == 1 and all(n == 1 for n in blas) for cv, blas in seen)
+
+
+def test_ratio_tests_copied_for_carried_keypoints_change_no_result(
+    gate: VisualGate, clip: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Frames assembled from carried keypoints copy those keypoints' ratio tests from the previous frame: fewer
+    descriptor rows are tested, and every observation (matches, scores, evidence) is the one testing them all
+    gives."""
+    from mamori.screening.image import local_verify as V
+
+    real_rt, real_cached = V.ratio_test, V.cached_ratio_test
+    rows = [0]
+
+    def counting(view: object, qdesc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows[0] += len(qdesc)
+        return real_rt(view, qdesc)  # type: ignore[arg-type]
+
+    def observed(copy: bool) -> tuple[int, list[object]]:
+        rows[0] = 0
+        monkeypatch.setattr(
+            V, "cached_ratio_test", real_cached if copy else (lambda view, vi, q: V.ratio_test(view, q.desc))
+        )
+        res = screen_video(clip, gate)
+        assert res.keypoint_frames_partial > 0
+        return rows[0], [
+            (o.time, o.reused, [(m.character, m.score, [e.detail for e in m.evidence]) for m in o.matches])
+            for o in res.observations
+        ]
+
+    monkeypatch.setattr(V, "ratio_test", counting)
+    rows_all, every = observed(copy=False)
+    rows_copied, copied = observed(copy=True)
+    assert copied == every and any(m for _, _, m in every)
+    assert rows_copied < rows_all

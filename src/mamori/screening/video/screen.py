@@ -43,7 +43,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -122,12 +122,15 @@ def _analyse_tracked(
     sig: SignatureDetector | None = None,
     prev_faces: Future[list[FaceSighting]] | None = None,
     out_faces: Future[list[FaceSighting]] | None = None,
+    prev_done: Future[Analysed] | None = None,
 ) -> Analysed:
     """One analysed frame with keypoint reuse: its local features (whole, or new ones in the changed region
     merged with the previous frame's), published in `out` for the next frame as soon as they exist; then its
     drawn faces (whole, or found in the changed region and carried from the previous frame's: `facereuse.py`),
-    published in `out_faces`; then all detectors through the gate's cascade. The previous frame's task was
-    submitted earlier to the same FIFO pool, so waiting on its results cannot deadlock."""
+    published in `out_faces`; then all detectors through the gate's cascade, once the previous frame's analysis
+    (`prev_done`) is over: the carried keypoints' ratio tests are copied from the views it verified, so which
+    ones were copied never depends on thread timing. The previous frame's task was submitted earlier to the same
+    FIFO pool, so waiting on its results cannot deadlock."""
     from mamori.screening.video.tracking import merge, partial_features
 
     try:
@@ -143,6 +146,8 @@ def _analyse_tracked(
     faces: list[FaceSighting] | None = None
     if sig is not None:
         faces = _plan_faces(sig, rgb, plan, (gray.shape[0], gray.shape[1]), prev_faces, out_faces)
+    if prev_done is not None and feats.parent_ratios is not None:
+        wait([prev_done])  # finished, failed or not: a failure is that frame's own
     return _analyse(gate, sig, rgb, {local.name: local.detect(rgb, feats)}, faces)
 
 
@@ -409,6 +414,7 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
                         sig,
                         None if plan.full else prev_faces,
                         face_out,
+                        None if plan.full else last_future,
                     )
                     prev_feats, prev_faces = feats, face_out
                 else:

@@ -220,7 +220,9 @@ def merge(
 ) -> QueryFeatures:
     """The previous frame's keypoints outside the region, moved by the camera translation (with their search
     results), plus the new ones inside it at or above the previous full extraction's weakest kept response
-    (searched now: only these)."""
+    (searched now: only these). The carried keypoints come first and keep their ratio-test results against the
+    views the previous frame verified (`QueryFeatures.parent_ratios`: complete once the previous frame's
+    analysis is done, which `video/screen.py` waits for before verifying this one)."""
     assert plan.labels is not None
     labels = plan.labels
     h, w = shape
@@ -250,4 +252,6 @@ def merge(
         np.concatenate([prev.ids[old], ids]),
         shape,
         prev.min_response,
+        parent_ratios=prev.ratios,
+        carried=np.nonzero(old)[0],
     )

@@ -164,6 +164,20 @@ def test_assembled_features_keep_the_whole_extractions_budget() -> None:
     assert got.carried is not None and got.parent_ratios is prev.ratios
     assert np.array_equal(got.xy[: len(got.carried)], prev_xy[got.carried])
     assert got.carried.tolist() == list(range(2, 10))
+    # the new keypoints searched before the previous frame was ready (`search_new`, at the whole extraction's
+    # weakest response): the same features, no second search
+    from mamori.screening.video.tracking import search_new
+
+    Det.searched = 0
+    early = search_new(Det(), new, prev.min_response)  # type: ignore[arg-type]
+    assert Det.searched == 3 and early.searched_above == 1.0
+    again = merge(Det(), prev, early, plan, (64, 64))  # type: ignore[arg-type]
+    assert Det.searched == 3
+    for field in ("xy", "desc", "response", "sims", "ids", "carried"):
+        assert np.array_equal(getattr(again, field), getattr(got, field)), field
+    Det.searched = 0
+    merge(Det(), prev, search_new(Det(), new, 0.5), plan, (64, 64))  # type: ignore[arg-type]
+    assert Det.searched == 3 + 2  # searched above another floor: searched again
 
 
 def test_carried_keypoints_copy_their_ratio_tests(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -123,6 +123,7 @@ def _analyse_tracked(
     prev_faces: Future[list[FaceSighting]] | None = None,
     out_faces: Future[list[FaceSighting]] | None = None,
     prev_done: Future[Analysed] | None = None,
+    root: Future[QueryFeatures] | None = None,
 ) -> Analysed:
     """One analysed frame with keypoint reuse: its local features (whole, or new ones in the changed region
     merged with the previous frame's), published in `out` for the next frame as soon as they exist; then its
@@ -130,14 +131,19 @@ def _analyse_tracked(
     published in `out_faces`; then all detectors through the gate's cascade, once the previous frame's analysis
     (`prev_done`) is over: the carried keypoints' ratio tests are copied from the views it verified, so which
     ones were copied never depends on thread timing. The previous frame's task was submitted earlier to the same
-    FIFO pool, so waiting on its results cannot deadlock."""
-    from mamori.screening.video.tracking import merge, partial_features
+    FIFO pool, so waiting on its results cannot deadlock; nor can waiting on `root`'s, the last whole
+    extraction's, whose weakest kept response lets the new keypoints be searched before the previous frame's
+    features are ready."""
+    from mamori.screening.video.tracking import merge, partial_features, search_new
 
     try:
         if plan.full or prev is None:
             feats = local.query(gray)
         else:
             new = partial_features(local, gray, plan)
+            if root is not None:  # the whole extraction this frame's keypoints descend from (done long ago)
+                with contextlib.suppress(Exception):  # failed: `merge` searches after waiting, as it would
+                    new = search_new(local, new, root.result().min_response)
             feats = merge(local, prev.result(), new, plan, (gray.shape[0], gray.shape[1]))
     except BaseException as exc:
         out.set_exception(exc)
@@ -329,6 +335,7 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
     sig = found_sig if isinstance(found_sig, SignatureDetector) else None
     prev_feats: Future[QueryFeatures] | None = None
     prev_faces: Future[list[FaceSighting]] | None = None
+    root_feats: Future[QueryFeatures] | None = None  # the last whole extraction's
     single = contextlib.ExitStack()
     if workers > 1:  # restored in the `finally` below
         single.enter_context(_one_thread_per_worker())
@@ -419,8 +426,11 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
                         None if plan.full else prev_faces,
                         face_out,
                         None if plan.full else last_future,
+                        None if plan.full else root_feats,
                     )
                     prev_feats, prev_faces = feats, face_out
+                    if plan.full:
+                        root_feats = feats
                 else:
                     last_future = pool.submit(_analyse, gate, sig, rgb)
                 in_flight.append(last_future)

@@ -89,9 +89,8 @@ class QueryFeatures:
     # dict and which of its keypoints it carried (its first rows): their results are copied, not recomputed.
     ratios: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     parent_ratios: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
-    carried: np.ndarray | None = (
-        None  # (m,) int64: indices in the earlier frame of this frame's first m keypoints
-    )
+    # (m,) int64: the indices in the earlier frame of this frame's first m keypoints
+    carried: np.ndarray | None = None
 
 
 @dataclass

@@ -18,9 +18,9 @@ frame's results describe. Faces follow the same rule as keypoints:
 
 So a face is never assembled from a cut-off scan; a full plan (shot change, big change, `refresh`) scans the whole
 frame, which bounds how long an approximation can last. The crops are scanned before the previous frame's faces
-are needed (`scan_plan`, then `plan_sightings(..., scanned)`), so consecutive frames' scans overlap on the workers. `VideoLimits.reuse_keypoints = False` turns this off
-with keypoint reuse. Pure functions of the frame, its plan and the previous frame's faces: the outcome never
-depends on thread timing.
+are needed (`scan_plan`, then `plan_sightings(..., scanned)`), so consecutive frames' scans overlap on the
+workers. `VideoLimits.reuse_keypoints = False` turns this off with keypoint reuse. Pure functions of the frame,
+its plan and the previous frame's faces: the outcome never depends on thread timing.
 """
 
 from __future__ import annotations

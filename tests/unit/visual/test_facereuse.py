@@ -14,7 +14,7 @@ from mamori.screening.fusion import Gate
 from mamori.screening.image import faces, synth
 from mamori.screening.image.signature import SignatureDetector, face_corpus, redraw
 from mamori.screening.mediabase import VideoLimits
-from mamori.screening.video.facereuse import face_crops, plan_sightings
+from mamori.screening.video.facereuse import face_crops, plan_sightings, scan_plan
 from mamori.screening.video.screen import screen_video
 from mamori.screening.video.synth import figure_sprite, make_clip
 from mamori.screening.video.tracking import FramePlan, FramePlanner
@@ -85,6 +85,14 @@ def test_a_face_that_appears_is_found_in_the_changed_region(faces_gate: tuple) -
     assert assembled
     assert "face-2" in {f.character for f in got}
     assert _same(got, sig.sightings(with_face))
+    # the crops scanned before the previous frame's faces were known (video/screen.py): the same result
+    scanned = scan_plan(sig, with_face, plan, with_face.shape[:2])
+    assert scanned is not None and scanned[1] is not None and scanned[1]
+    early = plan_sightings(sig, with_face, plan, with_face.shape[:2], before, scanned)
+    assert early[1] and [(f.character, f.box) for f in early[0]] == [(f.character, f.box) for f in got]
+    assert (
+        plan_sightings(sig, with_face, plan, with_face.shape[:2], None, scanned)[1] is False
+    )  # no faces before
 
 
 def test_whole_scan_for_full_plans_and_large_frames() -> None:

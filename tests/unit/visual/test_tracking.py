@@ -160,3 +160,72 @@ def test_assembled_features_keep_the_whole_extractions_budget() -> None:
     assert len(got.xy) == 10
     assert sorted(got.response.tolist()) == [3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 20.0, 30.0]
     assert Det.searched == 2  # only the new keypoints that were kept are searched
+    # the carried keypoints come first, named by their index in the previous frame, whose ratio tests they share
+    assert got.carried is not None and got.parent_ratios is prev.ratios
+    assert np.array_equal(got.xy[: len(got.carried)], prev_xy[got.carried])
+    assert got.carried.tolist() == list(range(2, 10))
+    # the new keypoints searched before the previous frame was ready (`search_new`, at the whole extraction's
+    # weakest response): the same features, no second search
+    from mamori.screening.video.tracking import search_new
+
+    Det.searched = 0
+    early = search_new(Det(), new, prev.min_response)  # type: ignore[arg-type]
+    assert Det.searched == 3 and early.searched_above == 1.0
+    again = merge(Det(), prev, early, plan, (64, 64))  # type: ignore[arg-type]
+    assert Det.searched == 3
+    for field in ("xy", "desc", "response", "sims", "ids", "carried"):
+        assert np.array_equal(getattr(again, field), getattr(got, field)), field
+    Det.searched = 0
+    merge(Det(), prev, search_new(Det(), new, 0.5), plan, (64, 64))  # type: ignore[arg-type]
+    assert Det.searched == 3 + 2  # searched above another floor: searched again
+
+
+def test_carried_keypoints_copy_their_ratio_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A frame assembled from carried and new keypoints runs the ratio test against a view for its new keypoints
+    only when the previous frame verified that view; the results are those of testing every keypoint."""
+    from mamori.screening.image import local_verify as V
+    from mamori.screening.image.local_features import QueryFeatures, View, root_sift
+
+    rng = np.random.default_rng(3)
+
+    def desc(n: int) -> np.ndarray:
+        return root_sift(rng.random((n, 128), dtype=np.float32))
+
+    def query(d: np.ndarray, **kw: object) -> QueryFeatures:
+        n = len(d)
+        xy = rng.random((n, 2), dtype=np.float32) * 100
+        return QueryFeatures(
+            xy, d, np.ones(n, np.float32), np.zeros((n, 4)), np.zeros((n, 4)), (100, 100), **kw
+        )  # type: ignore[arg-type]
+
+    vd = desc(60)
+    view = View(
+        0,
+        False,
+        rng.random((60, 2), dtype=np.float32),
+        vd,
+        (100, 100),
+        np.zeros((60, 3)),
+        np.zeros((1, 1, 3)),
+    )
+    # query keypoints close to view keypoints, so that some pass the ratio test
+    before = query(root_sift(np.abs(vd[:30] + rng.normal(0, 0.02, (30, 128)).astype(np.float32))))
+    V.cached_ratio_test(view, 7, before)
+    carried = np.array([1, 4, 5, 8, 12, 20, 29])
+    now = query(np.concatenate([before.desc[carried], desc(5)]), parent_ratios=before.ratios, carried=carried)
+    whole = V.ratio_test(view, now.desc)
+    assert whole[1].sum() >= 5  # the test means something: several pass
+    rows: list[int] = []
+    real = V.ratio_test
+
+    def counting(v: View, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows.append(len(d))
+        return real(v, d)
+
+    monkeypatch.setattr(V, "ratio_test", counting)
+    got = V.cached_ratio_test(view, 7, now)
+    assert rows == [5]  # only the new keypoints
+    assert np.array_equal(got[0], whole[0]) and np.array_equal(got[1], whole[1])
+    assert V.cached_ratio_test(view, 7, now) is got and rows == [5]  # kept
+    V.cached_ratio_test(view, 8, now)  # a view the previous frame did not verify: every keypoint
+    assert rows == [5, len(now.desc)]

@@ -190,3 +190,76 @@ def test_segments_merge_and_stray_frames_are_weaker() -> None:
     stray = [FrameObservation(t / 2, [m] if t == 4 else []) for t in range(12)]
     (one,) = segments_to_matches(stray, 6.0, VideoLimits())
     assert 0.4 <= one.score < 0.7 < long_.score
+
+
+def test_parallel_analysis_runs_opencv_and_blas_single_threaded_and_restores_them(
+    gate: VisualGate, clip: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Frames are the unit of parallelism: while a video is analysed on several workers, OpenCV and the BLAS
+    libraries run one thread each (an idle OpenBLAS worker spins after each call); the settings the process had are
+    back when the last of several overlapping videos is done."""
+    import cv2
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from mamori.screening.video import screen as video_screen
+
+    def blas_threads() -> list[int]:
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    seen: list[tuple[int, list[int]]] = []
+    real = video_screen._analyse_tracked
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append((cv2.getNumThreads(), blas_threads()))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setenv("MAMORI_VIDEO_WORKERS", "2")
+    monkeypatch.setattr(video_screen, "_analyse_tracked", spy)
+    cv_before = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(3)
+        with threadpool_limits(limits=2, user_api="blas"):
+            before = blas_threads()
+            assert before and all(n == 2 for n in before)
+            with video_screen._one_thread_per_worker():  # another video still being analysed
+                res = screen_video(clip, gate)
+                assert cv2.getNumThreads() == 1 and all(n == 1 for n in blas_threads())
+            assert cv2.getNumThreads() == 3 and blas_threads() == before
+    finally:
+        cv2.setNumThreads(cv_before)
+    assert res.matches and seen
+    assert all(cv == 1 and all(n == 1 for n in blas) for cv, blas in seen)
+
+
+def test_ratio_tests_copied_for_carried_keypoints_change_no_result(
+    gate: VisualGate, clip: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Frames assembled from carried keypoints copy those keypoints' ratio tests from the previous frame: fewer
+    descriptor rows are tested, and every observation (matches, scores, evidence) is the one testing them all
+    gives."""
+    from mamori.screening.image import local_verify as V
+
+    real_rt, real_cached = V.ratio_test, V.cached_ratio_test
+    rows = [0]
+
+    def counting(view: object, qdesc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows[0] += len(qdesc)
+        return real_rt(view, qdesc)  # type: ignore[arg-type]
+
+    def observed(copy: bool) -> tuple[int, list[object]]:
+        rows[0] = 0
+        monkeypatch.setattr(
+            V, "cached_ratio_test", real_cached if copy else (lambda view, vi, q: V.ratio_test(view, q.desc))
+        )
+        res = screen_video(clip, gate)
+        assert res.keypoint_frames_partial > 0
+        return rows[0], [
+            (o.time, o.reused, [(m.character, m.score, [e.detail for e in m.evidence]) for m in o.matches])
+            for o in res.observations
+        ]
+
+    monkeypatch.setattr(V, "ratio_test", counting)
+    rows_all, every = observed(copy=False)
+    rows_copied, copied = observed(copy=True)
+    assert copied == every and any(m for _, _, m in every)
+    assert rows_copied < rows_all

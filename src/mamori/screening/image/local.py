@@ -280,7 +280,7 @@ class LocalFeatureDetector(Detector):
 
         verified = []
         for vi in cands[:CANDIDATES]:
-            r = self._verify_view(qxy, qdesc, qside, vi, floor)
+            r = self._verify_view(qxy, qdesc, qside, vi, floor, q)
             if r is not None and (r := corroborate(r)) is not None:
                 verified.append(r)
         verified.sort(key=lambda r: -r.inliers)
@@ -343,9 +343,19 @@ class LocalFeatureDetector(Detector):
         return V.votes(sims, ids, self._view_char)
 
     def _verify_view(
-        self, qxy: np.ndarray, qdesc: np.ndarray, qside: int, vi: int, floor: int
+        self,
+        qxy: np.ndarray,
+        qdesc: np.ndarray,
+        qside: int,
+        vi: int,
+        floor: int,
+        features: QueryFeatures | None = None,
     ) -> Verified | None:
-        return V.verify_view(self.views[vi], vi, qxy, qdesc, qside, floor)
+        view = self.views[vi]
+        ratio = (
+            V.cached_ratio_test(view, vi, features) if features is not None and len(view.desc) >= 2 else None
+        )
+        return V.verify_view(view, vi, qxy, qdesc, qside, floor, ratio)
 
     def detect(self, content: Any, features: QueryFeatures | None = None) -> list[Match]:
         best: dict[str, Verified] = {}

@@ -6,7 +6,7 @@ verifies.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import cv2
@@ -84,6 +84,13 @@ class QueryFeatures:
     ids: np.ndarray  # (n, k) their view ids
     shape: tuple[int, int]  # (h, w) of the query gray image
     min_response: float = 0.0
+    # Lowe ratio-test results by view (`local_verify.ratio_test`: nearest view keypoint, passes), filled as views
+    # are verified. A video frame assembled from reused keypoints (video/tracking.py) names the earlier frame's
+    # dict and which of its keypoints it carried (its first rows): their results are copied, not recomputed.
+    ratios: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    parent_ratios: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
+    # (m,) int64: the indices in the earlier frame of this frame's first m keypoints
+    carried: np.ndarray | None = None
 
 
 @dataclass

@@ -11,7 +11,7 @@ import math
 import cv2
 import numpy as np
 
-from mamori.screening.image.local_features import COLOUR_RADIUS, Verified, View
+from mamori.screening.image.local_features import COLOUR_RADIUS, QueryFeatures, Verified, View
 from mamori.screening.image.palette import (
     WEAK_COLOUR_DE,
     WEAK_MIN_CHROMA,
@@ -54,13 +54,11 @@ def votes(sims: np.ndarray, ids: np.ndarray, view_char: np.ndarray) -> dict[int,
     return out
 
 
-def verify_view(
-    view: View, vi: int, qxy: np.ndarray, qdesc: np.ndarray, qside: int, floor: int
-) -> Verified | None:
-    """Lowe ratio test against one reference view's descriptors, then RANSAC on a 4-DOF similarity transform;
-    None unless at least `floor` distinct inliers spread over a plausible area at a plausible scale."""
-    if len(view.desc) < 2:
-        return None
+def ratio_test(view: View, qdesc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(nearest view keypoint (n,) int64, passes Lowe's ratio test (n,) bool) of each query descriptor against one
+    reference view's descriptors (at least two). Each row depends on its own descriptor only."""
+    if len(qdesc) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, bool)
     sim = qdesc @ view.desc.T  # (nq, nv)
     rows = np.arange(len(sim))
     best = sim.argmax(axis=1)
@@ -69,7 +67,45 @@ def verify_view(
     s2 = sim.max(axis=1)
     d1 = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * s1))
     d2 = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * s2))
-    good = np.nonzero(d1 < RATIO * d2)[0]
+    return best.astype(np.int64), d1 < RATIO * d2
+
+
+def cached_ratio_test(view: View, vi: int, q: QueryFeatures) -> tuple[np.ndarray, np.ndarray]:
+    """`ratio_test` of every keypoint of `q` against view `vi`, kept in `q.ratios`; the rows of keypoints carried
+    from an earlier frame that verified the same view are copied from it (same descriptors, same results)."""
+    got = q.ratios.get(vi)
+    if got is not None:
+        return got
+    before = q.parent_ratios.get(vi) if q.parent_ratios is not None and q.carried is not None else None
+    if before is not None and q.carried is not None:
+        m = len(q.carried)
+        best_new, ok_new = ratio_test(view, q.desc[m:])
+        got = (
+            np.concatenate([before[0][q.carried], best_new]),
+            np.concatenate([before[1][q.carried], ok_new]),
+        )
+    else:
+        got = ratio_test(view, q.desc)
+    q.ratios[vi] = got
+    return got
+
+
+def verify_view(
+    view: View,
+    vi: int,
+    qxy: np.ndarray,
+    qdesc: np.ndarray,
+    qside: int,
+    floor: int,
+    ratio: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Verified | None:
+    """Lowe ratio test against one reference view's descriptors (`ratio`: its results when the caller has them,
+    `cached_ratio_test`), then RANSAC on a 4-DOF similarity transform; None unless at least `floor` distinct
+    inliers spread over a plausible area at a plausible scale."""
+    if len(view.desc) < 2:
+        return None
+    best, passes = ratio if ratio is not None else ratio_test(view, qdesc)
+    good = np.nonzero(passes)[0]
     if len(good) < floor:
         return None
     src = view.xy[best[good]].astype(np.float32)

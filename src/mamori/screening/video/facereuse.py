@@ -17,9 +17,10 @@ frame's results describe. Faces follow the same rule as keypoints:
   region touches is not wholly inside a crop (it may have been cut).
 
 So a face is never assembled from a cut-off scan; a full plan (shot change, big change, `refresh`) scans the whole
-frame, which bounds how long an approximation can last. `VideoLimits.reuse_keypoints = False` turns this off
-with keypoint reuse. Pure functions of the frame, its plan and the previous frame's faces: the outcome never
-depends on thread timing.
+frame, which bounds how long an approximation can last. The crops are scanned before the previous frame's faces
+are needed (`scan_plan`, then `plan_sightings(..., scanned)`), so consecutive frames' scans overlap on the
+workers. `VideoLimits.reuse_keypoints = False` turns this off with keypoint reuse. Pure functions of the frame,
+its plan and the previous frame's faces: the outcome never depends on thread timing.
 """
 
 from __future__ import annotations
@@ -165,19 +166,40 @@ def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> floa
     return ix * iy / small
 
 
+CropScan = tuple[list[Box], list[FaceSighting] | None]  # crops of a partial plan, the faces found in them
+
+
+def scan_plan(
+    sig: SignatureDetector, rgb: np.ndarray, plan: FramePlan, gray_shape: tuple[int, int]
+) -> CropScan | None:
+    """The crops a partial `plan` scans and the faces found there (`scan_crops`), or None: the plan scans the
+    whole frame. Needs nothing of the previous frame, so it runs while that frame's faces are still coming."""
+    crops = face_crops(plan, (rgb.shape[0], rgb.shape[1]), gray_shape)
+    return None if crops is None else (crops, scan_crops(sig, rgb, crops))
+
+
 def plan_sightings(
     sig: SignatureDetector,
     rgb: np.ndarray,
     plan: FramePlan,
     gray_shape: tuple[int, int],
     prev: Sequence[FaceSighting] | None,
+    scanned: CropScan | None = None,
 ) -> tuple[list[FaceSighting], bool]:
-    """(the frame's faces, whether they were assembled from crops and carried faces rather than a whole scan)."""
+    """(the frame's faces, whether they were assembled from crops and carried faces rather than a whole scan).
+    `scanned`: `scan_plan`'s result when the crops were scanned before `prev` was known (the same crops and
+    faces this computes otherwise; wasted only when a carried face turns out to need the whole scan)."""
     frame_shape = (rgb.shape[0], rgb.shape[1])
-    crops = face_crops(plan, frame_shape, gray_shape) if prev is not None else None
+    if scanned is not None:
+        crops: list[Box] | None = scanned[0]
+    else:
+        crops = face_crops(plan, frame_shape, gray_shape) if prev is not None else None
     if crops is not None and prev is not None:
         kept = carried(sig, prev, plan, frame_shape, gray_shape, crops)
-        fresh = scan_crops(sig, rgb, crops) if kept is not None else None
+        if scanned is not None:
+            fresh = scanned[1] if kept is not None else None
+        else:
+            fresh = scan_crops(sig, rgb, crops) if kept is not None else None
         if kept is not None and fresh is not None:
             # a carried face the margin of a crop saw again is that crop's (fresher) sighting
             kept = [k for k in kept if not any(_overlap(k.box, f.box) > 0.5 for f in fresh)]

@@ -22,7 +22,8 @@ Speed: non-reference frames (B-frames nothing else refers to) are not decoded at
 in-loop deblocking is skipped (`VideoLimits.fast_decode`: ~20 % less decode CPU on 1080p H.264),
 the decoder runs frame threads, and sampled frames are analysed on a small thread pool (`MAMORI_VIDEO_WORKERS`,
 default: usable CPUs, at most 4) while decoding continues; results are collected in frame order. FAISS searches
-inside a worker use one OpenMP thread (frames are the unit of parallelism).
+inside a worker use one OpenMP thread, and OpenCV and the BLAS libraries one thread while videos are analysed
+(frames are the unit of parallelism; an idle OpenBLAS worker spins after every descriptor product).
 
 Each analysed frame goes through the gate's cascade (`mamori.screening.fusion`); the drawn faces the signature
 detector saw are kept with each observation and linked into face tracks (`mamori.screening.video.tracks`:
@@ -39,8 +40,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -119,19 +122,28 @@ def _analyse_tracked(
     sig: SignatureDetector | None = None,
     prev_faces: Future[list[FaceSighting]] | None = None,
     out_faces: Future[list[FaceSighting]] | None = None,
+    prev_done: Future[Analysed] | None = None,
+    root: Future[QueryFeatures] | None = None,
 ) -> Analysed:
     """One analysed frame with keypoint reuse: its local features (whole, or new ones in the changed region
     merged with the previous frame's), published in `out` for the next frame as soon as they exist; then its
     drawn faces (whole, or found in the changed region and carried from the previous frame's: `facereuse.py`),
-    published in `out_faces`; then all detectors through the gate's cascade. The previous frame's task was
-    submitted earlier to the same FIFO pool, so waiting on its results cannot deadlock."""
-    from mamori.screening.video.tracking import merge, partial_features
+    published in `out_faces`; then all detectors through the gate's cascade, once the previous frame's analysis
+    (`prev_done`) is over: the carried keypoints' ratio tests are copied from the views it verified, so which
+    ones were copied never depends on thread timing. The previous frame's task was submitted earlier to the same
+    FIFO pool, so waiting on its results cannot deadlock; nor can waiting on `root`'s, the last whole
+    extraction's, whose weakest kept response lets the new keypoints be searched before the previous frame's
+    features are ready."""
+    from mamori.screening.video.tracking import merge, partial_features, search_new
 
     try:
         if plan.full or prev is None:
             feats = local.query(gray)
         else:
             new = partial_features(local, gray, plan)
+            if root is not None:  # the whole extraction this frame's keypoints descend from (done long ago)
+                with contextlib.suppress(Exception):  # failed: `merge` searches after waiting, as it would
+                    new = search_new(local, new, root.result().min_response)
             feats = merge(local, prev.result(), new, plan, (gray.shape[0], gray.shape[1]))
     except BaseException as exc:
         out.set_exception(exc)
@@ -140,6 +152,8 @@ def _analyse_tracked(
     faces: list[FaceSighting] | None = None
     if sig is not None:
         faces = _plan_faces(sig, rgb, plan, (gray.shape[0], gray.shape[1]), prev_faces, out_faces)
+    if prev_done is not None and feats.parent_ratios is not None:
+        wait([prev_done])  # finished, failed or not: a failure is that frame's own
     return _analyse(gate, sig, rgb, {local.name: local.detect(rgb, feats)}, faces)
 
 
@@ -153,15 +167,19 @@ def _plan_faces(
 ) -> list[FaceSighting] | None:
     """The frame's drawn faces under its plan, always published in `out` (None there: they failed, and the next
     frame scans whole); None when the detector failed (the cascade then runs it and reports the failure)."""
-    from mamori.screening.video.facereuse import plan_sightings
+    from mamori.screening.video.facereuse import plan_sightings, scan_plan
 
     found: list[FaceSighting] | None = None
     try:
         before = None
+        scanned = None
         if prev is not None and not plan.full:
+            # the crops first: the previous frame's faces are needed only to carry them (measured on the 20 s
+            # clip: workers waited ~0.8 s in all for the previous frame's faces before scanning)
+            scanned = scan_plan(sig, rgb, plan, gray_shape)
             with contextlib.suppress(Exception):
                 before = prev.result()
-        found, _ = plan_sightings(sig, rgb, plan, gray_shape, before)
+        found, _ = plan_sightings(sig, rgb, plan, gray_shape, before, scanned)
     except Exception:  # noqa: BLE001 - reported by the cascade, which runs the detector itself
         found = None
     finally:
@@ -201,6 +219,49 @@ def _one_faiss_thread() -> None:
         faiss.omp_set_num_threads(1)
 
 
+_single_lock = threading.Lock()
+_single_users = 0
+_single_restore: Callable[[], None] | None = None
+
+
+@contextlib.contextmanager
+def _one_thread_per_worker() -> Iterator[None]:
+    """OpenCV and the BLAS libraries on one thread each while frames are analysed in parallel: their own thread
+    teams inside each SIFT call or descriptor product (`local_verify`'s ratio test) would only oversubscribe the
+    cores, and an idle OpenBLAS worker spins for a while after every call (measured on the 20 s 1080p clip, 2
+    cores: OpenCV ~25 % more CPU; numpy's OpenBLAS ~0.6 CPU-s of spinning, a quarter of the analysis). Both
+    settings are process-wide, so they are counted: the first video in sets them, the last one out restores
+    them."""
+    global _single_users, _single_restore
+    import cv2
+
+    with _single_lock:
+        if _single_users == 0:
+            cv_threads = cv2.getNumThreads()
+            cv2.setNumThreads(1)
+            blas: Any = None
+            with contextlib.suppress(ImportError):
+                from threadpoolctl import threadpool_limits
+
+                blas = threadpool_limits(limits=1, user_api="blas")
+
+            def restore() -> None:
+                cv2.setNumThreads(cv_threads)
+                if blas is not None:
+                    blas.restore_original_limits()
+
+            _single_restore = restore
+        _single_users += 1
+    try:
+        yield
+    finally:
+        with _single_lock:
+            _single_users -= 1
+            if _single_users == 0 and _single_restore is not None:
+                _single_restore()
+                _single_restore = None
+
+
 def _workers() -> int:
     """Analysis threads: OpenCV (SIFT), FAISS and numpy release the GIL, so frames are analysed in parallel with
     each other and with decoding. MAMORI_VIDEO_WORKERS overrides; default: the usable CPUs, at most 4."""
@@ -219,7 +280,6 @@ def _workers() -> int:
 
 def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimits) -> VideoResult:
     import av
-    import cv2
 
     if not container.streams.video:
         kinds = sorted({s.type for s in container.streams}) or ["none"]
@@ -256,11 +316,6 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
     # pending: (time, the future holding this frame's result (or the reused one's), reused, reason)
     pending: list[tuple[float, Future[Analysed], bool, str]] = []
     workers = _workers()
-    if workers > 1:
-        # Frames are analysed in parallel already: OpenCV's own thread team inside each SIFT call would only
-        # oversubscribe the cores (measured: ~25 % more CPU for the same work). Restored when the video is done.
-        cv_threads = cv2.getNumThreads()
-        cv2.setNumThreads(1)
     pool = ThreadPoolExecutor(
         max_workers=workers,
         thread_name_prefix="mamori-video",
@@ -280,6 +335,10 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
     sig = found_sig if isinstance(found_sig, SignatureDetector) else None
     prev_feats: Future[QueryFeatures] | None = None
     prev_faces: Future[list[FaceSighting]] | None = None
+    root_feats: Future[QueryFeatures] | None = None  # the last whole extraction's
+    single = contextlib.ExitStack()
+    if workers > 1:  # restored in the `finally` below
+        single.enter_context(_one_thread_per_worker())
     try:
         try:
             for frame in container.decode(stream):
@@ -366,8 +425,12 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
                         sig,
                         None if plan.full else prev_faces,
                         face_out,
+                        None if plan.full else last_future,
+                        None if plan.full else root_feats,
                     )
                     prev_feats, prev_faces = feats, face_out
+                    if plan.full:
+                        root_feats = feats
                 else:
                     last_future = pool.submit(_analyse, gate, sig, rgb)
                 in_flight.append(last_future)
@@ -388,8 +451,7 @@ def _screen_container(container: Any, spath: str, gate: Gate, limits: VideoLimit
             )
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        if workers > 1:
-            cv2.setNumThreads(cv_threads)
+        single.close()
     if res.frames_decoded == 0:
         raise MediaError(f"{spath}: the video stream has no decodable frames (empty or truncated file)")
     frame_dur = 1.0 / fallback_rate if fallback_rate > 0 else 0.04

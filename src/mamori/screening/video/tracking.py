@@ -18,7 +18,8 @@ frame with the picture its previous keypoints describe:
    `MARGIN` of context), keeping the new keypoints inside the region at or above the last full extraction's
    weakest kept response, plus the previous keypoints outside it, moved by the translation (descriptors do not
    change under translation) with their vote search results; of both together at most the detector's budget
-   (`query_features`), the strongest, as a whole extraction keeps. Only new keypoints that are kept are searched.
+   (`query_features`), the strongest, as a whole extraction keeps. Only new keypoints at or above that response are
+   searched, before the previous frame's features are ready (`search_new`; the budget then drops a few percent).
 
 The picture the keypoints describe is then the previous one moved, with the region replaced by the new frame,
 so slow drifts (lighting, a slow zoom) still accumulate into changed cells against it. Verification, colour
@@ -185,6 +186,19 @@ class NewKeypoints:
     xy: np.ndarray
     desc: np.ndarray
     response: np.ndarray
+    # `search_new`: only the keypoints at or above this response are kept, with their vote search done
+    searched_above: float | None = None
+    sims: np.ndarray | None = None
+    ids: np.ndarray | None = None
+
+
+def search_new(det: LocalFeatureDetector, new: NewKeypoints, min_response: float) -> NewKeypoints:
+    """The new keypoints at or above `min_response` (the last whole extraction's weakest kept response, the same
+    for every frame assembled since) with their vote search done: it needs nothing of the previous frame, so it
+    runs before that frame's features are ready. `merge` drops those the budget then leaves out (a few percent)."""
+    keep = new.response >= min_response
+    sims, ids = det.search(new.desc[keep])
+    return NewKeypoints(new.xy[keep], new.desc[keep], new.response[keep], min_response, sims, ids)
 
 
 def partial_features(det: LocalFeatureDetector, gray: np.ndarray, plan: FramePlan) -> NewKeypoints:
@@ -220,7 +234,9 @@ def merge(
 ) -> QueryFeatures:
     """The previous frame's keypoints outside the region, moved by the camera translation (with their search
     results), plus the new ones inside it at or above the previous full extraction's weakest kept response
-    (searched now: only these)."""
+    (searched now, only these, unless `search_new` searched them already). The carried keypoints come first and keep their ratio-test results against the
+    views the previous frame verified (`QueryFeatures.parent_ratios`: complete once the previous frame's
+    analysis is done, which `video/screen.py` waits for before verifying this one)."""
     assert plan.labels is not None
     labels = plan.labels
     h, w = shape
@@ -230,6 +246,7 @@ def merge(
     cx = np.clip((xy[:, 0] // CELL).astype(np.int64), 0, labels.shape[1] - 1)
     cy = np.clip((xy[:, 1] // CELL).astype(np.int64), 0, labels.shape[0] - 1)
     old = inside & (labels[cy, cx] == 0)
+    searched = new.searched_above == prev.min_response and new.sims is not None and new.ids is not None
     fresh = new.response >= prev.min_response
     budget = det.query_features
     if budget > 0 and int(old.sum() + fresh.sum()) > budget:
@@ -241,7 +258,11 @@ def merge(
         old &= prev.response >= floor
         fresh &= new.response >= floor
     desc = new.desc[fresh]
-    sims, ids = det.search(desc)
+    if searched:
+        assert new.sims is not None and new.ids is not None
+        sims, ids = new.sims[fresh], new.ids[fresh]
+    else:
+        sims, ids = det.search(desc)
     return QueryFeatures(
         np.concatenate([xy[old], new.xy[fresh]]),
         np.concatenate([prev.desc[old], desc]),
@@ -250,4 +271,6 @@ def merge(
         np.concatenate([prev.ids[old], ids]),
         shape,
         prev.min_response,
+        parent_ratios=prev.ratios,
+        carried=np.nonzero(old)[0],
     )

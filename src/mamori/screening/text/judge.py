@@ -99,6 +99,9 @@ def split_ok(e: Entry, words: tuple[str, ...], toks: list[Token], i: int, j: int
     return all(toks[k].sep_before in ("-", "'", "’", ".", "_") for k in range(i + 1, j + 1))
 
 
+_DOTS = "・･"  # the middle dots (full- and half-width)
+
+
 def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_PARTICLES) -> bool:
     """A kana/kanji name span stands on word boundaries: a script change, a particle or honorific after it, and,
     where it touches other kana or kanji, morpheme boundaries of the morphological analysis (morph.py): never
@@ -106,6 +109,12 @@ def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_
     first, last = text[na], text[nb - 1]
     left = text[na - 1] if na > 0 else ""
     right = text[nb] if nb < len(text) else ""
+    # a middle dot is where Japanese writing itself marks a word boundary ('ハリー・ポッター'): a span beside one
+    # stands on a boundary there, as beside a space, and needs no analysis on that side
+    if left and left in _DOTS:
+        left = ""
+    if right and right in _DOTS:
+        right = ""
     left_same = bool(left) and (
         (is_katakana(first) and is_katakana(left)) or (is_hiragana(first) and is_hiragana(left))
     )

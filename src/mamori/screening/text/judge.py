@@ -10,7 +10,7 @@ from rapidfuzz.distance import Levenshtein
 
 from mamori.screening.text import morph, vocab
 from mamori.screening.text.lexicon import HONORIFICS, JA_HONORIFICS, JA_PARTICLES
-from mamori.screening.text.names import PART, READING, ROMAJI, Entry, NameIndex
+from mamori.screening.text.names import FUZZY_MASK, PART, READING, ROMAJI, Entry, NameIndex
 from mamori.screening.text.normalize import (
     F_CONFUSABLE,
     F_INVISIBLE,
@@ -155,15 +155,19 @@ def _candidates(index: NameIndex, q: str, single: bool) -> list[int]:
         return got
     fz = index.fuzzy
     n = len(q)
-    # probes generated in C (combinations keep the order), each tested against the table of its length
+    bits = index.fuzzy_bits
+    if not bits:
+        bits = index.fuzzy_filter()
+    # probes generated in C (combinations keep the order), each tested against the filter of every table's strings
+    # (NameIndex.fuzzy_filter: one memory access) and, where it may be there, against the table of its length
     found = [(d, fz[(single, n)]) for d in fz.get((single, n), _NO_KEYS).keys() & (q,)]
-    table = fz.get((single, n - 1))
-    if table:
-        found += [(d, table) for d in table.keys() & map(_JOIN, combinations(q, n - 1))]
-    if n >= 9:
-        table = fz.get((single, n - 2))
+    for m in (1, 2) if n >= 9 else (1,):
+        table = fz.get((single, n - m))
         if table:
-            found += [(d, table) for d in table.keys() & map(_JOIN, combinations(q, n - 2))]
+            for d in map(_JOIN, combinations(q, n - m)):
+                h = hash(d) & FUZZY_MASK
+                if bits[h >> 3] >> (h & 7) & 1 and d in table:
+                    found.append((d, table))
     if not found:
         res: list[int] = []
     else:

@@ -43,7 +43,8 @@ class PolicyBook:
         return self.policies.get(character, DEFAULT_POLICY)
 
 
-class _Check(NamedTuple):  # a tuple: made once per matched character of every prompt, cheaper than a dataclass
+# a tuple: made once per matched character of every prompt, cheaper than a frozen dataclass
+class _Check(NamedTuple):
     character: str
     policy: Policy
     failures: tuple[str, ...]

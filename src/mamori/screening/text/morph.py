@@ -62,9 +62,7 @@ def morphemes(text: str) -> tuple[tuple[int, int, bool], ...]:
             # pos1 is the first field of the raw feature string: read without building the 29-field feature
             # tuple of every morpheme (which cost more than the analysis itself)
             content = (
-                not w.is_unk
-                and len(w.surface) >= 2
-                and w.feature_raw.partition(",")[0] not in _FUNCTION_POS
+                not w.is_unk and len(w.surface) >= 2 and w.feature_raw.partition(",")[0] not in _FUNCTION_POS
             )
             out.append((s, s + len(w.surface), content))
             pos = s + len(w.surface)

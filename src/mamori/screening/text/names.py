@@ -363,7 +363,8 @@ class NameIndex:
                 else:
                     fuzzy.setdefault((single, 0), {}).setdefault("", []).append(e.eid)
         self.fuzzy = fuzzy
-        self.fuzzy_bits = b""  # fuzzy_filter(): made below, and again in each process that loads a saved index
+        # fuzzy_filter(): made below, and again in each process that loads a saved index
+        self.fuzzy_bits = b""
         # pair prefilter. A token pair within two edits of a multi-word form (word boundaries kept) has one token
         # equal to its word(s) and the other within two edits of the rest, or both within one edit. Per side of
         # the pair: the phonetic keys of the leading runs of words of multi-word forms in the misspelling index

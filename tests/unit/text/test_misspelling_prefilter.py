@@ -157,7 +157,7 @@ def _candidates_unfiltered(index, q: str, single: bool) -> list[int]:  # type: i
 
 
 def test_the_probe_filter_never_drops_a_candidate() -> None:
-    """The hash filter over the deletion tables only skips probes that are in no table: every candidate the full
+    """The filter over the deletion tables only skips probes that are in no table: every candidate the full
     lookup finds is still found, for keys of the registry, their misspellings and unrelated words."""
     from mamori.screening.text import judge
     from mamori.screening.text.variants import phonetic_key
@@ -194,17 +194,17 @@ def test_the_probe_filter_never_drops_a_candidate() -> None:
     assert found > 500  # the queries do reach candidates
 
 
-def test_the_probe_filter_is_made_again_after_a_load(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """String hashes are salted per process: the saved index holds no filter, and loading one makes it anew."""
-    import pickle
-
+def test_the_probe_filter_is_saved_with_the_index(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The filter's hash is positional and unsalted: a loaded index has the same filter and finds the same names."""
     from mamori.screening.text import persist
+    from mamori.screening.text.names import FUZZY_MASK, fuzzy_hash
 
     m, how = persist.load_or_build(REG, folder=tmp_path)
     assert how == "built" and m.index.fuzzy_bits
-    (path,) = tmp_path.glob("text-index-*.pickle")
-    saved = pickle.loads(path.read_bytes())
-    assert saved.index.fuzzy_bits == b""  # never saved
+    for table in m.index.fuzzy.values():  # every string's bit is set
+        for s in table:
+            h = fuzzy_hash(s) & FUZZY_MASK
+            assert m.index.fuzzy_bits[h >> 3] >> (h & 7) & 1, s
     loaded, how = persist.load_or_build(REG, folder=tmp_path)
     assert how == "loaded"
     assert loaded.index.fuzzy_bits == m.index.fuzzy_bits

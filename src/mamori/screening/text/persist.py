@@ -48,8 +48,7 @@ FORMAT = 1
 KEEP = 4  # newest cache files kept per folder; older ones are removed after a save
 _PREFIX = "text-index-"
 # per-process answers the matcher fills while screening: saved empty
-# (fuzzy_bits: made from string hashes, which are salted per process)
-_RUNTIME_CACHES = frozenset({"cand_cache", "_plain", "try_cache", "_rest_near", "_words", "fuzzy_bits"})
+_RUNTIME_CACHES = frozenset({"cand_cache", "_plain", "try_cache", "_rest_near", "_words"})
 _NOT_SAVED = frozenset({"registry", "__dict__"})  # the registry is given again on load
 
 
@@ -212,7 +211,6 @@ def _load(path: Path) -> TextMatcher | None:
         log.warning("prompt index cache %s is damaged (%s); rebuilding", path.name, exc)
         path.unlink(missing_ok=True)
         return None
-    obj.index.fuzzy_filter()  # made from this process's string hashes (never saved): now, not on a request
     return obj
 
 

@@ -147,7 +147,7 @@ def _candidates(index: NameIndex, q: str, single: bool) -> list[int]:
     """Entries (one-word forms when `single`, else multi-word) whose key or a one-character deletion of it is q, a
     one-character deletion of q or, for keys of 9+ letters, a two-character deletion of q.
 
-    Each deletion probe's hash (NameIndex.fuzzy_hash) is computed from the prefix hashes of q without making the
+    Each deletion probe's hash (names.fuzzy_hash) is computed from the prefix hashes of q without making the
     probe; only a probe whose bit is set in NameIndex.fuzzy_filter (one memory access) is made and looked up in the
     table of its length (a few cache misses in a table of 100,000+ strings): most probes are in no table."""
     key = (q, single)

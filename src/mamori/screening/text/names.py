@@ -430,9 +430,9 @@ class NameIndex:
                 slots[0] = True  # the hash of ''
                 continue
             # every string of a table has its length: one row of code points each, hashed column by column
-            rows = np.frombuffer("".join(table).encode("utf-32-le"), dtype=np.uint32).reshape(
-                len(table), length
-            )
+            rows = np.frombuffer(
+                "".join(table).encode("utf-32-le", "surrogatepass"), dtype=np.uint32
+            ).reshape(len(table), length)
             h = np.zeros(len(table), dtype=np.int64)
             for c in range(length):
                 h = (h * HASH_B + rows[:, c]) % HASH_P

@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from mamori.registry.model import DEFAULT_POLICY, Policy, Registry
-from mamori.types import Decision, Match, RequestContext, Verdict
+from mamori.types import Decision, Evidence, Match, RequestContext, Verdict
 
 DECISIVE = 0.7
 REVIEW_FLOOR = 0.4
@@ -43,8 +43,8 @@ class PolicyBook:
         return self.policies.get(character, DEFAULT_POLICY)
 
 
-@dataclass(frozen=True)
-class _Check:
+# a tuple: made once per matched character of every prompt, cheaper than a frozen dataclass
+class _Check(NamedTuple):
     character: str
     policy: Policy
     failures: tuple[str, ...]
@@ -88,9 +88,13 @@ def check_policy(character: str, policy: Policy, themes: Iterable[str], ctx: Req
     return _Check(character, policy, tuple(fails))
 
 
+def _score(e: Evidence) -> float:
+    return e.score
+
+
 def _describe(m: Match) -> str:
     who = f"character '{m.character}'" if m.character else f"work '{m.work}'"
-    ev = max(m.evidence, key=lambda e: e.score, default=None)
+    ev = max(m.evidence, key=_score) if m.evidence else None
     how = ""
     if ev is not None:
         quoted = f" '{ev.text}'" if ev.text else ""
@@ -132,8 +136,12 @@ def decide(
     context: RequestContext,
     policies: PolicyBook,
 ) -> Decision:
-    matches = tuple(m for m in matches if m.score >= REVIEW_FLOOR)
-    themes = tuple(dict.fromkeys(themes))
+    matches = tuple(matches)
+    for m in matches:  # most have none below the floor: no second tuple
+        if m.score < REVIEW_FLOOR:
+            matches = tuple(m for m in matches if m.score >= REVIEW_FLOOR)
+            break
+    themes = tuple(dict.fromkeys(themes)) if themes else ()
     if not matches:
         return Decision(Verdict.ALLOW, (), themes, ("no registered work or character found",), {})
 

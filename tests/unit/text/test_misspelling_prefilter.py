@@ -138,3 +138,74 @@ def test_kana_names_found_in_each_stretch_of_kana(m: TextMatcher, text: str) -> 
 
 def test_a_kana_name_split_by_other_characters_is_not_joined(m: TextMatcher) -> None:
     assert not any(x.work == "w1" for x in m.detect("ゴレ-ラン on a wall"))
+
+
+def _candidates_unfiltered(index, q: str, single: bool) -> list[int]:  # type: ignore[no-untyped-def]
+    """What judge._candidates answers, computed without NameIndex.fuzzy_filter: every probe looked up."""
+    from itertools import combinations
+
+    fz = index.fuzzy
+    n = len(q)
+    out: set[int] = set(fz.get((single, n), {}).get(q, ()))
+    for m_ in (1, 2) if n >= 9 else (1,):
+        table = fz.get((single, n - m_))
+        if not table:
+            continue
+        for d in {"".join(c) for c in combinations(q, n - m_)}:
+            out.update(table.get(d, ()))
+    return sorted(out)
+
+
+def test_the_probe_filter_never_drops_a_candidate() -> None:
+    """The filter over the deletion tables only skips probes that are in no table: every candidate the full
+    lookup finds is still found, for keys of the registry, their misspellings and unrelated words."""
+    from mamori.screening.text import judge
+    from mamori.screening.text.variants import phonetic_key
+
+    rng = random.Random(7)
+    syl = ["ka", "ri", "mo", "shi", "tsu", "ne", "ba", "ru", "zo", "he", "yu", "do"]
+    names = []
+    for _ in range(300):
+        given = "".join(rng.choice(syl) for _ in range(rng.randint(2, 4))).capitalize()
+        family = "".join(rng.choice(syl) for _ in range(rng.randint(2, 4))).capitalize()
+        names.append((f"{given} {family}", given + family.lower()))
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "Invented"),),
+        works=(Work("w", "rh", ("Invented Saga",)),),
+        characters=tuple(Character(f"c{i}", "w", nm, ()) for i, nm in enumerate(names)),
+    )
+    index = TextMatcher.build(Corpus(registry=reg)).index
+    assert index.fuzzy_bits  # made with the index
+    queries = set()
+    for two, one in names:
+        for form in (two.replace(" ", "").lower(), one.lower()):
+            k = rng.randrange(len(form))
+            queries.update(
+                {form, form[:k] + form[k + 1 :], form[:k] + "x" + form[k:], form[:k] + "q" + form[k + 1 :]}
+            )
+    queries.update({"watercolor", "sunsetbeach", "robotcastle", "kastrefen", "a", ""})
+    found = 0
+    for text in sorted(queries):
+        q = phonetic_key(text) if text else ""
+        for single in (True, False):
+            want = _candidates_unfiltered(index, q, single)
+            assert judge._candidates(index, q, single) == want, (text, single)
+            found += bool(want)
+    assert found > 500  # the queries do reach candidates
+
+
+def test_the_probe_filter_is_saved_with_the_index(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The filter's hash is positional and unsalted: a loaded index has the same filter and finds the same names."""
+    from mamori.screening.text import persist
+    from mamori.screening.text.names import FUZZY_MASK, fuzzy_hash
+
+    m, how = persist.load_or_build(REG, folder=tmp_path)
+    assert how == "built" and m.index.fuzzy_bits
+    for table in m.index.fuzzy.values():  # every string's bit is set
+        for s in table:
+            h = fuzzy_hash(s) & FUZZY_MASK
+            assert m.index.fuzzy_bits[h >> 3] >> (h & 7) & 1, s
+    loaded, how = persist.load_or_build(REG, folder=tmp_path)
+    assert how == "loaded"
+    assert loaded.index.fuzzy_bits == m.index.fuzzy_bits
+    assert chars(loaded.detect("a portrait of Tamsn Vorel at night")) == {"tamsin"}

@@ -129,3 +129,44 @@ def test_katakana_name_typed_by_its_sound_in_romaji() -> None:
     assert chars(m, "miran porute") == {"miran"}
     # one word of it alone is not the name
     assert chars(m, "a trip to miran") == set()
+
+
+@pytest.mark.parametrize(
+    "text,span,ok",
+    [
+        (
+            "ハリー・ポッター",
+            (0, 3),
+            True,
+        ),  # the given name of a dotted katakana name: the dot is a word boundary
+        ("ハリー・ポッター", (4, 8), True),  # and the family name after it
+        (
+            "きのうハリー・ポッターが",
+            (3, 6),
+            True,
+        ),  # kana on the other side is still analysed: a boundary there
+        ("れいぞうこ", (0, 2), False),  # inside a dictionary word, no dot: not a boundary
+    ],
+)
+def test_a_middle_dot_is_a_word_boundary(text: str, span: tuple[int, int], ok: bool) -> None:
+    from mamori.screening.text.judge import ja_boundary_ok
+
+    assert ja_boundary_ok(text, *span) is ok
+
+
+def test_a_name_part_beside_a_middle_dot_is_found() -> None:
+    from mamori.registry.model import Character, Registry, Rightsholder, Work
+    from mamori.screening.base import Corpus
+
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "Invented"),),
+        works=(Work("w", "rh", ("Invented Saga",)),),
+        characters=(Character("c", "w", ("Torvald Mensk", "トルヴァルド・メンスク"), ()),),
+    )
+    m = TextMatcher.build(Corpus(registry=reg))
+    for text in (
+        "トルヴァルド・メンスクのイラスト",
+        "a poster of トルヴァルド・メンスク",
+        "きのうトルヴァルド・メンスクが来た",
+    ):
+        assert {x.character for x in m.detect(text)} == {"c"}, text

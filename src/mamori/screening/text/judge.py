@@ -4,13 +4,12 @@ different-person and shadow-word rules, misspellings, descriptive traits, titles
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations
 
 from rapidfuzz.distance import Levenshtein
 
 from mamori.screening.text import morph, vocab
 from mamori.screening.text.lexicon import HONORIFICS, JA_HONORIFICS, JA_PARTICLES
-from mamori.screening.text.names import PART, READING, ROMAJI, Entry, NameIndex
+from mamori.screening.text.names import FUZZY_MASK, HASH_B, HASH_P, PART, READING, ROMAJI, Entry, NameIndex
 from mamori.screening.text.normalize import (
     F_CONFUSABLE,
     F_INVISIBLE,
@@ -28,7 +27,6 @@ from mamori.screening.text.variants import phonetic_key
 from mamori.types import Rule
 
 MIN_SCORE = 0.4
-_JOIN = "".join
 _R_NAME, _R_TITLE, _R_VARIANT, _R_OBF = (
     str(Rule.NAME),
     str(Rule.TITLE),
@@ -99,6 +97,9 @@ def split_ok(e: Entry, words: tuple[str, ...], toks: list[Token], i: int, j: int
     return all(toks[k].sep_before in ("-", "'", "’", ".", "_") for k in range(i + 1, j + 1))
 
 
+_DOTS = "・･"  # the middle dots (full- and half-width)
+
+
 def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_PARTICLES) -> bool:
     """A kana/kanji name span stands on word boundaries: a script change, a particle or honorific after it, and,
     where it touches other kana or kanji, morpheme boundaries of the morphological analysis (morph.py): never
@@ -106,6 +107,12 @@ def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_
     first, last = text[na], text[nb - 1]
     left = text[na - 1] if na > 0 else ""
     right = text[nb] if nb < len(text) else ""
+    # a middle dot is where Japanese writing itself marks a word boundary ('ハリー・ポッター'): a span beside one
+    # stands on a boundary there, as beside a space, and needs no analysis on that side
+    if left and left in _DOTS:
+        left = ""
+    if right and right in _DOTS:
+        right = ""
     left_same = bool(left) and (
         (is_katakana(first) and is_katakana(left)) or (is_hiragana(first) and is_hiragana(left))
     )
@@ -138,7 +145,11 @@ _NO_KEYS: dict[str, list[int]] = {}
 
 def _candidates(index: NameIndex, q: str, single: bool) -> list[int]:
     """Entries (one-word forms when `single`, else multi-word) whose key or a one-character deletion of it is q, a
-    one-character deletion of q or, for keys of 9+ letters, a two-character deletion of q."""
+    one-character deletion of q or, for keys of 9+ letters, a two-character deletion of q.
+
+    Each deletion probe's hash (names.fuzzy_hash) is computed from the prefix hashes of q without making the
+    probe; only a probe whose bit is set in NameIndex.fuzzy_filter (one memory access) is made and looked up in the
+    table of its length (a few cache misses in a table of 100,000+ strings): most probes are in no table."""
     key = (q, single)
     cache = index.cand_cache
     got = cache.get(key)
@@ -146,15 +157,37 @@ def _candidates(index: NameIndex, q: str, single: bool) -> list[int]:
         return got
     fz = index.fuzzy
     n = len(q)
-    # probes generated in C (combinations keep the order), each tested against the table of its length
+    bits = index.fuzzy_bits
+    if not bits:
+        bits = index.fuzzy_filter()
     found = [(d, fz[(single, n)]) for d in fz.get((single, n), _NO_KEYS).keys() & (q,)]
-    table = fz.get((single, n - 1))
-    if table:
-        found += [(d, table) for d in table.keys() & map(_JOIN, combinations(q, n - 1))]
-    if n >= 9:
-        table = fz.get((single, n - 2))
-        if table:
-            found += [(d, table) for d in table.keys() & map(_JOIN, combinations(q, n - 2))]
+    t1 = fz.get((single, n - 1))
+    t2 = fz.get((single, n - 2)) if n >= 9 else None
+    if t1 or t2:
+        # pre[k]: hash of q[:k]; pw[k]: B**k; suf[k]: hash of q[k:] (all mod P)
+        pre = [0] * (n + 1)
+        pw = [1] * (n + 1)
+        for k in range(n):
+            pre[k + 1] = (pre[k] * HASH_B + ord(q[k])) % HASH_P
+            pw[k + 1] = pw[k] * HASH_B % HASH_P
+        suf = [(pre[n] - pre[k] * pw[n - k]) % HASH_P for k in range(n + 1)]
+        if t1:
+            for i in range(n):  # q without q[i]
+                h = (pre[i] * pw[n - 1 - i] + suf[i + 1]) % HASH_P & FUZZY_MASK
+                if bits[h >> 3] >> (h & 7) & 1:
+                    d = q[:i] + q[i + 1 :]
+                    if d in t1:
+                        found.append((d, t1))
+        if t2:
+            for i in range(n - 1):  # q without q[i] and q[j]
+                left = pre[i] * pw[n - 2 - i]
+                for j in range(i + 1, n):
+                    mid = (pre[j] - pre[i + 1] * pw[j - i - 1]) % HASH_P
+                    h = (left + mid * pw[n - 1 - j] + suf[j + 1]) % HASH_P & FUZZY_MASK
+                    if bits[h >> 3] >> (h & 7) & 1:
+                        d = q[:i] + q[i + 1 : j] + q[j + 1 :]
+                        if d in t2:
+                            found.append((d, t2))
     if not found:
         res: list[int] = []
     else:

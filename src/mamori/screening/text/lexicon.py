@@ -70,18 +70,10 @@ class Lexicon:
             (ws & closed) | vocab.adjectives(ws - closed),
         )
 
-    def __getstate__(self) -> dict[str, object]:
-        return {
-            "common": self.common,
-            "given": self.given,
-            "common_ja": self.common_ja,
-            "openers": self.openers,
-        }
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-        self._cache = {}
-        self._ja_cache = {}
+    def __reduce__(self) -> tuple[type[Lexicon], tuple[frozenset[str], ...]]:
+        """Pickled as its sets (the answer caches start empty); also in the compiled build, whose classes have no
+        instance dict."""
+        return Lexicon, (self.common, self.given, self.common_ja, self.openers)
 
     def is_common_en(self, word: str) -> bool:
         """A lower-case Latin word (or a light plural/verb form of one) is a frequent English word."""

@@ -59,7 +59,11 @@ def morphemes(text: str) -> tuple[tuple[int, int, bool], ...]:
             s = text.find(w.surface, pos)
             if s < 0:
                 return ()
-            content = not w.is_unk and w.feature.pos1 not in _FUNCTION_POS and len(w.surface) >= 2
+            # pos1 is the first field of the raw feature string: read without building the 29-field feature
+            # tuple of every morpheme (which cost more than the analysis itself)
+            content = (
+                not w.is_unk and len(w.surface) >= 2 and w.feature_raw.partition(",")[0] not in _FUNCTION_POS
+            )
             out.append((s, s + len(w.surface), content))
             pos = s + len(w.surface)
     except Exception:  # a malformed input must not crash the run: fall back to script boundaries

@@ -24,7 +24,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-MODULES = ("normalize", "variants", "names", "traits", "judge", "evidence", "decide", "matcher")
+MODULES = (
+    "normalize",
+    "variants",
+    "lexicon",
+    "names",
+    "traits",
+    "judge",
+    "evidence",
+    "decide",
+    "matcher",
+    "themes",
+)
 GROUP = "mamori_text"  # mypyc's shared library: {GROUP}__mypyc
 HERE = Path(__file__).resolve().parent
 NATIVE_DIR = HERE / "_native"

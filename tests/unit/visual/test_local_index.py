@@ -188,17 +188,29 @@ def _paired_views(
 
 def test_symmetric_kmeans_centroids_are_mirror_closed() -> None:
     """A mirror descriptor's nearest centroid is the mirror image of its picture descriptor's: exactly what lets
-    the build assign only the picture views."""
+    the build assign only the picture views. Nearly symmetric descriptors get one symmetric centroid, not a pair of
+    duplicates."""
     from mamori.screening.image.local_features import MIRROR
 
-    x = _units(np.random.default_rng(5), 3000)
-    c = local_index.symmetric_kmeans(x, 20, MIRROR, 5)
-    assert c.shape == (20, 128) and np.allclose(np.linalg.norm(c, axis=1), 1.0, atol=1e-5)
-    full = np.concatenate([c, c[:, MIRROR]])
-    a = local_index._nearest(x, full)
-    b = local_index._nearest(np.ascontiguousarray(x[:, MIRROR]), full)
-    assert np.array_equal(b, np.where(a < 20, a + 20, a - 20))
-    assert len(np.unique(a)) > 30  # both halves are used: the centroids spread over the data
+    rng = np.random.default_rng(5)
+    x = _units(rng, 3000)
+    sym = _units(rng, 600)
+    x[:600] = sym + sym[:, MIRROR]  # a fifth of the data is mirror-symmetric itself
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    c, mirror_of = local_index.symmetric_kmeans(x, 41, MIRROR, 8)
+    assert c.shape == (41, 128) and np.allclose(np.linalg.norm(c, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(mirror_of[mirror_of], np.arange(41))  # an involution
+    assert np.array_equal(c[mirror_of], c[:, MIRROR])
+    assert (mirror_of == np.arange(41)).any()  # symmetric singles exist
+    near = c @ c.T - 2 * np.eye(41)
+    assert near.max() < 0.999  # no duplicate centroids
+    a = local_index._nearest(x, c)
+    xm = np.ascontiguousarray(x[:, MIRROR])
+    sims = xm @ c.T
+    # the mirror's list (mirror_of[a]) is a nearest centroid of the mirrored vector (a symmetric vector ties)
+    assert np.allclose(sims[np.arange(len(x)), mirror_of[a]], sims.max(axis=1), atol=1e-5)
+    assert np.array_equal(local_index._nearest(xm[600:], c), mirror_of[a[600:]])
+    assert len(np.unique(a)) > 30  # the centroids spread over the data
 
 
 def test_paired_views_train_mirror_closed_lists_with_the_recall_of_plain_training(
@@ -210,11 +222,12 @@ def test_paired_views_train_mirror_closed_lists_with_the_recall_of_plain_trainin
     index = local_index.build_index(refs, views, "t", cache)
     state = index.ivf_state
     assert state is not None and cache.puts == 1
-    half = len(state.centroids) // 2
-    assert np.allclose(state.centroids[half:], state.centroids[:half][:, local_index.MIRROR])
+    c = state.centroids
+    partner = (c[:, local_index.MIRROR] @ c.T).argmax(axis=1)  # each centroid's mirror image among them
+    assert np.allclose(c[partner], c[:, local_index.MIRROR], atol=1e-6)
     n = len(views[0].desc)
     pic, mir = state.lists[:n], state.lists[n : 2 * n]  # reference 0: its picture view, then its mirror view
-    assert np.array_equal(mir, np.where(pic < half, pic + half, pic - half))
+    assert np.array_equal(mir, partner[pic])
     # the same vectors with lists trained the plain way (every descriptor, all lists): recall no worse
     plain = FloatIndex(128, approximate=True, ivf_min=1000, nprobe=local_index.NPROBE)
     exact = FloatIndex(128)

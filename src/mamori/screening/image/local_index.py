@@ -17,10 +17,10 @@ state that does not fit (damaged, other shape) is ignored and rebuilt.
 
 Training uses the mirror views (`mirror_trained_state`): every reference has a picture view and a mirror view
 whose descriptors are the picture's with elements permuted (`local_features.MIRROR`, an involution). The
-centroids are made mirror-closed (half of them trained, the other half their mirror images, by a k-means that
-keeps that symmetry), so a mirror descriptor's nearest centroid is the mirror of its picture descriptor's: only the
-picture views are assigned, the other half follows. Same number of lists, same search; k-means costs about half
-and the assignment half of training all lists on every descriptor (benchmarks/visual_speed.py: the build line).
+centroids are made mirror-closed (pairs c, c[MIRROR] and symmetric singles, by a k-means that keeps that
+symmetry: `symmetric_kmeans`), so a mirror descriptor's nearest centroid is the mirror of its picture
+descriptor's: only the picture views are assigned, the other half follows. Same number of lists, same search;
+k-means runs on the picture half of the sample and the assignment on half the descriptors.
 """
 
 from __future__ import annotations
@@ -118,40 +118,36 @@ def _paired(views: list[View]) -> bool:
 
 
 def _nlist(views: list[View]) -> int:
-    """Inverted lists of the index over `views`: `ivf_lists` of the descriptor count, even for paired views."""
-    n = ivf_lists(sum(len(v.desc) for v in views))
-    return 2 * (n // 2) if _paired(views) else n
+    """Inverted lists of the index over `views`: `ivf_lists` of the descriptor count."""
+    return ivf_lists(sum(len(v.desc) for v in views))
 
 
 def mirror_trained_state(views: list[View], seed: int = 0) -> IvfState | None:
     """The IVF state (centroids, each descriptor's list in index order) of mirror-closed centroids for paired views
-    (None otherwise): k-means over the picture views' descriptors with half the lists, where a descriptor nearer a
-    centroid's mirror image counts, mirrored, for that centroid (`symmetric_kmeans`); the centroids are the trained
-    half and its mirror images. Picture descriptors are assigned to the nearest of all; a mirror view's descriptors
-    take the mirror of their picture descriptor's list (exact: MIRROR is an orthogonal involution, so
-    <P d, c> = <d, P c>)."""
+    (None otherwise), trained by `symmetric_kmeans` on a sample of the picture views' descriptors. Picture
+    descriptors are assigned to their nearest centroid; a mirror view's descriptors take the mirror of their picture
+    descriptor's list (exact: MIRROR is an orthogonal involution, so <P d, c> = <d, P c>)."""
     if not _paired(views):
         return None
     pictures = [v.desc for v in views[::2] if len(v.desc)]
     if not pictures:
         return None
     data = np.ascontiguousarray(np.concatenate(pictures), dtype=np.float32)
-    half = _nlist(views) // 2
+    total = _nlist(views)
     rng = np.random.default_rng(seed)
-    sample = data[
-        np.sort(rng.choice(len(data), size=min(len(data), half * IVF_TRAIN_PER_LIST), replace=False))
-    ]
-    centroids = symmetric_kmeans(sample, half, MIRROR, IVF_TRAIN_ITER, seed)
-    full = np.ascontiguousarray(np.concatenate([centroids, centroids[:, MIRROR]]), dtype=np.float32)
-    assigned = _nearest(data, full)
-    mirrored = np.where(assigned < half, assigned + half, assigned - half)
+    # as many sample vectors per list as a plain training draws: the picture half, its mirror images the other
+    size = min(len(data), max(1, total * IVF_TRAIN_PER_LIST // 2))
+    sample = data[np.sort(rng.choice(len(data), size=size, replace=False))]
+    centroids, mirror_of = symmetric_kmeans(sample, total, MIRROR, IVF_TRAIN_ITER, seed)
+    assigned = _nearest(data, centroids)
+    mirrored = mirror_of[assigned]
     lists, at = [], 0
     for picture, _ in zip(views[::2], views[1::2], strict=True):
         n = len(picture.desc)
         if n:
             lists += [assigned[at : at + n], mirrored[at : at + n]]
             at += n
-    return IvfState(full, np.concatenate(lists).astype(np.int32))
+    return IvfState(centroids, np.concatenate(lists).astype(np.int32))
 
 
 def _nearest(data: np.ndarray, centroids: np.ndarray) -> np.ndarray:
@@ -164,41 +160,74 @@ def _nearest(data: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     return idx[:, 0].astype(np.int64)
 
 
-def symmetric_kmeans(x: np.ndarray, k: int, perm: np.ndarray, iters: int, seed: int = 0) -> np.ndarray:
-    """Spherical k-means of unit vectors `x` (n, d) into `k` centroids whose mirror images (`perm`, an involution
-    permuting coordinates) are centroids too: each vector goes to the nearest of the 2k centroids and images and,
-    when an image is nearer, counts mirrored (`x[perm]`) for its centroid. Equivalent to k-means with 2k centroids
-    on the mirror-closed data set x and x[:, perm], constrained to a mirror-closed solution. Centroids start at `k`
-    seeded sample vectors; one left empty is re-seeded with the vector farthest from its centroid."""
-    n, d = x.shape
-    rng = np.random.default_rng(seed)
-    c = x[rng.choice(n, size=min(k, n), replace=False)].astype(np.float32)
-    if len(c) < k:  # fewer vectors than lists: repeat some (their lists stay small)
-        c = c[np.arange(k) % len(c)]
+SELF_SYMMETRIC = (
+    0.97  # cosine of a centroid with its own mirror image above which the pair becomes one centroid
+)
+
+
+def symmetric_kmeans(
+    x: np.ndarray, total: int, perm: np.ndarray, iters: int, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Spherical k-means of unit vectors `x` (n, d) into `total` centroids closed under mirroring (`perm`, an
+    involution permuting coordinates): (centroids (total, d), mirror_of (total,): the index of each centroid's
+    mirror image, itself for a symmetric one).
+
+    Equivalent to k-means on the mirror-closed data set (x and x[:, perm]) constrained to a mirror-closed solution.
+    Centroids are pairs (c, c[perm]) and symmetric singles (c == c[perm]). A vector goes to its nearest centroid and
+    counts for the pair's first member mirrored when the image is nearer, symmetrised for a single. Many descriptors
+    are nearly symmetric themselves (blobs, flat cartoon shapes): a pair whose members converge (cosine above
+    SELF_SYMMETRIC) becomes one single, and every two centroids freed so seed a new pair at the vectors farthest
+    from their centroids, so no list is spent on a duplicate. Empty centroids are re-seeded the same way."""
     import faiss
 
+    n, d = x.shape
+    rng = np.random.default_rng(seed)
+    kp = total // 2
+    pairs = x[rng.choice(n, size=kp, replace=n < kp)].astype(np.float32)
     xm = np.ascontiguousarray(x[:, perm])
-    for _ in range(max(1, iters)):
+    xs = 0.5 * (x + xm)  # a vector's contribution to a symmetric centroid
+    singles = _unit(xs[rng.choice(n, size=total - 2 * kp, replace=n < total - 2 * kp)])
+    rounds = max(1, iters)
+    for it in range(rounds):
+        kp, ks = len(pairs), len(singles)
         quant = faiss.IndexFlatIP(d)
-        quant.add(np.ascontiguousarray(np.concatenate([c, c[:, perm]])))
+        quant.add(np.ascontiguousarray(np.concatenate([pairs, pairs[:, perm], singles]), dtype=np.float32))
         sims, idx = quant.search(x, 1)
         a = idx[:, 0]
-        flip = a >= k
-        owner = np.where(flip, a - k, a)
-        pts = np.where(flip[:, None], xm, x)
-        order = np.argsort(owner, kind="stable")
-        counts = np.bincount(owner, minlength=k)
-        sums = np.zeros((k, d), np.float64)
+        slot = np.where(a < kp, a, np.where(a < 2 * kp, a - kp, a - kp))  # pairs 0..kp-1, singles kp..
+        pts = np.where((a < kp)[:, None], x, np.where((a < 2 * kp)[:, None], xm, xs))
+        counts = np.bincount(slot, minlength=kp + ks)
+        order = np.argsort(slot, kind="stable")
+        sums = np.zeros((kp + ks, d), np.float64)
         nonempty = np.nonzero(counts)[0]
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         sums[nonempty] = np.add.reduceat(pts[order].astype(np.float64), starts[nonempty], axis=0)
-        empty = np.nonzero(counts == 0)[0]
-        if len(empty):
-            far = np.argsort(sims[:, 0])[: len(empty)]
-            sums[empty] = pts[far]
-        norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        c = (sums / np.maximum(norms, 1e-12)).astype(np.float32)
-    return np.ascontiguousarray(c)
+        far = iter(np.argsort(sims[:, 0]))  # the vectors worst served, for re-seeding
+        for j in np.nonzero(counts == 0)[0]:
+            v = next(far)
+            sums[j] = x[v] if j < kp else xs[v]
+        c = _unit(sums)
+        pairs, singles = c[:kp], c[kp:]
+        if it == rounds - 1:
+            break
+        merge = (pairs * pairs[:, perm]).sum(axis=1) > SELF_SYMMETRIC
+        if merge.any():
+            merged = _unit(pairs[merge] + pairs[merge][:, perm])
+            pairs, singles = pairs[~merge], np.concatenate([singles, merged])
+            freed = int(merge.sum())
+            seeds = [next(far) for _ in range(freed)]
+            pairs = np.concatenate([pairs, x[seeds[: freed // 2]]])
+            if freed % 2:
+                singles = np.concatenate([singles, _unit(xs[seeds[-1:]])])
+    kp, ks = len(pairs), len(singles)
+    centroids = np.ascontiguousarray(np.concatenate([pairs, pairs[:, perm], singles]), dtype=np.float32)
+    mirror_of = np.concatenate([np.arange(kp, 2 * kp), np.arange(kp), np.arange(2 * kp, 2 * kp + ks)])
+    return centroids, mirror_of.astype(np.int64)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, np.float64)
+    return (v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
 def _cache_version(version: str) -> str:

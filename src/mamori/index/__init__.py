@@ -171,6 +171,7 @@ class FloatIndex:
         self.ivf_min = ivf_min
         self.nprobe = nprobe
         self._pending: list[np.ndarray] = []
+        self._pending_n = 0  # rows in _pending (len() is called per add: no sum over thousands of arrays)
         self._ids: list[np.ndarray] = []
         self._index = None
         self._idmap = np.zeros(0, np.int64)
@@ -178,7 +179,7 @@ class FloatIndex:
         self.ivf_reused = False  # whether that build took a given state instead of training
 
     def __len__(self) -> int:
-        return int(sum(len(p) for p in self._pending)) + (int(self._index.ntotal) if self._index else 0)
+        return self._pending_n + (int(self._index.ntotal) if self._index else 0)
 
     def add(self, vectors: np.ndarray, ids: list[int] | np.ndarray | None = None) -> None:
         v = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -192,9 +193,11 @@ class FloatIndex:
             raise ValueError("ids and vectors differ in length")
         if self._index is not None:  # rebuild lazily with everything
             self._pending.insert(0, self._index.reconstruct_n(0, self._index.ntotal))
+            self._pending_n += int(self._index.ntotal)
             self._ids.insert(0, self._idmap)
             self._index = None
         self._pending.append(v)
+        self._pending_n += len(v)
         self._ids.append(idarr)
 
     def build(self, ivf: IvfState | None = None) -> None:
@@ -232,6 +235,7 @@ class FloatIndex:
             index.add(data)
         self._index = index
         self._pending = []
+        self._pending_n = 0
         self._ids = []
 
     def _fits(self, ivf: IvfState, n: int) -> bool:

@@ -101,6 +101,33 @@ def test_rebuild_recomputes_only_changed_references() -> None:
     assert cache.puts == 3  # only the changed reference
 
 
+def test_a_picture_registered_twice_is_computed_once() -> None:
+    """Two references with the same bytes (one picture for two characters) share one computation and one cache
+    entry; each still gets the signal, under its own character."""
+    from mamori.screening.image.common import cached_signals
+
+    cache = InMemoryCache()
+    corpus = example_corpus(cache=cache)
+    refs = list(corpus.references)
+    twin = reference_image("kumo/also-hoshi.png", KUMO, refs[0].work, refs[0].pixels)
+    assert twin.sha256 == refs[0].sha256
+    corpus.references = [refs[0], refs[1], twin]
+    calls: list[str] = []
+
+    def compute(ref):  # type: ignore[no-untyped-def]
+        calls.append(ref.ref_id)
+        return {"v": np.asarray(ref.pixels, np.float32).mean(axis=(0, 1))}
+
+    got = cached_signals(corpus, "probe", "1", compute)
+    assert sorted(calls) == sorted([refs[0].ref_id, refs[1].ref_id]) and cache.puts == 2
+    assert [r.ref_id for r, _ in got] == [refs[0].ref_id, refs[1].ref_id, twin.ref_id]
+    assert np.array_equal(got[0][1]["v"], got[2][1]["v"])
+    det = LocalFeatureDetector.build(corpus)
+    assert [det.refs[v.ref].character for v in det.views].count(
+        KUMO
+    ) == 4  # its own picture and the shared one
+
+
 def test_testdata_sprites(testdata) -> None:  # type: ignore[no-untyped-def]
     from mamori.screening.base import Corpus
     from mamori.screening.image.examples import example_registry

@@ -164,3 +164,85 @@ def test_the_store_keeps_only_the_newest_trained_state(
     assert local_index.build_index(refs, views, "t", store).ivf_reused  # the newest is the one kept
     assert store.get_signal("a" * 64, "pdq", "1") == b"another detector's signal"
     engine.dispose()
+
+
+def _paired_views(
+    rng: np.random.Generator, refs: int, per: int = 300, centres: int = 40
+) -> tuple[list[ReferenceImage], list[View]]:
+    """(picture, mirror) view pairs as `reference_views` makes them: the mirror view's descriptors are the
+    picture's permuted by MIRROR. Descriptors are drawn around shared centres (real SIFT descriptors cluster)."""
+    from mamori.screening.image.local_features import MIRROR
+
+    base = _units(rng, centres)
+    out_refs, views = [], []
+    for i in range(refs):
+        px = np.full((4, 4, 3), i, np.uint8)
+        out_refs.append(ReferenceImage(f"r{i}", f"c{i}", "w", f"{i:064x}", px))
+        d = base[rng.integers(0, centres, per)] + 0.08 * rng.standard_normal((per, 128)).astype(np.float32)
+        d = np.abs(d) / np.linalg.norm(d, axis=1, keepdims=True)
+        xy = np.zeros((per, 2), np.float32)
+        views.append(View(i, False, xy, d, (64, 64), np.zeros((per, 3)), px))
+        views.append(View(i, True, xy, np.ascontiguousarray(d[:, MIRROR]), (64, 64), np.zeros((per, 3)), px))
+    return out_refs, views
+
+
+def test_symmetric_kmeans_centroids_are_mirror_closed() -> None:
+    """A mirror descriptor's nearest centroid is the mirror image of its picture descriptor's: exactly what lets
+    the build assign only the picture views. Nearly symmetric descriptors get one symmetric centroid, not a pair of
+    duplicates."""
+    from mamori.screening.image.local_features import MIRROR
+
+    rng = np.random.default_rng(5)
+    x = _units(rng, 3000)
+    sym = _units(rng, 600)
+    x[:600] = sym + sym[:, MIRROR]  # a fifth of the data is mirror-symmetric itself
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    c, mirror_of = local_index.symmetric_kmeans(x, 41, MIRROR, 8)
+    assert c.shape == (41, 128) and np.allclose(np.linalg.norm(c, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(mirror_of[mirror_of], np.arange(41))  # an involution
+    assert np.array_equal(c[mirror_of], c[:, MIRROR])
+    assert (mirror_of == np.arange(41)).any()  # symmetric singles exist
+    near = c @ c.T - 2 * np.eye(41)
+    assert near.max() < 0.999  # no duplicate centroids
+    a = local_index._nearest(x, c)
+    xm = np.ascontiguousarray(x[:, MIRROR])
+    sims = xm @ c.T
+    # the mirror's list (mirror_of[a]) is a nearest centroid of the mirrored vector (a symmetric vector ties)
+    assert np.allclose(sims[np.arange(len(x)), mirror_of[a]], sims.max(axis=1), atol=1e-5)
+    assert np.array_equal(local_index._nearest(xm[600:], c), mirror_of[a[600:]])
+    assert len(np.unique(a)) > 30  # the centroids spread over the data
+
+
+def test_paired_views_train_mirror_closed_lists_with_the_recall_of_plain_training(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(local_index, "IVF_MIN", 1000)
+    refs, views = _paired_views(np.random.default_rng(6), 20)
+    cache = InMemoryCache()
+    index = local_index.build_index(refs, views, "t", cache)
+    state = index.ivf_state
+    assert state is not None and cache.puts == 1
+    c = state.centroids
+    partner = (c[:, local_index.MIRROR] @ c.T).argmax(axis=1)  # each centroid's mirror image among them
+    assert np.allclose(c[partner], c[:, local_index.MIRROR], atol=1e-6)
+    n = len(views[0].desc)
+    pic, mir = state.lists[:n], state.lists[n : 2 * n]  # reference 0: its picture view, then its mirror view
+    assert np.array_equal(mir, partner[pic])
+    # the same vectors with lists trained the plain way (every descriptor, all lists): recall no worse
+    plain = FloatIndex(128, approximate=True, ivf_min=1000, nprobe=local_index.NPROBE)
+    exact = FloatIndex(128)
+    for vi, v in enumerate(views):
+        plain.add(v.desc, np.full(len(v.desc), vi))
+        exact.add(v.desc, np.full(len(v.desc), vi))
+    plain.build()
+    q = np.concatenate([views[k].desc[:40] for k in range(0, len(views), 3)])
+    q = q + 0.05 * np.random.default_rng(7).standard_normal(q.shape).astype(np.float32)
+    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    truth = exact.search(q, 1)[1][:, 0]
+    mirror_recall = float((index.search(q, 1)[1][:, 0] == truth).mean())
+    plain_recall = float((plain.search(q, 1)[1][:, 0] == truth).mean())
+    assert mirror_recall >= plain_recall - 0.02 and mirror_recall > 0.9
+    # rebuilt over the cache: the stored state is taken back, no training
+    again = local_index.build_index(refs, views, "t", cache)
+    assert again.ivf_reused and cache.puts == 1
+    assert np.array_equal(again.search(q, 4)[1], index.search(q, 4)[1])

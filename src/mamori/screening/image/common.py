@@ -55,26 +55,32 @@ def cached_signals(
         except Exception as exc:  # noqa: BLE001
             return exc
 
-    # Misses are computed on a thread pool (OpenCV, numpy and FAISS release the GIL); the cache is written from
-    # this thread only, in reference order.
+    # Misses are computed on a thread pool (OpenCV, numpy and FAISS release the GIL), once per content hash (a
+    # picture registered twice, for two characters or works, is one computation); the cache is written from this
+    # thread only, in reference order, once per hash.
     todo = [i for i, a in enumerate(found) if a is None]
-    workers = min(len(todo), max(1, min(8, _cpus())))
+    first: dict[str, int] = {}
+    unique = [i for i in todo if first.setdefault(refs[i].sha256, i) == i]
+    workers = min(len(unique), max(1, min(8, _cpus())))
     if workers > 1:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mamori-build") as pool:
-            computed = list(pool.map(safe, [refs[i] for i in todo]))
+            computed = list(pool.map(safe, [refs[i] for i in unique]))
     else:
-        computed = [safe(refs[i]) for i in todo]
-    results = dict(zip(todo, computed, strict=True))
+        computed = [safe(refs[i]) for i in unique]
+    by_hash = {refs[i].sha256: r for i, r in zip(unique, computed, strict=True)}
+    stored: set[str] = set()
     out: list[tuple[ReferenceImage, dict[str, np.ndarray]]] = []
     for i, ref in enumerate(refs):
         got = found[i]
         if got is None:
-            r = results[i]
+            r = by_hash[ref.sha256]
             if isinstance(r, Exception):
                 log.warning("%s: reference %s skipped: %s", detector, ref.ref_id, r)
                 continue
             got = r
-            cache.put_signal(ref.sha256, detector, version, pack_arrays(**got))
+            if ref.sha256 not in stored:
+                stored.add(ref.sha256)
+                cache.put_signal(ref.sha256, detector, version, pack_arrays(**got))
         out.append((ref, got))
     return out
 

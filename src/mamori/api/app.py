@@ -65,9 +65,8 @@ def create_app(svc: Mamori, fast_path: bool = True) -> FastAPI:
     app.state.svc = svc
     app.state.metrics = metrics
     app.state.probes = probes
-    app.state.appender = LoopAppender(
-        svc.ledger
-    )  # the screening route's ledger entries, a loop turn at a time
+    # the screening route's ledger entries, handed to the group committer a loop turn at a time
+    app.state.appender = LoopAppender(svc.ledger)
     svc.ledger.group.observe = probes.observe_commit
     if svc.wal_checkpointer is not None:
         svc.wal_checkpointer.observe = probes.observe_checkpoint

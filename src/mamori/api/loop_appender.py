@@ -20,7 +20,7 @@ from typing import Any
 from mamori.storage.grouped_ledger import GroupCommitLedgerStore
 from mamori.storage.ledger_store import Appended, Event, encode
 
-_Waiter = tuple[list[Event], "asyncio.Future[list[Appended]]"]
+_Waiter = tuple[Event, "asyncio.Future[Appended]"]
 
 
 class LoopAppender:
@@ -34,21 +34,21 @@ class LoopAppender:
 
     async def append(self, kind: str, data: dict[str, Any]) -> Appended:
         loop = asyncio.get_running_loop()
-        events: list[Event] = [(kind, encode(data))]  # an event that cannot be encoded fails its own request
-        future: asyncio.Future[list[Appended]] = loop.create_future()
+        event: Event = (kind, encode(data))  # an event that cannot be encoded fails its own request
+        future: asyncio.Future[Appended] = loop.create_future()
         pending = self._pending.get(loop)
         if pending is None:
             pending = self._pending[loop] = []
             loop.call_soon(self._hand_over, loop)
-        pending.append((events, future))
-        return (await future)[0]
+        pending.append((event, future))
+        return await future
 
     def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
         waiters = [w for w in self._pending.pop(loop, []) if not w[1].done()]
         if not waiters:
             return
         try:
-            committed = self.ledger.enqueue([e for events, _ in waiters for e in events])
+            committed = self.ledger.enqueue([event for event, _ in waiters])
         except Exception as exc:  # the writer is closed: every request of this turn fails with it
             _fail(waiters, exc)
             return
@@ -62,7 +62,8 @@ class LoopAppender:
 
 
 def _deliver(waiters: list[_Waiter], done: Any) -> None:
-    """On the loop: each request its own entries, or the batch's error."""
+    """On the loop: each request its own entry (the batch's results are in the order of its events), or the batch's
+    error."""
     if done.cancelled():
         _fail(waiters, asyncio.CancelledError("the ledger batch was withdrawn"))
         return
@@ -70,12 +71,9 @@ def _deliver(waiters: list[_Waiter], done: Any) -> None:
     if exc is not None:
         _fail(waiters, exc)
         return
-    results = done.result()
-    at = 0
-    for events, future in waiters:
+    for (_, future), appended in zip(waiters, done.result(), strict=True):
         if not future.done():
-            future.set_result(results[at : at + len(events)])
-        at += len(events)
+            future.set_result(appended)
 
 
 def _fail(waiters: list[_Waiter], exc: BaseException) -> None:

@@ -27,11 +27,16 @@ def _default(value: Any) -> Any:
     raise TypeError(f"not JSON-serialisable in a ledger event: {type(value).__name__}")
 
 
+# json.dumps with these arguments builds this encoder on every call (a quarter of the call on a screening
+# entry); `encode` keeps no state between calls, so one serves every thread
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default, allow_nan=False
+)
+
+
 def canonical_json(event: Any) -> str:
     """One spelling per value: sorted keys, no spaces, UTF-8 kept, Decimals and dates as strings."""
-    return json.dumps(
-        event, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default, allow_nan=False
-    )
+    return _CANONICAL.encode(event)
 
 
 def row_hash(prev_hash: str, canonical: str) -> str:

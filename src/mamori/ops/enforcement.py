@@ -49,7 +49,7 @@ def _empty() -> dict[str, int]:
 
 
 def enforcement_report(svc: Mamori, period: str) -> dict[str, Any]:
-    from mamori.service import prompt_language
+    from mamori.textsafe import prompt_language
 
     start, end = parse_period(period)
     country = {r.id: (r.country or UNKNOWN) for r in svc.registry().rightsholders}

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mamori.entropy import token_hex
+from mamori.ledger.commitment import prompt_fields
 from mamori.ops import OpsError, Unavailable, media_matches
 from mamori.ops.keys import Principal
-from mamori.textsafe import SafeText, safe_text
+from mamori.textsafe import SafeText, prompt_language, safe_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from mamori.service import Mamori
@@ -113,9 +114,6 @@ def decision_event(
 ) -> dict[str, Any]:
     """The ledger payload for a decision (the same fields `Mamori.decision_event` writes): the prompt enters
     only as a salted commitment; its text rides beside the entry into the erasable store."""
-    from mamori.ledger.commitment import prompt_fields
-    from mamori.service import prompt_language
-
     idx = svc.indexes()
     works = sorted({m["work"] for m in decision.get("matches", [])})
     chars = sorted({m["character"] for m in decision.get("matches", []) if m.get("character")})

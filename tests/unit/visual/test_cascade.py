@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from mamori.screening.base import Corpus, ReferenceImage
@@ -14,7 +17,7 @@ from mamori.screening.image import synth
 from mamori.screening.image.common import InMemoryCache
 from mamori.screening.image.examples import CHARACTERS, WORK, _sprite, example_registry
 from mamori.screening.image.fusion import VisualGate
-from mamori.screening.image.loading import LazyPixels
+from mamori.screening.image.loading import LazyPixels, release_pixels
 from mamori.screening.mediabase import MediaError
 
 
@@ -83,3 +86,43 @@ def test_a_known_copy_skips_the_costlier_signals() -> None:
     scene = gate.screen(T.paste_in_scene(sprite, 1, 0.5))
     assert "local" in scene.ran and not scene.skipped
     assert CHARACTERS[0][0] in {m.character for m in scene.matches}
+
+
+def test_released_pixels_are_gone_and_say_so() -> None:
+    ref = _lazy_refs()[0]
+    assert np.asarray(ref.pixels).shape[2] == 3 and ref.pixels.decoded
+    release_pixels([ref, ReferenceImage("raw", "c", WORK, "0" * 64, np.zeros((4, 4, 3), np.uint8))])
+    assert not ref.pixels.decoded
+    with pytest.raises(MediaError, match="released"):
+        np.asarray(ref.pixels)
+    held = LazyPixels.decoded_from(np.ones((2, 2, 3), np.uint8))
+    assert held.decoded and int(np.asarray(held).sum()) == 12
+    held.release()
+    assert not held.decoded
+
+
+def test_the_service_gate_keeps_signals_not_reference_pixels(sqlite_url: str, monkeypatch: Any) -> None:
+    """After the service builds its visual gate, no reference's pixels or bytes are held (they were ~3 MB per
+    1,024 px picture for the gate's life), and the gate still finds the character."""
+    from mamori.ops.keys import Principal
+    from mamori.ops.registry_edit import add_reference
+    from mamori.screening.image import loading
+    from mamori.service import Mamori
+
+    made: list[LazyPixels] = []
+    real_init = LazyPixels.__init__
+
+    def tracked(self: LazyPixels, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(loading.LazyPixels, "__init__", tracked)
+    svc = Mamori.open(sqlite_url, registry_refresh_seconds=0.0)
+    svc.import_registry(Path(__file__).resolve().parents[2] / "data" / "registry.yaml")
+    tobio = synth.draw_character(11)
+    add_reference(svc, "tobio", "tobio.png", _png(synth.flatten(tobio)), Principal.cli())
+    gate = svc.visual_gate()
+    assert made and all(not p.decoded and p._data is None for p in made)
+    found = gate.screen_image(synth.paste(synth.draw_scene(5), tobio, 0.8))
+    assert any(m.character == "tobio" for m in found)
+    svc.close()

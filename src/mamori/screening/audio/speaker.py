@@ -216,9 +216,11 @@ class SpeakerEncoder:
         """(B, 160, 40) mel partials → (B, 256) L2-normalised embeddings. BLAS runs on one thread here: the
         recurrent step is 480 tiny matrix products, which a multi-threaded BLAS slows ~25x (12.7 s vs 0.5 s for a
         20-s clip measured on 2 busy cores)."""
-        from threadpoolctl import threadpool_limits
+        from mamori.screening.threads import BLAS_ONE_THREAD
 
-        with threadpool_limits(limits=1, user_api="blas"):
+        with (
+            BLAS_ONE_THREAD.held()
+        ):  # process-wide: counted with the video analysis's hold (screening/threads.py)
             return self._embed_partials(mels)
 
     def _embed_partials(self, mels: np.ndarray) -> np.ndarray:

@@ -116,17 +116,39 @@ class LazyPixels:
     def decoded(self) -> bool:
         return self._pixels is not None
 
+    @classmethod
+    def decoded_from(cls, pixels: np.ndarray) -> LazyPixels:
+        """Pixels already decoded (a video reference's sampled frame), held the same way: released after a build."""
+        held = cls(b"")
+        held._data, held._pixels = None, pixels
+        return held
+
     def get(self) -> np.ndarray:
         with self._lock:
             if self._pixels is None:
-                assert self._data is not None
+                if self._data is None:
+                    raise MediaError("reference pixels were released after the gate was built")
                 self._pixels = load_image(self._data, self._limits)
                 self._data = None  # the pixels replace the bytes
             return self._pixels
 
+    def release(self) -> None:
+        """Drop the bytes and the decoded pixels: a built gate keeps signals, never pixels (a 1,024 px reference
+        is ~3 MB decoded), so nothing reads them again."""
+        with self._lock:
+            self._data = None
+            self._pixels = None
+
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         arr = self.get()
         return arr if dtype is None else arr.astype(dtype)
+
+
+def release_pixels(refs: Any) -> None:
+    """`release()` every reference whose pixels are a `LazyPixels` (once a gate is built from them)."""
+    for ref in refs:
+        if isinstance(ref.pixels, LazyPixels):
+            ref.pixels.release()
 
 
 def to_rgb_array(im: Image.Image) -> np.ndarray:

@@ -40,9 +40,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -52,6 +51,7 @@ import numpy as np
 from mamori.screening.fusion import REVIEW
 from mamori.screening.mediabase import MediaError, MediaLimits, MediaResult, VideoLimits
 from mamori.screening.segments import FrameObservation, segments_to_matches
+from mamori.screening.threads import BLAS_ONE_THREAD, OPENCV_ONE_THREAD
 from mamori.screening.video.frames import (
     luma_hist,
     luma_thumb,
@@ -219,47 +219,16 @@ def _one_faiss_thread() -> None:
         faiss.omp_set_num_threads(1)
 
 
-_single_lock = threading.Lock()
-_single_users = 0
-_single_restore: Callable[[], None] | None = None
-
-
 @contextlib.contextmanager
 def _one_thread_per_worker() -> Iterator[None]:
     """OpenCV and the BLAS libraries on one thread each while frames are analysed in parallel: their own thread
     teams inside each SIFT call or descriptor product (`local_verify`'s ratio test) would only oversubscribe the
     cores, and an idle OpenBLAS worker spins for a while after every call (measured on the 20 s 1080p clip, 2
     cores: OpenCV ~25 % more CPU; numpy's OpenBLAS ~0.6 CPU-s of spinning, a quarter of the analysis). Both
-    settings are process-wide, so they are counted: the first video in sets them, the last one out restores
-    them."""
-    global _single_users, _single_restore
-    import cv2
-
-    with _single_lock:
-        if _single_users == 0:
-            cv_threads = cv2.getNumThreads()
-            cv2.setNumThreads(1)
-            blas: Any = None
-            with contextlib.suppress(ImportError):
-                from threadpoolctl import threadpool_limits
-
-                blas = threadpool_limits(limits=1, user_api="blas")
-
-            def restore() -> None:
-                cv2.setNumThreads(cv_threads)
-                if blas is not None:
-                    blas.restore_original_limits()
-
-            _single_restore = restore
-        _single_users += 1
-    try:
+    settings are process-wide, so they are held through `screening.threads`: the first user sets them, the last
+    one out (a video, or the speaker encoder) restores them."""
+    with OPENCV_ONE_THREAD.held(), BLAS_ONE_THREAD.held():
         yield
-    finally:
-        with _single_lock:
-            _single_users -= 1
-            if _single_users == 0 and _single_restore is not None:
-                _single_restore()
-                _single_restore = None
 
 
 def _workers() -> int:

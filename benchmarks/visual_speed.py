@@ -4,6 +4,7 @@ signal cache, a 20 s 1080p clip against 1,000 references, and 1,000,000 PDQ hash
 
     python -m benchmarks.visual_speed            # everything
     python -m benchmarks.visual_speed --video    # the build and the video lines only
+    python -m benchmarks.visual_speed --memory 160   # the gate memory line only, with 160 references
 
 Noise: wall-clock figures on a shared machine only ever grow; CPU-second figures are steadier.
 """
@@ -146,6 +147,9 @@ def speed_video(gate: VisualGate) -> tuple[float, dict[str, tuple[float, float, 
         return make_s, {k: (min(walls[k]), min(cpus[k]), results[k]) for k in VIDEO_CONFIGS}
 
 
+MEMORY_REFS = 120  # references in the memory line
+
+
 def _rss_mb() -> float:
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -184,6 +188,69 @@ def speed_faiss(n: int = 1_000_000) -> dict[str, tuple[float, float, float, floa
     return out
 
 
+def speed_memory(n: int = MEMORY_REFS) -> tuple[float, float, float, float]:
+    """Memory of a gate built the way the service builds it (references as encoded bytes, decoded on demand), in
+    MB of RSS growth: (after the build with the pixels still held, after `release_pixels` alone, after that and
+    `return_free_memory`, encoded MB). Run in a fresh process (`speed_memory_fresh`): RSS after other work says
+    little. The references are `n` synthetic drawn characters at 1024x768 (drawing and encoding not counted)."""
+    import gc
+    import hashlib
+
+    from mamori.screening.image.common import InMemoryCache
+    from mamori.screening.image.loading import LazyPixels, release_pixels
+    from mamori.service import return_free_memory
+
+    datas = []
+    for i in range(n):
+        buf = io.BytesIO()
+        Image.fromarray(synth.flatten(synth.draw_character(7000 + i, (1024, 768)))).save(buf, "PNG")
+        datas.append(buf.getvalue())
+    encoded = sum(map(len, datas)) / 2**20
+    refs = [
+        ReferenceImage(f"r{i}", f"c{i // 4}", "w", hashlib.sha256(d).hexdigest(), LazyPixels(d))
+        for i, d in enumerate(datas)
+    ]
+    del datas
+    gc.collect()
+    return_free_memory()
+    r0 = _rss_mb()
+    gate = VisualGate(Corpus(example_registry(), refs, cache=InMemoryCache()))
+    gc.collect()
+    held = _rss_mb() - r0
+    release_pixels(refs)
+    gc.collect()
+    released = _rss_mb() - r0
+    return_free_memory()
+    trimmed = _rss_mb() - r0
+    assert gate.reference_count == n
+    return held, released, trimmed, encoded
+
+
+def speed_memory_fresh(n: int = MEMORY_REFS) -> tuple[float, float, float, float]:
+    """`speed_memory` in a new interpreter."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        f"import json; from benchmarks.visual_speed import speed_memory; print(json.dumps(speed_memory({n})))"
+    )
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    return tuple(json.loads(out.stdout.strip().splitlines()[-1]))  # type: ignore[return-value]
+
+
+def report_memory(n: int = MEMORY_REFS) -> None:
+    held, released, trimmed, encoded = speed_memory_fresh(n)
+    print(
+        f"gate memory, {n} references of 1024x768 ({encoded:.0f} MB encoded), built as the service builds it, "
+        f"RSS growth in a fresh process: pixels held {held:.0f} MB ({held / n:.2f} MB each), released "
+        f"{released:.0f} MB, released + heap trimmed {trimmed:.0f} MB ({trimmed / n:.2f} MB each: what a built "
+        "gate keeps)"
+    )
+
+
 def speed_faiss_fresh() -> dict[str, tuple[float, float, float, float]]:
     """`speed_faiss` in a new interpreter (one FAISS thread), as a service process that builds its index first."""
     import json
@@ -211,6 +278,7 @@ def report(refs: list[ReferenceImage], gate: VisualGate, baseline: VisualGate) -
             + ", ".join(f"{k} {v:.1f}" for k, v in stages.items())
         )
     report_video(report_build(refs, 1000))
+    report_memory()
     # Twice: in a fresh process (an index built into new memory at a service's start) and here, after the build and
     # the videos (measured: the multi-hash tables are several times slower on this process's reused, fragmented heap)
     for where, figures in (
@@ -278,7 +346,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the video lines (after the 1,000-reference build they screen against)",
     )
+    ap.add_argument(
+        "--memory", type=int, default=0, help="only the gate memory line, with this many references"
+    )
     args = ap.parse_args(argv)
+    if args.memory:
+        report_memory(args.memory)
+        return 0
     if not TESTDATA.is_dir():
         print(f"test data not found at {TESTDATA}")
         return 2

@@ -46,7 +46,10 @@ MIN_CHROMA = 8.0
 MAX_DISTANCE = 14.0  # weighted CIELAB ΔE above which a face is not this character
 MIN_OVERLAP = 0.4  # head-region chroma-histogram intersection below which a face is not this character
 MARGIN = 4.0  # the best character's distance must beat the next character's by this much
-POOLED_DISTANCE = 8.0  # a video face track's median part colours (name_pooled): stricter than one face ...
+# a video face track's median part colours (name_pooled), stricter than one face ... scripts/calibrate_tracks.py:
+# registered characters in new outfits under a warm/cool light cycle pool to 2.1-9.4 (no cast) and 4.0-11.7 (casts
+# of 18-24 levels); hard negatives (same hair, halfway palettes, unregistered; with and without casts) >= 12.6
+POOLED_DISTANCE = 10.0
 POOLED_MARGIN = 2 * MARGIN  # ... because the head histogram does not gate it
 MIN_LIKELIHOOD = 0.5  # detector likelihood below which a face is ignored
 
@@ -251,9 +254,10 @@ class SignatureDetector(Detector):
     def name_pooled(self, parts: np.ndarray, hist: np.ndarray) -> tuple[str, str, float] | None:
         """(work, character, score) for a face's colours pooled over several frames (a video's face track); None
         when no character fits clearly. The head histogram of a small figure in a scene takes in background and
-        outfit, so here it only grades the score: the part colours must be within POOLED_DISTANCE (half of one
-        face's limit; other characters and hard negatives measured >= 14.6) and beat the next character by
-        POOLED_MARGIN (twice one face's margin)."""
+        outfit, so here it only grades the score: the part colours must be within POOLED_DISTANCE (below one
+        face's limit; other characters and hard negatives measured >= 12.6) and beat the next character by
+        POOLED_MARGIN (twice one face's margin). Pooling is what survives a colour cast that moves with the light:
+        one frame's colours drift with it, their median over the track much less."""
         if not len(self.parts):
             return None
         dist = part_distance(parts, self.parts)

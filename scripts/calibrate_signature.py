@@ -1,6 +1,7 @@
 """Calibrate the part-based signature (screening/image/signature.py): distances and palette overlaps of faces that
-are the registered character (redrawn) against hard negatives (same hair colour on another face, palettes halfway
-between two characters, crowds of unregistered faces, other characters in the testdata scenes).
+are the registered character (redrawn, also under a warm or cool colour cast) against hard negatives (same hair
+colour on another face, palettes halfway between two characters, crowds of unregistered faces, the last two also
+under a cast; other characters in the testdata scenes).
 
     python scripts/calibrate_signature.py            # prints per-group distances and the chosen thresholds' rates
     python scripts/calibrate_signature.py --decisions decided.jsonl [--only-decisions]   # rightsholders' decisions
@@ -37,6 +38,12 @@ TESTDATA = (
     / "testdata"
 )
 N = 12  # synthetic characters
+CASTS = (-18.0, -9.0, 9.0, 18.0)  # warm (+) / cool (-) light, levels per channel, as video/synth.py's `tint`
+
+
+def colour_cast(img: np.ndarray, c: float) -> np.ndarray:
+    """The picture under warm (c > 0) or cool light: red up, blue down (or the reverse), green a little."""
+    return np.clip(img.astype(np.float32) + np.array([c, 0.3 * c, -c], np.float32), 0, 255).astype(np.uint8)
 
 
 def nearest(
@@ -88,26 +95,38 @@ def main() -> int:
     refs = [face_signatures(synth.draw_face(p, seed=1000 + i))[:2] for i, p in enumerate(palettes)]
     groups: dict[str, list[tuple[float, float]]] = {
         "redrawn": [],
+        "redrawn, colour cast": [],
         "hard: same hair": [],
         "hard: mixed": [],
+        "hard: mixed, colour cast": [],
         "hard: crowd": [],
+        "hard: crowd, colour cast": [],
     }
+
+    def add(group: str, img: np.ndarray, among: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        p, h, _ = face_signatures(img)
+        groups[group] += nearest(p, h, among)
+
     for i, pal in enumerate(palettes):
         for seed in range(3):
-            p, h, _ = face_signatures(redraw(pal, 300 + 10 * i + seed, 260 + 40 * seed, shift=4 + 2 * seed))
-            groups["redrawn"] += [(d, o) for d, o in nearest(p, h, [refs[i]])]
+            img = redraw(pal, 300 + 10 * i + seed, 260 + 40 * seed, shift=4 + 2 * seed)
+            add("redrawn", img, [refs[i]])
+            for c in CASTS:
+                add("redrawn, colour cast", colour_cast(img, c), [refs[i]])
         hair, eye, skin = pal
         other = (hair, tuple(255 - c for c in eye), tuple(max(0, c - 70) for c in skin))
-        p, h, _ = face_signatures(synth.draw_face(other, 400 + i, 320))  # type: ignore[arg-type]
-        groups["hard: same hair"] += nearest(p, h, refs)
+        add("hard: same hair", synth.draw_face(other, 400 + i, 320), refs)  # type: ignore[arg-type]
         mixed = tuple(
             tuple((a + b) // 2 for a, b in zip(x, y, strict=True))
             for x, y in zip(pal, palettes[(i + 1) % N], strict=True)
         )
-        p, h, _ = face_signatures(synth.draw_face(mixed, 500 + i, 320))  # type: ignore[arg-type]
-        groups["hard: mixed"] += nearest(p, h, refs)
-        p, h, _ = face_signatures(synth.draw_face(synth.face_palette(700 + i), 600 + i, 320))
-        groups["hard: crowd"] += nearest(p, h, refs)
+        img = synth.draw_face(mixed, 500 + i, 320)  # type: ignore[arg-type]
+        add("hard: mixed", img, refs)
+        crowd = synth.draw_face(synth.face_palette(700 + i), 600 + i, 320)
+        add("hard: crowd", crowd, refs)
+        for c in (-CASTS[-1], CASTS[-1]):
+            add("hard: mixed, colour cast", colour_cast(img, c), refs)
+            add("hard: crowd, colour cast", colour_cast(crowd, c), refs)
     if TESTDATA.is_dir():
         sprites = TESTDATA / "pepper-carrot/game-sprites"
         art = TESTDATA / "pepper-carrot/revoy-art"

@@ -98,8 +98,10 @@ def test_a_character_in_a_new_outfit_under_changing_light_is_found_with_its_segm
 ) -> None:
     gate, palettes = faces_gate
     sprite = figure_sprite(palettes[1], OUTFIT, seed=301, head=160)
+    # a cast of 26 levels: single frames lose the character on its strong half (one of 18, the smoothed head
+    # histogram now absorbs: single frames already cover 4.5 of the 5 s)
     clip = make_clip(
-        tmp_path / "walk.mp4", 7.0, 24, (960, 540), sprite, [(1.0, 6.0)], 0.7, seed=1, walk=0.5, tint=18
+        tmp_path / "walk.mp4", 7.0, 24, (960, 540), sprite, [(1.0, 6.0)], 0.7, seed=1, walk=0.5, tint=26
     )
     plain = screen_video(clip, gate, VideoLimits(track_faces=False))
     tracked = screen_video(clip, gate, VideoLimits(track_faces=True))

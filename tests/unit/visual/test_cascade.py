@@ -126,3 +126,27 @@ def test_the_service_gate_keeps_signals_not_reference_pixels(sqlite_url: str, mo
     found = gate.screen_image(synth.paste(synth.draw_scene(5), tobio, 0.8))
     assert any(m.character == "tobio" for m in found)
     svc.close()
+
+
+def test_video_reference_frames_are_released_after_the_build(sqlite_url: str, tmp_path: Path) -> None:
+    """A video reference is sampled into frames (decoded pixels from the start); those go too once built."""
+    from mamori.ops.keys import Principal
+    from mamori.ops.registry_edit import add_reference
+    from mamori.screening.image import loading
+    from mamori.screening.video.synth import make_clip
+    from mamori.service import Mamori
+
+    svc = Mamori.open(sqlite_url, registry_refresh_seconds=0.0)
+    svc.import_registry(Path(__file__).resolve().parents[2] / "data" / "registry.yaml")
+    sprite = synth.draw_character(11)
+    clip = make_clip(tmp_path / "ref.mp4", 2.5, 12, (320, 240), sprite, [(0.0, 2.5)], 0.8)
+    add_reference(svc, "tobio", "tobio.mp4", Path(clip).read_bytes(), Principal.cli())
+    frames = [r for r in svc._reference_images(svc.indexes().registry) if "@" in r.ref_id]
+    assert frames and all(isinstance(r.pixels, LazyPixels) and r.pixels.decoded for r in frames)
+    loading.release_pixels(frames)
+    assert not any(r.pixels.decoded for r in frames)
+    gate = svc.visual_gate()
+    assert gate.reference_count >= 2
+    found = gate.screen_image(synth.paste(synth.draw_scene(5), sprite, 0.8))
+    assert any(m.character == "tobio" for m in found)
+    svc.close()

@@ -46,8 +46,9 @@ MIN_CHROMA = 8.0
 MAX_DISTANCE = 14.0  # weighted CIELAB ΔE above which a face is not this character
 HIST_SMOOTH = 0.8  # sigma, in bins, of the head histogram's smoothing
 # head-region chroma-histogram intersection below which a face is not this character (smoothed histograms;
-# scripts/calibrate_signature.py: redrawn faces 89 % accepted, under a colour cast 51 %, where sharp histograms
-# at 0.4 accepted 76 % and 19 %; hard negatives 0-6 %, as before within one face)
+# scripts/calibrate_signature.py: redrawn faces accepted 92 %, under a +-9-18-level colour cast 49 %, where sharp
+# histograms at 0.4 accepted 78 % and 19 %; hard negatives 0 % but palettes halfway between two characters under
+# a cast, 2 of 24 faces where sharp histograms took 1)
 MIN_OVERLAP = 0.5
 MARGIN = 4.0  # the best character's distance must beat the next character's by this much
 # a video face track's median part colours (name_pooled), stricter than one face ... scripts/calibrate_tracks.py:

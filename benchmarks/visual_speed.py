@@ -228,17 +228,7 @@ def speed_memory(n: int = MEMORY_REFS) -> tuple[float, float, float, float]:
 
 def speed_memory_fresh(n: int = MEMORY_REFS) -> tuple[float, float, float, float]:
     """`speed_memory` in a new interpreter."""
-    import json
-    import subprocess
-    import sys
-
-    code = (
-        f"import json; from benchmarks.visual_speed import speed_memory; print(json.dumps(speed_memory({n})))"
-    )
-    root = str(Path(__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    return tuple(json.loads(out.stdout.strip().splitlines()[-1]))  # type: ignore[return-value]
+    return tuple(_in_fresh_process(f"speed_memory({n})"))  # type: ignore[return-value]
 
 
 def report_memory(n: int = MEMORY_REFS) -> None:
@@ -253,18 +243,27 @@ def report_memory(n: int = MEMORY_REFS) -> None:
 
 def speed_faiss_fresh() -> dict[str, tuple[float, float, float, float]]:
     """`speed_faiss` in a new interpreter (one FAISS thread), as a service process that builds its index first."""
+    figures = _in_fresh_process("speed_faiss()", "import faiss; faiss.omp_set_num_threads(1)")
+    return {k: tuple(v) for k, v in figures.items()}  # type: ignore[misc]
+
+
+def _in_fresh_process(call: str, setup: str = "") -> Any:
+    """The JSON value of `call` (a function of this module) evaluated in a new interpreter: figures that this
+    process's heap, after other work, would distort."""
     import json
     import subprocess
     import sys
 
-    code = (
-        "import json, faiss; faiss.omp_set_num_threads(1); "
-        "from benchmarks.visual_speed import speed_faiss; print(json.dumps(speed_faiss()))"
+    code = "; ".join(
+        filter(
+            None,
+            ["import json", setup, "import benchmarks.visual_speed as m", f"print(json.dumps(m.{call}))"],
+        )
     )
     root = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    return {k: tuple(v) for k, v in json.loads(out.stdout.strip().splitlines()[-1]).items()}  # type: ignore[misc]
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def report(refs: list[ReferenceImage], gate: VisualGate, baseline: VisualGate) -> None:

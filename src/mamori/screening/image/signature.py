@@ -51,9 +51,10 @@ HIST_SMOOTH = 0.8  # sigma, in bins, of the head histogram's smoothing
 # a cast, 2 of 24 faces where sharp histograms took 1)
 MIN_OVERLAP = 0.5
 MARGIN = 4.0  # the best character's distance must beat the next character's by this much
-# a video face track's median part colours (name_pooled), stricter than one face ... scripts/calibrate_tracks.py:
-# registered characters in new outfits under a warm/cool light cycle pool to 2.1-9.4 (no cast) and 4.0-11.7 (casts
-# of 18-24 levels); hard negatives (same hair, halfway palettes, unregistered; with and without casts) >= 12.6
+# a video face track's median part colours (name_pooled), stricter than one face ... scripts/calibrate_tracks.py
+# (--faces 24): registered characters in new outfits under a warm/cool light cycle pool to 2.1-11.7 without a cast
+# and 4.0-12.8 under casts of 12-24 levels (at <= 10: 21, 17, 15, 12 of 23 per cast; at 8: 19, 11, 8, 6); hard
+# negatives (same hair, halfway palettes, unregistered; with and without casts) >= 11.3, none accepted up to 12
 POOLED_DISTANCE = 10.0
 POOLED_MARGIN = 2 * MARGIN  # ... because the head histogram does not gate it
 MIN_LIKELIHOOD = 0.5  # detector likelihood below which a face is ignored
@@ -264,7 +265,7 @@ class SignatureDetector(Detector):
         """(work, character, score) for a face's colours pooled over several frames (a video's face track); None
         when no character fits clearly. The head histogram of a small figure in a scene takes in background and
         outfit, so here it only grades the score: the part colours must be within POOLED_DISTANCE (below one
-        face's limit; other characters and hard negatives measured >= 12.6) and beat the next character by
+        face's limit; other characters and hard negatives measured >= 11.3) and beat the next character by
         POOLED_MARGIN (twice one face's margin). Pooling is what survives a colour cast that moves with the light:
         one frame's colours drift with it, their median over the track much less."""
         if not len(self.parts):

@@ -26,10 +26,9 @@ from mamori.screening.image import synth
 from mamori.screening.image.signature import face_corpus
 from mamori.screening.mediabase import VideoLimits
 from mamori.screening.video.screen import screen_video
-from mamori.screening.video.synth import figure_sprite, make_clip
+from mamori.screening.video.synth import OUTFITS, figure_sprite, make_clip
 from mamori.types import Match
 
-OUTFITS = (((40, 120, 60), (60, 60, 70)), ((150, 40, 40), (30, 30, 90)), ((220, 200, 80), (90, 60, 30)))
 VISIBLE = (1.0, 5.0)
 Clip = tuple[str, Path, str | None]  # label, file, expected character
 

@@ -38,12 +38,12 @@ TESTDATA = (
     / "testdata"
 )
 N = 12  # synthetic characters
-CASTS = (-18.0, -9.0, 9.0, 18.0)  # warm (+) / cool (-) light, levels per channel, as video/synth.py's `tint`
-
-
-def colour_cast(img: np.ndarray, c: float) -> np.ndarray:
-    """The picture under warm (c > 0) or cool light: red up, blue down (or the reverse), green a little."""
-    return np.clip(img.astype(np.float32) + np.array([c, 0.3 * c, -c], np.float32), 0, 255).astype(np.uint8)
+CASTS = (
+    -18.0,
+    -9.0,
+    9.0,
+    18.0,
+)  # warm (+) / cool (-) light, levels (synth.colour_cast, video/synth.py's `tint`)
 
 
 def nearest(
@@ -112,7 +112,7 @@ def main() -> int:
             img = redraw(pal, 300 + 10 * i + seed, 260 + 40 * seed, shift=4 + 2 * seed)
             add("redrawn", img, [refs[i]])
             for c in CASTS:
-                add("redrawn, colour cast", colour_cast(img, c), [refs[i]])
+                add("redrawn, colour cast", synth.colour_cast(img, c), [refs[i]])
         hair, eye, skin = pal
         other = (hair, tuple(255 - c for c in eye), tuple(max(0, c - 70) for c in skin))
         add("hard: same hair", synth.draw_face(other, 400 + i, 320), refs)  # type: ignore[arg-type]
@@ -125,8 +125,8 @@ def main() -> int:
         crowd = synth.draw_face(synth.face_palette(700 + i), 600 + i, 320)
         add("hard: crowd", crowd, refs)
         for c in (-CASTS[-1], CASTS[-1]):
-            add("hard: mixed, colour cast", colour_cast(img, c), refs)
-            add("hard: crowd, colour cast", colour_cast(crowd, c), refs)
+            add("hard: mixed, colour cast", synth.colour_cast(img, c), refs)
+            add("hard: crowd, colour cast", synth.colour_cast(crowd, c), refs)
     if TESTDATA.is_dir():
         sprites = TESTDATA / "pepper-carrot/game-sprites"
         art = TESTDATA / "pepper-carrot/revoy-art"

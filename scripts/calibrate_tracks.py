@@ -30,9 +30,8 @@ from mamori.screening.image.signature import (
 )
 from mamori.screening.mediabase import VideoLimits
 from mamori.screening.video.frames import to_rgb
-from mamori.screening.video.synth import figure_sprite, make_clip
+from mamori.screening.video.synth import OUTFITS, figure_sprite, make_clip
 
-OUTFITS = (((40, 120, 60), (60, 60, 70)), ((150, 40, 40), (30, 30, 90)), ((220, 200, 80), (90, 60, 30)))
 VISIBLE = (1.0, 5.0)
 
 

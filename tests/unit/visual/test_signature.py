@@ -150,14 +150,11 @@ def test_a_colour_cast_keeps_the_character_and_an_unregistered_one_stays_unnamed
     corpus, palettes = face_corpus(6)
     gate = Gate(corpus)
 
-    def cast(img: np.ndarray, c: float) -> np.ndarray:
-        return np.clip(img.astype(np.float32) + np.array([c, 0.3 * c, -c], np.float32), 0, 255).astype(
-            np.uint8
-        )
-
     for c in (-12.0, 12.0):
         for i in (0, 1, 3):
-            named = {m.character for m in gate.screen_image(cast(redraw(palettes[i], 31 + i, 300), c))}
+            named = {
+                m.character for m in gate.screen_image(synth.colour_cast(redraw(palettes[i], 31 + i, 300), c))
+            }
             assert named == {f"face-{i}"}, (c, i, named)
         stranger = synth.draw_face(synth.face_palette(99), seed=33, size=300)
-        assert gate.screen_image(cast(stranger, c)) == []
+        assert gate.screen_image(synth.colour_cast(stranger, c)) == []

@@ -208,3 +208,13 @@ def draw_face(
     d.line([195 * s, 280 * s, 205 * s, 282 * s], fill=(120, 60, 60), width=max(1, int(3 * s)))
     d.arc([180 * s, 295 * s, 220 * s, 315 * s], 20, 160, fill=(150, 50, 50), width=max(1, int(3 * s)))
     return np.asarray(im)
+
+
+def light_offset(c: float) -> np.ndarray:
+    """The RGB offset of warm (c > 0) or cool (c < 0) light of `c` levels: red and blue apart, green a little."""
+    return np.array([c, 0.3 * c, -c], np.float32)
+
+
+def colour_cast(rgb: np.ndarray, c: float) -> np.ndarray:
+    """An RGB uint8 picture under warm or cool light (`light_offset`)."""
+    return np.clip(rgb.astype(np.float32) + light_offset(c), 0, 255).astype(np.uint8)

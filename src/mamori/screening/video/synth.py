@@ -78,7 +78,7 @@ def make_clip(
             ] + region * (1 - alpha[: region.shape[0], : region.shape[1]])
         if tint:
             cast = tint * np.sin(2 * np.pi * t / 3.1)
-            img = img + np.array([cast, 0.3 * cast, -cast], np.float32)
+            img = img + synth.light_offset(cast)
         frame_rgb = np.clip(img, 0, 255).astype(np.uint8)
         if rotation:
             # stored = displayed rotated clockwise by `rotation` so that the ccw display matrix makes it upright
@@ -92,6 +92,10 @@ def make_clip(
         container.mux(packet)
     container.close()
     return os.fspath(path)
+
+
+# shirt and trousers colours of `figure_sprite`s in outfits no reference shows (benchmarks and calibration)
+OUTFITS = (((40, 120, 60), (60, 60, 70)), ((150, 40, 40), (30, 30, 90)), ((220, 200, 80), (90, 60, 30)))
 
 
 def figure_sprite(

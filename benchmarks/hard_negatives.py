@@ -24,7 +24,9 @@ from mamori.screening.base import Corpus
 from mamori.screening.text import TextMatcher, detect_themes
 from mamori.types import RequestContext, Verdict
 
-CAUGHT = frozenset({"ja_names", "romaji_names"})  # tiers that must be caught; every other tier must pass
+CAUGHT = frozenset(
+    {"ja_names", "romaji_names", "ja_transcribed"}
+)  # must be caught; every other tier must pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,11 +72,13 @@ def main(argv: list[str] | None = None) -> int:
             neg[1] += n
     ja = stats.get("ja_names", [0, 0])
     ro = stats.get("romaji_names", [0, 0])
+    tr = stats.get("ja_transcribed", [0, 0])
     print(
         f"hard negatives: {len(corpus)} prompts; everyday false positives {neg[0]}/{neg[1]} "
         f"({100 * neg[0] / max(neg[1], 1):.2f} %, target <= 1 %); Japanese names caught {ja[0]}/{ja[1]} "
         f"({100 * ja[0] / max(ja[1], 1):.1f} %, target >= 98 %); katakana names typed in romaji caught "
-        f"{ro[0]}/{ro[1]}; {len(corpus) / max(cpu, 1e-9):,.0f} prompts/s"
+        f"{ro[0]}/{ro[1]}; Latin-only names in kana caught {tr[0]}/{tr[1]}; "
+        f"{len(corpus) / max(cpu, 1e-9):,.0f} prompts/s"
     )
     sample = args.registry.parent / "hard-prompts.jsonl"
     labels = args.registry.parent / "hard-labels.jsonl"

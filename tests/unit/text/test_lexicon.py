@@ -83,12 +83,20 @@ def test_a_word_of_a_registered_name_stays_a_possible_misspelling() -> None:
 
 
 def test_an_everyday_name_part_with_one_trait_is_not_decisive() -> None:
-    # 'lantern' is a part of the name and an everyday word: with one trait it is any lantern (as two traits)
+    # 'lantern' is a part of the name and an everyday word: it counts as one more trait. With one generic trait
+    # it is any lantern (two generic traits are nobody); with one distinctive trait, review (as two traits)
     chars = (
-        Character("tolo", "w", ("Tolo the lantern",), ("blue flame", "brass handle", "talking lantern")),
+        Character(
+            "tolo",
+            "w",
+            ("Tolo the lantern",),
+            ("blue flame", "brass handle", "talking lantern", "verdigris hinges"),
+        ),
     )
     m = TextMatcher(Registry((Rightsholder("rh", "R"),), (Work("w", "rh", ("Some Saga",)),), chars))
-    one = m.detect("a lantern with a blue flame on a table")
+    assert m.detect("a lantern with a blue flame on a table") == []
+    assert m.detect("a talking lantern puppet on a stage") == []
+    one = m.detect("a lantern with verdigris hinges on a table")
     assert one and one[0].character == "tolo" and one[0].score < 0.7
     two = m.detect("a lantern with a blue flame and a brass handle on a table")
     assert two and two[0].character == "tolo" and two[0].score >= 0.7

@@ -56,30 +56,37 @@ class _Context:
         self.kata: str | None = None  # the prompt folded to katakana, when first needed
         self.cue: bool | None = None  # a depiction cue in the prompt, when first needed
 
-    def trait_support(self, cid: str, s: Scored) -> int:
-        """How many traits of the character are present in words other than the hit itself."""
+    def trait_support(self, cid: str, s: Scored, specific: bool = False) -> int:
+        """How many traits of the character are present in words other than the hit itself (`specific`: only
+        those matched on a distinctive word, as traits.descriptive_score asks of two traits)."""
         stems = self.stems
         n = 0
         for h in self.trait_hits.get(cid, ()):
+            if specific and not h.matched & h.trait.distinctive:
+                continue
             if any(not (s.hit.t0 <= stems[w] <= s.hit.t1) for w in h.matched if w in stems):
                 n += 1
         return n
 
     def context(self, s: Scored) -> int:
-        """FULL: the prompt supports the reading; ONE_TRAIT: a single trait supports a name part that is an
-        everyday word ('a snowman with a carrot nose' is any snowman: like two traits, not decisive); 0: none."""
+        """FULL: the prompt supports the reading; ONE_TRAIT: a single distinctive trait supports a name part that
+        is an everyday word, or a name read in another sense (like two traits: not decisive); 0: none. An
+        everyday-word part is itself no more than a generic trait: 'a snowman with a carrot nose' is any snowman,
+        as two traits without a distinctive word are nobody (traits.descriptive_score), so its one trait must have
+        a distinctive word."""
         e = s.entry
         traits = 0
+        # a word the prompt reads in another sense (given to another, a word of its own) is held to the same bar
+        strict = s.other or _ordinary_part(self.index, s)
         if self.trait_hits:
             if e.character is not None:
                 traits = self.trait_support(e.character, s)
+                if strict and traits == 1 and not self.trait_support(e.character, s, True):
+                    traits = 0
             else:
                 for c in self.work_chars[e.work]:
                     traits = max(traits, self.trait_support(c, s))
-        ordinary_part = e.kind == PART and (
-            e.raw in self.index.everyday or self.index.lex.is_common_en(e.raw)
-        )
-        if traits >= (2 if ordinary_part else 1):
+        if traits >= (2 if strict else 1):
             return FULL
         for k in self.kept:
             if k is s or k.entry.work != e.work:
@@ -199,6 +206,13 @@ def decide(
     for s in kept:
         if s.status == "strong":
             final.append((s, s.score))
+        elif s.status == "weak" and _ordinary_part(index, s):
+            # capitalised at the start of a sentence or in a headline, an everyday word is still that word
+            ctx = ctx_of.context(s)
+            if ctx:
+                final.append((s, min(s.score, 0.85 if ctx == FULL else ONE_TRAIT_SCORE)))
+            elif aside is not None:
+                aside.append(_set_aside(index, norm, s))
         elif s.status == "weak":
             ctx = ctx_of.context(s)
             if ctx == FULL:
@@ -305,6 +319,12 @@ def _add_traits(
                     {"trait": h.trait.text},
                 )
             )
+
+
+def _ordinary_part(index: NameIndex, s: Scored) -> bool:
+    """A part of a longer registered name that is an everyday English word ('snowman' of 'Olaf the snowman')."""
+    e = s.entry
+    return e.kind == PART and (e.raw in index.everyday or index.lex.is_common_en(e.raw))
 
 
 def is_kana(c: str) -> bool:

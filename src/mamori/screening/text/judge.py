@@ -3,6 +3,7 @@ different-person and shadow-word rules, misspellings, descriptive traits, titles
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
@@ -19,6 +20,7 @@ from mamori.screening.text.normalize import (
     Token,
     is_cjk,
     is_hiragana,
+    is_kanji,
     is_katakana,
     is_title_case_prompt,
     to_katakana,
@@ -357,6 +359,8 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             _LABELS[e.label] = label
         if flags & (F_INVISIBLE | F_CONFUSABLE):
             how, rule, score = "invisible characters", _R_OBF, 0.95
+        elif e.transcribed:
+            how, rule, score = "katakana reading of the Latin name", _R_VARIANT, 0.9
         elif seg == label or label.endswith(seg) and e.kind == PART:
             how, rule, score = "exact", _R_TITLE if title else _R_NAME, 1.0
         elif e.kind == READING:
@@ -365,13 +369,24 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             how, rule, score = "hiragana/katakana", _R_VARIANT, 0.95
         if e.kind == PART:
             how, rule, score = f"part of the name ({how})", _R_VARIANT, min(score, 0.85)
-        amb = e.common or len(e.raw) <= 1 or index.lex.everyday_ja(to_katakana(seg))
+        everyday = index.lex.everyday_ja(to_katakana(seg))
+        amb = e.common or len(e.raw) <= 1 or everyday
+        if amb and not everyday and len(seg) >= 3 and _kana_swapped(norm.text, h.n0, h.n1, e):
+            # a name registered in katakana written in hiragana, where the analyser finds no word ('えどわーど',
+            # 'ばにー'): a loanword's ordinary sense is written in katakana, so this spelling is the name's
+            amb, how = False, f"{how}; the katakana name written in hiragana"
         named = _ja_named(norm.text, h.n1)
         if named:
             amb, how = True, f"{how}; given to another ('{named}')"
         return Scored(h, e, score, rule, how, "needs" if amb else "strong", bool(named))
     if h.via == "romaji":
-        amb = e.common or index.lex.everyday_ja(to_katakana(h.lit)) or e.kind == PART and len(e.raw) < 5
+        amb = (
+            e.common
+            or index.lex.everyday_ja(to_katakana(h.lit))
+            or e.kind == PART
+            and len(e.raw) < 5
+            or _kanji_words(norm.text, h)
+        )
         score = 0.85 if e.kind == PART else 0.92
         how = "romaji reading of the kana"
         named = _ja_named(norm.text, h.n1)
@@ -444,7 +459,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
                     break
     status = "strong"
     if amb:
-        status = _capitalisation(ts, toks, h)
+        status = _capitalisation(ts, toks, h, index.lex.is_common_en)
         if status == "needs" and same_words and len(e.words) >= 2 and e.kind != PART and not obfuscated:
             if e.coined and all(toks[k].sep_before in ("-", "‐", "‑") for k in range(h.t0 + 1, h.t1 + 1)):
                 status = "strong"  # 'sky-rider': the registered compound itself, whatever the case
@@ -460,6 +475,14 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         status = "needs"  # 'an iron tide of water': a lower-case title made of ordinary words
     single = h.t0 == h.t1 and len(e.words) <= 1 or e.kind == PART
     other = ""
+    if lit != e.raw and not obfuscated and not merged and index.homographs:
+        # 'Zorro' is not a misspelt 'Zoro': a spelling more frequent than the registered one is a word of its own
+        # (the noisy-channel prior of a spelling corrector): it names the character only with context
+        z = index.homographs.get(lit)
+        if z is not None and z >= index.spelling_zipf.get(h.eid, 0.0) + vocab.HOMOGRAPH_MARGIN:
+            status = "needs"
+            other = f"'{lit}' is a word of its own, more frequent than '{e.raw}'"
+            return Scored(h, e, score, rule, f"{how}; {other}", status, True)
     if status != "drop" and status != "needs" and single and not obfuscated:
         if _different_person(index, toks, h) or _shadowed(toks, h):
             status = "needs"
@@ -477,10 +500,13 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
     latin_cues, _ = vocab.naming_cues()
     if h.t0 > 0 and toks[h.t0 - 1].text in latin_cues:
         return "given to another ('" + toks[h.t0 - 1].text + "')"
-    senses = index.senses.get(h.eid)
-    if not senses:
-        return ""
-    if h.t0 > 0 and vocab.PERSON_SENSES.intersection(senses):
+    senses = index.senses.get(h.eid, ())
+    person = bool(senses) and not vocab.PERSON_SENSES.isdisjoint(senses)
+    if h.t0 > 0 and (person or index.entries[h.eid].kind == PART):
+        # a given name or surname after another capitalised word: a person's full name. For a part of a registered
+        # full name ('Sasuke' of 'Sasuke Uchiha'), a name word that is not the registered one's ('Sarutobi
+        # Sasuke') names someone else; an everyday word there ('Angry Sasuke', 'Lord Vader') names nobody, except
+        # before a known given name or surname ('King Olaf')
         prev = toks[h.t0 - 1]
         if (
             prev.upper
@@ -488,11 +514,15 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
             and not prev.sep_before.strip()
             and prev.text.isalpha()
             and len(prev.text) >= 2
-            and not is_title_case_prompt(toks)
+            and not is_title_case_prompt(toks, index.lex.is_common_en)
             # not the other registered name words, nor a short form of one ('Ed Elric')
             and not index.starts_a_registered_word(prev.text)
+            and (person or not index.lex.is_common_en(prev.text))
         ):
-            return f"another person's name beside '{prev.text}' (also {', '.join(senses)})"
+            also = f" (also {', '.join(senses)})" if person else " (a part of the registered name)"
+            return f"another person's name beside '{prev.text}'{also}"
+    if not senses:
+        return ""
     after = norm.text[h.n1 : h.n1 + 2]
     if after in ("'s", "’s") and not (h.t1 + 1 < len(toks) and toks[h.t1 + 1].start == h.n1 + 1):
         return f"an owner's name (also {', '.join(senses)})"
@@ -506,6 +536,23 @@ def normalize_label(label: str) -> str:
     from mamori.screening.text.normalize import normalize
 
     return normalize(label).text
+
+
+def _kanji_words(text: str, h: Hit) -> bool:
+    """A romaji hit on kanji made of ordinary Japanese words ('機器' read 'kiki', '付きの' read 'tsukino'): those
+    words, not a name written in kanji ('月野うさぎ': '月野' is a surname)."""
+    if not any(is_kanji(c) for c in h.lit):
+        return False
+    return morph.ordinary_words(text, h.n0, h.n1) is True
+
+
+def _kana_swapped(text: str, n0: int, n1: int, e: Entry) -> bool:
+    """The prompt's span is hiragana (with long-vowel marks) where the registered name has the same kana in
+    katakana, and it is not one dictionary word in its sentence (morph.one_word)."""
+    seg = text[n0:n1]
+    if not all(is_hiragana(c) or c == "ー" for c in seg) or e.raw not in e.label:
+        return False
+    return morph.one_word(text, n0, n1) is False
 
 
 def _ja_named(text: str, n1: int) -> str:
@@ -523,7 +570,7 @@ def _ja_named(text: str, n1: int) -> str:
     return ""
 
 
-def _capitalisation(ts: list[Token], toks: list[Token], h: Hit) -> str:
+def _capitalisation(ts: list[Token], toks: list[Token], h: Hit, common: Callable[[str], bool]) -> str:
     k = h.t1 + 1
     if k < len(toks):
         nxt = toks[k]
@@ -532,7 +579,7 @@ def _capitalisation(ts: list[Token], toks: list[Token], h: Hit) -> str:
     for t in ts:  # a lower-case token, or a short all-caps one
         if not t.upper or t.allcaps and len(t.text) <= 4:
             return "needs"
-    if is_title_case_prompt(toks):
+    if is_title_case_prompt(toks, common):
         return "weak"
     if len(ts) >= 2 or not ts[0].sent_start:
         return "strong"
@@ -546,7 +593,7 @@ def _different_person(index: NameIndex, toks: list[Token], h: Hit) -> bool:
     nxt = toks[h.t1 + 1]
     if not nxt.upper or nxt.allcaps or nxt.sep_before.strip() or nxt.text in HONORIFICS:
         return False
-    if nxt.text in index.registered_words or is_title_case_prompt(toks):
+    if nxt.text in index.registered_words or is_title_case_prompt(toks, index.lex.is_common_en):
         return False
     return nxt.text.isalpha() and len(nxt.text) >= 2
 

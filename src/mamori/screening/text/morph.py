@@ -47,8 +47,10 @@ _FUNCTION_POS = frozenset({"助詞", "助動詞", "接尾辞", "接頭辞", "記
 
 
 @lru_cache(maxsize=20_000)
-def morphemes(text: str) -> tuple[tuple[int, int, bool], ...]:
-    """(start, end, a known content word) of each morpheme of a short Japanese text; () when unavailable."""
+def morphemes(text: str) -> tuple[tuple[int, int, bool, bool], ...]:
+    """(start, end, a known content word, an ordinary word) of each morpheme of a short Japanese text; () when
+    unavailable. An ordinary word is a known morpheme that is not a proper noun (unidic pos2 固有名詞: '月野' is a
+    surname, '機器' and 'つき' are words)."""
     tagger = _get_tagger()
     if tagger is None or not text:
         return ()
@@ -61,10 +63,10 @@ def morphemes(text: str) -> tuple[tuple[int, int, bool], ...]:
                 return ()
             # pos1 is the first field of the raw feature string: read without building the 29-field feature
             # tuple of every morpheme (which cost more than the analysis itself)
-            content = (
-                not w.is_unk and len(w.surface) >= 2 and w.feature_raw.partition(",")[0] not in _FUNCTION_POS
-            )
-            out.append((s, s + len(w.surface), content))
+            pos1, _, rest = w.feature_raw.partition(",")
+            content = not w.is_unk and len(w.surface) >= 2 and pos1 not in _FUNCTION_POS
+            ordinary = not w.is_unk and not rest.startswith("固有名詞")
+            out.append((s, s + len(w.surface), content, ordinary))
             pos = s + len(w.surface)
     except Exception:  # a malformed input must not crash the run: fall back to script boundaries
         log.debug("morphological analysis failed", exc_info=True)
@@ -72,18 +74,56 @@ def morphemes(text: str) -> tuple[tuple[int, int, bool], ...]:
     return tuple(out)
 
 
-def crosses_word(text: str, a: int, b: int) -> tuple[bool, bool] | None:
-    """Whether a dictionary content word runs across the start / the end of the span [a, b) of text ('れいぞうこ' across the
-    end of 'れい', 'ゾロ目' across the end of 'ゾロ'), analysed on a window around the span cut where a boundary is
-    sure (spaces, punctuation, Latin); None when the analyser is unavailable."""
-    # the window: the Japanese run around the span, at most WINDOW characters each side
+def one_word(text: str, a: int, b: int) -> bool | None:
+    """Whether the span [a, b) of text is exactly one dictionary content word in its sentence ('うさぎ' in
+    'うさぎがにんじんを食べる'; not 'えどわーど', which the analyser can only read as fragments); None when the
+    analyser is unavailable."""
+    lo, window = _window(text, a, b)
+    if window is None:
+        return None
+    ms = morphemes(window)
+    if not ms:
+        return None
+    a -= lo
+    b -= lo
+    return any(s == a and e == b and content for s, e, content, _ in ms)
+
+
+def ordinary_words(text: str, a: int, b: int) -> bool | None:
+    """Whether the span [a, b) of text is made of whole morphemes that are all ordinary words (no proper noun, no
+    unknown word: '機器', '付きの'; not '月野', a surname); None when the analyser is unavailable."""
+    lo, window = _window(text, a, b)
+    if window is None:
+        return None
+    ms = morphemes(window)
+    if not ms:
+        return None
+    a -= lo
+    b -= lo
+    inside = [m for m in ms if m[0] < b and m[1] > a]
+    if not inside or inside[0][0] != a or inside[-1][1] != b:
+        return False  # the span cuts a word: not made of whole words
+    return all(m[3] for m in inside)
+
+
+def _window(text: str, a: int, b: int) -> tuple[int, str | None]:
+    """The Japanese run around the span [a, b), at most WINDOW characters each side, cut where a boundary is sure
+    (spaces, punctuation, Latin): (its start, the run); None for a run over MAX_CHARS."""
     lo = max(0, a - WINDOW)
     for cut in _NON_JP.finditer(text, lo, a):
         lo = cut.end()
     stop = _NON_JP.search(text, b, b + WINDOW)
     hi = stop.start() if stop else min(len(text), b + WINDOW)
     window = text[lo:hi]
-    if len(window) > MAX_CHARS:
+    return lo, (window if len(window) <= MAX_CHARS else None)
+
+
+def crosses_word(text: str, a: int, b: int) -> tuple[bool, bool] | None:
+    """Whether a dictionary content word runs across the start / the end of the span [a, b) of text ('れいぞうこ' across the
+    end of 'れい', 'ゾロ目' across the end of 'ゾロ'), analysed on a window around the span cut where a boundary is
+    sure (spaces, punctuation, Latin); None when the analyser is unavailable."""
+    lo, window = _window(text, a, b)
+    if window is None:
         return None
     ms = morphemes(window)
     if not ms:
@@ -91,7 +131,7 @@ def crosses_word(text: str, a: int, b: int) -> tuple[bool, bool] | None:
     a -= lo
     b -= lo
     left = right = False
-    for s, e, content in ms:
+    for s, e, content, _ in ms:
         if content:
             if s < a < e:
                 left = True

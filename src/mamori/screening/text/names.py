@@ -4,9 +4,11 @@ misspellings. Nothing here looks at a prompt."""
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
 import ahocorasick
@@ -14,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
 from mamori.registry.model import Registry
-from mamori.screening.text import vocab
+from mamori.screening.text import transcribe, vocab
 from mamori.screening.text.lexicon import HONORIFICS, JA_HONORIFICS, STOPWORDS, Lexicon
 from mamori.screening.text.normalize import (
     is_cjk,
@@ -27,7 +29,7 @@ from mamori.screening.text.normalize import (
 )
 from mamori.screening.text.variants import clean_letters, phonetic_key, romaji_segments
 
-NAME, PART, TITLE, ROMAJI, READING = "name", "part", "title", "romaji", "reading"
+NAME, PART, TITLE, ROMAJI, READING, TRANSCRIBED = "name", "part", "title", "romaji", "reading", "transcribed"
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,9 @@ class Entry:
     eid: int
     character: str | None  # None for a work title
     work: str
-    kind: str  # NAME | PART | TITLE | ROMAJI (romaji of a kana/kanji name) | READING (kana of a kanji name)
+    # NAME | PART | TITLE | ROMAJI (romaji of a kana/kanji name) | READING (kana of a kanji name) | TRANSCRIBED (the
+    # katakana reading of a Latin name, transcribe.py; a part's reading is a PART with `transcribed` set)
+    kind: str
     label: str  # as registered
     raw: str  # Latin: compact lower-case letters/digits; Japanese: katakana-folded key
     words: tuple[str, ...]  # Latin words (for a part: the part only)
@@ -44,6 +48,7 @@ class Entry:
     ja: bool  # Japanese-script key
     is_title: bool
     coined: bool = False  # a multi-word Latin form registered as one compound ('Sky-Rider'), not as a phrase
+    transcribed: bool = False  # a Japanese key read from a Latin name (transcribe.reading), not registered
 
 
 def latin_words(s: str) -> tuple[str, ...]:
@@ -228,6 +233,32 @@ class NameIndex:
                     for w in words:
                         if len(w) >= 4 and w.isalpha() and not ordinary_word(w) and w not in given:
                             title_word_works[w].add(work)
+                elif not any(is_cjk(ch) for ch in label) and not any(w in STOPWORDS for w in words):
+                    # the name as a Japanese writer spells it ('Olaf' -> オラフ, 'Bugs Bunny' -> バッグス・バニー):
+                    # every word needs a reading; written with or without the middle dot
+                    rs = [transcribe.reading(w) for w in words]
+                    if all(rs):
+                        keys = {ja_key("".join(rs)), ja_key("・".join(rs))}
+                        first = ja_key("".join(rs))
+                        if len(first) >= 3 and not ja.get(first):  # not where the name is registered so
+                            t = Entry(
+                                len(self.entries),
+                                character,
+                                work,
+                                TRANSCRIBED,
+                                label,
+                                first,
+                                (),
+                                common or common_ja(first),
+                                eid,
+                                True,
+                                False,
+                                transcribed=True,
+                            )
+                            self.entries.append(t)
+                            teid = t.eid
+                            for k in keys:
+                                ja[k].add(teid)
                 for k in {phonetic_key(raw), "".join(phonetic_key(w) for w in words)}:
                     lat[k].add(eid)
                 if not is_title and len(words) >= 2:
@@ -249,6 +280,11 @@ class NameIndex:
                     character, work, TITLE if is_title else NAME, label, jk, (), common, -1, True, is_title
                 )
                 ja[jk].add(eid)
+                plain = jk.replace("・", "").replace("･", "")
+                if (
+                    plain != jk and len(plain) >= 3
+                ):  # 'バッグスバニー': the dotted name written without its dots
+                    ja[plain].add(eid)
                 # romanised per word of the name ('ハリー・ポッター' -> 'harii pottaa'): the words as typed by sound
                 chunks = "".join(
                     c if is_cjk(c) and c not in "・･" else " " for c in normalize(label).text
@@ -301,6 +337,13 @@ class NameIndex:
             character = next(iter(owners)) or None
             eid = add(character, work, PART, label, w, (w,), False, parent, False, False)
             lat[phonetic_key(w)].add(eid)
+            # its katakana reading, a part of the transcribed name ('スノーマン' is an everyday loanword: context)
+            r = "" if any(is_cjk(ch) for ch in label) else ja_key(transcribe.reading(w))
+            if len(r) >= 3 and not ja.get(r):
+                common = common_ja(r) or w in vocab.frequent_en_words()
+                e = Entry(len(self.entries), character, work, PART, label, r, (), common, parent, True, False)
+                self.entries.append(dataclasses.replace(e, transcribed=True))
+                ja[r].add(e.eid)
         # a kana part of a Japanese name ('ミーニャ' of 'ミーニャ・ホルスト') is a name part of its own unless it is the
         # loanword of an ordinary word or a frequent given name: the Latin word of the character's names in the same
         # position, or one that reads alike
@@ -376,6 +419,37 @@ class NameIndex:
                     fuzzy.setdefault((single, 0), {}).setdefault("", []).append(e.eid)
         self.fuzzy = fuzzy
         self.fuzzy_bits = b""  # fuzzy_filter(), made below
+        # established words of other spellings (vocab.established_words, and place names): a word that reads as a
+        # registered Latin form under the spelling folds ('zorro': 'zoro') or one edit from one, with its
+        # frequency, and each form's own frequency: a prompt that writes a word more frequent than the registered
+        # spelling wrote that word, not a variant of the name (judge.classify). Only words that can meet a form
+        # are kept.
+        # frequent Japanese words written with kanji ('機器', read 'kiki'): a kanji word read as a Latin name's
+        # romaji is that word unless the prompt says otherwise (judge.classify)
+        self.kanji_words: frozenset[str] = (
+            frozenset(w for w in vocab.everyday_ja() if any(is_kanji(c) for c in w))
+            if self.entries
+            else frozenset()
+        )
+        self.homographs: dict[str, float] = {}
+        self.spelling_zipf: dict[int, float] = {}
+        if self.entries:
+            one_word = {k for k, ids in lat.items() if any(len(self.entries[i].words) <= 1 for i in ids)}
+            for w, k, z in _established_keys():
+                if w in self.registered_words or w in self.homographs:
+                    continue
+                near = fuzzy.get((True, len(k) - 1))
+                if (
+                    k in one_word
+                    or k in fuzzy.get((True, len(k)), _EMPTY)
+                    or near is not None
+                    and any(d in near for d in deletes1(k))
+                ):
+                    self.homographs[w] = z
+            if self.homographs:
+                for e in self.entries:
+                    if not e.ja and len(e.words) <= 1:
+                        self.spelling_zipf[e.eid] = vocab.spelling_zipf(e.raw)
         # pair prefilter. A token pair within two edits of a multi-word form (word boundaries kept) has one token
         # equal to its word(s) and the other within two edits of the rest, or both within one edit. Per side of
         # the pair: the phonetic keys of the leading runs of words of multi-word forms in the misspelling index
@@ -504,6 +578,22 @@ class NameIndex:
 
     def work_of(self, character: str) -> str:
         return self.char_work.get(character, "")
+
+
+_EMPTY: dict[str, list[int]] = {}
+
+
+PLACE_ZIPF = 9.0  # a place's name counts as more frequent than any name spelling: a real place is meant
+
+
+@lru_cache(maxsize=1)
+def _established_keys() -> tuple[tuple[str, str, float], ...]:
+    """(word, its phonetic key, its Zipf frequency) of each one-word place name (vocab.places, as PLACE_ZIPF: 'Uchiza'
+    is a town in Peru, not a misspelt 'Uchiha') and of each of vocab.established_words(), keyed once a process."""
+    places = [w for w in vocab.places() if len(w) >= 4 and w.isascii() and w.isalpha()]
+    return tuple((w, phonetic_key(w), PLACE_ZIPF) for w in sorted(places)) + tuple(
+        (w, phonetic_key(w), z) for w, z in vocab.established_words().items()
+    )
 
 
 def _automaton(keys: dict[str, set[int]]) -> ahocorasick.Automaton:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 F_CONFUSABLE = 1
@@ -527,14 +528,21 @@ def _merge_split_letters(toks: list[Token]) -> list[Token]:
 _TITLE_LAST: tuple[list[Token] | None, int, bool] = (None, 0, False)
 
 
-def is_title_case_prompt(toks: list[Token]) -> bool:
-    """Headline-style prompts ('Vegeta Walking A Dog') make capitalisation uninformative. The answer for the last
-    token list asked about is kept (the hits of one prompt ask about the same list)."""
+def is_title_case_prompt(toks: list[Token], ordinary: Callable[[str], bool] | None = None) -> bool:
+    """Headline-style prompts ('Vegeta Walking A Dog') make capitalisation uninformative. With `ordinary` (is a
+    word an everyday word), only everyday words are counted: names and places are capitalised in any sentence
+    ('King Olaf of Norway statue in Oslo' is a sentence: its one everyday word, 'statue', is lower case), so a
+    headline is one whose everyday words are capitalised. The answer for the last token list asked about is kept
+    (the hits of one prompt ask about the same list, with the same predicate)."""
     global _TITLE_LAST
     last = _TITLE_LAST
     if last[0] is toks and last[1] == len(toks):
         return last[2]
-    ups = [t.upper for t in toks[1:] if len(t.text) >= 3 and t.text.isalpha()]
-    got = len(ups) >= 3 and ups.count(True) >= 0.75 * len(ups)
+    if ordinary is None:
+        ups = [t.upper for t in toks[1:] if len(t.text) >= 3 and t.text.isalpha()]
+        got = len(ups) >= 3 and ups.count(True) >= 0.75 * len(ups)
+    else:
+        ups = [t.upper for t in toks[1:] if len(t.text) >= 3 and t.text.isalpha() and ordinary(t.text)]
+        got = len(ups) >= 2 and ups.count(True) >= 0.75 * len(ups)
     _TITLE_LAST = (toks, len(toks), got)
     return got

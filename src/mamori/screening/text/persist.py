@@ -127,6 +127,8 @@ def _code_digest() -> str:
         "pytickersymbols",
         "fugashi",
         "unidic-lite",
+        "jaconv",
+        "e2k",
     ):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())

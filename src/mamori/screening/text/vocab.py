@@ -222,6 +222,34 @@ def brands() -> frozenset[str]:
     return frozenset(out)
 
 
+HOMOGRAPH_ZIPF = 3.0  # a word this frequent in one of EVERYDAY_ZIPF's languages is an established word
+# a variant spelling this much more frequent (Zipf) than the registered one is that word, not a misspelt name
+HOMOGRAPH_MARGIN = 0.5
+
+
+@lru_cache(maxsize=1)
+def established_words() -> dict[str, float]:
+    """Lower-case Latin words of 4+ letters at HOMOGRAPH_ZIPF or more in any language of EVERYDAY_ZIPF, with their
+    highest Zipf frequency: the words a spelling may be on its own ('zorro' in Spanish, Italian, Dutch), whatever
+    a registered name it resembles. wordfreq's dictionaries run from the most frequent word down."""
+    bar = 10 ** (HOMOGRAPH_ZIPF - 9)
+    out: dict[str, float] = {}
+    for lang in EVERYDAY_ZIPF:
+        for w, f in _freqs(lang).items():
+            if f < bar:
+                break
+            if len(w) >= 4 and w.isascii() and w.isalpha():
+                z = math.log10(f * 1e9)
+                if z > out.get(w, 0.0):
+                    out[w] = z
+    return out
+
+
+def spelling_zipf(word: str) -> float:
+    """The highest Zipf frequency of a lower-case word in the languages of EVERYDAY_ZIPF (0 when unknown)."""
+    return max(zipf(word, lang) for lang in EVERYDAY_ZIPF)
+
+
 def other_senses(word: str) -> tuple[str, ...]:
     """What else a lower-case word or phrase is, from data: 'word:LANG', 'place', 'given-name', 'surname',
     'brand'."""

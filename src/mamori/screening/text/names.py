@@ -200,6 +200,10 @@ class NameIndex:
             self.entries.append(e)
             return e.eid
 
+        # characters registered in Latin letters only: their names get katakana readings (transcribe.py); a name
+        # registered in Japanese too is spelt by its rightsholder, and no guess is needed
+        latin_only = {c.id for c in registry.characters if not any(is_cjk(ch) for n in c.names for ch in n)}
+
         def add_form(character: str | None, work: str, label: str, is_title: bool) -> None:
             toks = tokenize(normalize(label))
             words = tuple(w for w in (clean_letters(t.text) for t in toks) if w)
@@ -233,7 +237,7 @@ class NameIndex:
                     for w in words:
                         if len(w) >= 4 and w.isalpha() and not ordinary_word(w) and w not in given:
                             title_word_works[w].add(work)
-                elif not any(is_cjk(ch) for ch in label) and not any(w in STOPWORDS for w in words):
+                elif character in latin_only and not any(w in STOPWORDS for w in words):
                     # the name as a Japanese writer spells it ('Olaf' -> オラフ, 'Bugs Bunny' -> バッグス・バニー):
                     # every word needs a reading; written with or without the middle dot
                     rs = [transcribe.reading(w) for w in words]
@@ -338,7 +342,7 @@ class NameIndex:
             eid = add(character, work, PART, label, w, (w,), False, parent, False, False)
             lat[phonetic_key(w)].add(eid)
             # its katakana reading, a part of the transcribed name ('スノーマン' is an everyday loanword: context)
-            r = "" if any(is_cjk(ch) for ch in label) else ja_key(transcribe.reading(w))
+            r = ja_key(transcribe.reading(w)) if character in latin_only else ""
             if len(r) >= 3 and not ja.get(r):
                 common = common_ja(r) or w in vocab.frequent_en_words()
                 e = Entry(len(self.entries), character, work, PART, label, r, (), common, parent, True, False)

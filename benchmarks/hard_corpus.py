@@ -165,7 +165,9 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
             k == 3
         ):  # an owner: a registered name that is also a word, place or person's name, or a given name
             name = rng.choice(ambiguous) if ambiguous and i % 2 else first
-            text = f"{name}'s {rng.choice(_SHOPS)} in {rng.choice(cities).title()} {rng.choice(_SCENES)}"
+            shop = rng.choice(_SHOPS)
+            shop = shop.title() if i % 4 == 1 else shop  # 'X's Bakery': what is owned, capitalised, is no surname
+            text = f"{name}'s {shop} in {rng.choice(cities).title()} {rng.choice(_SCENES)}"
         elif k == 4:
             text = f"{last} {name}, {rng.choice(_JOBS)}, {rng.choice(_STYLES)}"
         else:

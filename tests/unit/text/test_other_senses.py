@@ -89,6 +89,12 @@ def test_the_name_part_alone_or_with_its_own_surname_matches(m: TextMatcher, tex
     assert chars(m, text) == ["rikuto"]
 
 
+def test_a_capitalised_word_after_a_possessive_is_what_is_owned(m: TextMatcher) -> None:
+    # 'Torvald's Bakery' is an owner's shop (the owner sense), not 'Torvald Bakery', another person's full name
+    matches, aside = m.screen("Torvald's Bakery in Bergen at night")
+    assert matches == [] and any("owner" in e.detail for e in aside)
+
+
 def test_a_title_before_a_given_name_is_a_person_even_in_a_sentence_of_proper_nouns(m: TextMatcher) -> None:
     assert chars(m, "King Torvald of Norway statue in Oslo") == []
     assert chars(m, "Torvald the Lantern on a windowsill") == ["torvald"]

@@ -484,7 +484,9 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             other = f"'{lit}' is a word of its own, more frequent than '{e.raw}'"
             return Scored(h, e, score, rule, f"{how}; {other}", status, True)
     if status != "drop" and status != "needs" and single and not obfuscated:
-        if _different_person(index, toks, h) or _shadowed(toks, h):
+        # 'Kiki's Bakery': a possessive, the capitalised word after it is what is owned (other_sense), no surname
+        possessive = norm.text[h.n1 : h.n1 + 2] in ("'s", "’s")
+        if not possessive and _different_person(index, toks, h) or _shadowed(toks, h):
             status = "needs"
         else:
             other = other_sense(index, norm, toks, h)

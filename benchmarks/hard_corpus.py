@@ -49,6 +49,7 @@ _STYLES = [
 _JOBS = ["accountant", "nurse", "farmer", "teacher", "architect", "chef", "mayor", "violinist", "plumber"]
 _PEOPLE = ["a man", "a woman", "a girl", "a boy", "a dog", "a cat", "a horse", "a parrot", "an old fisherman"]
 _ROLES = ["King", "Queen", "Saint", "Uncle", "Professor", "Captain", "Doctor"]
+_PLACE_NOUNS = ["station", "museum", "river", "bridge", "harbor", "library", "airport", "hospital", "stadium"]
 _SHOPS = ["bakery", "sushi bar", "barber shop", "flower shop", "garage", "pizzeria", "bookshop", "deli"]
 _OBJECTS = ["table", "shelf", "windowsill", "beach", "bench", "desk", "kitchen counter"]
 _JA_FRAMES = ["{w}の写真", "{w}のイラスト", "古い{w}と猫", "{w}がある風景", "雨の日の{w}", "{w}を持つ女性"]
@@ -166,7 +167,9 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
         ):  # an owner: a registered name that is also a word, place or person's name, or a given name
             name = rng.choice(ambiguous) if ambiguous and i % 2 else first
             shop = rng.choice(_SHOPS)
-            shop = shop.title() if i % 4 == 1 else shop  # 'X's Bakery': what is owned, capitalised, is no surname
+            shop = (
+                shop.title() if i % 4 == 1 else shop
+            )  # 'X's Bakery': what is owned, capitalised, is no surname
             text = f"{name}'s {shop} in {rng.choice(cities).title()} {rng.choice(_SCENES)}"
         elif k == 4:
             text = f"{last} {name}, {rng.choice(_JOBS)}, {rng.choice(_STYLES)}"
@@ -200,6 +203,18 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
         add(
             "brand",
             f"a {b} {rng.choice(_OBJECTS)} in a shop window {rng.choice(_SCENES)}, {rng.choice(_STYLES)}",
+        )
+    # a name that is also a place or a word, modifying a noun at the start of a sentence: 'Asuka station'
+    places_words = [
+        w
+        for w in ambiguous
+        if any(x == "place" or x.startswith("word") for x in vocab.other_senses(w.lower()))
+    ]
+    for i in range(n_each if places_words else 0):
+        noun = rng.choice(_PLACE_NOUNS)
+        add(
+            "modifier",
+            f"{places_words[i % len(places_words)]} {noun} {rng.choice(_SCENES)}, {rng.choice(_STYLES)}",
         )
     out.extend(_homographs(reg, rng, cities))
     out.extend(_part_and_trait(reg, rng))

@@ -89,6 +89,37 @@ def test_the_name_part_alone_or_with_its_own_surname_matches(m: TextMatcher, tex
     assert chars(m, text) == ["rikuto"]
 
 
+def test_an_epithet_or_an_apostrophe_surname_names_another_figure(m: TextMatcher) -> None:
+    assert chars(m, "Rikuto the Barbarian, pulp magazine cover") == []  # not the registered epithet
+    assert chars(m, "Rikuto O'Brien hosting a talk show") == []
+    assert chars(m, "Torvald the Lantern glowing on a shelf") == ["torvald"]  # the registered one
+    assert chars(m, "Rikuto the archer flying a kite") == ["rikuto"]  # a lower-case description, no epithet
+
+
+def test_a_name_modifying_a_noun_at_the_start_of_a_sentence_needs_context() -> None:
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "R"),),
+        works=(Work("w", "rh", ("Blossom Blades",)),),
+        characters=(Character("s", "w", ("Sakura Hoshizaki", "星崎サクラ"), ("cherry blossom headband",)),),
+    )
+    m = TextMatcher(reg)
+    assert vocab.other_senses("sakura")  # a place and a given name, from data
+    assert chars(m, "Sakura museum at dawn, travel photo") == []
+    assert chars(m, "Sakura station platform at dawn") == []
+    assert chars(m, "Hoshizaki river in the rain") == []  # a part of the name
+    assert chars(m, "Sakura with a cherry blossom headband") == ["s"]
+    for text in ("Sakura walking a dog", "Sakura runs through the rain"):  # the subject of an action
+        got = m.detect(text)  # the review band, as before
+        assert [x.character for x in got] == ["s"] and got[0].score < 0.7
+    assert chars(m, "a drawing of Sakura Hoshizaki") == ["s"]
+
+
+@pytest.mark.skipif(not morph.available(), reason="needs the Japanese morphological analyser")
+def test_a_japanese_naming_cue_after_a_kanji_honorific(m: TextMatcher) -> None:
+    assert chars(m, "リクト君という名前の犬") == []
+    assert chars(m, "リクト君が走る") == ["rikuto"]
+
+
 def test_a_capitalised_word_after_a_possessive_is_what_is_owned(m: TextMatcher) -> None:
     # 'Torvald's Bakery' is an owner's shop (the owner sense), not 'Torvald Bakery', another person's full name
     matches, aside = m.screen("Torvald's Bakery in Bergen at night")

@@ -217,6 +217,12 @@ def decide(
             ctx = ctx_of.context(s)
             if ctx == FULL:
                 final.append((s, min(s.score, 0.9)))
+            elif not ctx and _modifier(index, toks, s):
+                # capitalised only by its place in the sentence and modifying the noun after it ('Edogawa river in
+                # Tokyo', 'Asuka museum at dawn'), a name with other senses or a part of one reads as a place or a
+                # word: it needs context ('Link walking a dog' stays in the review band)
+                if aside is not None:
+                    aside.append(_set_aside(index, norm, s))
             else:
                 low = 0.55 if s.entry.kind == PART else 0.5
                 final.append((s, max(low, min(s.score, ONE_TRAIT_SCORE)) if ctx == ONE_TRAIT else low))
@@ -319,6 +325,15 @@ def _add_traits(
                     {"trait": h.trait.text},
                 )
             )
+
+
+def _modifier(index: NameIndex, toks: list[Token], s: Scored) -> bool:
+    """A Latin name part, or a name with other senses, right before a lower-case noun (vocab.nouns_only)."""
+    h = s.hit
+    if h.t0 < 0 or h.t1 + 1 >= len(toks) or not (s.entry.kind == PART or h.eid in index.senses):
+        return False
+    nxt = toks[h.t1 + 1]
+    return not nxt.upper and not nxt.sep_before.strip() and nxt.text in index.nouns
 
 
 def _ordinary_part(index: NameIndex, s: Scored) -> bool:

@@ -593,8 +593,30 @@ def _different_person(index: NameIndex, toks: list[Token], h: Hit) -> bool:
     if h.t1 + 1 >= len(toks):
         return False
     nxt = toks[h.t1 + 1]
-    if not nxt.upper or nxt.allcaps or nxt.sep_before.strip() or nxt.text in HONORIFICS:
+    if nxt.text == "the" and not nxt.upper and not nxt.sep_before.strip():
+        pass  # an epithet may follow (below)
+    elif not nxt.upper or nxt.sep_before.strip() or nxt.text in HONORIFICS:
         return False
+    if len(nxt.text) == 1 and h.t1 + 2 < len(toks):
+        after = toks[h.t1 + 2]  # "O'Brien", "D'Angelo": a surname written with an apostrophe
+        if after.upper and after.sep_before in ("'", "’") and after.text.isalpha() and len(after.text) >= 2:
+            return after.text not in index.registered_words and not is_title_case_prompt(
+                toks, index.lex.is_common_en
+            )
+    if nxt.allcaps:
+        return False
+    if nxt.text == "the" and h.t1 + 2 < len(toks):
+        # 'Conan the Barbarian', 'Alexander the Great': a name and an epithet the registry does not have (a
+        # registered 'Marco the Phoenix' is matched whole, and wins over its part)
+        after = toks[h.t1 + 2]
+        return (
+            after.upper
+            and not after.allcaps
+            and after.text.isalpha()
+            and len(after.text) >= 3
+            and after.text not in index.registered_words
+            and not is_title_case_prompt(toks, index.lex.is_common_en)
+        )
     if nxt.text in index.registered_words or is_title_case_prompt(toks, index.lex.is_common_en):
         return False
     return nxt.text.isalpha() and len(nxt.text) >= 2

@@ -484,6 +484,7 @@ class NameIndex:
         everyday = vocab.frequent_en_words() if self.entries else frozenset()
         self.frequent = everyday - self.registered_words
         self.everyday = everyday  # with the registered words: is a name part an everyday word
+        self.nouns = vocab.nouns_only() if self.entries else frozenset()  # decide: a name modifying a noun
         self.try_cache: dict[tuple[str, bool], list[tuple[int, float]]] = {}
         self.sorted_words: list[str] = sorted(self.registered_words)
         self._rest_near: dict[tuple[str, str, int], bool] = {}  # pair_rest_near answers (bounded)

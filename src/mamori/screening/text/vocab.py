@@ -145,6 +145,21 @@ def adjectives(words: set[str] | frozenset[str]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def nouns_only() -> frozenset[str]:
+    """Everyday English words (frequent_en_words) that lemminflect's tables list as nouns, except forms that read
+    as a verb after a subject ('walking', 'runs', 'dances'): 'river', 'station', 'museum'. After a capitalised name,
+    one of them makes the name its modifier ('Edogawa river', 'Asuka station'), a name in its place or word sense."""
+    from lemminflect import getAllLemmas
+
+    out = set()
+    for w in frequent_en_words():
+        pos = getAllLemmas(w)
+        if "NOUN" in pos and not w.endswith("ing") and not ("VERB" in pos and w.endswith("s")):
+            out.add(w)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
 def frequent_en_words() -> frozenset[str]:
     """The FREQUENT_EN_RANK most frequent English words (lower-case, letters only) of pyspellchecker's English
     word-frequency list: the everyday vocabulary of prompts ('portrait', 'cinematic', 'anime', 'watercolor'). Used

@@ -88,13 +88,18 @@ class StageProbes:
         self.sqlite_checkpoint_pages.inc(pages)
 
     def _gc(self, phase: str, info: dict[str, Any]) -> None:
-        if phase == "start":
-            self._gc_started = time.perf_counter()
-            self._gc_cpu_started = time.thread_time()
-        elif self._gc_started:
-            gen = str(info.get("generation", "?"))
-            self.gc_pause.labels(gen).observe(time.perf_counter() - self._gc_started)
-            self.gc_cpu.labels(gen).inc(max(0.0, time.thread_time() - self._gc_cpu_started))
+        """The collector's callback: a probe, so it never raises. A collection may start anywhere, also deep in a
+        recursion near the limit (a hostile nested document being refused): there the metric is skipped."""
+        try:
+            if phase == "start":
+                self._gc_started = time.perf_counter()
+                self._gc_cpu_started = time.thread_time()
+            elif self._gc_started:
+                gen = str(info.get("generation", "?"))
+                self.gc_pause.labels(gen).observe(time.perf_counter() - self._gc_started)
+                self.gc_cpu.labels(gen).inc(max(0.0, time.thread_time() - self._gc_cpu_started))
+                self._gc_started = 0.0
+        except RecursionError:
             self._gc_started = 0.0
 
     async def _loop_probe(self) -> None:

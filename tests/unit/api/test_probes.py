@@ -36,3 +36,44 @@ def test_stage_metrics_follow_commits_the_loop_and_collections(svc: Mamori, clie
     # the probes stop with the app: no GC hook is left behind
     client.__exit__(None, None, None)
     assert not [cb for cb in gc.callbacks if getattr(cb, "__qualname__", "").startswith("StageProbes")]
+
+
+def test_the_gc_probe_never_raises_near_the_recursion_limit() -> None:
+    # a collection can start deep in a recursion (a hostile nested document being refused); the probe's metric
+    # calls need stack frames there, and an exception from a GC callback is unraisable
+    import sys
+
+    from mamori.api.metrics import Metrics
+    from mamori.api.probes import StageProbes
+
+    probes = StageProbes(Metrics())
+
+    def depth() -> int:
+        f, n = sys._getframe(), 0
+        while f is not None:
+            f, n = f.f_back, n + 1
+        return n
+
+    limit = sys.getrecursionlimit()
+    raised_inside = []
+    try:
+        base = depth()  # the lowest limit the interpreter takes here (its count of the depth is its own)
+        while True:
+            try:
+                sys.setrecursionlimit(base)
+                break
+            except RecursionError:
+                base += 1
+        for headroom in range(1, 40):  # the call itself fits; what the probe calls may not
+            sys.setrecursionlimit(base + headroom)
+            try:
+                probes._gc("start", {"generation": 2})
+                probes._gc("stop", {"generation": 2})
+            except RecursionError as exc:
+                if exc.__traceback__ is not None and exc.__traceback__.tb_next is not None:
+                    raised_inside.append(headroom)
+            finally:
+                sys.setrecursionlimit(limit)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert not raised_inside

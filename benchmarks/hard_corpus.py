@@ -211,11 +211,9 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
         if any(x == "place" or x.startswith("word") for x in vocab.other_senses(w.lower()))
     ]
     for i in range(n_each if places_words else 0):
-        noun = rng.choice(_PLACE_NOUNS)
-        add(
-            "modifier",
-            f"{places_words[i % len(places_words)]} {noun} {rng.choice(_SCENES)}, {rng.choice(_STYLES)}",
-        )
+        noun, word = rng.choice(_PLACE_NOUNS), places_words[i % len(places_words)]
+        head = f"the {word.lower()}" if i % 2 else word  # sentence-initial, or lower case after 'the'
+        add("modifier", f"{head} {noun} {rng.choice(_SCENES)}, {rng.choice(_STYLES)}")
     out.extend(_homographs(reg, rng, cities))
     out.extend(_part_and_trait(reg, rng))
     out.extend(_japanese_everyday(reg, rng, n_each))

@@ -200,3 +200,15 @@ def test_readings_of_words_that_are_not_names() -> None:
     assert transcribe.romaji_reading("olaf") == ""  # not Japanese romaji
     assert transcribe.romaji_reading("eevee") == ""  # small vowels: a foreign word
     assert transcribe.romaji_reading("chihiro") == "チヒロ"
+
+
+def test_a_lower_case_name_that_is_a_japanese_word_modifying_a_noun_is_that_word() -> None:
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "R"),),
+        works=(Work("w", "rh", ("Rice Field Tales",)),),
+        characters=(Character("mochi", "w", ("Mochi", "モチマル"), ("round white body", "leaf hat")),),
+    )
+    m = TextMatcher(reg)
+    assert chars(m, "mochi rice cakes at a new year festival") == []  # もち is an everyday Japanese word
+    assert chars(m, "Mochi plush toy on a shelf") == ["mochi"]  # capitalised, the name
+    assert chars(m, "mochi bouncing in a meadow") == ["mochi"]  # not modifying a noun

@@ -489,7 +489,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         if not possessive and _different_person(index, toks, h) or _shadowed(toks, h):
             status = "needs"
         else:
-            other = other_sense(index, norm, toks, h)
+            other = other_sense(index, norm, toks, h) or _lower_modifier(index, toks, h)
             if other:
                 status, how = "needs", f"{how}; {other}"
     return Scored(h, e, score, rule, how, status, bool(other))
@@ -586,6 +586,19 @@ def _capitalisation(ts: list[Token], toks: list[Token], h: Hit, common: Callable
     if len(ts) >= 2 or not ts[0].sent_start:
         return "strong"
     return "weak"
+
+
+def _lower_modifier(index: NameIndex, toks: list[Token], h: Hit) -> str:
+    """A lower-case name that is also a place or a word, modifying the noun after it ('mochi rice cakes', 'the
+    tama river'): that place or word ('' when it is not). Capitalised, it stays the name ('Mochi plush toy')."""
+    senses = index.senses.get(h.eid, ())
+    if not senses or h.t1 + 1 >= len(toks) or any(toks[k].upper for k in range(h.t0, h.t1 + 1)):
+        return ""
+    nxt = toks[h.t1 + 1]
+    if nxt.upper or nxt.sep_before.strip() or nxt.text not in index.nouns:
+        return ""
+    kinds = [x for x in senses if x == "place" or x.startswith("word")]
+    return f"a {' or '.join(kinds)} before '{nxt.text}'" if kinds else ""
 
 
 def _different_person(index: NameIndex, toks: list[Token], h: Hit) -> bool:

@@ -388,6 +388,9 @@ class NameIndex:
             if ch is None or e.ja or len(e.words) != 1 or ch.ambiguous is False:
                 continue
             senses = ch.other_senses or vocab.other_senses(e.raw)
+            if not ch.other_senses and common_ja(transcribe.romaji_reading(e.raw) or "-"):
+                # the romaji of an everyday Japanese word ('mochi', 'sakura', 'hikari'): a word in that sense too
+                senses = (*senses, "word:ja")
             if ch.ambiguous and not senses:
                 senses = ("declared",)
             if senses:

@@ -78,58 +78,52 @@ def one_word(text: str, a: int, b: int) -> bool | None:
     """Whether the span [a, b) of text is exactly one dictionary content word in its sentence ('うさぎ' in
     'うさぎがにんじんを食べる'; not 'えどわーど', which the analyser can only read as fragments); None when the
     analyser is unavailable."""
-    lo, window = _window(text, a, b)
-    if window is None:
+    got = _around(text, a, b)
+    if got is None:
         return None
-    ms = morphemes(window)
-    if not ms:
-        return None
-    a -= lo
-    b -= lo
+    ms, a, b = got
     return any(s == a and e == b and content for s, e, content, _ in ms)
 
 
 def ordinary_words(text: str, a: int, b: int) -> bool | None:
     """Whether the span [a, b) of text is made of whole morphemes that are all ordinary words (no proper noun, no
     unknown word: '機器', '付きの'; not '月野', a surname); None when the analyser is unavailable."""
-    lo, window = _window(text, a, b)
-    if window is None:
+    got = _around(text, a, b)
+    if got is None:
         return None
-    ms = morphemes(window)
-    if not ms:
-        return None
-    a -= lo
-    b -= lo
+    ms, a, b = got
     inside = [m for m in ms if m[0] < b and m[1] > a]
     if not inside or inside[0][0] != a or inside[-1][1] != b:
         return False  # the span cuts a word: not made of whole words
     return all(m[3] for m in inside)
 
 
-def _window(text: str, a: int, b: int) -> tuple[int, str | None]:
-    """The Japanese run around the span [a, b), at most WINDOW characters each side, cut where a boundary is sure
-    (spaces, punctuation, Latin): (its start, the run); None for a run over MAX_CHARS."""
+def _around(text: str, a: int, b: int) -> tuple[tuple[tuple[int, int, bool, bool], ...], int, int] | None:
+    """The morphemes of the Japanese run around the span [a, b) (at most WINDOW characters each side, cut where a
+    boundary is sure: spaces, punctuation, Latin) and the span's offsets in that run; None when the run is over
+    MAX_CHARS or the analyser is unavailable."""
     lo = max(0, a - WINDOW)
     for cut in _NON_JP.finditer(text, lo, a):
         lo = cut.end()
     stop = _NON_JP.search(text, b, b + WINDOW)
     hi = stop.start() if stop else min(len(text), b + WINDOW)
     window = text[lo:hi]
-    return lo, (window if len(window) <= MAX_CHARS else None)
+    if len(window) > MAX_CHARS:
+        return None
+    ms = morphemes(window)
+    if not ms:
+        return None
+    return ms, a - lo, b - lo
 
 
 def crosses_word(text: str, a: int, b: int) -> tuple[bool, bool] | None:
     """Whether a dictionary content word runs across the start / the end of the span [a, b) of text ('れいぞうこ' across the
     end of 'れい', 'ゾロ目' across the end of 'ゾロ'), analysed on a window around the span cut where a boundary is
     sure (spaces, punctuation, Latin); None when the analyser is unavailable."""
-    lo, window = _window(text, a, b)
-    if window is None:
+    got = _around(text, a, b)
+    if got is None:
         return None
-    ms = morphemes(window)
-    if not ms:
-        return None
-    a -= lo
-    b -= lo
+    ms, a, b = got
     left = right = False
     for s, e, content, _ in ms:
         if content:

@@ -159,6 +159,11 @@ def test_a_katakana_name_in_hiragana_or_without_its_dot(m: TextMatcher, text: st
     assert chars(m, text) == ["rodrigo"]
 
 
+@pytest.mark.parametrize("mark", [".", "-", "_", "*", "．", " "])
+def test_marks_typed_between_kana_to_split_a_name(m: TextMatcher, mark: str) -> None:
+    assert chars(m, mark.join("ロドリゴ") + "が馬に乗る") == ["rodrigo"]
+
+
 @pytest.mark.skipif(not morph.available(), reason="needs the Japanese morphological analyser")
 def test_a_hiragana_dictionary_word_is_not_a_katakana_name() -> None:
     reg = Registry(

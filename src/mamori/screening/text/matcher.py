@@ -58,9 +58,10 @@ _LEET_RE = re.compile(r"[a-z][0-9@$!]|[0-9@$!][a-z]")
 # prompts (none of these characters) skip _LEET_RE
 _LEET_CHAR_RE = re.compile(r"[0-9@$!]")
 _PARTICLE_KEYS = {phonetic_key(k): v for k, v in _PARTICLE_ROMAJI.items()}
-# the characters ja_fold drops (to ''): white space (\s is str.isspace) and the half-width middle dot; no kana or
-# kanji is either (the full-width ・ is kana and kept)
-_JA_DROPPED_RE = re.compile("[\\s\uff65]")
+# the characters ja_fold drops (to ''): white space (\s is str.isspace), the half-width middle dot, and the marks
+# typed between kana to split a name ('エ.ル.サ', 'エ-ル-サ', 'エ_ル_サ', 'エ*ル*サ': the normaliser folds full-width
+# ones to these); no kana or kanji is one (the full-width ・ is kana and kept)
+_JA_DROPPED_RE = re.compile("[\\s\uff65._*\\-]")
 CJK_RUN_RE = re.compile(CJK_RE.pattern + "+")  # ・ (U+30FB) is in the kana block, so runs include it
 # a stretch of kana/kanji whose characters are joined only by characters the Japanese stream drops
 _JA_SEGMENT_RE = re.compile(f"{CJK_RE.pattern}(?:{_JA_DROPPED_RE.pattern}*{CJK_RE.pattern})*")

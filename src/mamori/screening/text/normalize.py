@@ -97,13 +97,14 @@ _JA_FOLD: dict[str, str] = {}
 
 
 def ja_fold(ch: str) -> str:
-    """Japanese-stream form of one normalised character: katakana for kana, the kanji, '' for spacing/・, '|'."""
+    """Japanese-stream form of one normalised character: katakana for kana, the kanji, '' for spacing/・ and the
+    marks typed between kana to split a name ('エ.ル.サ'), '|' for anything else."""
     got = _JA_FOLD.get(ch)
     if got is None:
         if is_cjk(ch):
             o = ord(ch)
             got = chr(o + 0x60) if 0x3041 <= o <= 0x3096 else ch
-        elif ch in "・･ \u3000" or ch.isspace():
+        elif ch in "・･ \u3000._*-" or ch.isspace():  # spacing, and the marks typed to split a name (matcher)
             got = ""
         else:
             got = "|"

@@ -459,7 +459,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
                     break
     status = "strong"
     if amb:
-        status = _capitalisation(ts, toks, h, index.lex.is_common_en)
+        status = _capitalisation(ts, toks, h, index.dictionary.__contains__)
         if status == "needs" and same_words and len(e.words) >= 2 and e.kind != PART and not obfuscated:
             if e.coined and all(toks[k].sep_before in ("-", "‐", "‑") for k in range(h.t0 + 1, h.t1 + 1)):
                 status = "strong"  # 'sky-rider': the registered compound itself, whatever the case
@@ -516,7 +516,7 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
             and not prev.sep_before.strip()
             and prev.text.isalpha()
             and len(prev.text) >= 2
-            and not is_title_case_prompt(toks, index.lex.is_common_en)
+            and not is_title_case_prompt(toks, index.dictionary.__contains__)
             # not the other registered name words, nor a short form of one ('Ed Elric')
             and not index.starts_a_registered_word(prev.text)
             and (person or not index.lex.is_common_en(prev.text))
@@ -628,9 +628,9 @@ def _different_person(index: NameIndex, toks: list[Token], h: Hit) -> bool:
             and after.text.isalpha()
             and len(after.text) >= 3
             and after.text not in index.registered_words
-            and not is_title_case_prompt(toks, index.lex.is_common_en)
+            and not is_title_case_prompt(toks, index.dictionary.__contains__)
         )
-    if nxt.text in index.registered_words or is_title_case_prompt(toks, index.lex.is_common_en):
+    if nxt.text in index.registered_words or is_title_case_prompt(toks, index.dictionary.__contains__):
         return False
     return nxt.text.isalpha() and len(nxt.text) >= 2
 

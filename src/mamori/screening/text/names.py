@@ -488,6 +488,9 @@ class NameIndex:
         self.frequent = everyday - self.registered_words
         self.everyday = everyday  # with the registered words: is a name part an everyday word
         self.nouns = vocab.nouns_only() if self.entries else frozenset()  # decide: a name modifying a noun
+        # everyday words that are dictionary words, not frequent names ('road', 'night'; not 'hong', 'kong'): what
+        # a headline capitalises (normalize.is_title_case_prompt)
+        self.dictionary = vocab.dictionary_words() if self.entries else frozenset()
         self.try_cache: dict[tuple[str, bool], list[tuple[int, float]]] = {}
         self.sorted_words: list[str] = sorted(self.registered_words)
         self._rest_near: dict[tuple[str, str, int], bool] = {}  # pair_rest_near answers (bounded)

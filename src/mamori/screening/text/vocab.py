@@ -145,6 +145,15 @@ def adjectives(words: set[str] | frozenset[str]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def dictionary_words() -> frozenset[str]:
+    """Everyday English words (frequent_en_words) that lemminflect's tables know as a noun, verb, adjective or
+    adverb: the common vocabulary, without the frequent names wordfreq also counts ('hong', 'kong', 'london')."""
+    from lemminflect import getAllLemmas
+
+    return frozenset(w for w in frequent_en_words() if getAllLemmas(w))
+
+
+@lru_cache(maxsize=1)
 def nouns_only() -> frozenset[str]:
     """Everyday English words (frequent_en_words) that lemminflect's tables list as nouns, except forms that read
     as a verb after a subject ('walking', 'runs', 'dances'): 'river', 'station', 'museum'. After a capitalised name,

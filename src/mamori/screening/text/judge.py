@@ -3,7 +3,6 @@ different-person and shadow-word rules, misspellings, descriptive traits, titles
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
@@ -459,7 +458,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
                     break
     status = "strong"
     if amb:
-        status = _capitalisation(ts, toks, h, index.dictionary.__contains__)
+        status = _capitalisation(ts, toks, h, index)
         if status == "needs" and same_words and len(e.words) >= 2 and e.kind != PART and not obfuscated:
             if e.coined and all(toks[k].sep_before in ("-", "‐", "‑") for k in range(h.t0 + 1, h.t1 + 1)):
                 status = "strong"  # 'sky-rider': the registered compound itself, whatever the case
@@ -516,7 +515,7 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
             and not prev.sep_before.strip()
             and prev.text.isalpha()
             and len(prev.text) >= 2
-            and not is_title_case_prompt(toks, index.dictionary.__contains__)
+            and not _headline(index, toks)
             # not the other registered name words, nor a short form of one ('Ed Elric')
             and not index.starts_a_registered_word(prev.text)
             and (person or not index.lex.is_common_en(prev.text))
@@ -572,7 +571,7 @@ def _ja_named(text: str, n1: int) -> str:
     return ""
 
 
-def _capitalisation(ts: list[Token], toks: list[Token], h: Hit, common: Callable[[str], bool]) -> str:
+def _capitalisation(ts: list[Token], toks: list[Token], h: Hit, index: NameIndex) -> str:
     k = h.t1 + 1
     if k < len(toks):
         nxt = toks[k]
@@ -581,11 +580,16 @@ def _capitalisation(ts: list[Token], toks: list[Token], h: Hit, common: Callable
     for t in ts:  # a lower-case token, or a short all-caps one
         if not t.upper or t.allcaps and len(t.text) <= 4:
             return "needs"
-    if is_title_case_prompt(toks, common):
+    if _headline(index, toks):
         return "weak"
     if len(ts) >= 2 or not ts[0].sent_start:
         return "strong"
     return "weak"
+
+
+def _headline(index: NameIndex, toks: list[Token]) -> bool:
+    """A headline-style prompt, told by its dictionary words (NameIndex.dictionary): capitals say nothing there."""
+    return is_title_case_prompt(toks, index.dictionary.__contains__)
 
 
 def _lower_modifier(index: NameIndex, toks: list[Token], h: Hit) -> str:
@@ -602,7 +606,8 @@ def _lower_modifier(index: NameIndex, toks: list[Token], h: Hit) -> str:
 
 
 def _different_person(index: NameIndex, toks: list[Token], h: Hit) -> bool:
-    """'Mario Draghi': a one-word name followed by another capitalised, unregistered word."""
+    """'Mario Draghi': a one-word name followed by another capitalised, unregistered word; 'Conan O'Brien' (a
+    surname with an apostrophe); 'Conan the Barbarian' (an epithet the registry does not have)."""
     if h.t1 + 1 >= len(toks):
         return False
     nxt = toks[h.t1 + 1]
@@ -613,9 +618,7 @@ def _different_person(index: NameIndex, toks: list[Token], h: Hit) -> bool:
     if len(nxt.text) == 1 and h.t1 + 2 < len(toks):
         after = toks[h.t1 + 2]  # "O'Brien", "D'Angelo": a surname written with an apostrophe
         if after.upper and after.sep_before in ("'", "’") and after.text.isalpha() and len(after.text) >= 2:
-            return after.text not in index.registered_words and not is_title_case_prompt(
-                toks, index.lex.is_common_en
-            )
+            return after.text not in index.registered_words and not _headline(index, toks)
     if nxt.allcaps:
         return False
     if nxt.text == "the" and h.t1 + 2 < len(toks):
@@ -628,9 +631,9 @@ def _different_person(index: NameIndex, toks: list[Token], h: Hit) -> bool:
             and after.text.isalpha()
             and len(after.text) >= 3
             and after.text not in index.registered_words
-            and not is_title_case_prompt(toks, index.dictionary.__contains__)
+            and not _headline(index, toks)
         )
-    if nxt.text in index.registered_words or is_title_case_prompt(toks, index.dictionary.__contains__):
+    if nxt.text in index.registered_words or _headline(index, toks):
         return False
     return nxt.text.isalpha() and len(nxt.text) >= 2
 

@@ -218,3 +218,19 @@ def test_a_lower_case_name_that_is_a_japanese_word_modifying_a_noun_is_that_word
     assert chars(m, "mochi rice cakes at a new year festival") == []  # もち is an everyday Japanese word
     assert chars(m, "Mochi plush toy on a shelf") == ["mochi"]  # capitalised, the name
     assert chars(m, "mochi bouncing in a meadow") == ["mochi"]  # not modifying a noun
+
+
+def test_a_katakana_part_typed_by_its_sound_is_a_part_of_the_name() -> None:
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "R"),),
+        works=(Work("w", "rh", ("Some Saga",)),),
+        characters=(
+            Character("glint", "w", ("Glint Sorano", "空野グリント"), ("mirror shield",)),
+            Character("hop", "w", ("Hopsy Banny", "ホプシー・バニー"), ("long ears",)),
+        ),
+    )
+    m = TextMatcher(reg)
+    assert chars(m, "Sorano Gurinto sketching a mirror") == ["glint"]  # 'gurinto' of グリント
+    assert chars(m, "Gurinto Sorano sketching a mirror") == ["glint"]
+    # 'banii' of バニー, one fold from a place written with an accent ('Baní'): the place
+    assert chars(m, "a street market in Baní at dawn, watercolor") == []

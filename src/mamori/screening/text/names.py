@@ -5,6 +5,7 @@ misspellings. Nothing here looks at a prompt."""
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
@@ -371,6 +372,25 @@ class NameIndex:
                 if len(rk) >= 3 and rk != pk:
                     keid = add(character, work, PART, label, rk, (), True, parent, True, False)
                     ja[rk].add(keid)
+            elif all(is_katakana(c) for c in pk):
+                # a katakana part typed by its sound ('raito' of '夜神ライト', written 'Yagami Raito'): a Latin part
+                # of the name too, and a registered word (beside it, 'Yagami' is no other person's surname)
+                rr = "".join(sg[2] for sg in romaji_segments(pk))
+                if len(rr) >= 4 and rr.isalpha() and rr not in self.registered_words:
+                    reid = add(
+                        character,
+                        work,
+                        PART,
+                        label,
+                        rr,
+                        (rr,),
+                        common or is_common_en(rr),
+                        parent,
+                        False,
+                        False,
+                    )
+                    lat[phonetic_key(rr)].add(reid)
+                    self.registered_words.add(rr)
         # distinctive words of a work's titles ('valdoria' of 'The Chronicles of Valdoria'): nearby, they are
         # context for that work's characters
         self.title_words: dict[str, frozenset[str]] = {}
@@ -594,6 +614,10 @@ class NameIndex:
 _EMPTY: dict[str, list[int]] = {}
 
 
+def _unaccented(w: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
+
+
 PLACE_ZIPF = 9.0  # a place's name counts as more frequent than any name spelling: a real place is meant
 
 
@@ -601,10 +625,12 @@ PLACE_ZIPF = 9.0  # a place's name counts as more frequent than any name spellin
 def _established_keys() -> tuple[tuple[str, str, float], ...]:
     """(word, its phonetic key, its Zipf frequency) of each one-word place name (vocab.places, as PLACE_ZIPF: 'Uchiza'
     is a town in Peru, not a misspelt 'Uchiha') and of each of vocab.established_words(), keyed once a process."""
-    places = [w for w in vocab.places() if len(w) >= 4 and w.isascii() and w.isalpha()]
-    return tuple((w, phonetic_key(w), PLACE_ZIPF) for w in sorted(places)) + tuple(
-        (w, phonetic_key(w), z) for w, z in vocab.established_words().items()
-    )
+    places = {
+        _unaccented(w) for w in vocab.places() if " " not in w
+    }  # as prompts are folded: 'Baní' -> 'bani'
+    return tuple(
+        (w, phonetic_key(w), PLACE_ZIPF) for w in sorted(places) if len(w) >= 4 and w.isalpha()
+    ) + tuple((w, phonetic_key(w), z) for w, z in vocab.established_words().items())
 
 
 def _automaton(keys: dict[str, set[int]]) -> ahocorasick.Automaton:

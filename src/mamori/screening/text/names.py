@@ -403,12 +403,13 @@ class NameIndex:
         # what else each one-word Latin form is (registry `other_senses`, else from data; `ambiguous: false`: none)
         self.senses: dict[int, tuple[str, ...]] = {}
         chars = {c.id: c for c in registry.characters}
+        ja_words = vocab.common_ja_romaji() if self.entries else frozenset()
         for e in self.entries:
             ch = chars.get(e.character or "")
             if ch is None or e.ja or len(e.words) != 1 or ch.ambiguous is False:
                 continue
             senses = ch.other_senses or vocab.other_senses(e.raw)
-            if not ch.other_senses and common_ja(transcribe.romaji_reading(e.raw) or "-"):
+            if not ch.other_senses and e.raw in ja_words:
                 # the romaji of an everyday Japanese word ('mochi', 'sakura', 'hikari'): a word in that sense too
                 senses = (*senses, "word:ja")
             if ch.ambiguous and not senses:

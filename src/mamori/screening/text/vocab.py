@@ -87,6 +87,25 @@ def _is_kana(c: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def common_ja_romaji() -> frozenset[str]:
+    """The Hepburn romaji (pykakasi) of the everyday kana words of common_ja(): a Latin name equal to one is also a
+    Japanese word ('mochi', 'sakura', 'hikari')."""
+    import warnings
+
+    import pykakasi
+
+    kks = pykakasi.kakasi()
+    out = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for w in common_ja():
+            r = "".join(p.get("hepburn", "") for p in kks.convert(w)).lower()
+            if len(r) >= 3 and r.isascii() and r.isalpha():
+                out.add(r)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
 def given_names() -> frozenset[str]:
     """Lower-case given names: the US census first-name lists and gender-guesser's international list."""
     import gender_guesser.detector as gg

@@ -175,6 +175,17 @@ def test_a_hiragana_dictionary_word_is_not_a_katakana_name() -> None:
     m = TextMatcher(reg)
     assert morph.one_word("うさぎがにんじんを食べている", 0, 3) is True
     assert chars(m, "うさぎがにんじんを食べている写真") == []
+    # a whole registered katakana name too: 'きき' of 'ききかんり' (危機管理) is a word; with an honorific, the name
+    kiki = TextMatcher(
+        Registry(
+            rightsholders=(Rightsholder("rh", "R"),),
+            works=(Work("w", "rh", ("Some Saga",)),),
+            characters=(Character("k", "w", ("キキ",), ("red bow",)),),
+        )
+    )
+    assert chars(kiki, "ききかんりの講習会") == []
+    assert chars(kiki, "ききちゃんが空を飛ぶ") == ["k"]
+    assert chars(kiki, "キキが空を飛ぶ") == ["k"]
 
 
 @pytest.mark.skipif(not transcribe.reading("olaf"), reason="needs e2k (the katakana readings of Latin names)")

@@ -370,10 +370,15 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             how, rule, score = f"part of the name ({how})", _R_VARIANT, min(score, 0.85)
         everyday = index.lex.everyday_ja(to_katakana(seg))
         amb = e.common or len(e.raw) <= 1 or everyday
-        if amb and not everyday and len(seg) >= 3 and _kana_swapped(norm.text, h.n0, h.n1, e):
+        swapped = _kana_swapped(norm.text, h.n0, h.n1, e)
+        if amb and not everyday and len(seg) >= 3 and swapped is True:
             # a name registered in katakana written in hiragana, where the analyser finds no word ('えどわーど',
             # 'ばにー'): a loanword's ordinary sense is written in katakana, so this spelling is the name's
             amb, how = False, f"{how}; the katakana name written in hiragana"
+        elif not amb and swapped is False and e.kind != PART:
+            # the same in hiragana where the analyser reads one dictionary word ('きき' of 'ききかんり', 危機): that
+            # word, unless the prompt says otherwise (an honorific, a trait, a cue)
+            amb, how = True, f"{how}; a dictionary word in hiragana"
         named = _ja_named(norm.text, h.n1)
         if named:
             amb, how = True, f"{how}; given to another ('{named}')"
@@ -547,13 +552,15 @@ def _kanji_words(text: str, h: Hit) -> bool:
     return morph.ordinary_words(text, h.n0, h.n1) is True
 
 
-def _kana_swapped(text: str, n0: int, n1: int, e: Entry) -> bool:
-    """The prompt's span is hiragana (with long-vowel marks) where the registered name has the same kana in
-    katakana, and it is not one dictionary word in its sentence (morph.one_word)."""
+def _kana_swapped(text: str, n0: int, n1: int, e: Entry) -> bool | None:
+    """For a span in hiragana (with long-vowel marks) where the registered name has the same kana in katakana:
+    True when it is not one dictionary word in its sentence (morph.one_word), False when it is one. None for any
+    other span, or without the analyser."""
     seg = text[n0:n1]
     if not all(is_hiragana(c) or c == "ー" for c in seg) or e.raw not in e.label:
-        return False
-    return morph.one_word(text, n0, n1) is False
+        return None
+    word = morph.one_word(text, n0, n1)
+    return None if word is None else not word
 
 
 def _ja_named(text: str, n1: int) -> str:

@@ -4,7 +4,6 @@ misspellings. Nothing here looks at a prompt."""
 
 from __future__ import annotations
 
-import dataclasses
 import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
@@ -194,9 +193,21 @@ class NameIndex:
             parent: int,
             is_ja: bool,
             is_title: bool,
+            transcribed: bool = False,
         ) -> int:
             e = Entry(
-                len(self.entries), character, work, kind, label, raw, words, common, parent, is_ja, is_title
+                len(self.entries),
+                character,
+                work,
+                kind,
+                label,
+                raw,
+                words,
+                common,
+                parent,
+                is_ja,
+                is_title,
+                transcribed=transcribed,
             )
             self.entries.append(e)
             return e.eid
@@ -246,8 +257,7 @@ class NameIndex:
                         keys = {ja_key("".join(rs)), ja_key("・".join(rs))}
                         first = ja_key("".join(rs))
                         if len(first) >= 3 and not ja.get(first):  # not where the name is registered so
-                            t = Entry(
-                                len(self.entries),
+                            teid = add(
                                 character,
                                 work,
                                 TRANSCRIBED,
@@ -260,8 +270,6 @@ class NameIndex:
                                 False,
                                 transcribed=True,
                             )
-                            self.entries.append(t)
-                            teid = t.eid
                             for k in keys:
                                 ja[k].add(teid)
                 for k in {phonetic_key(raw), "".join(phonetic_key(w) for w in words)}:
@@ -285,10 +293,9 @@ class NameIndex:
                     character, work, TITLE if is_title else NAME, label, jk, (), common, -1, True, is_title
                 )
                 ja[jk].add(eid)
+                # 'バッグスバニー': the dotted name written without its dots
                 plain = jk.replace("・", "").replace("･", "")
-                if (
-                    plain != jk and len(plain) >= 3
-                ):  # 'バッグスバニー': the dotted name written without its dots
+                if plain != jk and len(plain) >= 3:
                     ja[plain].add(eid)
                 # romanised per word of the name ('ハリー・ポッター' -> 'harii pottaa'): the words as typed by sound
                 chunks = "".join(
@@ -346,9 +353,9 @@ class NameIndex:
             r = ja_key(transcribe.reading(w)) if character in latin_only else ""
             if len(r) >= 3 and not ja.get(r):
                 common = common_ja(r) or w in vocab.frequent_en_words()
-                e = Entry(len(self.entries), character, work, PART, label, r, (), common, parent, True, False)
-                self.entries.append(dataclasses.replace(e, transcribed=True))
-                ja[r].add(e.eid)
+                ja[r].add(
+                    add(character, work, PART, label, r, (), common, parent, True, False, transcribed=True)
+                )
         # a kana part of a Japanese name ('ミーニャ' of 'ミーニャ・ホルスト') is a name part of its own unless it is the
         # loanword of an ordinary word or a frequent given name: the Latin word of the character's names in the same
         # position, or one that reads alike
@@ -452,13 +459,6 @@ class NameIndex:
         # frequency, and each form's own frequency: a prompt that writes a word more frequent than the registered
         # spelling wrote that word, not a variant of the name (judge.classify). Only words that can meet a form
         # are kept.
-        # frequent Japanese words written with kanji ('機器', read 'kiki'): a kanji word read as a Latin name's
-        # romaji is that word unless the prompt says otherwise (judge.classify)
-        self.kanji_words: frozenset[str] = (
-            frozenset(w for w in vocab.everyday_ja() if any(is_kanji(c) for c in w))
-            if self.entries
-            else frozenset()
-        )
         self.homographs: dict[str, float] = {}
         self.spelling_zipf: dict[int, float] = {}
         if self.entries:

@@ -164,12 +164,18 @@ def adjectives(words: set[str] | frozenset[str]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _everyday_pos() -> dict[str, frozenset[str]]:
+    """The parts of speech lemminflect's tables give each everyday English word (frequent_en_words), looked up once."""
+    from lemminflect import getAllLemmas
+
+    return {w: frozenset(getAllLemmas(w)) for w in frequent_en_words()}
+
+
+@lru_cache(maxsize=1)
 def dictionary_words() -> frozenset[str]:
     """Everyday English words (frequent_en_words) that lemminflect's tables know as a noun, verb, adjective or
     adverb: the common vocabulary, without the frequent names wordfreq also counts ('hong', 'kong', 'london')."""
-    from lemminflect import getAllLemmas
-
-    return frozenset(w for w in frequent_en_words() if getAllLemmas(w))
+    return frozenset(w for w, pos in _everyday_pos().items() if pos)
 
 
 @lru_cache(maxsize=1)
@@ -177,14 +183,11 @@ def nouns_only() -> frozenset[str]:
     """Everyday English words (frequent_en_words) that lemminflect's tables list as nouns, except forms that read
     as a verb after a subject ('walking', 'runs', 'dances'): 'river', 'station', 'museum'. After a capitalised name,
     one of them makes the name its modifier ('Edogawa river', 'Asuka station'), a name in its place or word sense."""
-    from lemminflect import getAllLemmas
-
-    out = set()
-    for w in frequent_en_words():
-        pos = getAllLemmas(w)
-        if "NOUN" in pos and not w.endswith("ing") and not ("VERB" in pos and w.endswith("s")):
-            out.add(w)
-    return frozenset(out)
+    return frozenset(
+        w
+        for w, pos in _everyday_pos().items()
+        if "NOUN" in pos and not w.endswith("ing") and not ("VERB" in pos and w.endswith("s"))
+    )
 
 
 @lru_cache(maxsize=1)

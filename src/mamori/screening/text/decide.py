@@ -9,7 +9,7 @@ from mamori.screening.text.evidence import evidence_of as _evidence
 from mamori.screening.text.evidence import set_aside as _set_aside
 from mamori.screening.text.judge import MIN_SCORE, Hit, Scored, classify
 from mamori.screening.text.lexicon import JA_HONORIFICS
-from mamori.screening.text.names import PART, NameIndex
+from mamori.screening.text.names import PART, ROMAJI, NameIndex
 from mamori.screening.text.normalize import Normalized, Token, is_hiragana, is_katakana, to_katakana
 from mamori.screening.text.traits import TraitHit, descriptive_score, distinct_hits
 from mamori.types import Evidence, Match, Rule, Span
@@ -62,7 +62,7 @@ class _Context:
         stems = self.stems
         n = 0
         for h in self.trait_hits.get(cid, ()):
-            if specific and not h.matched & h.trait.distinctive:
+            if h.weak or specific and not h.matched & h.trait.distinctive:
                 continue
             if any(not (s.hit.t0 <= stems[w] <= s.hit.t1) for w in h.matched if w in stems):
                 n += 1
@@ -182,6 +182,8 @@ def decide(
         s = classify(index, norm, toks, h)
         if s is not None and s.status != "drop":
             scored.append(s)
+    if len(scored) > 1:
+        scored = _one_reading(scored)
     # longest span wins over a different work's hit strictly inside it
     if len(scored) > 1:
         scored.sort(key=_longest_first)
@@ -284,6 +286,26 @@ def decide(
     if len(matches) > 1:
         matches.sort(key=_match_order)
     return matches
+
+
+def _one_reading(scored: list[Scored]) -> list[Scored]:
+    """A word the prompt writes exactly as a registered Latin form, read there in another sense ('a parrot named
+    Doraemon', 'Anya's Pizzeria'), is read so for its character whatever else it also spells: its other readings
+    (the romaji of the Japanese name, a romanised part) go with it."""
+    sided = None
+    plain = set()
+    for s in scored:
+        if s.hit.lit == s.entry.raw and not s.entry.ja and s.entry.kind != ROMAJI:
+            if not s.other:
+                plain.add((s.hit.n0, s.hit.n1, s.entry.character))
+            elif sided is None:
+                sided = {(s.hit.n0, s.hit.n1, s.entry.character)}
+            else:
+                sided.add((s.hit.n0, s.hit.n1, s.entry.character))
+    if sided is None:
+        return scored
+    sided -= plain  # read exactly as the name too ('Goku' registered alone and as part of 'Son Goku')
+    return [s for s in scored if s.other or (s.hit.n0, s.hit.n1, s.entry.character) not in sided]
 
 
 def _add_traits(

@@ -477,7 +477,9 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         and any(index.lex.is_common_en(w) for w in h.words)
     ):
         status = "needs"  # 'an iron tide of water': a lower-case title made of ordinary words
-    single = h.t0 == h.t1 and len(e.words) <= 1 or e.kind == PART
+    # one word in the prompt for a one-word form, a part, or the romaji of a Japanese name ('Doraemon' of 'ドラえもん',
+    # romanised 'dora emon')
+    single = h.t0 == h.t1 and (len(e.words) <= 1 or e.kind == ROMAJI) or e.kind == PART
     other = ""
     if lit != e.raw and not obfuscated and not merged and index.homographs:
         # 'Zorro' is not a misspelt 'Zoro': a spelling more frequent than the registered one is a word of its own
@@ -524,6 +526,7 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
             # not the other registered name words, nor a short form of one ('Ed Elric')
             and not index.starts_a_registered_word(prev.text)
             and (person or not index.lex.is_common_en(prev.text))
+            and not sibling_word(index, h, prev.text)
         ):
             also = f" (also {', '.join(senses)})" if person else " (a part of the registered name)"
             return f"another person's name beside '{prev.text}'{also}"
@@ -584,8 +587,8 @@ def _capitalisation(ts: list[Token], toks: list[Token], h: Hit, index: NameIndex
         nxt = toks[k]
         if nxt.text in HONORIFICS and nxt.sep_before in ("-", " ", ""):
             return "strong"
-    for t in ts:  # a lower-case token, or a short all-caps one
-        if not t.upper or t.allcaps and len(t.text) <= 4:
+    for t in ts:  # a lower-case token, or a short all-caps one (a single capital letter too)
+        if not t.upper or t.allcaps and len(t.text) <= 4 or len(t.text) == 1:
             return "needs"
     if _headline(index, toks):
         return "weak"
@@ -640,9 +643,24 @@ def _different_person(index: NameIndex, toks: list[Token], h: Hit) -> bool:
             and after.text not in index.registered_words
             and not _headline(index, toks)
         )
-    if nxt.text in index.registered_words or _headline(index, toks):
+    if nxt.text in index.registered_words or _headline(index, toks) or sibling_word(index, h, nxt.text):
         return False
     return nxt.text.isalpha() and len(nxt.text) >= 2
+
+
+def sibling_word(index: NameIndex, h: Hit, word: str) -> bool:
+    """`word` is a misspelling of another word of the same character's Latin names ('Chihro' beside 'Ogino' of
+    'Chihiro Ogino'): one edit, two from eight letters on."""
+    if len(word) < 4:
+        return False
+    e = index.entries[h.eid]
+    own = e.words
+    for w in index.char_words.get(e.character or "", ()):
+        if w not in own and abs(len(w) - len(word)) <= 2:
+            cut = 2 if min(len(w), len(word)) >= 8 else 1
+            if Levenshtein.distance(word, w, score_cutoff=cut) <= cut:
+                return True
+    return False
 
 
 def _shadowed(toks: list[Token], h: Hit) -> bool:

@@ -219,6 +219,8 @@ class NameIndex:
         def add_form(character: str | None, work: str, label: str, is_title: bool) -> None:
             toks = tokenize(normalize(label))
             words = tuple(w for w in (clean_letters(t.text) for t in toks) if w)
+            if words and sum(map(len, words)) <= 2 and any(is_cjk(c) for c in label):
+                words = ()  # an initial inside a Japanese name ('D' of 'モンキー・D・ルフィ') names nobody alone
             if words:
                 raw = "".join(words)
                 self.registered_words.update(words)
@@ -431,6 +433,13 @@ class NameIndex:
         for e in self.entries:
             if e.kind == ROMAJI and e.character in by_char and e.eid not in self.senses:
                 self.senses[e.eid] = by_char[e.character]
+        # each character's Latin name words: a capitalised word beside a name part that is a misspelling of another
+        # of them is that name misspelt ('Chihro Ogino'), not another person's (judge.sibling_word)
+        char_words: dict[str, set[str]] = defaultdict(set)
+        for e in self.entries:
+            if e.character and not e.ja and not e.transcribed:
+                char_words[e.character].update(w for w in e.words if len(w) >= 4 and w.isalpha())
+        self.char_words: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in char_words.items()}
         self.lat = _automaton(lat)
         self.ja = _automaton(ja)
         self.lat_keys = set(lat)

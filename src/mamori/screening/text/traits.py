@@ -21,6 +21,9 @@ GENERIC_ZIPF = 4.0
 # 'hairpin'); 'red coat' + 'blond braid' or
 # 'green dinosaur' + 'red saddle' describe many things
 DISTINCTIVE_ZIPF = 3.0
+# generic traits written out whole, word for word, this many of one character's: a description worth a review
+GENERIC_WHOLE_TRAITS = 3
+GENERIC_WHOLE_SCORE = 0.55
 
 
 def rare_stems(text: str, below: float = GENERIC_ZIPF) -> frozenset[str]:
@@ -58,6 +61,9 @@ class TraitHit:
     trait: Trait
     fraction: float  # weighted share of the trait's tokens present
     matched: frozenset[str]
+    # one everyday word of a longer trait ('waves' of 'sea waves', 'girl' of 'demon girl'): adds to other traits,
+    # is never one of the two that make a description
+    weak: bool = False
 
 
 class TraitIndex:
@@ -139,7 +145,9 @@ class TraitIndex:
                     got += wd[w]
                 frac = got / tr.total
                 if frac >= 0.5:
-                    hs.append(TraitHit(tr, frac, frozenset(matched)))
+                    # part of a trait on one everyday word of it: weak ('girl' alone is not 'demon girl')
+                    weak = len(matched) == 1 < len(tr.tokens) and tr.rare.isdisjoint(matched)
+                    hs.append(TraitHit(tr, frac, frozenset(matched), weak))
             if hs:
                 hs.sort(key=lambda h: -h.fraction * h.trait.total)
                 out[cid] = hs
@@ -161,12 +169,16 @@ def descriptive_score(hs: list[TraitHit], title: bool) -> float:
     """2 distinctive traits ~0.55-0.7, 3+ traits or traits + title >= 0.75; 0 below the evidence bar."""
     eff = sum(min(1.0, h.fraction) * (0.6 + 0.4 * h.trait.distinct) for h in hs)
     n = len(hs)
-    if not title and not any(h.matched & h.trait.rare for h in hs):
-        return 0.0  # generic traits never add up to a character
-    if title and n >= 1:
+    strong = [h for h in hs if not h.weak]
+    if title and strong:
         return min(0.92, 0.75 + 0.05 * (n - 1) + 0.03 * max(0.0, eff - n * 0.8))
-    if n < 2:
+    if len(strong) < 2:
         return 0.0
+    if not any(h.matched & h.trait.rare for h in hs):
+        # generic traits never add up to a character, except several multi-word ones written out whole ('a blue
+        # robot cat with no ears and a red nose'): a description for review, not a decision
+        whole = [h for h in strong if len(h.matched) == len(h.trait.tokens) >= 2]
+        return GENERIC_WHOLE_SCORE if len(whole) >= GENERIC_WHOLE_TRAITS else 0.0
     if n == 2:
         if not any(h.matched & h.trait.distinctive for h in hs):
             return 0.0

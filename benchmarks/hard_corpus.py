@@ -220,7 +220,25 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
     out.extend(_japanese_names(reg, rng))
     out.extend(_romaji_names(reg, rng))
     out.extend(_transcribed_names(reg, rng))
+    out.extend(_loanword_names(reg, rng))
     return out
+
+
+def _loanword_names(reg: Registry, rng: random.Random, per_name: int = 12) -> Iterator[Prompt]:
+    """Whole names registered in katakana that are also everyday loanwords ('リンク', link): as a thing in the
+    sentence (ja_loanword, must pass: 'リンクの写真') and doing something in it (ja_acting, must be caught, in the
+    review band at least: 'リンクが町を歩く', '町を歩くリンク')."""
+    k = 0
+    for c in reg.characters:
+        for name in c.names:
+            if not (_katakana(name) and "・" not in name and name in vocab.common_ja()):
+                continue
+            for i in range(per_name):
+                yield Prompt(f"ja_loanword-{k:04d}", rng.choice(_JA_FRAMES).format(w=name), "ja_loanword")
+                act = rng.choice(_JA_AFTER)
+                text = f"{name}{rng.choice(('が', 'は'))}{act}" if i % 2 else f"{act}{name}"
+                yield Prompt(f"ja_acting-{k:04d}", f"{text}{rng.choice(_JA_PLAIN)}", "ja_acting", (c.id,))
+                k += 1
 
 
 def _countries() -> list[str]:

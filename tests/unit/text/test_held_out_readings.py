@@ -119,3 +119,56 @@ def test_a_name_given_to_another_is_so_in_every_reading(m: TextMatcher, text: st
 
 def test_the_romaji_reading_alone_is_still_the_name(m: TextMatcher) -> None:
     assert chars(m, "Pokurumon riding a bicycle along the beach") == ["pokurumon"]
+
+
+LOAN = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    works=(Work("w", "rh", ("Harbor Lights",)),),
+    characters=(
+        # katakana names that are everyday loanwords (wordfreq: frequent, unidic: common nouns)
+        Character("ribbon", "w", ("Ribbon", "リボン"), ("paper sword", "kite wings")),
+        Character("lamp", "w", ("Lampo", "ランプ"), ("anchor staff",)),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def loan() -> TextMatcher:
+    return TextMatcher(LOAN)
+
+
+@pytest.mark.parametrize(
+    "text", ["リボンがある風景", "リボンの写真", "赤いリボンを結んだ女の子", "リボンが切れた箱"]
+)
+def test_a_loanword_name_as_a_thing_is_that_thing(loan: TextMatcher, text: str) -> None:
+    assert chars(loan, text) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["リボンが海辺で自転車に乗っている", "夜市でラーメンを食べるリボン", "町を歩くリボンの絵"]
+)
+def test_a_loanword_name_doing_something_is_the_name_for_review(loan: TextMatcher, text: str) -> None:
+    got = loan.detect(text)
+    assert [x.character for x in got] == ["ribbon"]
+    assert got[0].score < 0.7  # the review band, as a capitalised sentence subject in English
+
+
+@pytest.mark.parametrize(
+    "text", ["らんぷ riding a bicycle along the beach", "an oil painting of らんぷ in the rain"]
+)
+def test_a_loanword_name_written_in_hiragana_is_the_name(loan: TextMatcher, text: str) -> None:
+    # the loanword itself is written in katakana: in hiragana, where the analyser finds no word, it is the name
+    assert chars(loan, text) == ["lamp"]
+    # a hiragana spelling that is a dictionary word of its own stays that word ('りぼん')
+    assert chars(loan, "りぼん on a gift box") == []
+
+
+def test_a_katakana_name_inside_a_longer_katakana_word_is_not_found() -> None:
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "R"),),
+        works=(Work("w", "rh", ("Tin Theatre",)),),
+        characters=(Character("mario", "w", ("Mariota", "マリオ"), ("tin crown",)),),
+    )
+    mm = TextMatcher(reg)
+    assert chars(mm, "マリオネットの人形劇") == []  # 'ネ' is no particle: 'ね' would be
+    assert chars(mm, "マリオが走る") == ["mario"]

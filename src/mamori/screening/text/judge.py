@@ -9,7 +9,17 @@ from rapidfuzz.distance import Levenshtein
 
 from mamori.screening.text import morph, vocab
 from mamori.screening.text.lexicon import HONORIFICS, JA_HONORIFICS, JA_PARTICLES
-from mamori.screening.text.names import FUZZY_MASK, HASH_B, HASH_P, PART, READING, ROMAJI, Entry, NameIndex
+from mamori.screening.text.names import (
+    FUZZY_MASK,
+    HASH_B,
+    HASH_P,
+    NAME,
+    PART,
+    READING,
+    ROMAJI,
+    Entry,
+    NameIndex,
+)
 from mamori.screening.text.normalize import (
     F_CONFUSABLE,
     F_INVISIBLE,
@@ -132,9 +142,15 @@ def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_
         return not left_same and not right_kata
     if got[0] or got[1]:
         # MeCab reads an unknown kana name by gluing its kana to the words around it ('ことし|もべ', 'たくん'): a
-        # word across an edge is overruled only by a particle or honorific right after a name of 3+ kana
+        # word across an edge is overruled only by a particle or honorific right after a name of 3+ kana; a
+        # particle is written in hiragana ('マリオネット' is not 'マリオ' + 'ね')
         tail = to_katakana(text[nb : nb + 4])
-        if nb - na < 3 or not any(tail.startswith(p) for p in particles):
+        if (
+            nb - na < 3
+            or not any(tail.startswith(p) for p in particles)
+            or is_katakana(text[nb])
+            and not any(tail.startswith(h) for h in JA_HONORIFICS)
+        ):
             return False
     n = nb - na
     seg = text[na:nb]
@@ -371,7 +387,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         everyday = index.lex.everyday_ja(to_katakana(seg))
         amb = e.common or len(e.raw) <= 1 or everyday
         swapped = _kana_swapped(norm.text, h.n0, h.n1, e)
-        if amb and not everyday and len(seg) >= 3 and swapped is True:
+        if amb and len(seg) >= 3 and swapped is True:
             # a name registered in katakana written in hiragana, where the analyser finds no word ('えどわーど',
             # 'ばにー'): a loanword's ordinary sense is written in katakana, so this spelling is the name's
             amb, how = False, f"{how}; the katakana name written in hiragana"
@@ -379,10 +395,16 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             # the same in hiragana where the analyser reads one dictionary word ('きき' of 'ききかんり', 危機): that
             # word, unless the prompt says otherwise (an honorific, a trait, a cue)
             amb, how = True, f"{how}; a dictionary word in hiragana"
+        status = "needs" if amb else "strong"
+        if amb and e.kind == NAME and all(is_katakana(c) or c == "ー" for c in seg):
+            # a whole katakana name that is also a word, doing something in its sentence ('リンクが自転車に乗っている',
+            # 'ラーメンを食べるソニック'): as a capitalised sentence subject in English, the review band
+            if morph.acts(norm.text, h.n0, h.n1):
+                status, how = "weak", f"{how}; the subject of its sentence"
         named = _ja_named(norm.text, h.n1)
         if named:
-            amb, how = True, f"{how}; given to another ('{named}')"
-        return Scored(h, e, score, rule, how, "needs" if amb else "strong", bool(named))
+            status, how = "needs", f"{how}; given to another ('{named}')"
+        return Scored(h, e, score, rule, how, status, bool(named))
     if h.via == "romaji":
         amb = (
             e.common

@@ -74,6 +74,53 @@ def morphemes(text: str) -> tuple[tuple[int, int, bool, bool], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=2_000)
+def _tags(text: str) -> tuple[tuple[int, int, str, str, str], ...]:
+    """(start, end, pos1, pos2, conjugated form) of each morpheme of a short Japanese text; () when unavailable."""
+    tagger = _get_tagger()
+    if tagger is None or not text:
+        return ()
+    out = []
+    pos = 0
+    try:
+        for w in tagger(text):
+            s = text.find(w.surface, pos)
+            if s < 0:
+                return ()
+            f = w.feature_raw.split(",")
+            out.append((s, s + len(w.surface), f[0], f[1] if len(f) > 1 else "", f[5] if len(f) > 5 else ""))
+            pos = s + len(w.surface)
+    except Exception:  # as morphemes(): never crash the run
+        return ()
+    return tuple(out)
+
+
+_VERBAL = frozenset({"動詞", "助動詞"})
+_SUBJECT = frozenset({"が", "は"})
+
+
+def acts(text: str, a: int, b: int) -> bool | None:
+    """Whether the word at [a, b) does something in its sentence: the subject of a verb of action
+    ('リンクが自転車に乗っている') or the head of a clause with one ('ラーメンを食べるソニック'); None when the analyser is
+    unavailable or the span is not one morpheme. A verb of action is one unidic does not mark as possibly bound
+    (非自立可能: 'ある', 'いる', 'なる', 'する', '切れる'): 'リンクがある風景', 'リンクが切れたページ' do nothing."""
+    got = _bounds(text, a, b)
+    if got is None:
+        return None
+    lo, hi = got
+    window = text[lo:hi]
+    ms = _tags(window)
+    a, b = a - lo, b - lo
+    i = next((k for k, m in enumerate(ms) if m[0] == a and m[1] == b), None)
+    if i is None:
+        return None
+    if i > 0 and ms[i - 1][2] in _VERBAL and ms[i - 1][4].startswith("連体形"):
+        return any(m[2] == "動詞" and m[3] == "一般" for m in ms[:i])
+    if i + 1 < len(ms) and window[ms[i + 1][0] : ms[i + 1][1]] in _SUBJECT:
+        return any(m[2] == "動詞" and m[3] == "一般" for m in ms[i + 2 :])
+    return False
+
+
 def one_word(text: str, a: int, b: int) -> bool | None:
     """Whether the span [a, b) of text is exactly one dictionary content word in its sentence ('うさぎ' in
     'うさぎがにんじんを食べる'; not 'えどわーど', which the analyser can only read as fragments); None when the
@@ -102,18 +149,27 @@ def _around(text: str, a: int, b: int) -> tuple[tuple[tuple[int, int, bool, bool
     """The morphemes of the Japanese run around the span [a, b) (at most WINDOW characters each side, cut where a
     boundary is sure: spaces, punctuation, Latin) and the span's offsets in that run; None when the run is over
     MAX_CHARS or the analyser is unavailable."""
+    got = _bounds(text, a, b)
+    if got is None:
+        return None
+    lo, hi = got
+    ms = morphemes(text[lo:hi])
+    if not ms:
+        return None
+    return ms, a - lo, b - lo
+
+
+def _bounds(text: str, a: int, b: int) -> tuple[int, int] | None:
+    """The Japanese run around the span [a, b): at most WINDOW characters each side, cut where a boundary is sure
+    (spaces, punctuation, Latin); None when it is over MAX_CHARS or the analyser is unavailable."""
+    if _get_tagger() is None:
+        return None
     lo = max(0, a - WINDOW)
     for cut in _NON_JP.finditer(text, lo, a):
         lo = cut.end()
     stop = _NON_JP.search(text, b, b + WINDOW)
     hi = stop.start() if stop else min(len(text), b + WINDOW)
-    window = text[lo:hi]
-    if len(window) > MAX_CHARS:
-        return None
-    ms = morphemes(window)
-    if not ms:
-        return None
-    return ms, a - lo, b - lo
+    return None if hi - lo > MAX_CHARS else (lo, hi)
 
 
 def crosses_word(text: str, a: int, b: int) -> tuple[bool, bool] | None:

@@ -396,11 +396,15 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             # word, unless the prompt says otherwise (an honorific, a trait, a cue)
             amb, how = True, f"{how}; a dictionary word in hiragana"
         status = "needs" if amb else "strong"
-        if amb and e.kind == NAME and all(is_katakana(c) or c == "ー" for c in seg):
-            # a whole katakana name that is also a word, doing something in its sentence ('リンクが自転車に乗っている',
-            # 'ラーメンを食べるソニック'): as a capitalised sentence subject in English, the review band
-            if morph.acts(norm.text, h.n0, h.n1):
-                status, how = "weak", f"{how}; the subject of its sentence"
+        # a whole katakana name that is also a word, doing something in its sentence ('リンクが自転車に乗っている',
+        # 'ラーメンを食べるソニック'): as a capitalised sentence subject in English, the review band
+        if (
+            amb
+            and e.kind == NAME
+            and all(is_katakana(c) or c == "ー" for c in seg)
+            and morph.acts(norm.text, h.n0, h.n1)
+        ):
+            status, how = "weak", f"{how}; the subject of its sentence"
         named = _ja_named(norm.text, h.n1)
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"

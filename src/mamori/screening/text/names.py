@@ -435,11 +435,9 @@ class NameIndex:
                 self.senses[e.eid] = by_char[e.character]
         # each character's Latin name words: a capitalised word beside a name part that is a misspelling of another
         # of them is that name misspelt ('Chihro Ogino'), not another person's (judge.sibling_word)
-        char_words: dict[str, set[str]] = defaultdict(set)
-        for e in self.entries:
-            if e.character and not e.ja and not e.transcribed:
-                char_words[e.character].update(w for w in e.words if len(w) >= 4 and w.isalpha())
-        self.char_words: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in char_words.items()}
+        self.char_words: dict[str, frozenset[str]] = {
+            k: frozenset(w for ws in v for w in ws if len(w) >= 4 and w.isalpha()) for k, v in char_words.items()
+        }
         self.lat = _automaton(lat)
         self.ja = _automaton(ja)
         self.lat_keys = set(lat)

@@ -172,3 +172,57 @@ def test_a_katakana_name_inside_a_longer_katakana_word_is_not_found() -> None:
     mm = TextMatcher(reg)
     assert chars(mm, "マリオネットの人形劇") == []  # 'ネ' is no particle: 'ね' would be
     assert chars(mm, "マリオが走る") == ["mario"]
+
+
+JP = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    works=(Work("w", "rh", ("Lantern Hill",)),),
+    characters=(
+        # a Japanese name registered in Latin letters given name first, and in kanji
+        Character("hotaru", "w", ("Hotaru Kirishima", "霧島蛍"), ("lantern staff", "moth wings")),
+        # registered in Latin letters only, given name first
+        Character("kaede", "w", ("Kaede Tsurugaoka",), ("maple shield",)),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def jp() -> TextMatcher:
+    return TextMatcher(JP)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kirishima Hotaru riding a bicycle",  # the other order
+        "きりしまほたる riding a bicycle",  # in kana, Japanese order, one run
+        "きりしまほたるが自転車に乗る",
+    ],
+)
+def test_a_two_word_name_in_the_other_order_is_the_name(jp: TextMatcher, text: str) -> None:
+    got = jp.detect(text)
+    assert [x.character for x in got] == ["hotaru"]
+    assert got[0].score >= 0.7
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tsurugaoka Kaede riding a bicycle",
+        "つるがおかかえで riding a bicycle",
+        "つるがおかかえでが自転車に乗る",
+    ],
+)
+def test_a_latin_only_name_in_the_japanese_order_is_the_name(jp: TextMatcher, text: str) -> None:
+    got = jp.detect(text)
+    assert [x.character for x in got] == ["kaede"]
+    assert got[0].score >= 0.7
+
+
+def test_a_given_name_in_kana_alone_is_for_review(jp: TextMatcher) -> None:
+    # as 'Hotaru riding a bicycle' (a capitalised part alone): anyone called Hotaru, the review band
+    for text in ("ほたる riding a bicycle", "Hotaru riding a bicycle"):
+        got = jp.detect(text)
+        assert [x.character for x in got] == ["hotaru"] and got[0].score < 0.7
+    # inside a Japanese sentence a part alone is the word ('ほたるが光る川': fireflies)
+    assert chars(jp, "ほたるが光る川") == []

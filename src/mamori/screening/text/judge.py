@@ -29,6 +29,7 @@ from mamori.screening.text.normalize import (
     Token,
     is_cjk,
     is_hiragana,
+    is_kana,
     is_kanji,
     is_katakana,
     is_title_case_prompt,
@@ -413,16 +414,20 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         amb = (
             e.common
             or index.lex.everyday_ja(to_katakana(h.lit))
-            or e.kind == PART
-            and len(e.raw) < 5
+            or e.kind == PART  # a part of the name alone, as in Latin letters: 'さとる' is any Satoru
             or _kanji_words(norm.text, h)
         )
         score = 0.85 if e.kind == PART else 0.92
         how = "romaji reading of the kana"
+        status = "needs" if amb else "strong"
+        if amb and e.kind == PART and not e.common and _kana_word_alone(norm.text, h):
+            # a part typed in kana as a word of a Latin sentence ('ちひろ riding a bicycle'): set apart as a
+            # capitalised word is, the review band
+            status = "weak"
         named = _ja_named(norm.text, h.n1)
         if named:
-            amb, how = True, f"{how}; given to another ('{named}')"
-        return Scored(h, e, score, _R_VARIANT, how, "needs" if amb else "strong", bool(named))
+            status, how = "needs", f"{how}; given to another ('{named}')"
+        return Scored(h, e, score, _R_VARIANT, how, status, bool(named))
     # Latin
     ts = toks[h.t0 : h.t1 + 1]
     if len(ts) == 1:
@@ -590,6 +595,15 @@ def _kana_swapped(text: str, n0: int, n1: int, e: Entry) -> bool | None:
         return None
     word = morph.one_word(text, n0, n1)
     return None if word is None else not word
+
+
+def _kana_word_alone(text: str, h: Hit) -> bool:
+    """The hit is a whole run of kana set apart by spaces or Latin text, not inside Japanese writing."""
+    if not all(is_kana(c) for c in h.lit):
+        return False
+    before = text[h.n0 - 1] if h.n0 > 0 else " "
+    after = text[h.n1] if h.n1 < len(text) else " "
+    return not is_cjk(before) and not is_cjk(after)
 
 
 def _ja_named(text: str, n1: int) -> str:

@@ -276,6 +276,12 @@ class NameIndex:
                                 ja[k].add(teid)
                 for k in {phonetic_key(raw), "".join(phonetic_key(w) for w in words)}:
                     lat[k].add(eid)
+                if not is_title and not common and len(words) == 2 and min(map(len, words)) >= 3:
+                    # a two-word name in the other order ('Gojo Satoru' of 'Satoru Gojo'): Japanese names are written
+                    # surname first in Japanese and often given name first in Latin letters; typed in kana
+                    # ('ごじょうさとる') it is read as romaji in the Japanese order
+                    lat[phonetic_key(words[1] + words[0])].add(eid)
+                    lat[phonetic_key(words[1]) + phonetic_key(words[0])].add(eid)
                 if not is_title and len(words) >= 2:
                     for w in words:
                         if (
@@ -436,7 +442,8 @@ class NameIndex:
         # each character's Latin name words: a capitalised word beside a name part that is a misspelling of another
         # of them is that name misspelt ('Chihro Ogino'), not another person's (judge.sibling_word)
         self.char_words: dict[str, frozenset[str]] = {
-            k: frozenset(w for ws in v for w in ws if len(w) >= 4 and w.isalpha()) for k, v in char_words.items()
+            k: frozenset(w for ws in v for w in ws if len(w) >= 4 and w.isalpha())
+            for k, v in char_words.items()
         }
         self.lat = _automaton(lat)
         self.ja = _automaton(ja)

@@ -226,3 +226,39 @@ def test_a_given_name_in_kana_alone_is_for_review(jp: TextMatcher) -> None:
         assert [x.character for x in got] == ["hotaru"] and got[0].score < 0.7
     # inside a Japanese sentence a part alone is the word ('ほたるが光る川': fireflies)
     assert chars(jp, "ほたるが光る川") == []
+
+
+OBF = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    works=(Work("w", "rh", ("Moss Carnival",)),),
+    characters=(Character("mosuko", "w", ("Mosukoro", "モスコロ"), ("moss cloak",)),),
+)
+
+
+@pytest.fixture(scope="module")
+def obf() -> TextMatcher:
+    return TextMatcher(OBF)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mo su ko ro under an umbrella",  # in syllables
+        "Møsukørø under an umbrella",  # Latin letters with strokes (anyascii's tables)
+        "Mosuƙoro under an umbrella",
+        "モ・ス・コ・ロ",  # kana spelled out between middle dots
+        "モ・ス・コ・ロが走る",
+    ],
+)
+def test_more_obfuscations_are_read(obf: TextMatcher, text: str) -> None:
+    got = obf.detect(text)
+    assert [x.character for x in got] == ["mosuko"]
+    assert got[0].score >= 0.7
+
+
+@pytest.mark.parametrize(
+    "text", ["the to do list", "so su ko ro ad", "ハリー・ポッター・モスの店", "Straße in Berlin"]
+)
+def test_the_obfuscation_readings_leave_ordinary_text_alone(obf: TextMatcher, text: str) -> None:
+    got = obf.detect(text)
+    assert all(x.score < 0.7 for x in got)

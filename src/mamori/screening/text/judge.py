@@ -91,21 +91,21 @@ class Hit:
 
 def split_ok(e: Entry, words: tuple[str, ...], toks: list[Token], i: int, j: int) -> bool:
     """A name spread over several prompt tokens: its own word split, split letters, a multi-word name,
-    hyphen/apostrophe compounds ('Pac-man'), or a one-word name of 6+ letters written as two words of 2+ letters
-    ('Pika chu', 'Dora emon'; two ordinary words, 'bat man', then need context like any ordinary reading)."""
+    hyphen/apostrophe compounds ('Pac-man'), or a one-word name of 6+ letters written as two to four words of 2+
+    letters ('Pika chu', 'Pi ka chu', 'Dora emon'; ordinary words, 'bat man', then need context like any ordinary
+    reading)."""
     if words == e.words or len(e.words) >= 2:
         return True
     if any(toks[k].merged for k in range(i, j + 1)):
         return True
     if (
-        j == i + 1
+        j == i + len(words) - 1
         and e.kind != ROMAJI  # a kana name's romanisation: its Latin spellings are read as words already
-        and len(words) == 2
+        and 2 <= len(words) <= 4
         and len(e.raw) >= 6
-        and len(words[0]) >= 2
-        and len(words[1]) >= 2
+        and min(map(len, words)) >= 2
     ):
-        return True
+        return True  # or in syllables ('Pi ka chu')
     return all(toks[k].sep_before in ("-", "'", "’", ".", "_") for k in range(i + 1, j + 1))
 
 
@@ -375,6 +375,8 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             _LABELS[e.label] = label
         if flags & (F_INVISIBLE | F_CONFUSABLE):
             how, rule, score = "invisible characters", _R_OBF, 0.95
+        elif len(seg) < h.n1 - h.n0 and "・" in h.lit and "・" not in e.label:
+            how, rule, score = "kana split by dots", _R_OBF, 0.95
         elif e.transcribed:
             how, rule, score = "katakana reading of the Latin name", _R_VARIANT, 0.9
         elif seg == label or label.endswith(seg) and e.kind == PART:

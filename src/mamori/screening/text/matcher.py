@@ -78,6 +78,11 @@ class _JaFoldTable(dict):  # type: ignore[type-arg]
 
 
 _JA_TABLE = _JaFoldTable()
+_SPELLED_KANA_RE = re.compile("[\u3041-\u30fa\u30fc](?:・[\u3041-\u30fa\u30fc]){2,}")
+
+
+def _undot(m: re.Match[str]) -> str:
+    return m.group().replace("・", ".")  # same length: the offsets stay
 
 
 @lru_cache(maxsize=20_000)
@@ -327,6 +332,10 @@ class TextMatcher(Detector):
         for seg in _JA_SEGMENT_RE.finditer(text):
             s0 = seg.start()
             piece = seg.group()
+            if "・" in piece:
+                # kana spelled out one by one between middle dots ('ピ・カ・チ・ュ・ウ'): the dots go, as the marks
+                # typed between kana do (a registered dotted name has words of several kana between its dots)
+                piece = _SPELLED_KANA_RE.sub(_undot, piece)
             stream = piece.translate(_JA_TABLE)
             where: list[int] | range | None = None
             for end, (klen, eids) in auto.iter(stream):

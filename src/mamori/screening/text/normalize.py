@@ -17,6 +17,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from anyascii import anyascii
+
 F_CONFUSABLE = 1
 F_WIDTH = 2
 F_INVISIBLE = 4
@@ -121,6 +123,14 @@ def to_katakana(s: str) -> str:
     return s.translate(_KATAKANA)
 
 
+def _latin_letters(c: str) -> str:
+    """The ASCII letters (one or two) of a Latin-script letter that has no decomposition; '' otherwise."""
+    if not unicodedata.name(c, "").startswith("LATIN "):
+        return ""
+    out = anyascii(c).lower()
+    return out if 1 <= len(out) <= 2 and out.isascii() and out.isalpha() else ""
+
+
 def _fold_char(ch: str) -> tuple[str, int]:
     """Normalised form of one character and the flags of what changed. '' when it is dropped."""
     cat = unicodedata.category(ch)
@@ -148,6 +158,13 @@ def _fold_char(ch: str) -> tuple[str, int]:
             base = unicodedata.normalize("NFD", c)[0]
             if base.isascii() and base.isalpha():
                 res.append(base.lower())
+                flags |= F_DIACRITIC
+                continue
+            # a Latin letter with a stroke or a ligature, which does not decompose ('ø', 'ł', 'đ', 'æ', 'ß'): its
+            # ASCII letters as anyascii's transliteration tables give them
+            latin = _latin_letters(c)
+            if latin:
+                res.append(latin)
                 flags |= F_DIACRITIC
                 continue
         if unicodedata.category(c) in _MARK_CATEGORIES and not (0x3099 <= ord(c) <= 0x309C):

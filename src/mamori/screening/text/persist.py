@@ -129,6 +129,7 @@ def _code_digest() -> str:
         "unidic-lite",
         "jaconv",
         "e2k",
+        "anyascii",
     ):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())

@@ -262,3 +262,14 @@ def test_more_obfuscations_are_read(obf: TextMatcher, text: str) -> None:
 def test_the_obfuscation_readings_leave_ordinary_text_alone(obf: TextMatcher, text: str) -> None:
     got = obf.detect(text)
     assert all(x.score < 0.7 for x in got)
+
+
+def test_the_vu_row_and_the_ba_row_spell_one_name() -> None:
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "R"),),
+        works=(Work("w", "rh", ("Velvet Keep",)),),
+        characters=(Character("vero", "w", ("Verona Hale", "ヴェローナ・ヘイル"), ("velvet cape",)),),
+    )
+    mm = TextMatcher(reg)
+    for text in ("ヴェローナが城を歩く", "ベローナが城を歩く", "きのうべろーなちゃんが城を歩く"):
+        assert chars(mm, text) == ["vero"], text

@@ -51,6 +51,20 @@ class Entry:
     transcribed: bool = False  # a Japanese key read from a Latin name (transcribe.reading), not registered
 
 
+# the ヴ row and the row Japanese also writes for it ('リヴァイ' / 'リバイ'): two spellings of one sound
+_VU = (("ヴァ", "バ"), ("ヴィ", "ビ"), ("ヴェ", "ベ"), ("ヴォ", "ボ"), ("ヴュ", "ビュ"), ("ヴ", "ブ"))
+
+
+def _vu_spellings(key: str) -> tuple[str, ...]:
+    """A katakana key and, when it has the ヴ row, its spelling with the バ row."""
+    if "ヴ" not in key:
+        return (key,)
+    alt = key
+    for a, b in _VU:
+        alt = alt.replace(a, b)
+    return (key, alt)
+
+
 def latin_words(s: str) -> tuple[str, ...]:
     return tuple(clean_letters(t.text) for t in tokenize(normalize(s)) if clean_letters(t.text))
 
@@ -300,11 +314,13 @@ class NameIndex:
                 eid = add(
                     character, work, TITLE if is_title else NAME, label, jk, (), common, -1, True, is_title
                 )
-                ja[jk].add(eid)
+                for k in _vu_spellings(jk):
+                    ja[k].add(eid)
                 # 'バッグスバニー': the dotted name written without its dots
                 plain = jk.replace("・", "").replace("･", "")
                 if plain != jk and len(plain) >= 3:
-                    ja[plain].add(eid)
+                    for k in _vu_spellings(plain):
+                        ja[k].add(eid)
                 # romanised per word of the name ('ハリー・ポッター' -> 'harii pottaa'): the words as typed by sound
                 chunks = "".join(
                     c if is_cjk(c) and c not in "・･" else " " for c in normalize(label).text
@@ -381,7 +397,8 @@ class NameIndex:
                 or _ja_part_common(pk, pos, n_parts, char_words.get(character or "", []), lex)
             )
             eid = add(character, work, PART, label, pk, (), common, parent, True, False)
-            ja[pk].add(eid)
+            for k in _vu_spellings(pk):
+                ja[k].add(eid)
             if all(is_kanji(c) for c in pk):  # a kanji part in kana too ('つきの' of '月野'): as the part
                 rk = ja_key("".join(sg[3] for sg in romaji_segments(pk)))
                 if len(rk) >= 3 and rk != pk:

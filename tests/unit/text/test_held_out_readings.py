@@ -273,3 +273,37 @@ def test_the_vu_row_and_the_ba_row_spell_one_name() -> None:
     mm = TextMatcher(reg)
     for text in ("ヴェローナが城を歩く", "ベローナが城を歩く", "きのうべろーなちゃんが城を歩く"):
         assert chars(mm, text) == ["vero"], text
+
+
+WORDS = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    works=(Work("w", "rh", ("Pond Kingdom",)),),
+    characters=(
+        # one-word names that are English dictionary words below the 'frequent' bar (lemminflect's tables)
+        Character("newt", "w", ("Newt", "ニュート"), ("reed crown", "pond knight")),
+        Character("ladle", "w", ("Ladle", "レードル"), ("soup armour",)),
+        # a name that is a common noun in unidic, in katakana
+        Character("dynamo", "w", ("Dynamo Jones", "ダイナモ"), ("copper coil heart",)),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def words() -> TextMatcher:
+    return TextMatcher(WORDS)
+
+
+@pytest.mark.parametrize("text", ["a newt on a lily pad", "a wooden ladle in a pot of soup"])
+def test_a_dictionary_word_name_in_lower_case_is_the_word(words: TextMatcher, text: str) -> None:
+    assert chars(words, text) == []
+
+
+def test_a_dictionary_word_name_capitalised_is_still_the_name(words: TextMatcher) -> None:
+    assert chars(words, "an oil painting of Newt wearing the reed crown") == ["newt"]
+    got = words.detect("a watercolour of Ladle in a castle")
+    assert [x.character for x in got] == ["ladle"]
+
+
+def test_a_katakana_common_noun_before_a_katakana_noun_is_a_compound(words: TextMatcher) -> None:
+    assert chars(words, "ダイナモライトの自転車") == []  # a dynamo light
+    assert chars(words, "ダイナモが掃除をする") == ["dynamo"]  # doing something (a noun of action + する)

@@ -408,6 +408,14 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             and morph.acts(norm.text, h.n0, h.n1)
         ):
             status, how = "weak", f"{how}; the subject of its sentence"
+        elif (
+            not amb
+            and (e.kind == NAME or e.kind == PART)
+            and all(is_katakana(c) or c == "ー" for c in seg)
+            and morph.before_loanword(norm.text, h.n0, h.n1)
+        ):
+            # a common noun before a katakana noun: a word compound ('チョッパーバイク'), as 'Edogawa river'
+            status, how = "needs", f"{how}; a word before the word after it"
         named = _ja_named(norm.text, h.n1)
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
@@ -487,11 +495,12 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             amb = len(e.raw) <= 3
         elif e.common or e.kind == PART or len(e.raw) <= 3:
             amb = True
-        else:  # all the prompt's words ordinary English
+        else:  # all the prompt's words ordinary English: frequent, or dictionary words ('toad', 'chopper')
             amb = True
             is_common_en = index.lex.is_common_en
+            dictionary = index.dictionary
             for w in h.words:
-                if not is_common_en(w):
+                if not is_common_en(w) and w not in dictionary:
                     amb = False
                     break
     status = "strong"

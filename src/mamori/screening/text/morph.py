@@ -75,8 +75,9 @@ def morphemes(text: str) -> tuple[tuple[int, int, bool, bool], ...]:
 
 
 @lru_cache(maxsize=2_000)
-def _tags(text: str) -> tuple[tuple[int, int, str, str, str], ...]:
-    """(start, end, pos1, pos2, conjugated form) of each morpheme of a short Japanese text; () when unavailable."""
+def _tags(text: str) -> tuple[tuple[int, int, str, str, str, str], ...]:
+    """(start, end, pos1, pos2, conjugated form, pos3) of each morpheme of a short Japanese text; () when
+    unavailable."""
     tagger = _get_tagger()
     if tagger is None or not text:
         return ()
@@ -88,7 +89,16 @@ def _tags(text: str) -> tuple[tuple[int, int, str, str, str], ...]:
             if s < 0:
                 return ()
             f = w.feature_raw.split(",")
-            out.append((s, s + len(w.surface), f[0], f[1] if len(f) > 1 else "", f[5] if len(f) > 5 else ""))
+            out.append(
+                (
+                    s,
+                    s + len(w.surface),
+                    f[0],
+                    f[1] if len(f) > 1 else "",
+                    f[5] if len(f) > 5 else "",
+                    f[2] if len(f) > 2 else "",
+                )
+            )
             pos = s + len(w.surface)
     except Exception:  # as morphemes(): never crash the run
         return ()
@@ -115,9 +125,42 @@ def acts(text: str, a: int, b: int) -> bool | None:
     if i is None:
         return None
     if i > 0 and ms[i - 1][2] in _VERBAL and ms[i - 1][4].startswith("連体形"):
-        return any(m[2] == "動詞" and m[3] == "一般" for m in ms[:i])
+        return _action(ms[:i])
     if i + 1 < len(ms) and window[ms[i + 1][0] : ms[i + 1][1]] in _SUBJECT:
-        return any(m[2] == "動詞" and m[3] == "一般" for m in ms[i + 2 :])
+        return _action(ms[i + 2 :])
+    return False
+
+
+def _action(ms: tuple[tuple[int, int, str, str, str, str], ...]) -> bool:
+    """A verb of action among the morphemes: a verb unidic does not mark as possibly bound, or a noun of action
+    followed by する ('掃除をする', '料理する')."""
+    for k, m in enumerate(ms):
+        if m[2] == "動詞" and m[3] == "一般":
+            return True
+        if m[2] == "名詞" and m[5] == "サ変可能":
+            rest = ms[k + 1 : k + 3]
+            if any(r[2] == "動詞" and r[3] == "非自立可能" for r in rest):
+                return True
+    return False
+
+
+def before_loanword(text: str, a: int, b: int) -> bool | None:
+    """Whether the span [a, b) is one common noun (unidic 普通名詞) directly followed by a katakana noun: a word
+    compound ('チョッパーバイク', 'リンクボタン'), not a name; a proper noun before one stays ('ピカチュウグッズ'). None
+    when the analyser is unavailable."""
+    got = _bounds(text, a, b)
+    if got is None:
+        return None
+    lo, _ = got
+    ms = _tags(text[lo : got[1]])
+    a, b = a - lo, b - lo
+    for k, m in enumerate(ms):
+        if m[0] == a and m[1] == b:
+            if m[2] != "名詞" or m[3] != "普通名詞" or k + 1 >= len(ms):
+                return False
+            nxt = ms[k + 1]
+            word = text[lo + nxt[0] : lo + nxt[1]]
+            return nxt[2] == "名詞" and all("\u30a1" <= c <= "\u30fc" for c in word)
     return False
 
 

@@ -144,7 +144,8 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
             w
             for f in forms
             for w in _latin_words(f)
-            if len(w) >= 3 and w not in whole and "word:en" in vocab.other_senses(w)
+            if len(w) >= 3
+            and (w not in whole and "word:en" in vocab.other_senses(w) or w in vocab.dictionary_words())
         }
     )
     for _ in range(n_each):

@@ -307,3 +307,20 @@ def test_a_dictionary_word_name_capitalised_is_still_the_name(words: TextMatcher
 def test_a_katakana_common_noun_before_a_katakana_noun_is_a_compound(words: TextMatcher) -> None:
     assert chars(words, "ダイナモライトの自転車") == []  # a dynamo light
     assert chars(words, "ダイナモが掃除をする") == ["dynamo"]  # doing something (a noun of action + する)
+
+
+def test_a_lower_case_word_name_with_one_generic_trait_is_nobody(words: TextMatcher) -> None:
+    # 'newt' is the animal: beside one generic trait of the character it is still any newt
+    assert chars(words, "a newt with a reed crown on a windowsill") == []
+    # two of the character's traits make it a description of the character
+    assert chars(words, "a newt with a reed crown, the pond knight of the castle") == ["newt"]
+
+
+def test_a_kana_name_the_analyser_reads_as_a_persons_name_is_no_dictionary_word() -> None:
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "R"),),
+        works=(Work("w", "rh", ("Night Ledger",)),),
+        characters=(Character("ryuk", "w", ("Ryuk", "リューク"), ("apple juggler",)),),
+    )
+    # unidic knows 'りゅーく' as a person's name (固有名詞): a name, not a word in hiragana
+    assert chars(TextMatcher(reg), "いまりゅーくの笑っている場面") == ["ryuk"]

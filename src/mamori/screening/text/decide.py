@@ -77,7 +77,7 @@ class _Context:
         e = s.entry
         traits = 0
         # a word the prompt reads in another sense (given to another, a word of its own) is held to the same bar
-        strict = s.other or _ordinary_part(self.index, s)
+        strict = s.other or _ordinary_part(self.index, s) or _lower_word(self.index, self.toks, s)
         if self.trait_hits:
             if e.character is not None:
                 traits = self.trait_support(e.character, s)
@@ -362,6 +362,16 @@ def _ordinary_part(index: NameIndex, s: Scored) -> bool:
     """A part of a longer registered name that is an everyday English word ('snowman' of 'Olaf the snowman')."""
     e = s.entry
     return e.kind == PART and (e.raw in index.everyday or index.lex.is_common_en(e.raw))
+
+
+def _lower_word(index: NameIndex, toks: list[Token], s: Scored) -> bool:
+    """A one-word name written in lower case that is an English word ('a robin with a cowboy hat'): that word, no
+    more than a generic trait itself."""
+    h = s.hit
+    if h.t0 < 0 or h.t0 != h.t1 or toks[h.t0].upper:
+        return False
+    w = toks[h.t0].text
+    return w in index.dictionary or index.lex.is_common_en(w)
 
 
 def is_kana(c: str) -> bool:

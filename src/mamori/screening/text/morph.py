@@ -166,13 +166,13 @@ def before_loanword(text: str, a: int, b: int) -> bool | None:
 
 def one_word(text: str, a: int, b: int) -> bool | None:
     """Whether the span [a, b) of text is exactly one dictionary content word in its sentence ('うさぎ' in
-    'うさぎがにんじんを食べる'; not 'えどわーど', which the analyser can only read as fragments); None when the
-    analyser is unavailable."""
+    'うさぎがにんじんを食べる'; not 'えどわーど', which the analyser can only read as fragments, nor 'りゅーく', which
+    it reads as a person's name); None when the analyser is unavailable."""
     got = _around(text, a, b)
     if got is None:
         return None
     ms, a, b = got
-    return any(s == a and e == b and content for s, e, content, _ in ms)
+    return any(s == a and e == b and content and ordinary for s, e, content, ordinary in ms)
 
 
 def ordinary_words(text: str, a: int, b: int) -> bool | None:

@@ -222,7 +222,25 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
     out.extend(_romaji_names(reg, rng))
     out.extend(_transcribed_names(reg, rng))
     out.extend(_loanword_names(reg, rng))
+    out.extend(_kanji_homophones(reg, rng))
     return out
+
+
+def _kanji_homophones(reg: Registry, rng: random.Random, per_name: int = 12) -> Iterator[Prompt]:
+    """Kana names that are also the reading of an everyday word written in kanji ('ホタル', 蛍; 'ユキ', 雪), in
+    everyday sentences that write that word in kana ('ほたるの写真', '雨の日のユキ'): the word, must pass."""
+    readings = vocab.kanji_word_readings()
+    k = 0
+    for c in reg.characters:
+        for name in c.names:
+            for form in _ja_forms(name):
+                hira, kata = _kana(form)
+                if kata not in readings:
+                    continue
+                for i in range(per_name):
+                    w = hira if i % 2 else kata
+                    yield Prompt(f"ja_homophone-{k:04d}", rng.choice(_JA_FRAMES).format(w=w), "ja_homophone")
+                    k += 1
 
 
 def _loanword_names(reg: Registry, rng: random.Random, per_name: int = 12) -> Iterator[Prompt]:
@@ -405,7 +423,8 @@ def _japanese_names(reg: Registry, rng: random.Random, per_form: int = 12) -> It
             for n_form, form in enumerate(_ja_forms(name)):
                 hira, kata = _kana(form)
                 part = n_form > 0  # a part of the name alone names someone only with an honorific
-                everyday = bool(vocab.other_senses_ja(kata))
+                # an everyday word, in kana or as the reading of one written in kanji ('ミライ', 未来)
+                everyday = bool(vocab.other_senses_ja(kata)) or kata in vocab.kanji_word_readings()
                 for i in range(per_form):
                     spelled = hira if i % 2 == 0 else kata
                     honor = _JA_HONORIFICS[

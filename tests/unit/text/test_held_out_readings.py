@@ -324,3 +324,45 @@ def test_a_kana_name_the_analyser_reads_as_a_persons_name_is_no_dictionary_word(
     )
     # unidic knows 'りゅーく' as a person's name (固有名詞): a name, not a word in hiragana
     assert chars(TextMatcher(reg), "いまりゅーくの笑っている場面") == ["ryuk"]
+
+
+HOMO = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    works=(Work("w", "rh", ("Winter Lanterns",)),),
+    characters=(
+        # kana names that are the readings of everyday words written in kanji (雪, 蛍)
+        Character("yuki", "w", ("Yukimura Sen", "ユキ"), ("ice breath", "snow spirit")),
+        Character("hotaru", "w", ("Hotaru", "ホタル"), ("glowing lantern", "firefly wings")),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def homo() -> TextMatcher:
+    return TextMatcher(HOMO)
+
+
+def test_the_data_behind_kanji_homophones() -> None:
+    from mamori.screening.text import vocab
+
+    assert {"ユキ", "ホタル"} <= vocab.kanji_word_readings()
+
+
+@pytest.mark.parametrize(
+    "text", ["ゆきの積もった屋根", "ユキの写真", "ほたるの光が見える田んぼ", "ホタルのいる川"]
+)
+def test_a_kana_name_that_is_a_kanji_words_reading_is_that_word(homo: TextMatcher, text: str) -> None:
+    assert chars(homo, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "きのうほたるちゃんが走るアニメ",
+        "ホタルが公園で犬を散歩させている",
+        "ほたる riding a bicycle along the beach",
+    ],
+)
+def test_the_homophone_name_is_still_found_with_evidence(homo: TextMatcher, text: str) -> None:
+    # an honorific; the subject of an action (review band); a kana word set apart in a Latin sentence (review band)
+    assert chars(homo, text) == ["hotaru"]

@@ -408,6 +408,10 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             and morph.acts(norm.text, h.n0, h.n1)
         ):
             status, how = "weak", f"{how}; the subject of its sentence"
+        elif amb and not everyday and _homophone_alone(index, norm.text, h, e):
+            # a kana name set apart in a Latin sentence ('きき the delivery witch'), where it is no everyday kana
+            # word: as a capitalised word, the review band
+            status = "weak"
         elif (
             not amb
             and (e.kind == NAME or e.kind == PART)
@@ -421,16 +425,18 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             status, how = "needs", f"{how}; given to another ('{named}')"
         return Scored(h, e, score, rule, how, status, bool(named))
     if h.via == "romaji":
+        kata = to_katakana(h.lit)
         amb = (
             e.common
-            or index.lex.everyday_ja(to_katakana(h.lit))
+            or index.lex.everyday_ja(kata)
+            or kata in index.kanji_readings  # 'ほたる' is also 蛍
             or e.kind == PART  # a part of the name alone, as in Latin letters: 'さとる' is any Satoru
             or _kanji_words(norm.text, h)
         )
         score = 0.85 if e.kind == PART else 0.92
         how = "romaji reading of the kana"
         status = "needs" if amb else "strong"
-        if amb and e.kind == PART and not e.common and _kana_word_alone(norm.text, h):
+        if amb and not index.lex.everyday_ja(kata) and _homophone_alone(index, norm.text, h, e):
             # a part typed in kana as a word of a Latin sentence ('ちひろ riding a bicycle'): set apart as a
             # capitalised word is, the review band
             status = "weak"
@@ -606,6 +612,16 @@ def _kana_swapped(text: str, n0: int, n1: int, e: Entry) -> bool | None:
         return None
     word = morph.one_word(text, n0, n1)
     return None if word is None else not word
+
+
+def _homophone_alone(index: NameIndex, text: str, h: Hit, e: Entry) -> bool:
+    """A part of a name, or a whole name that is the reading of a word written in kanji ('きき', 危機), typed in kana
+    and set apart in a Latin sentence ('ちひろ riding a bicycle')."""
+    if e.kind == PART:
+        ok = not e.common
+    else:
+        ok = to_katakana(h.lit) in index.kanji_readings
+    return ok and _kana_word_alone(text, h)
 
 
 def _kana_word_alone(text: str, h: Hit) -> bool:

@@ -189,6 +189,8 @@ class NameIndex:
         else:
             lex = Lexicon(frozenset(), frozenset(), frozenset(), frozenset())
         self.lex = lex
+        kanji_readings = vocab.kanji_word_readings() if registry.characters else frozenset()
+        self.kanji_readings: frozenset[str] = kanji_readings
         is_common_en, ordinary_word, given, common_ja = (
             lex.is_common_en,
             lex.ordinary_word,
@@ -310,7 +312,8 @@ class NameIndex:
                             pending_parts.append((w, label, work, eid))
             jk = ja_key(label)
             if len(jk) >= 2 or (jk and not words):
-                common = common_ja(jk) or len(jk) <= 1
+                # an everyday word, in kana or as the reading of one written in kanji ('ホタル', 蛍)
+                common = common_ja(jk) or len(jk) <= 1 or jk in kanji_readings
                 eid = add(
                     character, work, TITLE if is_title else NAME, label, jk, (), common, -1, True, is_title
                 )
@@ -392,6 +395,7 @@ class NameIndex:
             # an everyday word or a two-kana part ('ウサギ', 'レイ'): a part that needs context to name anyone
             common = (
                 common_ja(pk)
+                or pk in kanji_readings  # 'ミライ' of '星野ミライ' is also 未来
                 or len(pk) <= 2
                 or bool(vocab.other_senses_ja(pk))
                 or _ja_part_common(pk, pos, n_parts, char_words.get(character or "", []), lex)

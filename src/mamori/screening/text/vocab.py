@@ -82,6 +82,31 @@ def common_ja() -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=1)
+def kanji_word_readings() -> frozenset[str]:
+    """The readings (katakana) of everyday Japanese common nouns written in kanji (wordfreq's frequent words that
+    unidic reads as one common noun: '蛍' ホタル, '雪' ユキ, '花' ハナ): Japanese writes them in kana too ('ほたるが光る
+    川'), so a kana name equal to one is also that word. Empty without fugashi."""
+    try:
+        import fugashi
+
+        tagger: Any = fugashi.Tagger()
+    except Exception:  # noqa: BLE001 - no analyser (or its dictionary)
+        return frozenset()
+    out: set[str] = set()
+    cut = 10 ** (JA_EVERYDAY_ZIPF - 9)
+    for w, f in _freqs("ja").items():
+        if f < cut or not any(0x4E00 <= ord(c) <= 0x9FFF for c in w):
+            continue
+        ms = tagger(w)
+        if len(ms) != 1 or ms[0].feature.pos2 != "普通名詞":
+            continue
+        kana = ms[0].feature.kana
+        if kana and kana != "*" and len(kana) >= 2:
+            out.add(kana)
+    return frozenset(out)
+
+
 def _is_kana(c: str) -> bool:
     return "\u3041" <= c <= "\u30ff"
 

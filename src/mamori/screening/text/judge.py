@@ -617,10 +617,7 @@ def _kana_swapped(text: str, n0: int, n1: int, e: Entry) -> bool | None:
 def _homophone_alone(index: NameIndex, text: str, h: Hit, e: Entry) -> bool:
     """A part of a name, or a whole name that is the reading of a word written in kanji ('きき', 危機), typed in kana
     and set apart in a Latin sentence ('ちひろ riding a bicycle')."""
-    if e.kind == PART:
-        ok = not e.common
-    else:
-        ok = to_katakana(h.lit) in index.kanji_readings
+    ok = not e.common if e.kind == PART else to_katakana(h.lit) in index.kanji_readings
     return ok and _kana_word_alone(text, h)
 
 

@@ -415,6 +415,8 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         elif (
             not amb
             and (e.kind == NAME or e.kind == PART)
+            and h.n1 < len(norm.text)
+            and is_katakana(norm.text[h.n1])  # most names are followed by a particle: no analysis
             and all(is_katakana(c) or c == "ー" for c in seg)
             and morph.before_loanword(norm.text, h.n0, h.n1)
         ):

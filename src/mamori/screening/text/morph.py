@@ -88,7 +88,7 @@ def _tags(text: str) -> tuple[tuple[int, int, str, str, str, str], ...]:
             s = text.find(w.surface, pos)
             if s < 0:
                 return ()
-            f = w.feature_raw.split(",")
+            f = w.feature_raw.split(",", 6)  # the fields read below only, not all 29
             out.append(
                 (
                     s,

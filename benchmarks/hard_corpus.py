@@ -148,8 +148,12 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
             and (w not in whole and "word:en" in vocab.other_senses(w) or w in vocab.dictionary_words())
         }
     )
-    for _ in range(n_each):
+    # registered names that are also places (geonames), after a word that puts a place after it: 'in Sakura'
+    name_places = [w for w in one_words if "place" in vocab.other_senses(w.lower())]
+    for i in range(n_each):
         city = rng.choice(cities).title()
+        if name_places and i % 4 == 3:
+            city = name_places[i % len(name_places)]
         add("place", f"a street market in {city} {rng.choice(_SCENES)}, {rng.choice(_STYLES)}")
     for i in range(n_each):
         first, last = rng.choice(given).capitalize(), rng.choice(surnames).capitalize()

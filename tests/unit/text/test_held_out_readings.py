@@ -366,3 +366,25 @@ def test_a_kana_name_that_is_a_kanji_words_reading_is_that_word(homo: TextMatche
 def test_the_homophone_name_is_still_found_with_evidence(homo: TextMatcher, text: str) -> None:
     # an honorific; the subject of an action (review band); a kana word set apart in a Latin sentence (review band)
     assert chars(homo, text) == ["hotaru"]
+
+
+def test_a_name_that_is_a_place_after_a_locative_word_is_the_place() -> None:
+    from mamori.screening.text import vocab
+
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "R"),),
+        works=(Work("w", "rh", ("Blossom Road",)),),
+        # 'Sakura' is a city in Chiba (geonames): a place sense from data
+        characters=(Character("blossom", "w", ("Sakura", "サクラ"), ("petal blade", "pink scarf")),),
+    )
+    assert "place" in vocab.other_senses("sakura")
+    mm = TextMatcher(reg)
+    for text in (
+        "cherry blossoms in Sakura, Chiba",
+        "a castle town near Sakura",
+        "a street market in Sakura",
+    ):
+        assert chars(mm, text) == [], text
+    # with character evidence, or not after a locative word, the name
+    assert chars(mm, "an oil painting of Sakura with a petal blade in a pink scarf") == ["blossom"]
+    assert chars(mm, "a watercolour of Sakura in a garden") == ["blossom"]

@@ -582,6 +582,8 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
             return f"another person's name beside '{prev.text}'{also}"
     if not senses:
         return ""
+    if h.t0 > 0 and "place" in senses and toks[h.t0 - 1].text in vocab.locative_cues():
+        return f"a place ('{toks[h.t0 - 1].text}' before it)"
     after = norm.text[h.n1 : h.n1 + 2]
     if after in ("'s", "’s") and not (h.t1 + 1 < len(toks) and toks[h.t1 + 1].start == h.n1 + 1):
         return f"an owner's name (also {', '.join(senses)})"

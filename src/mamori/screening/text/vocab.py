@@ -384,4 +384,11 @@ def naming_cues() -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(c for c in cues if c.isascii()), tuple(_to_katakana(c) for c in cues if not c.isascii())
 
 
+@lru_cache(maxsize=1)
+def locative_cues() -> frozenset[str]:
+    """data/locative_cues.txt: the words before a place ('in', 'near'), lower case."""
+    text = (Path(__file__).parent / "data" / "locative_cues.txt").read_text(encoding="utf-8")
+    return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+
+
 PERSON_SENSES = frozenset({"given-name", "surname", "person"})

@@ -388,3 +388,8 @@ def test_a_name_that_is_a_place_after_a_locative_word_is_the_place() -> None:
     # with character evidence, or not after a locative word, the name
     assert chars(mm, "an oil painting of Sakura with a petal blade in a pink scarf") == ["blossom"]
     assert chars(mm, "a watercolour of Sakura in a garden") == ["blossom"]
+
+
+@pytest.mark.parametrize("text", ["Mosukoor under an umbrella", "Mosuokro under an umbrella"])
+def test_two_neighbouring_letters_swapped_is_one_typo(obf: TextMatcher, text: str) -> None:
+    assert chars(obf, text) == ["mosuko"]

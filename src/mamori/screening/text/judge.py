@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from mamori.screening.text import morph, vocab
 from mamori.screening.text.lexicon import HONORIFICS, JA_HONORIFICS, JA_PARTICLES
@@ -325,12 +325,14 @@ def _verify(index: NameIndex, lit: str, single: bool) -> list[tuple[int, float]]
         if single != (len(e.words) <= 1) and not (single and e.kind == ROMAJI):  # see NameIndex.fuzzy
             continue
         k = index.fuzzy_key[eid]
-        d = Levenshtein.distance(q, k, score_cutoff=maxd)
+        # optimal string alignment: an edit is an insertion, deletion, substitution or a swap of two neighbouring
+        # letters, the commonest typo ('Nezkuo' for 'Nezuko')
+        d = OSA.distance(q, k, score_cutoff=maxd)
         if d > maxd or d == 0:
             continue
         if lit.startswith(e.raw):  # 'vegetables' is not a misspelt 'Vegeta'
             continue
-        if e.kind != ROMAJI and Levenshtein.distance(lit, e.raw) > maxd + 1:
+        if e.kind != ROMAJI and OSA.distance(lit, e.raw) > maxd + 1:
             continue
         out.append((eid, 1.0 - d / max(len(q), len(k))))
     return out

@@ -393,3 +393,14 @@ def test_a_name_that_is_a_place_after_a_locative_word_is_the_place() -> None:
 @pytest.mark.parametrize("text", ["Mosukoor under an umbrella", "Mosuokro under an umbrella"])
 def test_two_neighbouring_letters_swapped_is_one_typo(obf: TextMatcher, text: str) -> None:
     assert chars(obf, text) == ["mosuko"]
+
+
+@pytest.mark.parametrize("text", ["Мосукоро под зонтиком", "모수코로 우산 아래", "Мосукоро и кошка"])
+def test_a_name_written_in_another_alphabet_is_found(obf: TextMatcher, text: str) -> None:
+    # Cyrillic and Hangul, transliterated by anyascii's tables
+    assert chars(obf, text) == ["mosuko"]
+
+
+def test_other_alphabets_leave_ordinary_text_alone(obf: TextMatcher) -> None:
+    assert chars(obf, "кошка спит на диване") == []
+    assert chars(obf, "고양이가 소파에서 자고 있다") == []

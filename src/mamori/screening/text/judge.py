@@ -428,6 +428,13 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
         return Scored(h, e, score, rule, how, status, bool(named))
+    if h.via == "translit":
+        # a name written in another alphabet: as a romanised kana name, an everyday word or a part needs context
+        amb = e.common or e.kind == PART or e.kind != ROMAJI and index.lex.is_common_en(e.raw)
+        how = f"'{h.lit}' written in another alphabet"
+        # a name with other senses (a given name: 'Марио') is as a capitalised name at a sentence start: review
+        status = "needs" if amb else "weak" if h.eid in index.senses else "strong"
+        return Scored(h, e, 0.85 if e.kind == PART else 0.9, _R_VARIANT, how, status)
     if h.via == "romaji":
         kata = to_katakana(h.lit)
         amb = (

@@ -10,6 +10,8 @@ from itertools import accumulate
 from operator import itemgetter
 from typing import Any, ClassVar
 
+from anyascii import anyascii
+
 from mamori.registry.model import Registry
 from mamori.screening.base import TEXT, Corpus, Detector, gc_paused
 from mamori.screening.text import decide as _decide
@@ -79,6 +81,17 @@ class _JaFoldTable(dict):  # type: ignore[type-arg]
 
 _JA_TABLE = _JaFoldTable()
 _SPELLED_KANA_RE = re.compile("[\u3041-\u30fa\u30fc](?:・[\u3041-\u30fa\u30fc]){2,}")
+
+
+# a word written wholly in an alphabet anyascii transliterates well (Cyrillic, Greek, Hangul)
+_FOREIGN_WORD_RE = re.compile("[\u0370-\u03ff\u0400-\u04ff\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]{2,}")
+
+
+def _normalised(norm: Normalized, o0: int, o1: int) -> tuple[int, int]:
+    """The normalised span of the original [o0, o1)."""
+    if norm.starts is None or norm.ends is None:
+        return o0, o1
+    return bisect_left(norm.starts, o0), bisect_left(norm.ends, o1) + 1
 
 
 def _undot(m: re.Match[str]) -> str:
@@ -193,6 +206,8 @@ class TextMatcher(Detector):
         if not norm.text.isascii() and CJK_RE.search(norm.text):
             self._japanese(norm, hits)
             self._romaji(norm, hits)
+        if not text.isascii() and _FOREIGN_WORD_RE.search(text):
+            self._transliterated(norm, hits)
         trait_hits = {}
         if raws:
             # the misspelling search probes only odd words (not ordinary ones) and pairs with an odd word or with
@@ -355,6 +370,31 @@ class TextMatcher(Detector):
                     continue
                 for eid in eids:
                     hits.append(Hit(eid, na, nb, -1, -1, "ja", text[na:nb], ()))
+
+    def _transliterated(self, norm: Normalized, hits: list[Hit]) -> None:
+        """Words written wholly in another alphabet (Cyrillic, Greek, Hangul: 'Пикачу', '나루토'), transliterated by
+        anyascii and matched, alone or two together, against the Latin names' keys."""
+        auto = self.index.lat
+        if not self._lat_n:
+            return
+        text = norm.original
+        words = [
+            (m.start(), m.end(), phonetic_key(clean_letters(anyascii(m.group()).lower())))
+            for m in _FOREIGN_WORD_RE.finditer(text)
+        ]
+        for k, (o0, o1, key) in enumerate(words):
+            spans = [(o1, key)]
+            if k + 1 < len(words) and not text[o1 : words[k + 1][0]].strip():
+                spans.append((words[k + 1][1], key + words[k + 1][2]))
+            for end, joined in spans:
+                if len(joined) < 3:
+                    continue
+                for last, (klen, eids) in auto.iter(joined):
+                    if klen != len(joined) or last != len(joined) - 1:
+                        continue
+                    n0, n1 = _normalised(norm, o0, end)
+                    for eid in eids:
+                        hits.append(Hit(eid, n0, n1, -1, -1, "translit", text[o0:end], ()))
 
     def _romaji(self, norm: Normalized, hits: list[Hit]) -> None:
         """Kana/kanji in the prompt read as romaji, matched against Latin names ('べじーた' ~ 'Vegeta')."""

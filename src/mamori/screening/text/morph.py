@@ -46,31 +46,39 @@ def available() -> bool:
 _FUNCTION_POS = frozenset({"助詞", "助動詞", "接尾辞", "接頭辞", "記号", "補助記号", "感動詞"})
 
 
-@lru_cache(maxsize=20_000)
-def morphemes(text: str) -> tuple[tuple[int, int, bool, bool], ...]:
-    """(start, end, a known content word, an ordinary word) of each morpheme of a short Japanese text; () when
-    unavailable. An ordinary word is a known morpheme that is not a proper noun (unidic pos2 固有名詞: '月野' is a
-    surname, '機器' and 'つき' are words)."""
+def _walk(text: str) -> list[tuple[int, int, Any]] | None:
+    """(start, end, MeCab node) of each morpheme of a short Japanese text; None when the analyser is unavailable or
+    fails (a malformed input must not crash the run: the callers fall back to script boundaries)."""
     tagger = _get_tagger()
     if tagger is None or not text:
-        return ()
+        return None
     out = []
     pos = 0
     try:
         for w in tagger(text):
             s = text.find(w.surface, pos)
             if s < 0:
-                return ()
-            # pos1 is the first field of the raw feature string: read without building the 29-field feature
-            # tuple of every morpheme (which cost more than the analysis itself)
-            pos1, _, rest = w.feature_raw.partition(",")
-            content = not w.is_unk and len(w.surface) >= 2 and pos1 not in _FUNCTION_POS
-            ordinary = not w.is_unk and not rest.startswith("固有名詞")
-            out.append((s, s + len(w.surface), content, ordinary))
+                return None
             pos = s + len(w.surface)
-    except Exception:  # a malformed input must not crash the run: fall back to script boundaries
+            out.append((s, pos, w))
+    except Exception:
         log.debug("morphological analysis failed", exc_info=True)
-        return ()
+        return None
+    return out
+
+
+@lru_cache(maxsize=20_000)
+def morphemes(text: str) -> tuple[tuple[int, int, bool, bool], ...]:
+    """(start, end, a known content word, an ordinary word) of each morpheme of a short Japanese text; () when
+    unavailable. An ordinary word is a known morpheme that is not a proper noun (unidic pos2 固有名詞: '月野' is a
+    surname, '機器' and 'つき' are words)."""
+    out = []
+    for s, e, w in _walk(text) or ():
+        # pos1 is the first field of the raw feature string: read without building the 29-field feature tuple of
+        # every morpheme (which cost more than the analysis itself)
+        pos1, _, rest = w.feature_raw.partition(",")
+        content = not w.is_unk and e - s >= 2 and pos1 not in _FUNCTION_POS
+        out.append((s, e, content, not w.is_unk and not rest.startswith("固有名詞")))
     return tuple(out)
 
 
@@ -78,30 +86,12 @@ def morphemes(text: str) -> tuple[tuple[int, int, bool, bool], ...]:
 def _tags(text: str) -> tuple[tuple[int, int, str, str, str, str], ...]:
     """(start, end, pos1, pos2, conjugated form, pos3) of each morpheme of a short Japanese text; () when
     unavailable."""
-    tagger = _get_tagger()
-    if tagger is None or not text:
-        return ()
     out = []
-    pos = 0
-    try:
-        for w in tagger(text):
-            s = text.find(w.surface, pos)
-            if s < 0:
-                return ()
-            f = w.feature_raw.split(",", 6)  # the fields read below only, not all 29
-            out.append(
-                (
-                    s,
-                    s + len(w.surface),
-                    f[0],
-                    f[1] if len(f) > 1 else "",
-                    f[5] if len(f) > 5 else "",
-                    f[2] if len(f) > 2 else "",
-                )
-            )
-            pos = s + len(w.surface)
-    except Exception:  # as morphemes(): never crash the run
-        return ()
+    for s, e, w in _walk(text) or ():
+        f = w.feature_raw.split(",", 6)  # the fields read below only, not all 29
+        out.append(
+            (s, e, f[0], f[1] if len(f) > 1 else "", f[5] if len(f) > 5 else "", f[2] if len(f) > 2 else "")
+        )
     return tuple(out)
 
 

@@ -423,11 +423,12 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             and morph.before_loanword(norm.text, h.n0, h.n1)
         ):
             # a common noun before a katakana noun: a word compound ('チョッパーバイク'), as 'Edogawa river'
-            status, how = "needs", f"{how}; a word before the word after it"
+            status, how = "needs", f"{how}; a word compound with the word after it"
+        compound = status == "needs" and not amb  # read as a word compound: the reason to show when set aside
         named = _ja_named(norm.text, h.n1)
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
-        return Scored(h, e, score, rule, how, status, bool(named))
+        return Scored(h, e, score, rule, how, status, bool(named) or compound)
     if h.via == "translit":
         # a name written in another alphabet: as a romanised kana name, an everyday word or a part needs context
         amb = e.common or e.kind == PART or e.kind != ROMAJI and index.lex.is_common_en(e.raw)

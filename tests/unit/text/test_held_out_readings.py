@@ -404,3 +404,23 @@ def test_a_name_written_in_another_alphabet_is_found(obf: TextMatcher, text: str
 def test_other_alphabets_leave_ordinary_text_alone(obf: TextMatcher) -> None:
     assert chars(obf, "кошка спит на диване") == []
     assert chars(obf, "고양이가 소파에서 자고 있다") == []
+
+
+def test_words_of_their_own_script_are_not_look_alike_letters() -> None:
+    from mamori.screening.text.normalize import normalize
+
+    # a Russian word with letters that have no Latin look-alike is Russian, not a disguised Latin word
+    assert normalize("консультации").text == "консультации"
+    # mixed scripts and words made only of look-alikes are still folded (UTS #39's two confusable cases)
+    assert normalize("Sаilor").text == "sailor"
+    assert normalize("Уоѕһі").text == "yoshi"
+
+
+def test_a_transliterated_everyday_word_of_that_language_is_that_word() -> None:
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "R"),),
+        works=(Work("w", "rh", ("Wave Crown",)),),
+        characters=(Character("nami", "w", ("Nami", "ナミ"), ("wave crown",)),),
+    )
+    # 'нами' is Russian for 'by us' (wordfreq: very frequent): not the name
+    assert chars(TextMatcher(reg), "это сделано нами вчера") == []

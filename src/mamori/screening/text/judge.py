@@ -39,6 +39,8 @@ from mamori.screening.text.variants import phonetic_key
 from mamori.types import Rule
 
 MIN_SCORE = 0.4
+# a word transliterated from Cyrillic, Greek or Hangul this frequent in its language (Zipf) is that word
+TRANSLIT_WORD_ZIPF = 4.5
 _R_NAME, _R_TITLE, _R_VARIANT, _R_OBF = (
     str(Rule.NAME),
     str(Rule.TITLE),
@@ -433,8 +435,13 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         # a name written in another alphabet: as a romanised kana name, an everyday word or a part needs context
         amb = e.common or e.kind == PART or e.kind != ROMAJI and index.lex.is_common_en(e.raw)
         how = f"'{h.lit}' written in another alphabet"
-        # a name with other senses (a given name: 'Марио') is as a capitalised name at a sentence start: review
-        status = "needs" if amb else "weak" if h.eid in index.senses else "strong"
+        native_z = 0.0 if amb else vocab.native_word_zipf(h.lit)
+        if native_z >= TRANSLIT_WORD_ZIPF:  # a frequent word of that language ('нами', 'by us'): that word
+            amb, how = True, f"{how}; an everyday word of its language"
+        # a name with other senses, or a word of that language as well (a given name: 'Марио', 'Аня'), is as a
+        # capitalised name at a sentence start: review
+        weak = h.eid in index.senses or native_z >= vocab.JA_EVERYDAY_ZIPF
+        status = "needs" if amb else "weak" if weak else "strong"
         return Scored(h, e, 0.85 if e.kind == PART else 0.9, _R_VARIANT, how, status)
     if h.via == "romaji":
         kata = to_katakana(h.lit)

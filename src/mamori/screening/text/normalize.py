@@ -262,6 +262,29 @@ def _identity_char(ch: str) -> bool:
     return got
 
 
+# scripts with letters that look Latin (CONFUSABLES): Greek, Cyrillic, Armenian, Cherokee
+_LOOKALIKE_SCRIPT_RE = re.compile("[\u0370-\u052f\u0530-\u058f\u13a0-\u13ff]")
+_WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+def _native_words(text: str) -> set[int] | None:
+    """Offsets of the letters of words written wholly in a script with Latin look-alikes, with a letter that has no
+    Latin look-alike ('консультации', 'Пикачу'): words of their language, not a name in disguise, so they are not
+    folded to look-alikes. A word that mixes scripts ('Sаilor', Cyrillic 'а') or is made only of look-alikes
+    ('Уоѕһі') is folded as before (Unicode's mixed-script and whole-script confusable cases, UTS #39)."""
+    out: set[int] | None = None
+    for m in _WORD_RE.finditer(text):
+        w = m.group()
+        if not _LOOKALIKE_SCRIPT_RE.search(w) or any(c.isascii() for c in w):
+            continue
+        if all(c in CONFUSABLES or c.lower() in CONFUSABLES for c in w):
+            continue
+        if out is None:
+            out = set()
+        out.update(range(m.start(), m.end()))
+    return out
+
+
 def normalize(text: str) -> Normalized:
     # isprintable(): no control character at all (cheaper than the _CTRL_RE scan, which allows tab/newline/CR)
     if text.isascii():
@@ -284,13 +307,16 @@ def normalize(text: str) -> Normalized:
     flags: list[int] = []
     i, n = 0, len(text)
     cache = _FOLD_CACHE
+    native = _native_words(text) if _LOOKALIKE_SCRIPT_RE.search(text) else None
     while i < n:
         ch = text[i]
         j = i + 1
         if j < n and text[j] in _HALF_VOICED:
             ch = text[i : j + 1]
             j += 1
-        if ch.isascii():
+        if native is not None and i in native:
+            f, fl = ch.lower(), 0  # a word of its own script, not look-alike letters
+        elif ch.isascii():
             if (ch >= " " and ch != "\x7f") or ch in "\t\n\r":
                 f, fl = ch.lower(), 0
             else:  # as _fold_char: spacing controls separate words, the others (NUL, BEL, ESC, DEL) vanish

@@ -39,6 +39,18 @@ def zipf(word: str, lang: str = "en") -> float:
     return math.log10(f * 1e9) if f > 0 else 0.0
 
 
+# the languages whose words a transliterated name may also be, by script (matcher._transliterated)
+SCRIPT_LANGS = {"cyrillic": ("ru", "uk", "bg"), "greek": ("el",), "hangul": ("ko",)}
+
+
+def native_word_zipf(word: str) -> float:
+    """How frequent a word written in Cyrillic, Greek or Hangul is in the languages of its script (Zipf, highest)."""
+    w = word.lower()
+    c = next((ch for ch in w if ch.isalpha()), "")
+    script = "greek" if "\u0370" <= c <= "\u03ff" else "hangul" if "\u1100" <= c <= "\ud7af" else "cyrillic"
+    return max(zipf(w, lang) for lang in SCRIPT_LANGS[script])
+
+
 @lru_cache(maxsize=16)
 def _freqs(lang: str) -> dict[str, float]:
     from wordfreq import get_frequency_dict

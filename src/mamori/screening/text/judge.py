@@ -435,7 +435,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         # a name written in another alphabet: as a romanised kana name, an everyday word or a part needs context
         amb = e.common or e.kind == PART or e.kind != ROMAJI and index.lex.is_common_en(e.raw)
         how = f"'{h.lit}' written in another alphabet"
-        native_z = 0.0 if amb else vocab.native_word_zipf(h.lit)
+        native_z = 0.0 if amb else index.script_words.get(h.lit.lower(), 0.0)
         if native_z >= TRANSLIT_WORD_ZIPF:  # a frequent word of that language ('нами', 'by us'): that word
             amb, how = True, f"{how}; an everyday word of its language"
         # a name with other senses, or a word of that language as well (a given name: 'Марио', 'Аня'), is as a

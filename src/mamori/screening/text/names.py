@@ -12,6 +12,7 @@ from functools import lru_cache
 from itertools import combinations
 
 import ahocorasick
+from anyascii import anyascii
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
@@ -469,6 +470,14 @@ class NameIndex:
         self.lat = _automaton(lat)
         self.ja = _automaton(ja)
         self.lat_keys = set(lat)
+        # frequent Cyrillic, Greek and Korean words whose transliteration reads as a registered Latin key, with their
+        # frequency: a transliterated name that is one of them is also that word (judge.classify, 'translit')
+        self.script_words: dict[str, float] = {}
+        if self.entries:
+            for w, z in vocab.script_words(vocab.JA_EVERYDAY_ZIPF).items():
+                k = phonetic_key(clean_letters(anyascii(w).lower()))
+                if len(k) >= 3 and k in self.lat_keys:
+                    self.script_words[w] = z
         # misspelling candidates: deletion index over phonetic keys of longer Latin forms, split by
         # (one-word form, key length) so a query probes only the small tables its probes can hit
         fuzzy: dict[tuple[bool, int], dict[str, list[int]]] = {}

@@ -39,16 +39,22 @@ def zipf(word: str, lang: str = "en") -> float:
     return math.log10(f * 1e9) if f > 0 else 0.0
 
 
-# the languages whose words a transliterated name may also be, by script (matcher._transliterated)
-SCRIPT_LANGS = {"cyrillic": ("ru", "uk", "bg"), "greek": ("el",), "hangul": ("ko",)}
+# the languages of the alphabets a transliterated name may be written in (matcher._transliterated)
+SCRIPT_LANGS = ("ru", "uk", "bg", "el", "ko")
 
 
-def native_word_zipf(word: str) -> float:
-    """How frequent a word written in Cyrillic, Greek or Hangul is in the languages of its script (Zipf, highest)."""
-    w = word.lower()
-    c = next((ch for ch in w if ch.isalpha()), "")
-    script = "greek" if "\u0370" <= c <= "\u03ff" else "hangul" if "\u1100" <= c <= "\ud7af" else "cyrillic"
-    return max(zipf(w, lang) for lang in SCRIPT_LANGS[script])
+def script_words(below: float) -> dict[str, float]:
+    """Frequent words (Zipf >= below) of the languages written in Cyrillic, Greek and Hangul, lower case, with
+    their highest Zipf frequency: what a name transliterated from those alphabets may also be ('нами', 'by us')."""
+    out: dict[str, float] = {}
+    cut = 10 ** (below - 9)
+    for lang in SCRIPT_LANGS:
+        for w, f in _freqs(lang).items():
+            if f >= cut and not w.isascii():
+                z = math.log10(f * 1e9)
+                if z > out.get(w, 0.0):
+                    out[w] = z
+    return out
 
 
 @lru_cache(maxsize=16)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mamori.registry.model import Registry
-from mamori.screening.text import vocab
+from mamori.screening.text import morph, vocab
 from mamori.screening.text.normalize import is_cjk, is_kanji, normalize, tokenize
 from mamori.screening.text.variants import clean_letters
 
@@ -181,6 +181,20 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
         else:
             text = f"{first} {last} and {rng.choice(given).capitalize()} at a wedding, {rng.choice(_STYLES)}"
         add("person", text)
+    # a registered one-word name or title that is also a surname, before a family noun: 'the Kirby family'
+    whole_surnames = sorted(
+        {
+            f
+            for f in forms
+            if " " not in f.strip() and f.isascii() and "surname" in vocab.other_senses(f.lower())
+        }
+    )
+    for i in range(min(n_each // 4, 12 * len(whole_surnames))):
+        fam = rng.choice(sorted(vocab.family_cues()))
+        add(
+            "person",
+            f"the {whole_surnames[i % len(whole_surnames)]} {fam} {rng.choice(_SCENES)}, {rng.choice(_STYLES)}",
+        )
     for i in range(n_each if everyday_words else 0):
         w = everyday_words[i % len(everyday_words)]
         add("word", f"a {w} and a {rng.choice(words)} on a {rng.choice(_OBJECTS)}, {rng.choice(_STYLES)}")
@@ -227,7 +241,83 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
     out.extend(_transcribed_names(reg, rng))
     out.extend(_loanword_names(reg, rng))
     out.extend(_kanji_homophones(reg, rng))
+    out.extend(_kana_other_people(reg, rng, surnames))
+    out.extend(_honorific_parts(reg, rng))
     return out
+
+
+_JA_PERSON_FRAMES = [
+    "{w}の講演会の写真",
+    "俳優の{w}のポートレート",
+    "{w}が書いた小説の表紙",
+    "政治家{w}の演説",
+]
+
+
+def _kana_other_people(
+    reg: Registry, rng: random.Random, surnames: list[str], per_name: int = 8
+) -> Iterator[Prompt]:
+    """Must pass: a katakana name joined by ・ to a surname that is none of the character's, another person's
+    full name ('オラフ・ショルツ', 'コナン・ドイル'): a katakana part of a dotted registered name, or a whole katakana
+    name of a character one of whose one-word Latin names is also a given name or surname. The surnames are the
+    census lists' in mamori's katakana reading (transcribe.reading)."""
+    from mamori.screening.text.transcribe import reading
+
+    everyday = vocab.common_ja()
+    k = 0
+    for c in reg.characters:
+        person = any(
+            len(ws := _latin_words(n)) == 1 and not vocab.PERSON_SENSES.isdisjoint(vocab.other_senses(ws[0]))
+            for n in c.names
+        )
+        own = {w for n in c.names for w in _latin_words(n)}
+        for name in c.names:
+            pieces = normalize(name).text.replace("･", "・").split("・")
+            if (
+                len(pieces) > 1
+            ):  # a piece registered as a whole name too ('ゾロ' of 'ロロノア・ゾロ') is as one
+                forms = [p for p in pieces if len(p) >= 2 and _katakana(p) and (person or p not in c.names)]
+            else:
+                forms = [name] if person and _katakana(name) and len(name) >= 2 else []
+            for form in forms:
+                for i in range(per_name):
+                    last = rng.choice(surnames)
+                    kata = reading(last)
+                    if last in own or len(kata) < 2 or kata in everyday:
+                        continue  # a surname read as an everyday loanword (スター) is that word there too
+
+                    w = f"{form}・{kata}" if i % 3 else f"{kata}・{form}"
+                    yield Prompt(f"ja_person-{k:04d}", rng.choice(_JA_PERSON_FRAMES).format(w=w), "ja_person")
+                    k += 1
+
+
+def _honorific_parts(reg: Registry, rng: random.Random) -> Iterator[Prompt]:
+    """Must be caught: each word of a registered multi-word Latin name, capitalised, with a Japanese honorific
+    after it ('Kitty-chan', 'Edward-kun'), whether or not the word alone is an everyday word or a given name."""
+    from mamori.screening.text.lexicon import HONORIFICS, STOPWORDS
+
+    shared: dict[str, set[str]] = {}
+    for c in reg.characters:
+        for n in c.names:
+            for w in _latin_words(n):
+                shared.setdefault(w, set()).add(c.id)
+    k = 0
+    for c in reg.characters:
+        for n in c.names:
+            ws = _latin_words(n)
+            if len(ws) < 2:
+                continue
+            for w in ws:
+                if len(w) < 3 or w in STOPWORDS or w in HONORIFICS or not w.isalpha() or len(shared[w]) > 1:
+                    continue
+                hon = rng.choice(["chan", "kun", "san", "sama"])
+                sep = rng.choice(["-", " "])
+                text = f"{w.capitalize()}{sep}{hon} {rng.choice(_EN_ACTS)} {rng.choice(_SCENES)}"
+                yield Prompt(f"honorific-{k:04d}", text, "honorific", (c.id,))
+                k += 1
+
+
+_EN_ACTS = ["eating ramen", "riding a bicycle", "reading a book", "waving at the camera", "walking a dog"]
 
 
 def _kanji_homophones(reg: Registry, rng: random.Random, per_name: int = 12) -> Iterator[Prompt]:
@@ -241,8 +331,11 @@ def _kanji_homophones(reg: Registry, rng: random.Random, per_name: int = 12) -> 
                 hira, kata = _kana(form)
                 if kata not in readings:
                     continue
+                # the word in hiragana only where the analyser reads that spelling as one word ('ほたる', 蛍): a
+                # reading it cannot place ('でんじ' of 電磁) is how nobody writes the word, and is the name's
+                hira_ok = morph.one_word(hira + "の写真", 0, len(hira)) is not False
                 for i in range(per_name):
-                    w = hira if i % 2 else kata
+                    w = hira if i % 2 and hira_ok else kata
                     yield Prompt(f"ja_homophone-{k:04d}", rng.choice(_JA_FRAMES).format(w=w), "ja_homophone")
                     k += 1
 

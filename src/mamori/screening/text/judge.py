@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import OSA, Levenshtein
 
 from mamori.screening.text import morph, vocab
-from mamori.screening.text.lexicon import HONORIFICS, JA_HONORIFICS, JA_PARTICLES
+from mamori.screening.text.lexicon import HONORIFICS, JA_HONORIFICS, JA_PARTICLES, STOPWORDS
 from mamori.screening.text.names import (
     FUZZY_MASK,
     HASH_B,
@@ -35,7 +35,7 @@ from mamori.screening.text.normalize import (
     is_title_case_prompt,
     to_katakana,
 )
-from mamori.screening.text.variants import phonetic_key
+from mamori.screening.text.variants import phonetic_key, romaji_segments
 from mamori.types import Rule
 
 MIN_SCORE = 0.4
@@ -282,6 +282,17 @@ def fuzzy(
                 ):
                     continue
             side = info[4] & 3 | nxt[4] & 12  # head of the form: 2 exact, 1 near; tail: 8 exact, 4 near
+            # a function word is the sentence's, not a misspelt name word ('Lupin in' of 'Lupin III'), unless the
+            # other token may be the whole form alone (a leading and a trailing run: the function word is extra)
+            if (
+                raws[i] in STOPWORDS
+                and not side & 2
+                and not (nxt[4] & 3 and nxt[4] & 12)
+                or raws[i + 1] in STOPWORDS
+                and not side & 8
+                and not (info[4] & 3 and info[4] & 12)
+            ):
+                continue
             if (
                 (side & 5 == 5 or side & 10 and index.pair_rest_near(info[0], nxt[0], side))
                 and i not in full
@@ -430,6 +441,11 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         named = _ja_named(norm.text, h.n1)
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
+        elif e.kind == PART or e.character in index.person_chars:
+            other = kana_other_person(index, norm.text, h, e)
+            if other:
+                status, how = "needs", f"{how}; another person's name beside '{other}'"
+                named = other
         return Scored(h, e, score, rule, how, status, bool(named) or compound)
     if h.via == "translit":
         # a name written in another alphabet: as a romanised kana name, an everyday word or a part needs context
@@ -534,7 +550,14 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         if status == "needs" and same_words and len(e.words) >= 2 and e.kind != PART and not obfuscated:
             if e.coined and all(toks[k].sep_before in ("-", "‐", "‑") for k in range(h.t0 + 1, h.t1 + 1)):
                 status = "strong"  # 'sky-rider': the registered compound itself, whatever the case
-            elif not title and not index.lex.frequent_phrase(e.words) and not any(t.merged for t in ts):
+            elif (
+                not title
+                and not index.lex.frequent_phrase(e.words)
+                and not any(t.merged for t in ts)
+                # written as the name: words apart by spaces or hyphens, not by a sentence's punctuation ('Hello,
+                # kitty!')
+                and all(t.sep_before.strip() in ("", "-", "‐", "‑") for t in ts[1:])
+            ):
                 # 'sky rider', 'tom walker': the whole registered name in lower case, not an English phrase
                 status, score, how = "strong", min(score, 0.9), how + ", lower case"
     elif (
@@ -601,6 +624,14 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
         return ""
     if h.t0 > 0 and "place" in senses and toks[h.t0 - 1].text in vocab.locative_cues():
         return f"a place ('{toks[h.t0 - 1].text}' before it)"
+    if (
+        "surname" in senses
+        and index.entries[h.eid].kind != PART  # 'the Simpson family' of 'Homer Simpson' is his family
+        and h.t1 + 1 < len(toks)
+        and toks[h.t1 + 1].text.lower() in vocab.family_cues()
+        and not toks[h.t1 + 1].sep_before.strip()
+    ):
+        return f"a family's name ('{toks[h.t1 + 1].text}' after it)"
     after = norm.text[h.n1 : h.n1 + 2]
     if after in ("'s", "’s") and not (h.t1 + 1 < len(toks) and toks[h.t1 + 1].start == h.n1 + 1):
         return f"an owner's name (also {', '.join(senses)})"
@@ -649,6 +680,56 @@ def _kana_word_alone(text: str, h: Hit) -> bool:
     before = text[h.n0 - 1] if h.n0 > 0 else " "
     after = text[h.n1] if h.n1 < len(text) else " "
     return not is_cjk(before) and not is_cjk(after)
+
+
+def kana_other_person(index: NameIndex, text: str, h: Hit, e: Entry) -> str:
+    """The katakana word joined by ・ to a katakana name that makes it another person's full name ('ショルツ' of
+    'オラフ・ショルツ', 'ドイル' of 'コナン・ドイル'), as a capitalised word beside a given name does in Latin letters;
+    '' when there is none. Not another person: a name word of the same character (written in kana, or reading as
+    one of its Latin words: 'ミカサ・アッカーマン' of 'Mikasa Ackerman'), any registered name (a list of characters:
+    'ゾロ・サンジ'), an everyday word that the analyser does not read as a person's name ('スター'), an honorific. Only for a name or part written in katakana alone and not
+    itself a dotted full name."""
+    if not is_katakana(text[h.n0]) or e.kind != PART and ("・" in e.label or "･" in e.label):
+        return ""
+    n = len(text)
+    words = []
+    if h.n1 + 2 < n and text[h.n1] in "・･":
+        k = h.n1 + 1
+        while k < n and (is_katakana(text[k]) or text[k] == "ー"):
+            k += 1
+        words.append(text[h.n1 + 1 : k])
+    if h.n0 >= 3 and text[h.n0 - 1] in "・･":
+        k = h.n0 - 1
+        while k > 0 and (is_katakana(text[k - 1]) or text[k - 1] == "ー"):
+            k -= 1
+        words.append(text[k : h.n0 - 1])
+    own = index.char_kana.get(e.character or "", frozenset())
+    for w in words:
+        if (
+            len(w) < 2
+            or w in own
+            or w in JA_HONORIFICS
+            or index.ja.exists(w)
+            or index.lex.everyday_ja(w)
+            and not morph.person_name(w)  # a loanword, not a frequent surname
+            or _reads_as_own_word(index, e, w)
+        ):
+            continue
+        return w
+    return ""
+
+
+def _reads_as_own_word(index: NameIndex, e: Entry, kana: str) -> bool:
+    """A katakana word read in romaji is one of the character's Latin name words, give or take a third of its
+    sounds ('アッカーマン', 'akkaaman', of 'Ackerman')."""
+    key = phonetic_key("".join(sg[2] for sg in romaji_segments(kana)))
+    if not key:
+        return False
+    for w in index.char_words.get(e.character or "", ()):
+        wk = phonetic_key(w)
+        if Levenshtein.distance(key, wk) <= max(1, min(len(key), len(wk)) // 3):
+            return True
+    return False
 
 
 def _ja_named(text: str, n1: int) -> str:

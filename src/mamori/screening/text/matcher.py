@@ -17,7 +17,7 @@ from mamori.screening.base import TEXT, Corpus, Detector, gc_paused
 from mamori.screening.text import decide as _decide
 from mamori.screening.text import judge
 from mamori.screening.text.judge import Hit, WordInfo
-from mamori.screening.text.lexicon import JA_PARTICLES
+from mamori.screening.text.lexicon import HONORIFICS, JA_PARTICLES
 from mamori.screening.text.names import NameIndex
 from mamori.screening.text.normalize import CJK_RE, LazyTokens, Normalized, ja_fold, normalize, scan
 from mamori.screening.text.traits import TraitIndex
@@ -203,6 +203,8 @@ class TextMatcher(Detector):
             words = self._words
             infos = [words.get(r) or self._word(r) for r in raws]
             self._latin(norm, tokens, raws, texts, list(map(_KEY, infos)), hits)
+            if self.index.hon_parts and any(map(HONORIFICS.__contains__, raws)):
+                self._honorific_parts(tokens, raws, hits)
         if not norm.text.isascii() and CJK_RE.search(norm.text):
             self._japanese(norm, hits)
             self._romaji(norm, hits)
@@ -334,6 +336,21 @@ class TextMatcher(Detector):
                 if j > i and not judge.split_ok(e, words, toks, i, j):
                     continue
                 hits.append(Hit(eid, toks[i].start, toks[j].end, i, j, via, lit, words))
+
+    def _honorific_parts(self, tokens: LazyTokens, raws: list[str], hits: list[Hit]) -> None:
+        """A capitalised name part that is an everyday word or given name, with an honorific right after it
+        ('Kitty-chan', 'Edward-kun'): the part, which judge takes as strong (an honorific is said of a person)."""
+        toks = tokens.get()
+        for i in range(len(raws) - 1):
+            eids = self.index.hon_parts.get(raws[i])
+            if (
+                eids
+                and raws[i + 1] in HONORIFICS
+                and toks[i].upper
+                and toks[i + 1].sep_before in ("-", " ", "")
+            ):
+                for eid in eids:
+                    hits.append(Hit(eid, toks[i].start, toks[i].end, i, i, "plain", raws[i], (raws[i],)))
 
     def _japanese(self, norm: Normalized, hits: list[Hit]) -> None:
         auto = self.index.ja

@@ -121,6 +121,15 @@ def acts(text: str, a: int, b: int) -> bool | None:
     return False
 
 
+def person_name(word: str) -> bool | None:
+    """Whether the analyser reads a person's name in a katakana word on its own ('ドイル', 'イシダ': unidic's
+    固有名詞 人名), as it does not an everyday loanword ('スター'); None when it is unavailable."""
+    ms = _tags(word)
+    if not ms:
+        return None
+    return any(m[2] == "名詞" and m[3] == "固有名詞" and m[5] == "人名" for m in ms)
+
+
 def _action(ms: tuple[tuple[int, int, str, str, str, str], ...]) -> bool:
     """A verb of action among the morphemes: a verb unidic does not mark as possibly bound, or a noun of action
     followed by する ('掃除をする', '料理する')."""

@@ -178,8 +178,10 @@ class NameIndex:
         self.registered_words: set[str] = set()
         part_owner: dict[str, set[str]] = defaultdict(set)
         pending_parts: list[tuple[str, str, str, int]] = []
+        pending_hon: list[tuple[str, str, str, int]] = []
         pending_ja_parts: list[tuple[str | None, str, str, str, int, int, int]] = []
         char_words: dict[str, list[tuple[str, ...]]] = {}
+        char_kana: dict[str, set[str]] = {}
         title_word_works: dict[str, set[str]] = defaultdict(set)
         self.title_ja: dict[str, set[str]] = {}
         # ordinary-language data (an empty registry, as persist makes before filling in a saved index: none loaded)
@@ -302,16 +304,22 @@ class NameIndex:
                 if not is_title and len(words) >= 2:
                     for w in words:
                         if (
-                            len(w) >= 4
-                            and not is_common_en(w)
-                            and w not in given
+                            len(w) >= 3
                             and w not in STOPWORDS
                             and w not in HONORIFICS
                             and not w.isdigit()
+                            and w.isalpha()
                         ):
                             part_owner[w].add(character or "")
-                            pending_parts.append((w, label, work, eid))
+                            if len(w) >= 4 and not is_common_en(w) and w not in given:
+                                pending_parts.append((w, label, work, eid))
+                            else:
+                                pending_hon.append((w, label, work, eid))
             jk = ja_key(label)
+            if character is not None and jk:
+                kana = char_kana.setdefault(character, set())
+                kana.update(ja_key(p) for p in _ja_parts(label))
+                kana.update(k for k in jk.replace("･", "・").split("・") if len(k) >= 2)
             if len(jk) >= 2 or (jk and not words):
                 # an everyday word, in kana or as the reading of one written in kanji ('ホタル', 蛍)
                 common = common_ja(jk) or len(jk) <= 1 or jk in kanji_readings
@@ -332,7 +340,12 @@ class NameIndex:
                 rwords = tuple(sg[2] for ch in chunks for sg in romaji_segments(ch) if sg[2])
                 segs = romaji_segments("".join(c for c in normalize(label).text if is_cjk(c)))
                 rraw = "".join(rwords)
+                reading = "".join(s[3] for s in segs)
+                rk = ja_key(reading) if reading else ""
                 if len(rraw) >= 3:
+                    # the romaji of a kanji name that reads as an everyday word ('ichigo' of 一護, also 苺) is that
+                    # word too, as the kana name itself would be
+                    said = len(rk) >= 2 and (common_ja(rk) or rk in kanji_readings)
                     reid = add(
                         character,
                         work,
@@ -340,15 +353,13 @@ class NameIndex:
                         label,
                         rraw,
                         rwords,
-                        common or rraw in self.registered_words and is_common_en(rraw),
+                        common or said or rraw in self.registered_words and is_common_en(rraw),
                         -1,
                         False,
                         is_title,
                     )
                     for k in {phonetic_key(rraw), "".join(phonetic_key(w) for w in rwords)}:
                         lat[k].add(reid)
-                reading = "".join(s[3] for s in segs)
-                rk = ja_key(reading) if reading else ""
                 if rk and rk != jk and len(rk) >= 2:
                     keid = add(character, work, READING, label, rk, (), common_ja(rk), -1, True, is_title)
                     ja[rk].add(keid)
@@ -369,6 +380,16 @@ class NameIndex:
         for c in registry.characters:
             for nm in c.names:
                 add_form(c.id, c.work, nm, False)
+        # a part that is an everyday word or a frequent given name ('Kitty' of 'Hello Kitty', 'Edward' of 'Edward
+        # Elric') names nobody alone, but does, capitalised, with a Japanese honorific after it ('Kitty-chan',
+        # 'Edward-kun'): those parts are looked up only there (TextMatcher._honorific_parts)
+        hon: dict[str, list[int]] = defaultdict(list)
+        for w, label, work, parent in pending_hon:
+            owners = part_owner[w]
+            if len(owners) == 1 and next(iter(owners)):
+                hon[w].append(add(next(iter(owners)), work, PART, label, w, (w,), True, parent, False, False))
+        self.hon_parts: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in hon.items()}
+        hon_eids = {eid for v in hon.values() for eid in v}  # no senses of their own: they are read only so
         # a part shared by several characters names none of them
         for w, label, work, parent in pending_parts:
             owners = part_owner[w]
@@ -443,7 +464,13 @@ class NameIndex:
         ja_words = vocab.common_ja_romaji() if self.entries else frozenset()
         for e in self.entries:
             ch = chars.get(e.character or "")
-            if ch is None or e.ja or len(e.words) != 1 or ch.ambiguous is False:
+            if e.is_title and e.character is None and not e.ja and len(e.words) == 1:
+                # a one-word title ('Kirby'): what else its word is, as for a one-word name ('Kirby's garage')
+                senses = vocab.other_senses(e.raw)
+                if senses:
+                    self.senses[e.eid] = senses
+                continue
+            if ch is None or e.ja or len(e.words) != 1 or ch.ambiguous is False or e.eid in hon_eids:
                 continue
             senses = ch.other_senses or vocab.other_senses(e.raw)
             if not ch.other_senses and e.raw in ja_words:
@@ -467,6 +494,13 @@ class NameIndex:
             k: frozenset(w for ws in v for w in ws if len(w) >= 4 and w.isalpha())
             for k, v in char_words.items()
         }
+        # each character's kana name words (katakana-folded), and the characters one of whose one-word Latin names is
+        # also a given name or surname: a katakana name of theirs joined by ・ to a katakana word that is no name
+        # word of theirs ('オラフ・ショルツ', 'コナン・ドイル') is another person's full name (judge.kana_other_person)
+        self.char_kana: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in char_kana.items()}
+        self.person_chars: frozenset[str] = frozenset(
+            k for k, v in by_char.items() if k and not vocab.PERSON_SENSES.isdisjoint(v)
+        )
         self.lat = _automaton(lat)
         self.ja = _automaton(ja)
         self.lat_keys = set(lat)

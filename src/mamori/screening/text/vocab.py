@@ -409,4 +409,11 @@ def locative_cues() -> frozenset[str]:
     return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
 
 
+@lru_cache(maxsize=1)
+def family_cues() -> frozenset[str]:
+    """data/family_cues.txt: the nouns after a surname that name a family ('family', 'brothers'), lower case."""
+    text = (Path(__file__).parent / "data" / "family_cues.txt").read_text(encoding="utf-8")
+    return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+
+
 PERSON_SENSES = frozenset({"given-name", "surname", "person"})

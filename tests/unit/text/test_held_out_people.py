@@ -1,0 +1,140 @@
+"""Defects found by screening a second registry of characters the code had never seen (wave 2, eighth session):
+another person's full name written in katakana with a middle dot, a name part that is an everyday word or a given
+name with a Japanese honorific after it, the romaji of a kanji name that reads as an everyday word, a function
+word taken for a misspelt name word, a one-word title that is also a surname, and a name read across a sentence's
+punctuation. Invented characters only."""
+
+from __future__ import annotations
+
+import pytest
+
+from mamori.registry.model import Character, Registry, Rightsholder, Work
+from mamori.screening.text import TextMatcher
+
+REG = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    # a work each: characters of one work are context for each other
+    works=(
+        *(
+            Work(w, "rh", (t,))
+            for w, t in [
+                ("w1", "Harborlight Chronicle"),
+                ("w2", "Stormcoat Tales"),
+                ("w3", "Emberglass"),
+                ("w4", "Gullfeather Inn"),
+                ("w5", "提灯綺譚"),
+                ("w6", "Stitchwork Friends"),
+            ]
+        ),
+        Work("saw", "rh", ("Sawblade Man",)),
+        Work("whit", "rh", ("Whitaker",)),
+    ),
+    characters=(
+        # a one-word Latin name that is also a given name, with its katakana name
+        Character("oskar", "w1", ("Oskar Minato", "Oskar", "オスカー"), ("brass spyglass", "kelp scarf")),
+        # a Japanese dotted full name: its parts
+        Character(
+            "teodor", "w2", ("Teodor Kasprzak", "テオドール・カスプシャク"), ("tin lantern", "storm coat")
+        ),
+        # name parts that are an everyday word ('ruby') and a given name ('victor')
+        Character("ruby", "w3", ("Ruby Quartzheart",), ("glass heart", "ember braid")),
+        Character("victor", "w4", ("Victor Hazama",), ("iron monocle", "gull feather hat")),
+        # registered in kanji only: its reading 'akari' is also 明かり, light
+        Character("akari", "w5", ("鼓明里", "明里"), ("paper lantern staff", "moth wings")),
+        # a name of everyday words
+        Character("button", "w6", ("Hello Button",), ("sewn-on eyes", "thread tail")),
+        # a one-word name and title that is also a surname
+        Character("whit", "whit", ("Whitaker",), ("copper antenna", "cardboard armor")),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def m() -> TextMatcher:
+    return TextMatcher(REG)
+
+
+def chars(m: TextMatcher, text: str) -> list[str]:
+    return sorted({x.character or x.work for x in m.detect(text)})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "オスカー・ベルンハルトの講演会の写真",  # a given name with another surname
+        "政治家ベルンハルト・オスカーの演説",  # the surname first
+        "テオドール・ランゲが書いた小説の表紙",  # a part of a dotted registered name, with another surname
+    ],
+)
+def test_a_katakana_name_dotted_to_another_surname_is_another_person(m: TextMatcher, text: str) -> None:
+    assert chars(m, text) == []
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("オスカーが港で望遠鏡をのぞく", ["oskar"]),
+        ("オスカー・ミナトが港を歩く", ["oskar"]),  # the character's own surname, read from its Latin name
+        ("テオドール・カスプシャクが嵐の中を歩く", ["teodor"]),
+        ("オスカー・テオドールのイラスト", ["oskar", "teodor"]),  # a list of registered characters
+        ("オスカー・スターのポスター", ["oskar"]),  # an everyday loanword after the dot is no surname
+    ],
+)
+def test_a_katakana_name_with_its_own_words_or_a_list_is_still_found(
+    m: TextMatcher, text: str, want: list[str]
+) -> None:
+    assert chars(m, text) == want
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("Ruby-chan riding a bicycle", ["ruby"]),
+        ("Victor-kun waving at the camera", ["victor"]),
+        ("Victor san reading a book", ["victor"]),
+    ],
+)
+def test_an_everyday_or_given_name_part_with_an_honorific_is_the_character(
+    m: TextMatcher, text: str, want: list[str]
+) -> None:
+    assert chars(m, text) == want
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a ruby ring on a velvet cushion", "ruby-chan", "Victor Hugo's house in Paris", "a ruby and a victor"],
+)
+def test_those_parts_alone_or_in_lower_case_name_nobody(m: TextMatcher, text: str) -> None:
+    assert chars(m, text) == []
+
+
+def test_the_romaji_of_a_kanji_name_that_is_an_everyday_word_needs_context(m: TextMatcher) -> None:
+    assert chars(m, "the warm akari of a candle in a window") == []
+    assert chars(m, "Tsuzumi Akari holding a paper lantern staff") == ["akari"]
+    assert chars(m, "明里が港を歩く") == ["akari"]
+
+
+def test_a_function_word_is_no_misspelt_word_of_a_title(m: TextMatcher) -> None:
+    assert chars(m, "a sawblade and a hammer on a workbench") == []
+    assert chars(m, "Sawblade Mann poster") == ["saw"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Whitaker's garage in Leeds at night",  # an owner: the one-word title as well as the name
+        "the Whitaker family at a picnic",
+        "the Whitaker brothers fishing on a lake",
+    ],
+)
+def test_a_one_word_title_and_name_that_is_a_surname_reads_as_the_surname(m: TextMatcher, text: str) -> None:
+    assert chars(m, text) == []
+
+
+def test_the_surname_title_doing_something_is_still_the_character(m: TextMatcher) -> None:
+    assert chars(m, "Whitaker jumping over a fence in cardboard armor") == ["whit"]
+
+
+def test_a_name_of_everyday_words_is_not_read_across_punctuation(m: TextMatcher) -> None:
+    assert chars(m, "Hello, button-nosed puppy in a basket!") == []
+    assert chars(m, "a hello button plush on a shelf") == ["button"]

@@ -138,3 +138,31 @@ def test_the_surname_title_doing_something_is_still_the_character(m: TextMatcher
 def test_a_name_of_everyday_words_is_not_read_across_punctuation(m: TextMatcher) -> None:
     assert chars(m, "Hello, button-nosed puppy in a basket!") == []
     assert chars(m, "a hello button plush on a shelf") == ["button"]
+
+
+TRAITS = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    works=(Work("w", "rh", ("Skyreef",)), Work("v", "rh", ("Valeborn",))),
+    characters=(
+        Character(
+            "aya", "w", ("Aya Kumonosu",), ("grey scarf", "omni-reach grapple harness", "short black hair")
+        ),
+        Character("lio", "v", ("Lio Brannagh",), ("elf sorcerer", "silver twin tails", "pointed ears")),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def tm() -> TextMatcher:
+    return TextMatcher(TRAITS)
+
+
+def test_a_long_trait_of_rare_words_written_whole_is_as_specific_as_a_rare_word(tm: TextMatcher) -> None:
+    # no word of 'omni-reach grapple harness' is rare enough alone; the phrase written whole is
+    assert chars(tm, "a girl in a grey scarf wearing an omni-reach grapple harness") == ["aya"]
+    assert chars(tm, "a climber in a grey scarf with a grapple") == []
+
+
+def test_two_words_of_a_trait_written_as_one_are_both_words(tm: TextMatcher) -> None:
+    assert chars(tm, "an elf sorcerer with silver twintails and pointed ears") == ["lio"]
+    assert chars(tm, "a girl with silver twintails") == []

@@ -283,14 +283,15 @@ def fuzzy(
                     continue
             side = info[4] & 3 | nxt[4] & 12  # head of the form: 2 exact, 1 near; tail: 8 exact, 4 near
             # a function word is the sentence's, not a misspelt name word ('Lupin in' of 'Lupin III'), unless the
-            # other token may be the whole form alone (a leading and a trailing run: the function word is extra)
+            # other token may be the misspelt whole form alone (near a leading and a trailing run, exactly neither:
+            # the function word is extra)
             if (
                 raws[i] in STOPWORDS
                 and not side & 2
-                and not (nxt[4] & 3 and nxt[4] & 12)
+                and not (nxt[4] & 5 == 5 and not nxt[4] & 10)
                 or raws[i + 1] in STOPWORDS
                 and not side & 8
-                and not (info[4] & 3 and info[4] & 12)
+                and not (info[4] & 5 == 5 and not info[4] & 10)
             ):
                 continue
             if (

@@ -222,8 +222,13 @@ class TextMatcher(Detector):
             # traits can only be present with a rare trait stem among the words (TraitIndex.hits); decide() reads
             # the stems only for trait hits, so without a rare stem neither is made, hits or not
             if any(map(_RARE_STEM, infos)):
+                joined = self.traits.joined
                 for i, w in enumerate(infos):
                     stems.setdefault(w[1], i)
+                    parts = joined.get(w[1]) if joined else None
+                    if parts is not None:  # 'twintails': 'twin' and 'tail'
+                        stems.setdefault(parts[0], i)
+                        stems.setdefault(parts[1], i)
                 trait_hits = self.traits.hits(set(stems))
         if not hits and not trait_hits:
             return []

@@ -24,6 +24,8 @@ DISTINCTIVE_ZIPF = 3.0
 # generic traits written out whole, word for word, this many of one character's: a description worth a review
 GENERIC_WHOLE_TRAITS = 3
 GENERIC_WHOLE_SCORE = 0.55
+PHRASE_WORDS = 3
+PHRASE_RARE = 2
 
 
 def rare_stems(text: str, below: float = GENERIC_ZIPF) -> frozenset[str]:
@@ -54,6 +56,9 @@ class Trait:
     # stems of its words below GENERIC_ZIPF (none for 'red shirt', 'long ears'), and below DISTINCTIVE_ZIPF
     rare: frozenset[str] = frozenset()
     distinctive: frozenset[str] = frozenset()
+    # a phrase of PHRASE_WORDS or more words, PHRASE_RARE of them rare: written out whole, as specific as one
+    # distinctive word ('omni-directional mobility gear': no word of it is rare enough alone)
+    phrase: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,7 @@ class TraitIndex:
                 max(ws),
                 rare_stems(text, GENERIC_ZIPF),
                 rare_stems(text, DISTINCTIVE_ZIPF),
+                len(toks) >= PHRASE_WORDS and len(rare_stems(text, GENERIC_ZIPF)) >= PHRASE_RARE,
             )
             i = len(self.traits)
             self.traits.append(tr)
@@ -117,6 +123,20 @@ class TraitIndex:
             for w, p in self.postings.items()
             if len(p) <= self.rare_limit
         }
+        # two neighbouring words of a trait written as one ('twintails' of 'twin tails'): the joined word's stem ->
+        # the two stems, read as both (TextMatcher); a rare token itself, so a prompt with it is looked at
+        self.joined: dict[str, tuple[str, str]] = {}
+        for cid, text, _ in raw:
+            words = [clean_letters(t.text) for t in tokenize(normalize(text))]
+            words = [w for w in words if w and w not in _TRAIT_STOP]
+            for a, b in zip(words, words[1:], strict=False):
+                if len(a) >= 3 and len(b) >= 3 and a.isalpha() and b.isalpha():
+                    j = stem(a + b)
+                    if j not in self.postings:
+                        self.joined[j] = (stem(a), stem(b))
+                        chars = self.rare_chars.get(j, ())
+                        if cid not in chars:
+                            self.rare_chars[j] = (*chars, cid)
         self.weight_of: list[dict[str, float]] = [
             dict(zip(t.tokens, t.weights, strict=True)) for t in self.traits
         ]
@@ -180,7 +200,10 @@ def descriptive_score(hs: list[TraitHit], title: bool) -> float:
         whole = [h for h in strong if len(h.matched) == len(h.trait.tokens) >= 2]
         return GENERIC_WHOLE_SCORE if len(whole) >= GENERIC_WHOLE_TRAITS else 0.0
     if n == 2:
-        if not any(h.matched & h.trait.distinctive for h in hs):
+        if not any(
+            h.matched & h.trait.distinctive or h.trait.phrase and len(h.matched) == len(h.trait.tokens)
+            for h in hs
+        ):
             return 0.0
         return max(0.0, min(0.69, 0.45 + 0.15 * eff))
     return min(0.92, 0.72 + 0.04 * eff)

@@ -166,3 +166,71 @@ def test_a_long_trait_of_rare_words_written_whole_is_as_specific_as_a_rare_word(
 def test_two_words_of_a_trait_written_as_one_are_both_words(tm: TextMatcher) -> None:
     assert chars(tm, "an elf sorcerer with silver twintails and pointed ears") == ["lio"]
     assert chars(tm, "a girl with silver twintails") == []
+
+
+WORDS = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    works=(
+        Work("nav", "rh", ("Brass Lamplighter",)),
+        Work("sky", "rh", ("Hotaru", "ホタル物語")),
+        Work("town", "rh", ("Old Capital Tales",)),
+        Work("kumo", "rh", ("Cloudline",)),
+        Work("suka", "rh", ("Circus of Stripes",)),
+    ),
+    characters=(
+        # a one-word English dictionary name with its katakana loanword (not a frequent Japanese word)
+        Character("lantern", "nav", ("Lantern", "ランタン"), ("brass cage head", "wick hair")),
+        # a kana name that is an everyday word, whose romaji is the work's title
+        Character("hotaru", "sky", ("ホタル",), ("glowing tail lamp", "leaf umbrella")),
+        # a Latin name that is also a place written in kanji (鎌倉) and in geonames
+        Character("kamakura", "town", ("Kamakura",), ("bronze bell helmet", "stone lantern arms")),
+        # a Latin name that is the romaji of an everyday Japanese word (雲)
+        Character("kumo", "kumo", ("Kumo",), ("cotton body", "rain-drop earrings")),
+        # a short kana name
+        Character("suka", "suka", ("スカー",), ("striped juggling pins",)),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def wm() -> TextMatcher:
+    return TextMatcher(WORDS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ランタンを灯してキャンプをする",  # the katakana loanword of the English word the name is
+        "洋灯（ランタン）の写真",  # a reading in brackets after a Japanese word
+        "a white kumo (cloud) over the sea",  # the romaji of an everyday Japanese word, in lower case
+        "hotaru lights over a rice field",  # a title that is the romaji of an everyday kana name
+        "鎌倉の大仏の写真",  # kanji read as a place
+        "Kamakura station at dusk",  # a place name before a place noun
+        "Yuuka Briese, plumber, watercolor",  # another first consonant of a short name
+    ],
+)
+def test_everyday_and_place_readings_of_names_pass(wm: TextMatcher, text: str) -> None:
+    assert chars(wm, text) == []
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("ランタンが空を飛ぶ", ["lantern"]),  # the loanword doing something: the name, for review
+        ("けさランタンも空を飛ぶ", ["lantern"]),  # 'も' marks the subject too
+        ("a portrait of Kumo in the rain", ["kumo"]),
+        ("Kamakura eating ramen in a bronze bell helmet", ["kamakura"]),
+        ("Sukaa juggling striped pins", ["suka"]),
+    ],
+)
+def test_the_names_themselves_are_still_found(wm: TextMatcher, text: str, want: list[str]) -> None:
+    assert chars(wm, text) == want
+
+
+def test_a_name_the_analyser_splits_can_still_act() -> None:
+    from mamori.screening.text import morph
+
+    if not morph.available():
+        pytest.skip("no Japanese analyser")
+    assert morph.acts("ヒナタが白眼を使う", 0, 3) is True
+    assert morph.acts("ヒナタがある", 0, 3) is False

@@ -344,6 +344,10 @@ def _verify(index: NameIndex, lit: str, single: bool) -> list[tuple[int, float]]
         d = OSA.distance(q, k, score_cutoff=maxd)
         if d > maxd or d == 0:
             continue
+        if q[0] != k[0] and min(len(q), len(k)) <= 4 and q[0] not in "aeiou" and k[0] not in "aeiou":
+            # a short name with another first consonant is another word ('Yuuka' is no 'sukaa', スカー); a first
+            # vowel varies with the romanisation ('Eievui', 'iibui')
+            continue
         if lit.startswith(e.raw):  # 'vegetables' is not a misspelt 'Vegeta'
             continue
         if e.kind != ROMAJI and OSA.distance(lit, e.raw) > maxd + 1:
@@ -442,6 +446,9 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         named = _ja_named(norm.text, h.n1)
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
+        elif _gloss(norm.text, h):
+            status, how = "needs", f"{how}; the reading of the word before it"
+            named = "gloss"
         elif e.kind == PART or e.character in index.person_chars:
             other = kana_other_person(index, norm.text, h, e)
             if other:
@@ -468,6 +475,11 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             or kata in index.kanji_readings  # 'ほたる' is also 蛍
             or e.kind == PART  # a part of the name alone, as in Latin letters: 'さとる' is any Satoru
             or _kanji_words(norm.text, h)
+            or _kanji_place(norm.text, h)
+            # the katakana loanword of an English word the name is ('ピッコロ' of 'Piccolo')
+            or is_katakana(h.lit[0])
+            and (e.raw in index.dictionary or index.lex.is_common_en(e.raw))
+            and morph.common_noun(kata) is True
         )
         score = 0.85 if e.kind == PART else 0.92
         how = "romaji reading of the kana"
@@ -479,6 +491,8 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         named = _ja_named(norm.text, h.n1)
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
+        elif _gloss(norm.text, h):
+            status, how, named = "needs", f"{how}; the reading of the word before it", "gloss"
         return Scored(h, e, score, _R_VARIANT, how, status, bool(named))
     # Latin
     ts = toks[h.t0 : h.t1 + 1]
@@ -527,6 +541,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             rule = _R_VARIANT
     obfuscated = rule == _R_OBF
     same_words = h.words == e.words
+    ja_word = False
     if len(e.words) >= 2 and e.kind != PART:
         # a multi-word form: commonness is judged on what the prompt wrote. Its registered words are ordinary
         # English only when written as those words; joined ('Skyrider', 'skyrider') or misspelt it is not a word.
@@ -537,6 +552,11 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             amb = len(e.raw) <= 3
         elif e.common or e.kind == PART or len(e.raw) <= 3:
             amb = True
+        elif "word:ja" in index.senses.get(h.eid, ()) and lit == e.raw and not any(t.upper for t in ts):
+            # the romaji of an everyday Japanese word in lower case ('a bowl of gohan'): that word, as a lower-case
+            # dictionary word is, unless it does something ('mochi bouncing in a meadow')
+            amb = True
+            ja_word = True
         else:  # all the prompt's words ordinary English: frequent, or dictionary words ('toad', 'chopper')
             amb = True
             is_common_en = index.lex.is_common_en
@@ -548,6 +568,14 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
     status = "strong"
     if amb:
         status = _capitalisation(ts, toks, h, index)
+        if (
+            ja_word
+            and status == "needs"
+            and h.t1 + 1 < len(toks)
+            and not toks[h.t1 + 1].sep_before.strip()
+            and vocab.present_participle(toks[h.t1 + 1].text)
+        ):
+            status = "weak"
         if status == "needs" and same_words and len(e.words) >= 2 and e.kind != PART and not obfuscated:
             if e.coined and all(toks[k].sep_before in ("-", "‐", "‑") for k in range(h.t0 + 1, h.t1 + 1)):
                 status = "strong"  # 'sky-rider': the registered compound itself, whatever the case
@@ -626,6 +654,13 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
     if h.t0 > 0 and "place" in senses and toks[h.t0 - 1].text in vocab.locative_cues():
         return f"a place ('{toks[h.t0 - 1].text}' before it)"
     if (
+        "place" in senses
+        and h.t1 + 1 < len(toks)
+        and toks[h.t1 + 1].text.lower() in vocab.place_heads()
+        and not toks[h.t1 + 1].sep_before.strip()
+    ):
+        return f"a place ('{toks[h.t1 + 1].text}' after it)"
+    if (
         "surname" in senses
         and index.entries[h.eid].kind != PART  # 'the Simpson family' of 'Homer Simpson' is his family
         and h.t1 + 1 < len(toks)
@@ -654,6 +689,27 @@ def _kanji_words(text: str, h: Hit) -> bool:
     if not any(is_kanji(c) for c in h.lit):
         return False
     return morph.ordinary_words(text, h.n0, h.n1) is True
+
+
+def _kanji_place(text: str, h: Hit) -> bool:
+    """A romaji hit on kanji the analyser reads as a place name ('鳴門' read 'naruto' in '鳴門海峡'): the place."""
+    if not any(is_kanji(c) for c in h.lit):
+        return False
+    return morph.place_name(text, h.n0, h.n1) is True
+
+
+def _gloss(text: str, h: Hit) -> bool:
+    """A kana word in brackets right after a Japanese word ('冥王星(プルート)', '傷跡（スカー）'): the reading or
+    gloss of that word."""
+    n0, n1 = h.n0, h.n1
+    return (
+        n0 >= 2
+        and n1 < len(text)
+        and text[n0 - 1] in "(（"
+        and text[n1] in ")）"
+        and is_cjk(text[n0 - 2])
+        and all(is_kana(c) or c == "ー" for c in text[n0:n1])
+    )
 
 
 def _kana_swapped(text: str, n0: int, n1: int, e: Entry) -> bool | None:

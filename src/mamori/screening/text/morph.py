@@ -96,7 +96,7 @@ def _tags(text: str) -> tuple[tuple[int, int, str, str, str, str], ...]:
 
 
 _VERBAL = frozenset({"動詞", "助動詞"})
-_SUBJECT = frozenset({"が", "は"})
+_SUBJECT = frozenset({"が", "は", "も"})
 
 
 def acts(text: str, a: int, b: int) -> bool | None:
@@ -111,14 +111,41 @@ def acts(text: str, a: int, b: int) -> bool | None:
     window = text[lo:hi]
     ms = _tags(window)
     a, b = a - lo, b - lo
-    i = next((k for k, m in enumerate(ms) if m[0] == a and m[1] == b), None)
-    if i is None:
+    # the morphemes that start and end the span: one, or several where the analyser splits a name it does not
+    # know ('ヒナタ': 'ヒナ' + 'タ')
+    i = next((k for k, m in enumerate(ms) if m[0] == a), None)
+    j = next((k for k, m in enumerate(ms) if m[1] == b), None)
+    if i is None or j is None or j < i:
         return None
     if i > 0 and ms[i - 1][2] in _VERBAL and ms[i - 1][4].startswith("連体形"):
         return _action(ms[:i])
-    if i + 1 < len(ms) and window[ms[i + 1][0] : ms[i + 1][1]] in _SUBJECT:
-        return _action(ms[i + 2 :])
+    if j + 1 < len(ms) and window[ms[j + 1][0] : ms[j + 1][1]] in _SUBJECT:
+        return _action(ms[j + 2 :])
     return False
+
+
+def common_noun(word: str) -> bool | None:
+    """Whether the analyser reads a word on its own as one common noun of its dictionary (unidic 普通名詞: 'デイジー',
+    'ピッコロ'; not 'マリオ', a person's name); None when it is unavailable."""
+    ms = _tags(word)
+    if not ms:
+        return None
+    return len(ms) == 1 and ms[0][1] - ms[0][0] == len(word) and ms[0][2] == "名詞" and ms[0][3] == "普通名詞"
+
+
+def place_name(text: str, a: int, b: int) -> bool | None:
+    """Whether the span [a, b) of text is whole morphemes the analyser reads as place names (unidic 固有名詞 地名:
+    '鳴門' in '鳴門海峡の渦潮'); None when it is unavailable."""
+    got = _bounds(text, a, b)
+    if got is None:
+        return None
+    lo, hi = got
+    ms = _tags(text[lo:hi])
+    a, b = a - lo, b - lo
+    inside = [m for m in ms if m[0] < b and m[1] > a]
+    if not inside or inside[0][0] != a or inside[-1][1] != b:
+        return False
+    return all(m[2] == "名詞" and m[3] == "固有名詞" and m[5] == "地名" for m in inside)
 
 
 def person_name(word: str) -> bool | None:

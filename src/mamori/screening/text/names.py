@@ -17,7 +17,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
 from mamori.registry.model import Registry
-from mamori.screening.text import transcribe, vocab
+from mamori.screening.text import morph, transcribe, vocab
 from mamori.screening.text.lexicon import HONORIFICS, JA_HONORIFICS, STOPWORDS, Lexicon
 from mamori.screening.text.normalize import (
     is_cjk,
@@ -234,6 +234,15 @@ class NameIndex:
         # characters registered in Latin letters only: their names get katakana readings (transcribe.py); a name
         # registered in Japanese too is spelt by its rightsholder, and no guess is needed
         latin_only = {c.id for c in registry.characters if not any(is_cjk(ch) for n in c.names for ch in n)}
+        # characters with a one-word Latin name that is an English dictionary word ('Daisy', 'Piccolo'): their
+        # katakana name, where the analyser reads it as one common noun, is that loanword too ('デイジー', 'ピッコロ')
+        dictionary_words = vocab.dictionary_words() if registry.characters else frozenset()
+        word_named = {
+            c.id
+            for c in registry.characters
+            for n in c.names
+            if len(ws := latin_words(n)) == 1 and (ws[0] in dictionary_words or is_common_en(ws[0]))
+        }
 
         def add_form(character: str | None, work: str, label: str, is_title: bool) -> None:
             toks = tokenize(normalize(label))
@@ -322,7 +331,15 @@ class NameIndex:
                 kana.update(k for k in jk.replace("･", "・").split("・") if len(k) >= 2)
             if len(jk) >= 2 or (jk and not words):
                 # an everyday word, in kana or as the reading of one written in kanji ('ホタル', 蛍)
-                common = common_ja(jk) or len(jk) <= 1 or jk in kanji_readings
+                common = (
+                    common_ja(jk)
+                    or len(jk) <= 1
+                    or jk in kanji_readings
+                    or character in word_named
+                    and not is_title
+                    and "・" not in jk
+                    and morph.common_noun(jk) is True
+                )
                 eid = add(
                     character, work, TITLE if is_title else NAME, label, jk, (), common, -1, True, is_title
                 )
@@ -462,11 +479,15 @@ class NameIndex:
         self.senses: dict[int, tuple[str, ...]] = {}
         chars = {c.id: c for c in registry.characters}
         ja_words = vocab.common_ja_romaji() if self.entries else frozenset()
+        # the romaji of registered kana names that are everyday words ('naruto' of 'ナルト', also 鳴門, なると)
+        common_romaji = {e.raw for e in self.entries if e.kind == ROMAJI and e.common}
         for e in self.entries:
             ch = chars.get(e.character or "")
             if e.is_title and e.character is None and not e.ja and len(e.words) == 1:
                 # a one-word title ('Kirby'): what else its word is, as for a one-word name ('Kirby's garage')
                 senses = vocab.other_senses(e.raw)
+                if e.raw in ja_words or e.raw in common_romaji:
+                    senses = (*senses, "word:ja")
                 if senses:
                     self.senses[e.eid] = senses
                 continue

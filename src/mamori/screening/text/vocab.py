@@ -409,6 +409,23 @@ def locative_cues() -> frozenset[str]:
     return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
 
 
+@lru_cache(maxsize=20_000)
+def present_participle(word: str) -> bool:
+    """A lower-case '-ing' form of a verb in lemminflect's tables ('bouncing', 'eating'): what a subject does."""
+    if len(word) < 5 or not word.endswith("ing"):
+        return False
+    from lemminflect import getAllLemmas
+
+    return any(v != word for v in getAllLemmas(word).get("VERB", ()))
+
+
+@lru_cache(maxsize=1)
+def place_heads() -> frozenset[str]:
+    """data/place_heads.txt: the nouns after a place name that name a place or a building there, lower case."""
+    text = (Path(__file__).parent / "data" / "place_heads.txt").read_text(encoding="utf-8")
+    return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+
+
 @lru_cache(maxsize=1)
 def family_cues() -> frozenset[str]:
     """data/family_cues.txt: the nouns after a surname that name a family ('family', 'brothers'), lower case."""

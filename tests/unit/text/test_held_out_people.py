@@ -234,3 +234,32 @@ def test_a_name_the_analyser_splits_can_still_act() -> None:
         pytest.skip("no Japanese analyser")
     assert morph.acts("ヒナタが白眼を使う", 0, 3) is True
     assert morph.acts("ヒナタがある", 0, 3) is False
+
+
+OBF = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    works=(Work("w", "rh", ("Starlit Ribbon",)),),
+    characters=(
+        Character("luna", "w", ("Lucky Button", "ラッキーボタン"), ("ribbon wand",)),
+        Character("zephyr", "w", ("Zephyrin", "ゼフィーリン"), ("wind cloak",)),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def om() -> TextMatcher:
+    return TextMatcher(OBF)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ラッキ-ボタン dancing",  # a dash typed for the long-vowel mark
+        "ゼフィ−リンが飛ぶ",  # a minus sign for it
+        "lucky.button fan art",  # everyday words joined by a mark
+        "LUCKY_BUTTON cosplay",
+        "Ze phy rin in the wind",  # a one-word name split into syllables
+    ],
+)
+def test_obfuscations_of_marks_and_syllables(om: TextMatcher, text: str) -> None:
+    assert chars(om, text) != []

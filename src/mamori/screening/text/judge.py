@@ -561,7 +561,10 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             amb = True
             is_common_en = index.lex.is_common_en
             dictionary = index.dictionary
-            for w in h.words:
+            # a one-word name split into syllables ('Ve ge ta') is judged as the word it spells; split into words
+            # ('a moon blade' of 'Moonblade'), as those words
+            syllables = len(h.words) > len(e.words) and min(map(len, h.words)) <= 2
+            for w in (lit,) if syllables else h.words:
                 if not is_common_en(w) and w not in dictionary:
                     amb = False
                     break
@@ -583,9 +586,9 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
                 not title
                 and not index.lex.frequent_phrase(e.words)
                 and not any(t.merged for t in ts)
-                # written as the name: words apart by spaces or hyphens, not by a sentence's punctuation ('Hello,
-                # kitty!')
-                and all(t.sep_before.strip() in ("", "-", "‐", "‑") for t in ts[1:])
+                # written as the name: words apart by spaces, or joined by a mark ('sailor.moon', 'SAILOR_MOON'),
+                # not set apart by a sentence's punctuation ('Hello, kitty!')
+                and all(_joined_or_spaced(t.sep_before) for t in ts[1:])
             ):
                 # 'sky rider', 'tom walker': the whole registered name in lower case, not an English phrase
                 status, score, how = "strong", min(score, 0.9), how + ", lower case"
@@ -689,6 +692,15 @@ def _kanji_words(text: str, h: Hit) -> bool:
     if not any(is_kanji(c) for c in h.lit):
         return False
     return morph.ordinary_words(text, h.n0, h.n1) is True
+
+
+def _joined_or_spaced(sep: str) -> bool:
+    """A separator between two words of a name as written: spaces only, or marks without a space and none of a
+    sentence's ('-', '_', '.'; not ', ', '! ')."""
+    mark = sep.strip()
+    if not mark:
+        return True
+    return mark == sep and not any(c in ",;:!?" for c in mark)
 
 
 def _kanji_place(text: str, h: Hit) -> bool:

@@ -63,7 +63,9 @@ _PARTICLE_KEYS = {phonetic_key(k): v for k, v in _PARTICLE_ROMAJI.items()}
 # the characters ja_fold drops (to ''): white space (\s is str.isspace), the half-width middle dot, and the marks
 # typed between kana to split a name ('エ.ル.サ', 'エ-ル-サ', 'エ_ル_サ', 'エ*ル*サ': the normaliser folds full-width
 # ones to these); no kana or kanji is one (the full-width ・ is kana and kept)
-_JA_DROPPED_RE = re.compile("[\\s\uff65._*\\-]")
+_JA_DROPPED_RE = re.compile("[\\s\uff65._*\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]")
+# a dash right after katakana, typed for the long-vowel mark ー
+_KANA_DASH_RE = re.compile("(?<=[\u30a1-\u30fa])[\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]")
 CJK_RUN_RE = re.compile(CJK_RE.pattern + "+")  # ・ (U+30FB) is in the kana block, so runs include it
 # a stretch of kana/kanji whose characters are joined only by characters the Japanese stream drops
 _JA_SEGMENT_RE = re.compile(f"{CJK_RE.pattern}(?:{_JA_DROPPED_RE.pattern}*{CJK_RE.pattern})*")
@@ -358,7 +360,6 @@ class TextMatcher(Detector):
                     hits.append(Hit(eid, toks[i].start, toks[i].end, i, i, "plain", raws[i], (raws[i],)))
 
     def _japanese(self, norm: Normalized, hits: list[Hit]) -> None:
-        auto = self.index.ja
         if not self._ja_n:
             return
         text = norm.text
@@ -373,25 +374,33 @@ class TextMatcher(Detector):
                 # kana spelled out one by one between middle dots ('ピ・カ・チ・ュ・ウ'): the dots go, as the marks
                 # typed between kana do (a registered dotted name has words of several kana between its dots)
                 piece = _SPELLED_KANA_RE.sub(_undot, piece)
-            stream = piece.translate(_JA_TABLE)
-            where: list[int] | range | None = None
-            for end, (klen, eids) in auto.iter(stream):
-                if where is None:  # stream index -> normalised offset, built on the first automaton hit only
-                    # every character folds to one character or to none (ja_fold): equal lengths, nothing dropped
-                    if len(stream) == len(piece):
-                        where = range(s0, s0 + len(piece))
-                    else:  # the offsets of the pieces between dropped characters
-                        where = []
-                        pos = s0
-                        for part in _JA_DROPPED_RE.split(piece):
-                            where.extend(range(pos, pos + len(part)))
-                            pos += len(part) + 1
-                a = end - klen + 1
-                na, nb = where[a], where[end] + 1
-                if not judge.ja_boundary_ok(text, na, nb):
-                    continue
-                for eid in eids:
-                    hits.append(Hit(eid, na, nb, -1, -1, "ja", text[na:nb], ()))
+            self._ja_piece(text, s0, piece, hits)
+            if _KANA_DASH_RE.search(piece):
+                # a dash typed after katakana for its long-vowel mark ('セ-ラ-ム-ン', 'ベジ−タ'): read once more with
+                # the mark, as well as with the dashes dropped (marks typed between kana to split a name)
+                self._ja_piece(text, s0, _KANA_DASH_RE.sub("ー", piece), hits)
+
+    def _ja_piece(self, text: str, s0: int, piece: str, hits: list[Hit]) -> None:
+        """Match one stretch of kana/kanji (at normalised offset s0) folded to the Japanese stream."""
+        stream = piece.translate(_JA_TABLE)
+        where: list[int] | range | None = None
+        for end, (klen, eids) in self.index.ja.iter(stream):
+            if where is None:  # stream index -> normalised offset, built on the first automaton hit only
+                # every character folds to one character or to none (ja_fold): equal lengths, nothing dropped
+                if len(stream) == len(piece):
+                    where = range(s0, s0 + len(piece))
+                else:  # the offsets of the pieces between dropped characters
+                    where = []
+                    pos = s0
+                    for part in _JA_DROPPED_RE.split(piece):
+                        where.extend(range(pos, pos + len(part)))
+                        pos += len(part) + 1
+            a = end - klen + 1
+            na, nb = where[a], where[end] + 1
+            if not judge.ja_boundary_ok(text, na, nb):
+                continue
+            for eid in eids:
+                hits.append(Hit(eid, na, nb, -1, -1, "ja", text[na:nb], ()))
 
     def _transliterated(self, norm: Normalized, hits: list[Hit]) -> None:
         """Words written wholly in another alphabet (Cyrillic, Greek, Hangul: 'Пикачу', '나루토'), transliterated by

@@ -106,7 +106,8 @@ def ja_fold(ch: str) -> str:
         if is_cjk(ch):
             o = ord(ch)
             got = chr(o + 0x60) if 0x3041 <= o <= 0x3096 else ch
-        elif ch in "・･ \u3000._*-" or ch.isspace():  # spacing, and the marks typed to split a name (matcher)
+        elif ch in "・･ \u3000._*-\u2010\u2011\u2012\u2013\u2014\u2015\u2212" or ch.isspace():
+            # spacing, and the marks typed to split a name (matcher)
             got = ""
         else:
             got = "|"

@@ -514,14 +514,28 @@ def _japanese_everyday(reg: Registry, rng: random.Random, n: int) -> Iterator[Pr
 
 def _japanese_names(reg: Registry, rng: random.Random, per_form: int = 12) -> Iterator[Prompt]:
     titles = {w.id: next((t for t in w.titles if not t.isascii()), None) for w in reg.works}
+    # a part several characters share ('磯野' of '磯野カツオ' and '磯野ワカメ') names none of them
+    owners: dict[str, set[str]] = {}
+    for c in reg.characters:
+        for name in c.names:
+            for form in _ja_forms(name)[1:]:
+                owners.setdefault(form, set()).add(c.id)
     k = 0
     for c in reg.characters:
         for name in c.names:
             for n_form, form in enumerate(_ja_forms(name)):
+                if n_form and len(owners.get(form, ())) > 1:
+                    continue
                 hira, kata = _kana(form)
                 part = n_form > 0  # a part of the name alone names someone only with an honorific
-                # an everyday word, in kana or as the reading of one written in kanji ('ミライ', 未来)
-                everyday = bool(vocab.other_senses_ja(kata)) or kata in vocab.kanji_word_readings()
+                # an everyday word, in kana or as the reading of one written in kanji ('ミライ', 未来), or a katakana
+                # word the analyser reads as one common noun, written so often enough ('ワカメ', seaweed)
+                everyday = (
+                    bool(vocab.other_senses_ja(kata))
+                    or kata in vocab.kanji_word_readings()
+                    or vocab.zipf(kata, "ja") >= vocab.JA_DICTIONARY_ZIPF
+                    and morph.common_noun(kata) is True
+                )
                 for i in range(per_form):
                     spelled = hira if i % 2 == 0 else kata
                     honor = _JA_HONORIFICS[

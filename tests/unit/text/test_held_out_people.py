@@ -263,3 +263,50 @@ def om() -> TextMatcher:
 )
 def test_obfuscations_of_marks_and_syllables(om: TextMatcher, text: str) -> None:
     assert chars(om, text) != []
+
+
+JA = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    works=(Work("sea", "rh", ("Tidepool Family", "タイドプール一家")), Work("gate", "rh", ("Moon Gate",))),
+    characters=(
+        # katakana names that are everyday words written in katakana (seaweed, turban shell), with a surname
+        Character("wakame", "sea", ("Wakame Shiose", "潮瀬ワカメ", "ワカメ"), ("seaweed hair clip",)),
+        Character("sazae", "sea", ("Sazae Shiose", "潮瀬サザエ"), ("shell hat",)),
+        # a hiragana name inside an everyday word (爛漫) when read by its sound
+        Character("ranmaru", "gate", ("Ranma Tsukikage", "月影らんま"), ("moon sword",)),
+        # a single-kanji name that is an everyday word (蘭, orchid)
+        Character("ran", "gate", ("Ran Tsukikage", "月影蘭", "蘭"), ("moon fan",)),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def jm() -> TextMatcher:
+    return TextMatcher(JA)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ワカメの味噌汁と焼き魚",  # a katakana dictionary word, alone
+        "サザエのつぼ焼き",  # a part of a full name that is one
+        "わかめとキュウリの酢の物",
+        "らんまんに咲く桜",  # kana the analyser reads as one word, read by its sound
+        "Mourir in Lyon in the rain",  # a word beside a function word is no misspelt full name
+    ],
+)
+def test_japanese_everyday_words_pass(jm: TextMatcher, text: str) -> None:
+    assert chars(jm, text) == []
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("ワカメちゃんが本を読む", ["wakame"]),  # an honorific
+        ("潮瀬サザエが買い物に行く", ["sazae"]),  # the full name
+        ("蘭姉ちゃんが料理をする", ["ran"]),  # a family address term after the name
+        ("月影らんまが走る", ["ranmaru"]),
+    ],
+)
+def test_japanese_names_with_context_are_found(jm: TextMatcher, text: str, want: list[str]) -> None:
+    assert chars(jm, text) == want

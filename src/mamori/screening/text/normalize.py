@@ -250,8 +250,8 @@ def _identity_char(ch: str) -> bool:
     got = _IDENTITY.get(ch)
     if got is None:
         if (
-            ch in _HALF_VOICED or ch == "\u03a3"
-        ):  # combines with the previous char / context-dependent lower-case
+            ch in _HALF_VOICED or ch == "\u03a3" or unicodedata.category(ch) == "So"
+        ):  # combines with the previous char / context-dependent lower-case / a symbol that may hide inside a word
             got = False
         else:
             low = ch.lower()
@@ -286,10 +286,51 @@ def _native_words(text: str) -> set[int] | None:
     return out
 
 
+def _inner_symbol(text: str, i: int) -> bool:
+    """text[i] is a mask or a symbol typed inside a word to break it ('V*geta', 'Ki✨ki'): '*' or a symbol
+    (Unicode So: emoji, dingbats), with only such characters (or invisible ones) between it and a letter on each
+    side, and a short piece on one side at least: between two words of four letters or more it separates them
+    ('Sailor🌙Moon', 'Pikachu⚡Raichu')."""
+    k = i - 1
+    while k >= 0 and _breaker(text[k]):
+        k -= 1
+    left = k
+    while k >= 0 and _letter(text[k]):
+        k -= 1
+    n_left = left - k
+    k = i + 1
+    while k < len(text) and _breaker(text[k]):
+        k += 1
+    right = k
+    while k < len(text) and _letter(text[k]):
+        k += 1
+    n_right = k - right
+    return n_left > 0 and n_right > 0 and min(n_left, n_right) < INNER_WORD_PIECE
+
+
+INNER_WORD_PIECE = 4  # a piece shorter than this beside a symbol is part of one broken word
+
+
+def _letter(ch: str) -> bool:
+    """A letter, or a character that normalises to one ('ａ', 'ⓐ', '𝐚')."""
+    return ch.isalpha() or not ch.isascii() and unicodedata.normalize("NFKC", ch)[:1].isalpha()
+
+
+def _breaker(ch: str) -> bool:
+    """A character typed inside a word to break it up: '*', a symbol (So) that is no letter in disguise ('ⓐ'),
+    or one that normalize() drops (a control, Cf, a variation selector...)."""
+    if ch == "*":
+        return True
+    if ch.isascii():
+        return (ch < " " or ch == "\x7f") and ch not in "\t\n\r"
+    cat = unicodedata.category(ch)
+    return cat == "So" and not _letter(ch) or _fold_char(ch)[0] == ""
+
+
 def normalize(text: str) -> Normalized:
     # isprintable(): no control character at all (cheaper than the _CTRL_RE scan, which allows tab/newline/CR)
     if text.isascii():
-        if text.isprintable() or not _CTRL_RE.search(text):
+        if (text.isprintable() or not _CTRL_RE.search(text)) and not ("*" in text and _STAR_RE.search(text)):
             return Normalized(text, text.lower(), None, None, None)
     elif text.isprintable() or not _CTRL_RE.search(text):
         # kana/kanji/most letters fold to themselves: the offset map is the identity, as for ASCII
@@ -318,7 +359,9 @@ def normalize(text: str) -> Normalized:
         if native is not None and i in native:
             f, fl = ch.lower(), 0  # a word of its own script, not look-alike letters
         elif ch.isascii():
-            if (ch >= " " and ch != "\x7f") or ch in "\t\n\r":
+            if ch == "*" and _inner_symbol(text, i):
+                f, fl = "", F_INVISIBLE  # a mask inside a word ('V*geta'): the word, one letter short
+            elif (ch >= " " and ch != "\x7f") or ch in "\t\n\r":
                 f, fl = ch.lower(), 0
             else:  # as _fold_char: spacing controls separate words, the others (NUL, BEL, ESC, DEL) vanish
                 f, fl = (" ", 0) if ch.isspace() else ("", F_INVISIBLE)
@@ -329,6 +372,8 @@ def normalize(text: str) -> Normalized:
                 if len(cache) < 50_000:
                     cache[ch] = got
             f, fl = got
+            if f == ch and not ch.isalnum() and _breaker(ch) and _inner_symbol(text, i):
+                f, fl = "", F_INVISIBLE  # a symbol inside a word ('Ki✨ki'): the word
         for c in f:
             out.append(c)
             starts.append(i)
@@ -341,6 +386,7 @@ def normalize(text: str) -> Normalized:
 # ---------------------------------------------------------------- Latin tokens
 
 _TOKEN_RE = re.compile(r"[a-z0-9@$]+")
+_STAR_RE = re.compile(r"[A-Za-z]\*+[A-Za-z]")  # a mask inside a word ('V*geta'): normalize() drops it
 _SENT_END = set(".!?;:\n。！？")
 
 
@@ -384,9 +430,12 @@ _POSSESSIVE_TAILS = frozenset(("s", "t", "re", "ll", "d", "ve", "m"))
 
 def _case(seg: str, n: int) -> tuple[bool, bool]:
     """(first letter upper-case, every letter upper-case and n >= 2) of the original segment of a token whose
-    normalised form has n characters."""
+    normalised form has n characters. A word written in mixed case with two or more capitals ('pOwEr', 'sTiTcH') is
+    capitalised too: no everyday word is written so."""
     c0 = seg[:1]
     upper = c0.isupper() or (not c0.isalnum() and next((c for c in seg if c.isalnum()), "").isupper())
+    if not upper and n >= 3 and sum(c.isupper() for c in seg) >= 2:
+        upper = True
     return upper, n >= 2 and seg.isupper()
 
 

@@ -425,15 +425,13 @@ def present_participle(word: str) -> bool:
 @lru_cache(maxsize=1)
 def place_heads() -> frozenset[str]:
     """data/place_heads.txt: the nouns after a place name that name a place or a building there, lower case."""
-    text = (Path(__file__).parent / "data" / "place_heads.txt").read_text(encoding="utf-8")
-    return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+    return frozenset(word_list("place_heads.txt"))
 
 
 @lru_cache(maxsize=1)
 def family_cues() -> frozenset[str]:
     """data/family_cues.txt: the nouns after a surname that name a family ('family', 'brothers'), lower case."""
-    text = (Path(__file__).parent / "data" / "family_cues.txt").read_text(encoding="utf-8")
-    return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+    return frozenset(word_list("family_cues.txt"))
 
 
 PERSON_SENSES = frozenset({"given-name", "surname", "person"})

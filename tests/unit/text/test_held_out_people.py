@@ -335,3 +335,16 @@ def test_a_symbol_between_two_words_still_separates_them() -> None:
     assert [t.text for t in tokenize(normalize("Lucky🌙Button"))] == ["lucky", "button"]
     assert [t.text for t in tokenize(normalize("5*3=15"))] == ["5", "3", "15"]
     assert [t.text for t in tokenize(normalize("Po✨nyo"))] == ["ponyo"]
+
+
+def test_a_title_registered_in_capitals_written_so_is_the_title() -> None:
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "R"),),
+        works=(Work("w", "rh", ("Cat x Dog", "CAT×DOG")),),
+        characters=(Character("pip", "w", ("Pipkin Varro",), ("bell collar",)),),
+    )
+    m = TextMatcher(reg)
+    assert [x.work for x in m.detect("CAT×DOGのイラスト")] == [
+        "w"
+    ]  # short words, but the registered capitals
+    assert m.detect("a cat dog toy on a shelf") == []

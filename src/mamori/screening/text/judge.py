@@ -574,6 +574,8 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
     status = "strong"
     if amb:
         status = _capitalisation(ts, toks, h, index)
+        if status == "needs" and len(e.words) >= 2 and _as_registered_caps(norm, h, e):
+            status = "strong"  # 'SPY×FAMILY': the rightsholder's own capitals, not short acronyms
         if (
             ja_word
             and status == "needs"
@@ -695,6 +697,15 @@ def _kanji_words(text: str, h: Hit) -> bool:
     if not any(is_kanji(c) for c in h.lit):
         return False
     return morph.ordinary_words(text, h.n0, h.n1) is True
+
+
+def _as_registered_caps(norm: Normalized, h: Hit, e: Entry) -> bool:
+    """The prompt writes a multi-word form registered in capitals exactly as registered ('SPY×FAMILY')."""
+    label = e.label
+    if not label.isupper():
+        return False
+    a, b = norm.span(h.n0, h.n1)
+    return norm.original[a:b] == label
 
 
 def _joined_or_spaced(sep: str) -> bool:

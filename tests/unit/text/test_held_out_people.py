@@ -348,3 +348,14 @@ def test_a_title_registered_in_capitals_written_so_is_the_title() -> None:
         "w"
     ]  # short words, but the registered capitals
     assert m.detect("a cat dog toy on a shelf") == []
+
+
+def test_a_dictionary_word_name_with_an_epithet_is_the_name() -> None:
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "R"),),
+        works=(Work("w", "rh", ("Savanna Crown",)),),
+        characters=(Character("thorn", "w", ("Thorn",), ("black mane", "hyena guard")),),
+    )
+    m = TextMatcher(reg)
+    assert [(x.character, x.score >= 0.7) for x in m.detect("Thorn the lion on a cliff")] == [("thorn", True)]
+    assert [(x.character, x.score >= 0.7) for x in m.detect("Thorn on a rose stem")] != [("thorn", True)]

@@ -625,7 +625,27 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             other = other_sense(index, norm, toks, h) or _lower_modifier(index, toks, h)
             if other:
                 status, how = "needs", f"{how}; {other}"
+            elif status == "weak" and _epithet_after(toks, h):
+                # 'Scar the lion', 'Dory the fish': a capitalised word with an epithet after it is a name, as
+                # 'Kiki the witch' is; an everyday word takes none
+                status, how = "strong", f"{how}; an epithet after it"
     return Scored(h, e, score, rule, how, status, bool(other))
+
+
+def _epithet_after(toks: list[Token], h: Hit) -> bool:
+    """The capitalised one-word hit is followed by 'the' and a lower-case word, spaces between ('Scar the lion')."""
+    k = h.t1 + 1
+    if k + 1 >= len(toks) or not toks[h.t0].upper or toks[h.t0].allcaps:
+        return False
+    the, noun = toks[k], toks[k + 1]
+    return (
+        the.text == "the"
+        and not the.upper
+        and not the.sep_before.strip()
+        and not noun.upper
+        and not noun.sep_before.strip()
+        and noun.text.isalpha()
+    )
 
 
 def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> str:

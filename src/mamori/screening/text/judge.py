@@ -19,6 +19,8 @@ from mamori.screening.text.names import (
     ROMAJI,
     Entry,
     NameIndex,
+    romaji_key,
+    sounds_like,
 )
 from mamori.screening.text.normalize import (
     F_CONFUSABLE,
@@ -35,7 +37,7 @@ from mamori.screening.text.normalize import (
     is_title_case_prompt,
     to_katakana,
 )
-from mamori.screening.text.variants import phonetic_key, romaji_segments
+from mamori.screening.text.variants import phonetic_key
 from mamori.types import Rule
 
 MIN_SCORE = 0.4
@@ -825,14 +827,8 @@ def kana_other_person(index: NameIndex, text: str, h: Hit, e: Entry) -> str:
 def _reads_as_own_word(index: NameIndex, e: Entry, kana: str) -> bool:
     """A katakana word read in romaji is one of the character's Latin name words, give or take a third of its
     sounds ('アッカーマン', 'akkaaman', of 'Ackerman')."""
-    key = phonetic_key("".join(sg[2] for sg in romaji_segments(kana)))
-    if not key:
-        return False
-    for w in index.char_words.get(e.character or "", ()):
-        wk = phonetic_key(w)
-        if Levenshtein.distance(key, wk) <= max(1, min(len(key), len(wk)) // 3):
-            return True
-    return False
+    key = romaji_key(kana)
+    return bool(key) and any(sounds_like(key, w) for w in index.char_words.get(e.character or "", ()))
 
 
 def _ja_named(text: str, n1: int) -> str:

@@ -132,9 +132,19 @@ def _script(c: str) -> str:
     return "o"
 
 
+def romaji_key(kana: str) -> str:
+    """The phonetic key of a kana/kanji word read in romaji ('アッカーマン' -> the key of 'akkaaman')."""
+    return phonetic_key("".join(sg[2] for sg in romaji_segments(kana)))
+
+
+def sounds_like(key: str, word: str) -> bool:
+    """A phonetic key within a third of its sounds of a Latin word's ('akkaaman' of 'Ackerman')."""
+    wk = phonetic_key(word)
+    return Levenshtein.distance(key, wk) <= max(1, min(len(key), len(wk)) // 3)
+
+
 def _ja_part_common(pk: str, pos: int, n_parts: int, names: list[tuple[str, ...]], lex: Lexicon) -> bool:
-    segs = romaji_segments(pk)
-    key = phonetic_key("".join(sg[2] for sg in segs))
+    key = romaji_key(pk)
     if not key:
         return False
     for words in names:
@@ -143,8 +153,7 @@ def _ja_part_common(pk: str, pos: int, n_parts: int, names: list[tuple[str, ...]
                 continue
             if len(words) == n_parts and k == pos:
                 return True
-            wk = phonetic_key(w)
-            if Levenshtein.distance(key, wk) <= max(1, min(len(key), len(wk)) // 3):
+            if sounds_like(key, w):
                 return True
     return False
 

@@ -12,7 +12,9 @@ lists, with the registry's own names, name parts and trait words placed in their
   frequent word), of one character or of two;
 - `ja_everyday`: frequent Japanese words in short sentences, and frequent words whose kana reading contains a
   registered kana name (the name is a substring, never a word there);
-- `brand`: listed companies' brand names (pytickersymbols, vocab.brands) in product and shop scenes.
+- `brand`: listed companies' brand names (pytickersymbols, vocab.brands) in product and shop scenes;
+- `ja_people`: a part of a registered Japanese name that is a frequent surname or given name ('星野' of '星野アイ'),
+  in kanji, kana or romaji, with an honorific ('星野さん', 'Hoshino-san'): anyone of that name.
 
 And `ja_names` (must be caught): each registered Japanese name and name part, in hiragana and katakana, inside
 unspaced Japanese sentences after other kana, with honorifics and particles. Forms that are everyday Japanese words
@@ -31,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from mamori.registry.model import Registry
+from mamori.registry.model import Character, Registry
 from mamori.screening.text import morph, vocab
 from mamori.screening.text.normalize import is_cjk, is_kanji, normalize, tokenize
 from mamori.screening.text.variants import clean_letters
@@ -243,6 +245,7 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
     out.extend(_kanji_homophones(reg, rng))
     out.extend(_kana_other_people(reg, rng, surnames))
     out.extend(_honorific_parts(reg, rng))
+    out.extend(_people_with_honorifics(reg, rng))
     return out
 
 
@@ -301,6 +304,7 @@ def _honorific_parts(reg: Registry, rng: random.Random) -> Iterator[Prompt]:
         for n in c.names:
             for w in _latin_words(n):
                 shared.setdefault(w, set()).add(c.id)
+    people = {c.id: _person_latin(c) for c in reg.characters}
     k = 0
     for c in reg.characters:
         for n in c.names:
@@ -310,6 +314,8 @@ def _honorific_parts(reg: Registry, rng: random.Random) -> Iterator[Prompt]:
             for w in ws:
                 if len(w) < 3 or w in STOPWORDS or w in HONORIFICS or not w.isalpha() or len(shared[w]) > 1:
                     continue
+                if w in people.get(c.id, ()):
+                    continue  # 'Hoshino-san' of '星野アイ': anyone named Hoshino (_people_with_honorifics)
                 hon = rng.choice(["chan", "kun", "san", "sama"])
                 sep = rng.choice(["-", " "])
                 text = f"{w.capitalize()}{sep}{hon} {rng.choice(_EN_ACTS)} {rng.choice(_SCENES)}"
@@ -318,6 +324,57 @@ def _honorific_parts(reg: Registry, rng: random.Random) -> Iterator[Prompt]:
 
 
 _EN_ACTS = ["eating ramen", "riding a bicycle", "reading a book", "waving at the camera", "walking a dog"]
+_JA_PEOPLE_FRAMES = [
+    "{w}の家の庭",
+    "{w}と会議室で話す写真",
+    "近所の{w}が犬を散歩させている",
+    "{w}の誕生日ケーキ",
+]
+_EN_PEOPLE_FRAMES = [
+    "{w} at the office",
+    "a birthday card for {w}",
+    "{w} from accounting, {s}",
+    "my neighbour {w} {s}",
+]
+
+
+def _person_parts(c: Character) -> list[str]:
+    """The kanji parts of a character's Japanese names that are frequent surnames or given names ('星野' of
+    '星野アイ'): names.frequent_person_name, as the index judges them."""
+    from mamori.screening.text.names import frequent_person_name
+
+    return [f for n in c.names for f in _ja_forms(n)[1:] if frequent_person_name(f)]
+
+
+def _person_latin(c: Character) -> set[str]:
+    """The character's Latin name words that are the romaji of one of those parts ('hoshino')."""
+    from mamori.screening.text.names import romaji_key
+    from mamori.screening.text.variants import phonetic_key
+
+    keys = {romaji_key(f) for f in _person_parts(c)}
+    return {w for n in c.names for w in _latin_words(n) if phonetic_key(w) in keys} if keys else set()
+
+
+def _people_with_honorifics(reg: Registry, rng: random.Random, per_part: int = 8) -> Iterator[Prompt]:
+    """Must pass: a frequent Japanese surname or given name of a character's name ('星野' of '星野アイ'), in kanji,
+    kana or romaji, with an honorific, in everyday scenes with no cue or title: anyone of that name ('星野さん',
+    'Hoshino-san')."""
+    k = 0
+    for c in reg.characters:
+        for form in dict.fromkeys(_person_parts(c)):
+            hira, kata = _kana(form)
+            for i in range(per_part):
+                w = (form, hira, kata)[i % 3] + _JA_HONORIFICS[i % (len(_JA_HONORIFICS) - 1) + 1]
+                yield Prompt(f"ja_people-{k:04d}", rng.choice(_JA_PEOPLE_FRAMES).format(w=w), "ja_people")
+                k += 1
+        for w in sorted(_person_latin(c)):
+            for i in range(per_part):
+                hon = ("san", "sama", "kun", "chan")[i % 4]
+                text = rng.choice(_EN_PEOPLE_FRAMES).format(
+                    w=f"{w.capitalize()}-{hon}", s=rng.choice(_SCENES)
+                )
+                yield Prompt(f"ja_people-{k:04d}", text, "ja_people")
+                k += 1
 
 
 def _kanji_homophones(reg: Registry, rng: random.Random, per_name: int = 12) -> Iterator[Prompt]:
@@ -520,6 +577,8 @@ def _japanese_names(reg: Registry, rng: random.Random, per_form: int = 12) -> It
         for name in c.names:
             for form in _ja_forms(name)[1:]:
                 owners.setdefault(form, set()).add(c.id)
+    # a part that is a frequent surname or given name ('星野') is anyone's with an honorific: it needs a cue too
+    people = {f for c in reg.characters for f in _person_parts(c)}
     k = 0
     for c in reg.characters:
         for name in c.names:
@@ -531,7 +590,9 @@ def _japanese_names(reg: Registry, rng: random.Random, per_form: int = 12) -> It
                 # an everyday word, in kana or as the reading of one written in kanji ('ミライ', 未来), or a katakana
                 # word the analyser reads as one common noun, written so often enough ('ワカメ', seaweed)
                 everyday = (
-                    bool(vocab.other_senses_ja(kata))
+                    n_form > 0
+                    and form in people
+                    or bool(vocab.other_senses_ja(kata))
                     or kata in vocab.kanji_word_readings()
                     or vocab.zipf(kata, "ja") >= vocab.JA_DICTIONARY_ZIPF
                     and morph.common_noun(kata) is True

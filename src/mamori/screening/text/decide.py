@@ -116,7 +116,7 @@ class _Context:
     def honorific_after(self, s: Scored) -> bool:
         """A kana name followed by an honorific ('うさぎちゃん', 'えどわーどくん'): said of a person or character."""
         h = s.hit
-        if h.t0 >= 0:
+        if h.t0 >= 0 or s.entry.eid in self.index.person_parts:  # '星野さん': any Hoshino
             return False
         tail = to_katakana(self.norm.text[h.n1 : h.n1 + 5])
         return any(tail.startswith(x) for x in JA_HONORIFICS)

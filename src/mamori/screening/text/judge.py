@@ -287,8 +287,12 @@ def fuzzy(
             # a function word is the sentence's, not a misspelt name word ('Lupin in' of 'Lupin III'), unless the
             # other token may be a whole multi-word form run together and misspelt (long, near a leading and a
             # trailing run, exactly neither: the function word is extra)
+            # and an honorific after a word is said of that name, not a misspelt word of a longer one ('Hoshino-san'
+            # is not a misspelt 'Hoshino Ai'), unless a form ends with it
             if (
-                raws[i] in STOPWORDS
+                raws[i + 1] in HONORIFICS
+                and not side & 8
+                or raws[i] in STOPWORDS
                 and not side & 2
                 and not (nxt[4] & 5 == 5 and not nxt[4] & 10 and len(raws[i + 1]) >= 8)
                 or raws[i + 1] in STOPWORDS
@@ -621,7 +625,15 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
     if status != "drop" and status != "needs" and single and not obfuscated:
         # 'Kiki's Bakery': a possessive, the capitalised word after it is what is owned (other_sense), no surname
         possessive = norm.text[h.n1 : h.n1 + 2] in ("'s", "’s")
-        if not possessive and _different_person(index, toks, h) or _shadowed(toks, h):
+        many = index.person_parts.get(h.eid)
+        if lit in index.doubled and _doubled(toks, h):
+            # 'a kira kira sticker': the Japanese word the name makes written twice (キラキラ), not the name
+            status, how = "needs", f"{how}; written twice, the Japanese word '{lit}{lit}'"
+        elif many:
+            # the romaji of a frequent Japanese surname or given name of the character ('Hoshino' of 'Ai Hoshino',
+            # '星野アイ'): many people's name, honorific or not ('Hoshino-san'); the character's only with context
+            status, how = "needs", f"{how}; a frequent Japanese {many.replace('-', ' ')}"
+        elif not possessive and _different_person(index, toks, h) or _shadowed(toks, h):
             status = "needs"
         else:
             other = other_sense(index, norm, toks, h) or _lower_modifier(index, toks, h)
@@ -632,6 +644,16 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
                 # 'Kiki the witch' is; an everyday word takes none
                 status, how = "strong", f"{how}; an epithet after it"
     return Scored(h, e, score, rule, how, status, bool(other))
+
+
+def _doubled(toks: list[Token], h: Hit) -> bool:
+    """The one-token hit is written twice in a row, apart by a space or a hyphen ('kira kira', 'Kira-kira')."""
+    t = toks[h.t0]
+    after = toks[h.t1 + 1] if h.t1 + 1 < len(toks) else None
+    if after is not None and after.text == t.text and after.sep_before in (" ", "-"):
+        return True
+    before = toks[h.t0 - 1] if h.t0 > 0 else None
+    return before is not None and before.text == t.text and t.sep_before in (" ", "-")
 
 
 def _epithet_after(toks: list[Token], h: Hit) -> bool:

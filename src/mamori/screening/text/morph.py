@@ -157,6 +157,20 @@ def person_name(word: str) -> bool | None:
     return any(m[2] == "名詞" and m[3] == "固有名詞" and m[5] == "人名" for m in ms)
 
 
+def person_name_kind(word: str) -> str | None:
+    """'surname' or 'given' when the analyser reads a word on its own as one person's name of its dictionary
+    (unidic 固有名詞 人名 姓 / 名: '星野', '悟'), else '' ; None when it is unavailable."""
+    got = _walk(word)
+    if got is None:
+        return None
+    if len(got) != 1 or got[0][1] - got[0][0] != len(word):
+        return ""
+    f = got[0][2].feature_raw.split(",", 5)
+    if len(f) < 4 or f[0] != "名詞" or f[1] != "固有名詞" or f[2] != "人名":
+        return ""
+    return {"姓": "surname", "名": "given"}.get(f[3], "")
+
+
 def _action(ms: tuple[tuple[int, int, str, str, str, str], ...]) -> bool:
     """A verb of action among the morphemes: a verb unidic does not mark as possibly bound, or a noun of action
     followed by する ('掃除をする', '料理する')."""

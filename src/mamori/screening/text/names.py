@@ -158,6 +158,25 @@ def _ja_part_common(pk: str, pos: int, n_parts: int, names: list[tuple[str, ...]
     return False
 
 
+def frequent_person_name(part: str) -> str:
+    """'surname' or 'given-name' for a kanji name part the analyser reads as one person's name that is frequent in
+    Japanese text (wordfreq Zipf >= vocab.JA_EVERYDAY_ZIPF: '星野' 4.0, '山田' 4.6; not '月野' 3.0, '綾波'), else ''."""
+    if not all(is_kanji(c) for c in part) or vocab.zipf(part, "ja") < vocab.JA_EVERYDAY_ZIPF:
+        return ""
+    kind = morph.person_name_kind(part)
+    return {"surname": "surname", "given": "given-name"}.get(kind or "", "")
+
+
+def _doubled_word(word: str) -> bool:
+    """The word written twice is Japanese romaji of a word written so often enough, in katakana or hiragana
+    (wordfreq Zipf >= vocab.JA_DICTIONARY_ZIPF: 'kirakira' キラキラ 4.0, 'nikoniko' ニコニコ 4.4)."""
+    kana = transcribe.romaji_reading(word + word)
+    if not kana:
+        return False
+    hira = "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in kana)
+    return max(vocab.zipf(kana, "ja"), vocab.zipf(hira, "ja")) >= vocab.JA_DICTIONARY_ZIPF
+
+
 def _dictionary_katakana(key: str, english_word: bool) -> bool:
     """A katakana name (or part) that the analyser reads as one common noun, and that is either the loanword of
     the English word the character's Latin name is ('ピッコロ' of 'Piccolo') or written so often enough as it is
@@ -427,13 +446,24 @@ class NameIndex:
                 hon[w].append(add(next(iter(owners)), work, PART, label, w, (w,), True, parent, False, False))
         self.hon_parts: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in hon.items()}
         hon_eids = {eid for v in hon.values() for eid in v}  # no senses of their own: they are read only so
+        # a kanji part of a Japanese name that is a frequent surname or given name ('星野' of '星野アイ', '山田'): many
+        # people's name, so it needs context, as does its romaji among the character's Latin name parts ('Hoshino')
+        frequent_person: dict[str, dict[str, str]] = defaultdict(dict)
+        for character, _, _, pk, _, _, _ in pending_ja_parts:
+            kind = frequent_person_name(pk)
+            if character and kind:
+                frequent_person[character][romaji_key(pk)] = kind
+        person_part: dict[int, str] = {}  # such parts, kanji and romaji: 'surname' or 'given-name'
         # a part shared by several characters names none of them
         for w, label, work, parent in pending_parts:
             owners = part_owner[w]
             if len(owners) != 1:
                 continue
             character = next(iter(owners)) or None
-            eid = add(character, work, PART, label, w, (w,), False, parent, False, False)
+            kind = frequent_person.get(character or "", {}).get(phonetic_key(w), "")
+            eid = add(character, work, PART, label, w, (w,), bool(kind), parent, False, False)
+            if kind:
+                person_part[eid] = kind
             lat[phonetic_key(w)].add(eid)
             # its katakana reading, a part of the transcribed name ('スノーマン' is an everyday loanword: context)
             r = ja_key(transcribe.reading(w)) if character in latin_only else ""
@@ -451,6 +481,7 @@ class NameIndex:
         for character, work, label, pk, parent, pos, n_parts in pending_ja_parts:
             if len(pk) <= 2 and len(ja_owners[pk]) > 1:
                 continue  # a two-kana part several characters share names none of them
+            person = frequent_person_name(pk) if character else ""
             # an everyday word or a two-kana part ('ウサギ', 'レイ'): a part that needs context to name anyone
             common = (
                 common_ja(pk)
@@ -459,8 +490,11 @@ class NameIndex:
                 or bool(vocab.other_senses_ja(pk))
                 or _ja_part_common(pk, pos, n_parts, char_words.get(character or "", []), lex)
                 or _dictionary_katakana(pk, character in word_named)
+                or bool(person)
             )
             eid = add(character, work, PART, label, pk, (), common, parent, True, False)
+            if person:
+                person_part[eid] = person
             for k in _vu_spellings(pk):
                 ja[k].add(eid)
             if all(is_kanji(c) for c in pk):  # a kanji part in kana too ('つきの' of '月野'): as the part
@@ -468,6 +502,8 @@ class NameIndex:
                 if len(rk) >= 3 and rk != pk:
                     keid = add(character, work, PART, label, rk, (), True, parent, True, False)
                     ja[rk].add(keid)
+                    if person:
+                        person_part[keid] = person
             elif all(is_katakana(c) for c in pk):
                 # a katakana part typed by its sound ('raito' of '夜神ライト', written 'Yagami Raito'): a Latin part
                 # of the name too, and a registered word (beside it, 'Yagami' is no other person's surname)
@@ -515,6 +551,8 @@ class NameIndex:
             if ch is None or e.ja or len(e.words) != 1 or ch.ambiguous is False or e.eid in hon_eids:
                 continue
             senses = ch.other_senses or vocab.other_senses(e.raw)
+            if e.eid in person_part and person_part[e.eid] not in senses:
+                senses = (*senses, person_part[e.eid])  # 'Hoshino' of 'Ai Hoshino' (星野アイ): a surname
             if not ch.other_senses and e.raw in ja_words:
                 # the romaji of an everyday Japanese word ('mochi', 'sakura', 'hikari'): a word in that sense too
                 senses = (*senses, "word:ja")
@@ -522,6 +560,17 @@ class NameIndex:
                 senses = ("declared",)
             if senses:
                 self.senses[e.eid] = senses
+        # a one-word Latin name whose doubling is a Japanese word ('kira' of 'Kira': 'kira kira', キラキラ, sparkling):
+        # written twice, that word (judge.doubled)
+        self.doubled: frozenset[str] = frozenset(
+            e.raw
+            for e in self.entries
+            if not e.ja
+            and len(e.words) == 1
+            and 2 <= len(e.raw) <= 6
+            and e.raw.isalpha()
+            and _doubled_word(e.raw)
+        )
         # a romanised kana name ('yosshii' of 'ヨッシー') shares the senses of the character's own one-word names
         by_char: dict[str, tuple[str, ...]] = {}
         for eid, senses in self.senses.items():
@@ -540,6 +589,9 @@ class NameIndex:
         # also a given name or surname: a katakana name of theirs joined by ・ to a katakana word that is no name
         # word of theirs ('オラフ・ショルツ', 'コナン・ドイル') is another person's full name (judge.kana_other_person)
         self.char_kana: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in char_kana.items()}
+        # the parts that are a frequent Japanese surname or given name, in kanji or in romaji ('星野', 'Hoshino' of
+        # '星野アイ'): many people's name; an honorific after one is said of any of them ('星野さん', 'Hoshino-san')
+        self.person_parts: dict[int, str] = person_part
         self.person_chars: frozenset[str] = frozenset(
             k for k, v in by_char.items() if k and not vocab.PERSON_SENSES.isdisjoint(v)
         )

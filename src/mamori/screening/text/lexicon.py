@@ -27,6 +27,8 @@ JA_HONORIFICS: tuple[str, ...] = tuple(h for h in _HON if not h.isascii())
 # what may follow a name written in kana (katakana-folded): particles, the copula, honorifics
 _JA_PARTICLES_ONLY = vocab.word_list("ja_particles.txt")
 JA_PARTICLES: tuple[str, ...] = _JA_PARTICLES_ONLY + JA_HONORIFICS
+# Korean postpositions, longest first: what ends a Hangul word after a name ('토토로가')
+KO_PARTICLES: tuple[str, ...] = tuple(sorted(vocab.word_list("ko_particles.txt"), key=len, reverse=True))
 
 # light inflections stripped to find a frequent stem ('cats', 'frozen' is itself frequent, 'jumped', 'running')
 _SUFFIXES = (

@@ -10,14 +10,12 @@ from itertools import accumulate
 from operator import itemgetter
 from typing import Any, ClassVar
 
-from anyascii import anyascii
-
 from mamori.registry.model import Registry
 from mamori.screening.base import TEXT, Corpus, Detector, gc_paused
 from mamori.screening.text import decide as _decide
 from mamori.screening.text import judge
 from mamori.screening.text.judge import Hit, WordInfo
-from mamori.screening.text.lexicon import HONORIFICS, JA_PARTICLES
+from mamori.screening.text.lexicon import HONORIFICS, JA_PARTICLES, KO_PARTICLES
 from mamori.screening.text.names import NameIndex
 from mamori.screening.text.normalize import CJK_RE, LazyTokens, Normalized, ja_fold, normalize, scan
 from mamori.screening.text.traits import TraitIndex
@@ -29,6 +27,7 @@ from mamori.screening.text.variants import (
     phonetic_key,
     run_segments,
     stem,
+    translit_key,
 )
 from mamori.types import Evidence, Match
 
@@ -87,6 +86,18 @@ _SPELLED_KANA_RE = re.compile("[\u3041-\u30fa\u30fc](?:・[\u3041-\u30fa\u30fc])
 
 # a word written wholly in an alphabet anyascii transliterates well (Cyrillic, Greek, Hangul)
 _FOREIGN_WORD_RE = re.compile("[\u0370-\u03ff\u0400-\u04ff\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]{2,}")
+
+
+def _ko_stem(text: str, o0: int, o1: int) -> tuple[int, str] | None:
+    """A Hangul word [o0, o1) without the Korean postposition it ends with ('토토로가' -> '토토로'): the stem's end and
+    key, or None (no postposition, or a stem of one syllable)."""
+    word = text[o0:o1]
+    if not "\uac00" <= word[-1] <= "\ud7af":
+        return None
+    for p in KO_PARTICLES:
+        if word.endswith(p) and len(word) - len(p) >= 2:
+            return o1 - len(p), translit_key(word[: -len(p)])
+    return None
 
 
 def _normalised(norm: Normalized, o0: int, o1: int) -> tuple[int, int]:
@@ -409,14 +420,18 @@ class TextMatcher(Detector):
         if not self._lat_n:
             return
         text = norm.original
-        words = [
-            (m.start(), m.end(), phonetic_key(clean_letters(anyascii(m.group()).lower())))
-            for m in _FOREIGN_WORD_RE.finditer(text)
-        ]
+        words = [(m.start(), m.end(), translit_key(m.group())) for m in _FOREIGN_WORD_RE.finditer(text)]
         for k, (o0, o1, key) in enumerate(words):
             spans = [(o1, key)]
             if k + 1 < len(words) and not text[o1 : words[k + 1][0]].strip():
-                spans.append((words[k + 1][1], key + words[k + 1][2]))
+                o2 = words[k + 1][1]
+                spans.append((o2, key + words[k + 1][2]))
+                stem = _ko_stem(text, words[k + 1][0], o2)
+                if stem:
+                    spans.append((stem[0], key + stem[1]))
+            stem = _ko_stem(text, o0, o1)
+            if stem:
+                spans.append(stem)
             for end, joined in spans:
                 if len(joined) < 3:
                     continue

@@ -12,7 +12,6 @@ from functools import lru_cache
 from itertools import combinations
 
 import ahocorasick
-from anyascii import anyascii
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
@@ -28,7 +27,7 @@ from mamori.screening.text.normalize import (
     to_katakana,
     tokenize,
 )
-from mamori.screening.text.variants import clean_letters, phonetic_key, romaji_segments
+from mamori.screening.text.variants import clean_letters, phonetic_key, romaji_segments, translit_key
 
 NAME, PART, TITLE, ROMAJI, READING, TRANSCRIBED = "name", "part", "title", "romaji", "reading", "transcribed"
 
@@ -603,7 +602,7 @@ class NameIndex:
         self.script_words: dict[str, float] = {}
         if self.entries:
             for w, z in vocab.script_words(vocab.JA_EVERYDAY_ZIPF).items():
-                k = phonetic_key(clean_letters(anyascii(w).lower()))
+                k = translit_key(w)
                 if len(k) >= 3 and k in self.lat_keys:
                     self.script_words[w] = z
         # misspelling candidates: deletion index over phonetic keys of longer Latin forms, split by

@@ -15,6 +15,8 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
+from anyascii import anyascii
+
 # The folds, in order (each applied to the result of the previous one):
 #   [^a-z0-9] -> ''  (skipped for words already made of [a-z0-9]), ([a-z])\1+ -> \1, ph -> f, tch -> ch, ck -> k,
 #   sh -> sy, ch -> ty, j -> zy, ts -> t, dz -> z, c(?=[eiy]) -> s, [cq] -> k, x -> ks, f -> h, v -> b, l -> r,
@@ -46,6 +48,7 @@ def phonetic_key(word: str) -> str:
         .replace("ck", "k")
         .replace("sh", "sy")
         .replace("ch", "ty")
+        .replace("jy", "j")  # 'jyo' (wapuro and Korean romanisation of じょ/죠) is 'jo'
         .replace("j", "zy")
         .replace("ts", "t")
         .replace("dz", "z")
@@ -93,6 +96,21 @@ def leet_decode(tok: str, one_as_l: bool = False) -> str:
 
 def clean_letters(tok: str) -> str:
     return "".join(c for c in tok if c.isalnum())
+
+
+# Hangul writes the Japanese sounds ス, ズ, ツ with the vowel ㅡ (스, 즈, 츠/쓰), which the Revised Romanization that
+# anyascii follows spells 'eu': read back as the Japanese syllables ('하츠네' -> 'hacheune' -> 'hatsune')
+_HANGUL_JA = (("sseu", "tsu"), ("cheu", "tsu"), ("jeu", "zu"), ("seu", "su"))
+
+
+def translit_key(word: str) -> str:
+    """The phonetic key of a word written in Cyrillic, Greek or Hangul, transliterated by anyascii ('Пикачу' ->
+    'pikachu', '토토로' -> 'totoro')."""
+    latin = anyascii(word).lower()
+    if any("\uac00" <= c <= "\ud7af" for c in word):
+        for a, b in _HANGUL_JA:
+            latin = latin.replace(a, b)
+    return phonetic_key(clean_letters(latin))
 
 
 # ---------------------------------------------------------------- stemming for traits

@@ -1,0 +1,61 @@
+"""Names written in Hangul inside Korean sentences (wave 2, ninth session): Korean joins a postposition to the noun
+before it ('토토로가'), and writes the Japanese sounds ス, ズ, ツ with the vowel ㅡ, which romanises as 'eu' ('츠' is
+'cheu', not 'tsu'); a name in Hangul was found only bare and only when its romanisation was the Japanese one. Also
+'jyo', the wapuro and Korean romanisation of じょ. Invented characters only."""
+
+from __future__ import annotations
+
+import pytest
+
+from mamori.registry.model import Character, Registry, Rightsholder, Work
+from mamori.screening.text import TextMatcher
+
+REG = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    works=(Work("w1", "rh", ("Moonwell Academy",)), Work("w2", "rh", ("Tidebell Harbour",))),
+    characters=(
+        Character("hazuriko", "w1", ("Hazuriko", "ハズリコ"), ("moon compass", "ink-stained gloves")),
+        Character("tsumugiro", "w2", ("Tsumugiro Kanabe", "カナベ・ツムギロ"), ("tide bell", "kelp cloak")),
+        Character("jomaru", "w2", ("Jomaru", "ジョマル"), ("lantern boat", "rope belt")),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def m() -> TextMatcher:
+    return TextMatcher(REG)
+
+
+def chars(m: TextMatcher, text: str) -> list[str]:
+    return sorted({x.character or x.work for x in m.detect(text)})
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("하즈리코가 달을 본다", "hazuriko"),  # 즈 'jeu' is ズ, with the subject postposition
+        ("하즈리코를 그린 그림", "hazuriko"),
+        (
+            "츠무기로 카나베가 배를 탄다",
+            "tsumugiro",
+        ),  # 츠 'cheu' is ツ; two words, the postposition on the last
+        ("쓰무기로 카나베의 초상화", "tsumugiro"),  # 쓰 'sseu' is ツ too
+        ("죠마루와 고양이", "jomaru"),  # 죠 'jyo' is ジョ
+        ("Jyomaru rowing a lantern boat", "jomaru"),
+    ],
+)
+def test_a_name_in_hangul_with_a_postposition_is_found(m: TextMatcher, text: str, want: str) -> None:
+    assert chars(m, text) == [want]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "오래된 사진이 있는 풍경",
+        "바다에서 수영하는 사람들",
+        "하늘의 달을 보는 고양이",
+        "도서관에서 책을 읽는 학생",
+    ],
+)
+def test_everyday_korean_sentences_pass(m: TextMatcher, text: str) -> None:
+    assert chars(m, text) == []

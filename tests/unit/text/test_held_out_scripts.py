@@ -59,3 +59,48 @@ def test_a_name_in_hangul_with_a_postposition_is_found(m: TextMatcher, text: str
 )
 def test_everyday_korean_sentences_pass(m: TextMatcher, text: str) -> None:
     assert chars(m, text) == []
+
+
+ZH = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    works=(Work("gull", "rh", ("Gull Wing Detectives", "鷗の探偵團")),),
+    characters=(
+        Character("ousuke", "gull", ("緑川鷗介", "Ousuke Midorikawa"), ("gull feather pen", "green scarf")),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def zm() -> TextMatcher:
+    return TextMatcher(ZH)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "绿川鸥介在海边散步",  # simplified characters
+        "綠川鷗介在海邊散步",  # traditional
+        "一张鸥之探侦团的海报",  # the title, の written 之 as Chinese titles do
+        "鸥的探侦团的主角",
+    ],
+)
+def test_a_kanji_name_or_title_in_chinese_characters_is_found(zm: TextMatcher, text: str) -> None:
+    assert [x.character or x.work for x in zm.detect(text)] in (["ousuke"], ["gull"])
+
+
+@pytest.mark.parametrize("text", ["海边的海鸥", "绿色的河川", "一只猫在公园里", "侦探小说的封面"])
+def test_everyday_chinese_sentences_pass(zm: TextMatcher, text: str) -> None:
+    assert zm.detect(text) == []
+
+
+def test_without_opencc_the_chinese_forms_are_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mamori.screening.text import transcribe
+
+    monkeypatch.setattr(transcribe, "_converters", lambda: None)
+    transcribe.hanzi_forms.cache_clear()
+    try:
+        m = TextMatcher(ZH)
+        assert m.detect("绿川鸥介在海边散步") == []
+        assert [x.character for x in m.detect("緑川鷗介が海辺を歩く")] == ["ousuke"]
+    finally:
+        transcribe.hanzi_forms.cache_clear()

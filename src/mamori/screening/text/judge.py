@@ -405,6 +405,8 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             how, rule, score = "kana split by dots", _R_OBF, 0.95
         elif e.transcribed:
             how, rule, score = "katakana reading of the Latin name", _R_VARIANT, 0.9
+        elif seg in index.hanzi:
+            how, rule, score = "written in Chinese characters", _R_VARIANT, 0.95
         elif seg == label or label.endswith(seg) and e.kind == PART:
             how, rule, score = "exact", _R_TITLE if title else _R_NAME, 1.0
         elif e.kind == READING:

@@ -408,7 +408,11 @@ class TextMatcher(Detector):
                         pos += len(part) + 1
             a = end - klen + 1
             na, nb = where[a], where[end] + 1
-            if not judge.ja_boundary_ok(text, na, nb):
+            # a kanji name in Chinese characters of three or more ('绿谷出久') stands in Chinese text, where Japanese
+            # word boundaries say nothing ('介在' is a Japanese word in '…鸥介在海边')
+            if not (klen >= 3 and stream[a : end + 1] in self.index.hanzi) and not judge.ja_boundary_ok(
+                text, na, nb
+            ):
                 continue
             for eid in eids:
                 hits.append(Hit(eid, na, nb, -1, -1, "ja", text[na:nb], ()))

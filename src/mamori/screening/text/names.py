@@ -215,6 +215,9 @@ class NameIndex:
         lat: dict[str, set[int]] = defaultdict(set)
         ja: dict[str, set[int]] = defaultdict(set)
         self.registered_words: set[str] = set()
+        self.hanzi: dict[
+            str, str
+        ] = {}  # a kanji name in Chinese characters -> the name (katakana-folded key)
         part_owner: dict[str, set[str]] = defaultdict(set)
         pending_parts: list[tuple[str, str, str, int]] = []
         pending_hon: list[tuple[str, str, str, int]] = []
@@ -383,6 +386,12 @@ class NameIndex:
                 )
                 for k in _vu_spellings(jk):
                     ja[k].add(eid)
+                # the name as Chinese writing spells it, in traditional and simplified characters ('绿谷出久' of
+                # '緑谷出久'): how a Chinese prompt writes a kanji name
+                for form in transcribe.hanzi_forms(jk):
+                    if len(form) >= 2 and not ja.get(form):
+                        ja[form].add(eid)
+                        self.hanzi[form] = jk
                 # 'バッグスバニー': the dotted name written without its dots
                 plain = jk.replace("・", "").replace("･", "")
                 if plain != jk and len(plain) >= 3:

@@ -130,6 +130,7 @@ def _code_digest() -> str:
         "jaconv",
         "e2k",
         "anyascii",
+        "opencc",
     ):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())

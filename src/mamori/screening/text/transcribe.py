@@ -78,3 +78,49 @@ def reading(word: str) -> str:
         out = str(model(word))
     kata = "".join(c for c in out if "゠" < c <= "ヺ" or c == "ー")
     return kata if len(kata) >= 2 and kata == out else ""
+
+
+_cc: Any = None
+_cc_missing = False
+
+
+def _converters() -> Any:
+    """OpenCC's Japanese-to-traditional and traditional-to-simplified converters (their tables ship inside the
+    wheel); None when opencc is not installed."""
+    global _cc, _cc_missing
+    with _lock:
+        if _cc is None and not _cc_missing:
+            try:
+                import opencc
+
+                _cc = (opencc.OpenCC("jp2t.json"), opencc.OpenCC("t2s.json"))
+            except Exception as exc:  # optional: the gate works without the Chinese forms
+                _cc_missing = True
+                log.warning("Chinese forms of kanji names unavailable (opencc: %s)", exc)
+        return _cc
+
+
+@lru_cache(maxsize=50_000)
+def hanzi_forms(name: str) -> tuple[str, ...]:
+    """A name with kanji as Chinese writing spells it: in traditional and in simplified characters ('緑谷出久' ->
+    '綠谷出久', '绿谷出久'; '竈門' -> '灶门'), each only where it differs from the name. Without opencc, none."""
+    if not any("\u4e00" <= c <= "\u9fff" for c in name):
+        return ()
+    cc = _converters()
+    if cc is None:
+        return ()
+    traditional = cc[0].convert(name)
+    simplified = cc[1].convert(traditional)
+    forms = [traditional, simplified]
+    if "ノ" in name or "の" in name:
+        # the particle の between kanji, as Chinese titles write it: 之, 的 or nothing ('钢之炼金术师', '进击的巨人')
+        for f in (traditional, simplified):
+            for p in ("之", "的", ""):
+                forms.append(
+                    "".join(p if c in "のノ" and _between_kanji(f, i) else c for i, c in enumerate(f))
+                )
+    return tuple(f for f in dict.fromkeys(forms) if f != name)
+
+
+def _between_kanji(s: str, i: int) -> bool:
+    return 0 < i < len(s) - 1 and "一" <= s[i - 1] <= "鿿" and "一" <= s[i + 1] <= "鿿"

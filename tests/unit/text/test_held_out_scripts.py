@@ -1,4 +1,4 @@
-"""Names written in Hangul inside Korean sentences (wave 2, ninth session): Korean joins a postposition to the noun
+"""Names written in Hangul, Cyrillic and Chinese characters (wave 2, ninth session): Korean joins a postposition to the noun
 before it ('토토로가'), and writes the Japanese sounds ス, ズ, ツ with the vowel ㅡ, which romanises as 'eu' ('츠' is
 'cheu', not 'tsu'); a name in Hangul was found only bare and only when its romanisation was the Japanese one. Also
 'jyo', the wapuro and Korean romanisation of じょ. Invented characters only."""
@@ -42,6 +42,7 @@ def chars(m: TextMatcher, text: str) -> list[str]:
         ("쓰무기로 카나베의 초상화", "tsumugiro"),  # 쓰 'sseu' is ツ too
         ("죠마루와 고양이", "jomaru"),  # 죠 'jyo' is ジョ
         ("Jyomaru rowing a lantern boat", "jomaru"),
+        ("Дзёмару в лодке", "jomaru"),  # Cyrillic ё is 'yo' (Polivanov's ジョ, дзё), not anyascii's 'e'
     ],
 )
 def test_a_name_in_hangul_with_a_postposition_is_found(m: TextMatcher, text: str, want: str) -> None:

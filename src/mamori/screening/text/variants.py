@@ -106,7 +106,8 @@ _HANGUL_JA = (("sseu", "tsu"), ("cheu", "tsu"), ("jeu", "zu"), ("seu", "su"))
 def translit_key(word: str) -> str:
     """The phonetic key of a word written in Cyrillic, Greek or Hangul, transliterated by anyascii ('Пикачу' ->
     'pikachu', '토토로' -> 'totoro')."""
-    latin = anyascii(word).lower()
+    # ё is 'yo' (Polivanov's ジョ is 'дзё'), where anyascii gives 'e'
+    latin = anyascii(word.replace("ё", "yo").replace("Ё", "Yo")).lower()
     if any("\uac00" <= c <= "\ud7af" for c in word):
         for a, b in _HANGUL_JA:
             latin = latin.replace(a, b)

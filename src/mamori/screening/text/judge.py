@@ -648,6 +648,28 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
     return Scored(h, e, score, rule, how, status, bool(other))
 
 
+def _own(toks: list[Token], h: Hit) -> str:
+    """A first-person possessive that makes the one-word name someone or something of the writer's own
+    (data/own_cues.txt): before it, with one to three lower-case words between ('my grandmother Elsa', 'our old dog
+    Goofy'; not 'my Elsa doll'), or after a comma right after it ('Elsa, my grandmother'). The phrase, or ''."""
+    cues = vocab.own_cues()
+    for k in range(2, 5):
+        i = h.t0 - k
+        if i < 0:
+            break
+        between = toks[i + 1 : h.t0 + 1]
+        if between[-1].sep_before != " " or any(
+            t.sep_before not in (" ", "-") or t.upper or not t.text.isalpha() for t in between[:-1]
+        ):
+            break
+        if toks[i].text in cues:
+            return " ".join(t.text for t in toks[i : h.t0])
+    k = h.t1 + 1
+    if k + 1 < len(toks) and toks[k].sep_before.strip() == "," and toks[k].text in cues:
+        return ", " + " ".join(t.text for t in toks[k : k + 2])
+    return ""
+
+
 def _doubled(toks: list[Token], h: Hit) -> bool:
     """The one-token hit is written twice in a row, apart by a space or a hyphen ('kira kira', 'Kira-kira')."""
     t = toks[h.t0]
@@ -681,6 +703,9 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
     latin_cues, _ = vocab.naming_cues()
     if h.t0 > 0 and toks[h.t0 - 1].text in latin_cues:
         return "given to another ('" + toks[h.t0 - 1].text + "')"
+    own = _own(toks, h)
+    if own:
+        return f"the writer's own ('{own}')"
     senses = index.senses.get(h.eid, ())
     person = bool(senses) and not vocab.PERSON_SENSES.isdisjoint(senses)
     if h.t0 > 0 and (person or index.entries[h.eid].kind == PART):

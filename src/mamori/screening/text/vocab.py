@@ -406,6 +406,12 @@ def naming_cues() -> tuple[frozenset[str], tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def own_cues() -> frozenset[str]:
+    """data/own_cues.txt: first-person possessive determiners ('my', 'our'), lower case."""
+    return frozenset(word_list("own_cues.txt"))
+
+
+@lru_cache(maxsize=1)
 def locative_cues() -> frozenset[str]:
     """data/locative_cues.txt: the words before a place ('in', 'near'), lower case."""
     text = (Path(__file__).parent / "data" / "locative_cues.txt").read_text(encoding="utf-8")

@@ -1,0 +1,57 @@
+"""A registered one-word name after a first-person possessive is someone or something of the writer's own ('my
+grandmother Elsa', 'our dog Goofy', 'Elsa, my grandmother'): found by screening a fifth registry of characters the
+code had never seen (wave 2, ninth session). Invented characters only."""
+
+from __future__ import annotations
+
+import pytest
+
+from mamori.registry.model import Character, Registry, Rightsholder, Work
+from mamori.screening.text import TextMatcher
+
+REG = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    works=(Work("w", "rh", ("Frostglass Kingdom",)),),
+    characters=(
+        # a one-word name that is also a given name, and one that is not
+        Character("greta", "w", ("Greta",), ("frost crown", "glass sleigh")),
+        Character("bramblewick", "w", ("Bramblewick",), ("thorn lantern", "moss cloak")),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def m() -> TextMatcher:
+    return TextMatcher(REG)
+
+
+def chars(m: TextMatcher, text: str) -> list[str]:
+    return sorted({x.character or x.work for x in m.detect(text)})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my grandmother Greta knitting a scarf",
+        "our old neighbour Greta in her garden",
+        "Greta, my grandmother, knitting a scarf",
+        "Greta, our new intern, at her desk",
+        "my dog Bramblewick asleep on the sofa",
+        "ma grand-mère Greta au jardin",
+    ],
+)
+def test_a_name_after_a_first_person_possessive_is_the_writers_own(m: TextMatcher, text: str) -> None:
+    assert chars(m, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Greta riding her glass sleigh",
+        "my Greta figurine on a shelf",  # the name right after 'my': a thing made after the character
+        "my grandmother Greta wearing a frost crown in a glass sleigh",  # character evidence outweighs it
+        "Bramblewick and his thorn lantern",  # the third person is the character's own
+    ],
+)
+def test_the_character_is_still_found(m: TextMatcher, text: str) -> None:
+    assert chars(m, text) != []

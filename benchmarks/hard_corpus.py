@@ -6,7 +6,8 @@ Everyday prompts (must pass: no match, verdict allow), built from wordfreq, geon
 lists, with the registry's own names, name parts and trait words placed in their other senses:
 
 - `place`: scenes in real cities; `person`: real-looking people (given name + surname), and registered one-word
-  names as another person's given name, after a role or 'named', or as a shop owner ('X's bakery');
+  names as another person's given name, after a role or 'named', or as a shop owner ('X's bakery'), or of the
+  writer's own ('my grandmother X', 'X, our neighbour');
 - `word`: registered name and title words that are everyday words, used lower-case as those words;
 - `everyday`: frequent English words in ordinary scenes; `traits`: two generic registered traits (every word a
   frequent word), of one character or of two;
@@ -50,6 +51,7 @@ _STYLES = [
 ]
 _JOBS = ["accountant", "nurse", "farmer", "teacher", "architect", "chef", "mayor", "violinist", "plumber"]
 _PEOPLE = ["a man", "a woman", "a girl", "a boy", "a dog", "a cat", "a horse", "a parrot", "an old fisherman"]
+_OWN = ["grandmother", "neighbour", "old dog", "cat", "little sister", "new intern", "uncle"]
 _ROLES = ["King", "Queen", "Saint", "Uncle", "Professor", "Captain", "Doctor"]
 _PLACE_NOUNS = ["station", "museum", "river", "bridge", "harbor", "library", "airport", "hospital", "stadium"]
 _SHOPS = ["bakery", "sushi bar", "barber shop", "flower shop", "garage", "pizzeria", "bookshop", "deli"]
@@ -183,6 +185,15 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
         else:
             text = f"{first} {last} and {rng.choice(given).capitalize()} at a wedding, {rng.choice(_STYLES)}"
         add("person", text)
+    # a registered one-word name given to someone or something of the writer's own: 'my grandmother X', 'X, our
+    # neighbour' (data/own_cues.txt)
+    for i in range(min(n_each // 4, 6 * len(one_words))):
+        who = rng.choice(_OWN)
+        name = one_words[i % len(one_words)]
+        text = (
+            f"my {who} {name} {rng.choice(_SCENES)}" if i % 2 else f"{name}, our {who}, {rng.choice(_SCENES)}"
+        )
+        add("person", f"{text}, {rng.choice(_STYLES)}")
     # a registered one-word name or title that is also a surname, before a family noun: 'the Kirby family'
     whole_surnames = sorted(
         {

@@ -101,3 +101,18 @@ def test_a_name_written_twice_is_the_japanese_word_it_makes(m: TextMatcher, text
 @pytest.mark.parametrize("text", ["Fuwa floating over the meadow", "Fuwa the cloud sprite in the rain"])
 def test_the_one_word_name_once_is_still_the_character(m: TextMatcher, text: str) -> None:
     assert chars(m, text) == ["fuwa"]
+
+
+def test_a_katakana_given_name_that_ends_like_a_word_and_particle_is_still_another_persons() -> None:
+    # 'シミノ' reads as 'シミ' (a stain) + 'ノ', but a particle is written in hiragana: beside ・ it is a given name,
+    # and 'シミノ・ヴェルン' another person of the character's surname (found by the hard-negative corpus)
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "R"),),
+        works=(Work("w", "rh", ("Clockwork Atlas",)),),
+        characters=(
+            Character("kasper", "w", ("Kasper Wern", "カスパー・ヴェルン"), ("brass gears", "map cloak")),
+        ),
+    )
+    m = TextMatcher(reg)
+    assert chars(m, "シミノ・ヴェルンが書いた小説の表紙") == []
+    assert chars(m, "カスパー・ヴェルンが地図を広げる") == ["kasper"]

@@ -864,8 +864,10 @@ def kana_other_person(index: NameIndex, text: str, h: Hit, e: Entry) -> str:
             or w in own
             or w in JA_HONORIFICS
             or index.ja.exists(w)
-            or index.lex.everyday_ja(w)
-            and not morph.person_name(w)  # a loanword, not a frequent surname
+            # a loanword, not a frequent surname; the word itself, not one read with a particle after it ('シミ'
+            # + 'ノ'): a particle is written in hiragana
+            or w in index.lex.common_ja
+            and not morph.person_name(w)
             or _reads_as_own_word(index, e, w)
         ):
             continue

@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--registry", type=Path, default=dev_registry_path())
     ap.add_argument("--show", type=int, default=5, help="failures shown per class")
+    ap.add_argument(
+        "--seed", type=int, default=13, help="the corpus generator's seed (other seeds: other prompts)"
+    )
     args = ap.parse_args(argv if argv is not None else [])
     if args.registry is None:
         print("hard negatives: no dev registry found; skipped")
@@ -41,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     matcher = TextMatcher.build(Corpus(registry=reg))
     book = PolicyBook.from_registry(reg)
     ctx = RequestContext("bench-platform", "JP", datetime(2026, 6, 1, tzinfo=UTC))
-    corpus = generate(reg)
+    corpus = generate(reg, seed=args.seed)
     stats: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     fails: dict[str, list[str]] = defaultdict(list)
     t0 = time.process_time()

@@ -517,6 +517,8 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
                 break
     lit = h.lit
     if h.via == "fuzzy":
+        if len(ts) > 1 and "'" not in e.label and "’" not in e.label and _possessive_inside(norm, ts):
+            return None  # 'Edward's Deli' is Edward's shop, not a misspelt 'Edward Elric'
         how, rule = "misspelling", _R_VARIANT
         score = 0.75 + 0.15 * max(0.0, min(1.0, (h.sim - 0.7) / 0.3))
     elif lit == e.raw:
@@ -646,6 +648,11 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
                 # 'Kiki the witch' is; an everyday word takes none
                 status, how = "strong", f"{how}; an epithet after it"
     return Scored(h, e, score, rule, how, status, bool(other))
+
+
+def _possessive_inside(norm: Normalized, ts: list[Token]) -> bool:
+    """A possessive 's after one of the tokens but the last: the words after it are what is owned."""
+    return any(norm.text[t.end : t.end + 2] in ("'s", "’s") for t in ts[:-1])
 
 
 def _own(toks: list[Token], h: Hit) -> str:

@@ -799,18 +799,22 @@ def _unaccented(w: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
 
 
-PLACE_ZIPF = 9.0  # a place's name counts as more frequent than any name spelling: a real place is meant
+PLACE_ZIPF = (
+    9.0  # a place's or given name counts as more frequent than any name spelling: a real one is meant
+)
 
 
 @lru_cache(maxsize=1)
 def _established_keys() -> tuple[tuple[str, str, float], ...]:
-    """(word, its phonetic key, its Zipf frequency) of each one-word place name (vocab.places, as PLACE_ZIPF: 'Uchiza'
-    is a town in Peru, not a misspelt 'Uchiha') and of each of vocab.established_words(), keyed once a process."""
+    """(word, its phonetic key, its Zipf frequency) of each one-word place name and given name (vocab.places,
+    vocab.established_given_names, as PLACE_ZIPF: 'Uchiza' is a town in Peru, not a misspelt 'Uchiha'; 'Youssouf' is a given
+    name, not a misspelt 'Yosshii') and of each of vocab.established_words(), keyed once a process."""
     places = {
         _unaccented(w) for w in vocab.places() if " " not in w
     }  # as prompts are folded: 'Baní' -> 'bani'
+    names = places | vocab.established_given_names()
     return tuple(
-        (w, phonetic_key(w), PLACE_ZIPF) for w in sorted(places) if len(w) >= 4 and w.isalpha()
+        (w, phonetic_key(w), PLACE_ZIPF) for w in sorted(names) if len(w) >= 4 and w.isalpha()
     ) + tuple((w, phonetic_key(w), z) for w, z in vocab.established_words().items())
 
 

@@ -166,6 +166,26 @@ def given_names() -> frozenset[str]:
     return frozenset(out)
 
 
+# gender-guesser rates a name's frequency per country from 1 (rare) to 13: a name at this or more in some country
+# is in everyday use there ('Youssouf' 5), not a spelling nobody has ('Yossy' 3)
+GIVEN_COUNTRY_MIN = 5
+
+
+@lru_cache(maxsize=1)
+def established_given_names() -> frozenset[str]:
+    """Lower-case given names in everyday use: the census's frequent ones (frequent_given_names) and
+    gender-guesser's at GIVEN_COUNTRY_MIN or more in some country. A prompt word that is one is that name, not a
+    misspelt registered one (names._established_keys)."""
+    import gender_guesser.detector as gg
+
+    out = set(frequent_given_names())
+    for name, genders in gg.Detector().names.items():
+        rates = (int(c, 16) for v in genders.values() for c in v if c in "123456789ABCD")
+        if name.isalpha() and max(rates, default=0) >= GIVEN_COUNTRY_MIN:
+            out.add(name.lower())
+    return frozenset(out)
+
+
 @lru_cache(maxsize=1)
 def common_en() -> frozenset[str]:
     """Lower-case English words (letters only) at COMMON_EN_ZIPF or more: the ordinary vocabulary a name equal to

@@ -81,3 +81,22 @@ def test_a_given_name_in_everyday_use_is_no_misspelt_name() -> None:
     m = TextMatcher(reg)
     assert chars(m, "Koby and Youssouf at a wedding") == []
     assert chars(m, "Yusssou holding a sand clock") == ["yussou"]
+
+
+def test_a_name_of_several_words_after_a_naming_cue_is_given_to_another() -> None:
+    # 'a cat named Lumen Knight': the naming cue applies to a multi-word name and to its parts inside it
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "R"),),
+        works=(Work("w", "rh", ("Prism Order",)),),
+        characters=(
+            Character("lumen", "w", ("Lumen Knight", "Lumenknight"), ("prism shield", "light lance")),
+            Character("sorai", "w", ("Sorai Hakuten",), ("cloud staff", "white hakama")),
+        ),
+    )
+    m = TextMatcher(reg)
+    assert chars(m, "a cat named Lumenknight at night") == []
+    assert chars(m, "a dog called Sorai Hakuten in the park") == []
+    assert chars(m, "Sorai Hakuten with a cloud staff") == ["sorai"]
+    assert chars(m, "a dog called Sorai Hakuten holding a cloud staff in white hakama") == [
+        "sorai"
+    ]  # evidence

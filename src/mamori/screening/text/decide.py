@@ -305,7 +305,14 @@ def _one_reading(scored: list[Scored]) -> list[Scored]:
     if sided is None:
         return scored
     sided -= plain  # read exactly as the name too ('Goku' registered alone and as part of 'Son Goku')
-    return [s for s in scored if s.other or (s.hit.n0, s.hit.n1, s.entry.character) not in sided]
+    # and a reading inside a longer one read in another sense goes with it ('Gojo' of 'a dog called Satoru Gojo')
+    return [
+        s
+        for s in scored
+        if s.other
+        or (s.hit.n0, s.hit.n1, s.entry.character) not in sided
+        and not any(c == s.entry.character and a <= s.hit.n0 and s.hit.n1 <= b for a, b, c in sided)
+    ]
 
 
 def _add_traits(

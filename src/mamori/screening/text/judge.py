@@ -626,6 +626,15 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             status = "needs"
             other = f"'{lit}' is a word of its own, more frequent than '{e.raw}'"
             return Scored(h, e, score, rule, f"{how}; {other}", status, True)
+    if (
+        status not in ("drop", "needs")
+        and not single
+        and h.t0 > 0
+        and toks[h.t0 - 1].text in vocab.naming_cues()[0]
+    ):
+        # a name of several words given to another ('a cat named Mega Man'), as a one-word name is (other_sense)
+        other = "given to another ('" + toks[h.t0 - 1].text + "')"
+        return Scored(h, e, score, rule, f"{how}; {other}", "needs", True)
     if status != "drop" and status != "needs" and single and not obfuscated:
         # 'Kiki's Bakery': a possessive, the capitalised word after it is what is owned (other_sense), no surname
         possessive = norm.text[h.n1 : h.n1 + 2] in ("'s", "’s")

@@ -51,7 +51,7 @@ _STYLES = [
 ]
 _JOBS = ["accountant", "nurse", "farmer", "teacher", "architect", "chef", "mayor", "violinist", "plumber"]
 _PEOPLE = ["a man", "a woman", "a girl", "a boy", "a dog", "a cat", "a horse", "a parrot", "an old fisherman"]
-_OWN = ["grandmother", "neighbour", "old dog", "cat", "little sister", "new intern", "uncle"]
+_OWN = ["grandmother", "aunt", "old dog", "cat", "little sister", "new intern", "uncle"]
 _ROLES = ["King", "Queen", "Saint", "Uncle", "Professor", "Captain", "Doctor"]
 _PLACE_NOUNS = ["station", "museum", "river", "bridge", "harbor", "library", "airport", "hospital", "stadium"]
 _SHOPS = ["bakery", "sushi bar", "barber shop", "flower shop", "garage", "pizzeria", "bookshop", "deli"]

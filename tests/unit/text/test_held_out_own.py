@@ -100,3 +100,48 @@ def test_a_name_of_several_words_after_a_naming_cue_is_given_to_another() -> Non
     assert chars(m, "a dog called Sorai Hakuten holding a cloud staff in white hakama") == [
         "sorai"
     ]  # evidence
+
+
+def test_a_short_everyday_word_beside_a_name_part_is_no_misspelt_short_word() -> None:
+    # 'cat Tanuma' is two edits from 'Ai Tanuma' ('cattanuma', 'aitanuma'), but 'cat' is no misspelt 'ai': a rest of
+    # three letters or fewer takes one edit
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "R"),),
+        works=(Work("w", "rh", ("Reed Flute Song",)),),
+        characters=(Character("ai", "w", ("Ai Tanuma",), ("reed flute", "heron mask")),),
+    )
+    m = TextMatcher(reg)
+    assert chars(m, "my cat Tanuma at sunset") == []
+    assert chars(m, "Aj Tanuma playing a reed flute") == ["ai"]
+
+
+def test_a_multi_word_name_of_the_writers_own() -> None:
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "R"),),
+        works=(Work("w", "rh", ("Prism Order",)),),
+        characters=(
+            Character("lumen", "w", ("Lumen Knight", "Lumenknight"), ("prism shield", "light lance")),
+        ),
+    )
+    m = TextMatcher(reg)
+    assert chars(m, "my uncle Lumenknight on a busy morning") == []
+    assert chars(m, "my Lumen Knight figure on a shelf") == ["lumen"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "きのうでこさんと笑っているアニメ",
+        "けさでこくんの町を歩くファンアート",
+        "ゆうべでこくんと笑っているイラスト",
+    ],
+)
+def test_a_two_kana_name_before_an_honorific_inside_hiragana_is_found(text: str) -> None:
+    # MeCab glues the name's last kana to the honorific ('けさ|で|こくん|の'): an honorific right after a two-kana
+    # name, with no word across its start, marks its end (found by the hard-negative corpus at other seeds)
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "R"),),
+        works=(Work("w", "rh", ("Drum Forest",)),),
+        characters=(Character("deko", "w", ("Deko", "デコ"), ("tanuki drum", "leaf hat")),),
+    )
+    assert chars(TextMatcher(reg), text) == ["deko"]

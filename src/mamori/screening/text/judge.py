@@ -147,14 +147,18 @@ def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_
         return not left_same and not right_kata
     if got[0] or got[1]:
         # MeCab reads an unknown kana name by gluing its kana to the words around it ('ことし|もべ', 'たくん'): a
-        # word across an edge is overruled only by a particle or honorific right after a name of 3+ kana; a
-        # particle is written in hiragana ('マリオネット' is not 'マリオ' + 'ね')
+        # word across an edge is overruled only by a particle or honorific right after a name of 3+ kana, or by an
+        # honorific after a two-kana one; a particle is written in hiragana ('マリオネット' is not 'マリオ' + 'ね')
         tail = to_katakana(text[nb : nb + 5])
+        honorific = any(tail.startswith(x) for x in JA_HONORIFICS)
         if (
+            # a two-kana name only before an honorific, with no word across its start ('あした|でく|ちゃん', which
+            # MeCab reads 'あした|で|くちゃ|ん')
             nb - na < 3
+            and not (honorific and not got[0] and got[1])
             or not any(tail.startswith(p) for p in particles)
             or is_katakana(text[nb])
-            and not any(tail.startswith(h) for h in JA_HONORIFICS)
+            and not honorific
         ):
             return False
     n = nb - na
@@ -626,15 +630,16 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             status = "needs"
             other = f"'{lit}' is a word of its own, more frequent than '{e.raw}'"
             return Scored(h, e, score, rule, f"{how}; {other}", status, True)
-    if (
-        status not in ("drop", "needs")
-        and not single
-        and h.t0 > 0
-        and toks[h.t0 - 1].text in vocab.naming_cues()[0]
-    ):
-        # a name of several words given to another ('a cat named Mega Man'), as a one-word name is (other_sense)
-        other = "given to another ('" + toks[h.t0 - 1].text + "')"
-        return Scored(h, e, score, rule, f"{how}; {other}", "needs", True)
+    if status not in ("drop", "needs") and not single:
+        # a name of several words given to another ('a cat named Mega Man') or of the writer's own ('my uncle
+        # Megaman'), as a one-word name is (other_sense)
+        if h.t0 > 0 and toks[h.t0 - 1].text in vocab.naming_cues()[0]:
+            other = "given to another ('" + toks[h.t0 - 1].text + "')"
+        else:
+            own = _own(toks, h)
+            other = f"the writer's own ('{own}')" if own else ""
+        if other:
+            return Scored(h, e, score, rule, f"{how}; {other}", "needs", True)
     if status != "drop" and status != "needs" and single and not obfuscated:
         # 'Kiki's Bakery': a possessive, the capitalised word after it is what is owned (other_sense), no surname
         possessive = norm.text[h.n1 : h.n1 + 2] in ("'s", "’s")

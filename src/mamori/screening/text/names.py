@@ -13,7 +13,6 @@ from itertools import combinations
 
 import ahocorasick
 from rapidfuzz.distance import Levenshtein
-from rapidfuzz.process import extractOne
 
 from mamori.registry.model import Registry
 from mamori.screening.text import morph, transcribe, vocab
@@ -164,6 +163,11 @@ def frequent_person_name(part: str) -> str:
         return ""
     kind = morph.person_name_kind(part)
     return {"surname": "surname", "given": "given-name"}.get(kind or "", "")
+
+
+def _near_one(word: str, rests: tuple[str, ...]) -> bool:
+    """The word is within two edits of one of the rests, or one edit of a rest of three letters or fewer."""
+    return any(Levenshtein.distance(word, r, score_cutoff=2) <= (1 if len(r) <= 3 else 2) for r in rests)
 
 
 def _doubled_word(word: str) -> bool:
@@ -769,19 +773,14 @@ class NameIndex:
 
     def pair_rest_near(self, head: str, tail: str, side: int) -> bool:
         """For a pair whose first token is exactly a leading run (side bit 2) / whose second is exactly a trailing
-        run (bit 8): the other token is within two edits of the rest of one of those forms. Cached (bounded): the
-        same pairs of ordinary words recur across prompts."""
+        run (bit 8): the other token is within two edits of the rest of one of those forms, one for a rest of three
+        letters or fewer ('cat Hoshino' is no misspelt 'Ai Hoshino'). Cached (bounded): the same pairs of ordinary
+        words recur across prompts."""
         key = (head, tail, side & 10)
         got = self._rest_near.get(key)
         if got is None:
-            got = bool(
-                side & 2
-                and extractOne(tail, self.heads[head], scorer=Levenshtein.distance, score_cutoff=2)
-                is not None
-            ) or bool(
-                side & 8
-                and extractOne(head, self.tails[tail], scorer=Levenshtein.distance, score_cutoff=2)
-                is not None
+            got = bool(side & 2 and _near_one(tail, self.heads[head])) or bool(
+                side & 8 and _near_one(head, self.tails[tail])
             )
             if len(self._rest_near) > 200_000:
                 self._rest_near.clear()

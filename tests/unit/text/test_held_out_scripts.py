@@ -105,3 +105,33 @@ def test_without_opencc_the_chinese_forms_are_left_out(monkeypatch: pytest.Monke
         assert [x.character for x in m.detect("緑川鷗介が海辺を歩く")] == ["ousuke"]
     finally:
         transcribe.hanzi_forms.cache_clear()
+
+
+MASK = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    works=(Work("w", "rh", ("Quillmoor Tales",)),),
+    characters=(
+        Character("quill", "w", ("Quillmoor",), ("ink feather", "owl cloak")),
+        Character("oren", "w", ("Oren Vashti",), ("glass eye", "salt staff")),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("Qu*llmoor reading by candlelight", "Qu*llmoor"),
+        ("a portrait of Oren Va*hti", "Oren Va*hti"),
+        ("*uillmoor eating ramen", "*uillmoor"),
+    ],
+)
+def test_a_name_with_letters_masked_by_a_star_is_found_and_says_so(text: str, written: str) -> None:
+    got = TextMatcher(MASK).detect(text)
+    assert [x.character for x in got] in (["quill"], ["oren"])
+    ev = got[0].evidence[0]
+    assert ev.text == written and "masked" in ev.detail and text[ev.span.start : ev.span.end] == written
+
+
+@pytest.mark.parametrize("text", ["a **bold** heading", "f*ck this traffic", "5 * 3 = 15", "Q*****r"])
+def test_masks_that_fit_no_registered_word_alone_change_nothing(text: str) -> None:
+    assert TextMatcher(MASK).detect(text) == []

@@ -88,6 +88,27 @@ _SPELLED_KANA_RE = re.compile("[\u3041-\u30fa\u30fc](?:・[\u3041-\u30fa\u30fc])
 _FOREIGN_WORD_RE = re.compile("[\u0370-\u03ff\u0400-\u04ff\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]{2,}")
 
 
+# a word with letters masked by '*' ('St*tch', '*ikachu')
+_MASKED_RE = re.compile(r"[A-Za-z]*(?:\*[A-Za-z]*)+")
+
+
+def _masked(ev: Evidence, text: str, masked: list[tuple[int, int]]) -> Evidence:
+    """The evidence of a reading of unmasked text, with the prompt's own spelling and a note where it covers a
+    masked word."""
+    sp = ev.span
+    if sp is None or not any(a < sp.end and sp.start < b for a, b in masked):
+        return ev
+    written = text[sp.start : sp.end]
+    return Evidence(
+        ev.rule,
+        ev.score,
+        f"{ev.detail} (written '{written}', letters masked with '*')",
+        sp,
+        written,
+        {**ev.extra, "masked": True},
+    )
+
+
 def _ko_stem(text: str, o0: int, o1: int) -> tuple[int, str] | None:
     """A Hangul word [o0, o1) without the Korean postposition it ends with ('토토로가' -> '토토로'): the stem's end and
     key, or None (no postposition, or a stem of one syllable)."""
@@ -200,6 +221,42 @@ class TextMatcher(Detector):
         text = content if isinstance(content, str) else str(content)
         if not text or text.isspace():  # as `not text.strip()`, without the copy
             return []
+        if "*" in text:
+            # letters masked with '*' ('St*tch', 'Ya*ami Light'): where the masked word can be one registered word
+            # only, it is read as that word, and the evidence says so
+            unmasked, masked = self._unmask(text)
+            if masked:
+                got = len(aside) if aside is not None else 0
+                matches = self._run_text(unmasked, aside)
+                if aside is not None:
+                    aside[got:] = [_masked(ev, text, masked) for ev in aside[got:]]
+                return [
+                    Match(m.work, m.score, m.character, tuple(_masked(ev, text, masked) for ev in m.evidence))
+                    for m in matches
+                ]
+        return self._run_text(text, aside)
+
+    def _unmask(self, text: str) -> tuple[str, list[tuple[int, int]]]:
+        """The text with each masked word that fits exactly one registered word (same length, every unmasked
+        letter equal; at most a third of it masked) written as that word, and the spans so written."""
+        words = self.index.words_by_len
+        out = text
+        masked: list[tuple[int, int]] = []
+        for m in _MASKED_RE.finditer(text):
+            w = m.group()
+            stars = w.count("*")
+            if len(w) < 4 or stars * 3 > len(w):
+                continue
+            low = w.lower()
+            fits = [r for r in words.get(len(w), ()) if all(c == "*" or c == r[i] for i, c in enumerate(low))]
+            if len(fits) != 1:
+                continue
+            word = "".join(r if c == "*" else c for c, r in zip(w, fits[0], strict=True))
+            out = out[: m.start()] + word + out[m.end() :]
+            masked.append((m.start(), m.end()))
+        return out, masked
+
+    def _run_text(self, text: str, aside: list[Evidence] | None) -> list[Match]:
         norm = normalize(text)
         # Token objects are built only when needed (a hit, or a prompt that scan() cannot read): most have none
         raws = scan(norm)

@@ -698,6 +698,12 @@ class NameIndex:
         self.dictionary = vocab.dictionary_words() if self.entries else frozenset()
         self.try_cache: dict[tuple[str, bool], list[tuple[int, float]]] = {}
         self.sorted_words: list[str] = sorted(self.registered_words)
+        # the registered words by length: what a word with letters masked by '*' may be ('St*tch', TextMatcher)
+        by_len: dict[int, list[str]] = defaultdict(list)
+        for w in self.sorted_words:
+            if len(w) >= 4 and w.isalpha():
+                by_len[len(w)].append(w)
+        self.words_by_len: dict[int, tuple[str, ...]] = {k: tuple(v) for k, v in by_len.items()}
         self._rest_near: dict[tuple[str, str, int], bool] = {}  # pair_rest_near answers (bounded)
         if fuzzy:
             self.fuzzy_filter()

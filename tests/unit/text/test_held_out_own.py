@@ -5,28 +5,22 @@ code had never seen (wave 2, ninth session). Invented characters only."""
 from __future__ import annotations
 
 import pytest
+from tests.unit.text.invented import chars, one_work
 
-from mamori.registry.model import Character, Registry, Rightsholder, Work
+from mamori.registry.model import Character
 from mamori.screening.text import TextMatcher
 
-REG = Registry(
-    rightsholders=(Rightsholder("rh", "Invented Studio"),),
-    works=(Work("w", "rh", ("Frostglass Kingdom",)),),
-    characters=(
-        # a one-word name that is also a given name, and one that is not
-        Character("greta", "w", ("Greta",), ("frost crown", "glass sleigh")),
-        Character("bramblewick", "w", ("Bramblewick",), ("thorn lantern", "moss cloak")),
-    ),
+REG = one_work(
+    "Frostglass Kingdom",
+    # a one-word name that is also a given name, and one that is not
+    Character("greta", "w", ("Greta",), ("frost crown", "glass sleigh")),
+    Character("bramblewick", "w", ("Bramblewick",), ("thorn lantern", "moss cloak")),
 )
 
 
 @pytest.fixture(scope="module")
 def m() -> TextMatcher:
     return TextMatcher(REG)
-
-
-def chars(m: TextMatcher, text: str) -> list[str]:
-    return sorted({x.character or x.work for x in m.detect(text)})
 
 
 @pytest.mark.parametrize(
@@ -60,10 +54,8 @@ def test_the_character_is_still_found(m: TextMatcher, text: str) -> None:
 def test_a_possessive_ends_a_name_so_the_owned_word_is_no_misspelt_name_word() -> None:
     # 'Tobias's deli' is Tobias's shop: 'tobias' + 'deli' is two edits from 'tobiasdell', but the possessive ends
     # the name (found by the hard-negative corpus at other seeds)
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "R"),),
-        works=(Work("w", "rh", ("Bell Tower Saga",)),),
-        characters=(Character("tobias", "w", ("Tobias Dell",), ("bronze bell", "tower key")),),
+    reg = one_work(
+        "Bell Tower Saga", Character("tobias", "w", ("Tobias Dell",), ("bronze bell", "tower key"))
     )
     m = TextMatcher(reg)
     assert chars(m, "Tobias's deli in the rain") == []
@@ -73,10 +65,9 @@ def test_a_possessive_ends_a_name_so_the_owned_word_is_no_misspelt_name_word() -
 def test_a_given_name_in_everyday_use_is_no_misspelt_name() -> None:
     # 'Youssouf' (a given name frequent in some countries, gender-guesser) is within a misspelling of 'Yussou' and
     # of the romaji of 'ユッソウ': that person, not the character; a spelling nobody is named still reads as it
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "R"),),
-        works=(Work("w", "rh", ("Sand Clock Caravan",)),),
-        characters=(Character("yussou", "w", ("Yussou", "ユッソウ"), ("sand clock", "caravan lantern")),),
+    reg = one_work(
+        "Sand Clock Caravan",
+        Character("yussou", "w", ("Yussou", "ユッソウ"), ("sand clock", "caravan lantern")),
     )
     m = TextMatcher(reg)
     assert chars(m, "Koby and Youssouf at a wedding") == []
@@ -85,13 +76,10 @@ def test_a_given_name_in_everyday_use_is_no_misspelt_name() -> None:
 
 def test_a_name_of_several_words_after_a_naming_cue_is_given_to_another() -> None:
     # 'a cat named Lumen Knight': the naming cue applies to a multi-word name and to its parts inside it
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "R"),),
-        works=(Work("w", "rh", ("Prism Order",)),),
-        characters=(
-            Character("lumen", "w", ("Lumen Knight", "Lumenknight"), ("prism shield", "light lance")),
-            Character("sorai", "w", ("Sorai Hakuten",), ("cloud staff", "white hakama")),
-        ),
+    reg = one_work(
+        "Prism Order",
+        Character("lumen", "w", ("Lumen Knight", "Lumenknight"), ("prism shield", "light lance")),
+        Character("sorai", "w", ("Sorai Hakuten",), ("cloud staff", "white hakama")),
     )
     m = TextMatcher(reg)
     assert chars(m, "a cat named Lumenknight at night") == []
@@ -105,23 +93,16 @@ def test_a_name_of_several_words_after_a_naming_cue_is_given_to_another() -> Non
 def test_a_short_everyday_word_beside_a_name_part_is_no_misspelt_short_word() -> None:
     # 'cat Tanuma' is two edits from 'Ai Tanuma' ('cattanuma', 'aitanuma'), but 'cat' is no misspelt 'ai': a rest of
     # three letters or fewer takes one edit
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "R"),),
-        works=(Work("w", "rh", ("Reed Flute Song",)),),
-        characters=(Character("ai", "w", ("Ai Tanuma",), ("reed flute", "heron mask")),),
-    )
+    reg = one_work("Reed Flute Song", Character("ai", "w", ("Ai Tanuma",), ("reed flute", "heron mask")))
     m = TextMatcher(reg)
     assert chars(m, "my cat Tanuma at sunset") == []
     assert chars(m, "Aj Tanuma playing a reed flute") == ["ai"]
 
 
 def test_a_multi_word_name_of_the_writers_own() -> None:
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "R"),),
-        works=(Work("w", "rh", ("Prism Order",)),),
-        characters=(
-            Character("lumen", "w", ("Lumen Knight", "Lumenknight"), ("prism shield", "light lance")),
-        ),
+    reg = one_work(
+        "Prism Order",
+        Character("lumen", "w", ("Lumen Knight", "Lumenknight"), ("prism shield", "light lance")),
     )
     m = TextMatcher(reg)
     assert chars(m, "my uncle Lumenknight on a busy morning") == []
@@ -139,9 +120,5 @@ def test_a_multi_word_name_of_the_writers_own() -> None:
 def test_a_two_kana_name_before_an_honorific_inside_hiragana_is_found(text: str) -> None:
     # MeCab glues the name's last kana to the honorific ('けさ|で|こくん|の'): an honorific right after a two-kana
     # name, with no word across its start, marks its end (found by the hard-negative corpus at other seeds)
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "R"),),
-        works=(Work("w", "rh", ("Drum Forest",)),),
-        characters=(Character("deko", "w", ("Deko", "デコ"), ("tanuki drum", "leaf hat")),),
-    )
+    reg = one_work("Drum Forest", Character("deko", "w", ("Deko", "デコ"), ("tanuki drum", "leaf hat")))
     assert chars(TextMatcher(reg), text) == ["deko"]

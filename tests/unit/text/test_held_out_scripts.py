@@ -6,6 +6,7 @@ before it ('토토로가'), and writes the Japanese sounds ス, ズ, ツ with th
 from __future__ import annotations
 
 import pytest
+from tests.unit.text.invented import chars, one_work
 
 from mamori.registry.model import Character, Registry, Rightsholder, Work
 from mamori.screening.text import TextMatcher
@@ -24,10 +25,6 @@ REG = Registry(
 @pytest.fixture(scope="module")
 def m() -> TextMatcher:
     return TextMatcher(REG)
-
-
-def chars(m: TextMatcher, text: str) -> list[str]:
-    return sorted({x.character or x.work for x in m.detect(text)})
 
 
 @pytest.mark.parametrize(
@@ -107,13 +104,10 @@ def test_without_opencc_the_chinese_forms_are_left_out(monkeypatch: pytest.Monke
         transcribe.hanzi_forms.cache_clear()
 
 
-MASK = Registry(
-    rightsholders=(Rightsholder("rh", "Invented Studio"),),
-    works=(Work("w", "rh", ("Quillmoor Tales",)),),
-    characters=(
-        Character("quill", "w", ("Quillmoor",), ("ink feather", "owl cloak")),
-        Character("oren", "w", ("Oren Vashti",), ("glass eye", "salt staff")),
-    ),
+MASK = one_work(
+    "Quillmoor Tales",
+    Character("quill", "w", ("Quillmoor",), ("ink feather", "owl cloak")),
+    Character("oren", "w", ("Oren Vashti",), ("glass eye", "salt staff")),
 )
 
 

@@ -7,6 +7,7 @@ characters only; the surnames are real, frequent ones, the data the rule is abou
 from __future__ import annotations
 
 import pytest
+from tests.unit.text.invented import chars, one_work
 
 from mamori.registry.model import Character, Registry, Rightsholder, Work
 from mamori.screening.text import TextMatcher
@@ -34,10 +35,6 @@ REG = Registry(
 @pytest.fixture(scope="module")
 def m() -> TextMatcher:
     return TextMatcher(REG)
-
-
-def chars(m: TextMatcher, text: str) -> list[str]:
-    return sorted({x.character or x.work for x in m.detect(text)})
 
 
 @pytest.mark.parametrize(
@@ -80,11 +77,7 @@ def test_the_character_is_still_found_by_name_or_with_context(m: TextMatcher, te
 def test_an_honorific_is_not_a_misspelt_word_of_the_romanised_name() -> None:
     # 'takahashikun' is one edit from 'takahashiyun', the romaji of '高橋ユン': the honorific is said of the part
     # before it, a frequent surname, not a misspelt given name
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "R"),),
-        works=(Work("w", "rh", ("Paper Crane Club",)),),
-        characters=(Character("yun", "w", ("高橋ユン",), ("paper crane", "ink brush")),),
-    )
+    reg = one_work("Paper Crane Club", Character("yun", "w", ("高橋ユン",), ("paper crane", "ink brush")))
     m = TextMatcher(reg)
     assert chars(m, "Takahashi-kun at school") == []
     assert chars(m, "takahashi kun reading") == []
@@ -106,12 +99,9 @@ def test_the_one_word_name_once_is_still_the_character(m: TextMatcher, text: str
 def test_a_katakana_given_name_that_ends_like_a_word_and_particle_is_still_another_persons() -> None:
     # 'シミノ' reads as 'シミ' (a stain) + 'ノ', but a particle is written in hiragana: beside ・ it is a given name,
     # and 'シミノ・ヴェルン' another person of the character's surname (found by the hard-negative corpus)
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "R"),),
-        works=(Work("w", "rh", ("Clockwork Atlas",)),),
-        characters=(
-            Character("kasper", "w", ("Kasper Wern", "カスパー・ヴェルン"), ("brass gears", "map cloak")),
-        ),
+    reg = one_work(
+        "Clockwork Atlas",
+        Character("kasper", "w", ("Kasper Wern", "カスパー・ヴェルン"), ("brass gears", "map cloak")),
     )
     m = TextMatcher(reg)
     assert chars(m, "シミノ・ヴェルンが書いた小説の表紙") == []

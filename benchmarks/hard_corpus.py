@@ -14,6 +14,7 @@ lists, with the registry's own names, name parts and trait words placed in their
 - `ja_everyday`: frequent Japanese words in short sentences, and frequent words whose kana reading contains a
   registered kana name (the name is a substring, never a word there);
 - `brand`: listed companies' brand names (pytickersymbols, vocab.brands) in product and shop scenes;
+- `likeness`: a registered one-word name joined to a likeness cue ('a Kiki-sized burger', 'キキ型のお弁当');
 - `ja_people`: a part of a registered Japanese name that is a frequent surname or given name ('星野' of '星野アイ'),
   in kanji, kana or romaji, with an honorific ('星野さん', 'Hoshino-san'): anyone of that name.
 
@@ -257,6 +258,7 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
     out.extend(_kana_other_people(reg, rng, surnames))
     out.extend(_honorific_parts(reg, rng))
     out.extend(_people_with_honorifics(reg, rng))
+    out.extend(_likenesses(reg, rng))
     return out
 
 
@@ -302,6 +304,37 @@ def _kana_other_people(
 
                     w = f"{form}・{kata}" if i % 3 else f"{kata}・{form}"
                     yield Prompt(f"ja_person-{k:04d}", rng.choice(_JA_PERSON_FRAMES).format(w=w), "ja_person")
+                    k += 1
+
+
+_LIKE_EN = [
+    "burger with fries",
+    "cake on a table",
+    "cloud over the hills",
+    "cookies on a tray",
+    "wave at the pier",
+]
+_LIKE_JA = ["お弁当", "台風", "ケーキ", "クッキー", "雲"]
+
+
+def _likenesses(reg: Registry, rng: random.Random, per_name: int = 4) -> Iterator[Prompt]:
+    """Must pass: a registered one-word name joined to a likeness cue, a measure or a shape of something else ('a
+    Kiki-sized burger', 'キキ型のお弁当'; data/likeness_cues.txt)."""
+    latin, ja = vocab.likeness_cues()
+    k = 0
+    for c in reg.characters:
+        for name in c.names:
+            words = _latin_words(name)
+            if name.isascii() and len(words) == 1 and len(words[0]) >= 3:
+                for i in range(per_name):
+                    w = name if i % 2 else name.lower()
+                    text = f"a {w}-{sorted(latin)[i % len(latin)]} {rng.choice(_LIKE_EN)}"
+                    yield Prompt(f"likeness-{k:04d}", text, "likeness")
+                    k += 1
+            elif _katakana(name) and len(name) >= 3:
+                for i in range(per_name):
+                    text = f"{name}{ja[i % len(ja)]}の{rng.choice(_LIKE_JA)}"
+                    yield Prompt(f"likeness-{k:04d}", text, "likeness")
                     k += 1
 
 

@@ -122,3 +122,44 @@ def test_a_two_kana_name_before_an_honorific_inside_hiragana_is_found(text: str)
     # name, with no word across its start, marks its end (found by the hard-negative corpus at other seeds)
     reg = one_work("Drum Forest", Character("deko", "w", ("Deko", "デコ"), ("tanuki drum", "leaf hat")))
     assert chars(TextMatcher(reg), text) == ["deko"]
+
+
+LIKE = one_work(
+    "Stormjaw Chronicles",
+    Character("stormjaw", "w", ("Stormjaw", "ストームジョー"), ("sea serpent", "lightning fins")),
+    Character("kappo", "w", ("Kappo Tide", "カッポ・タイド"), ("round blue shell", "tide whistle")),
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a stormjaw-sized burger with fries",
+        "Stormjaw-shaped cookies on a tray",
+        "ストームジョー級の台風が接近",
+        "ストームジョー型のお弁当",
+    ],
+)
+def test_a_name_joined_to_a_likeness_cue_is_a_measure_or_shape_of_something_else(text: str) -> None:
+    assert chars(TextMatcher(LIKE), text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stormjaw rising from the sea",
+        "a Stormjaw-shaped cake with lightning fins, a sea serpent",  # character evidence
+        "a Stormjaw-like sea monster",  # a look-alike is a depiction
+        "Kappo x Stormjaw crossover poster",
+    ],
+)
+def test_the_character_itself_and_its_look_alikes_are_still_found(text: str) -> None:
+    assert chars(TextMatcher(LIKE), text) != []
+
+
+def test_a_connector_inside_a_capitalised_title_of_everyday_words() -> None:
+    m = TextMatcher(
+        one_work("Spy x Family", Character("loid", "w", ("Loid Glint",), ("trench coat", "spy gadget")))
+    )
+    assert [x.work for x in m.detect("a Spy x Family movie poster")] == ["w"]
+    assert m.detect("a spy x family drama") == []

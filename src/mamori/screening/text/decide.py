@@ -295,7 +295,8 @@ def _one_reading(scored: list[Scored]) -> list[Scored]:
     sided = None
     plain = set()
     for s in scored:
-        if s.hit.lit == s.entry.raw and not s.entry.ja and s.entry.kind != ROMAJI:
+        if s.hit.lit == s.entry.raw and not s.entry.ja and s.entry.kind != ROMAJI or s.entry.ja and s.other:
+            # (a Japanese name read in another sense takes the parts inside it: 'ロロノア・ゾロ型のケーキ')
             if not s.other:
                 plain.add((s.hit.n0, s.hit.n1, s.entry.character))
             elif sided is None:

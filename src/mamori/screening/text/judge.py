@@ -456,8 +456,11 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             status, how = "needs", f"{how}; a word compound with the word after it"
         compound = status == "needs" and not amb  # read as a word compound: the reason to show when set aside
         named = _ja_named(norm.text, h.n1)
+        like = _ja_likeness(norm.text, h.n1)
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
+        elif like:
+            status, how, named = "needs", f"{how}; a likeness of something else ('{like}')", like
         elif _gloss(norm.text, h):
             status, how = "needs", f"{how}; the reading of the word before it"
             named = "gloss"
@@ -504,8 +507,11 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             # capitalised word is, the review band
             status = "weak"
         named = _ja_named(norm.text, h.n1)
+        like = _ja_likeness(norm.text, h.n1)
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
+        elif like:
+            status, how, named = "needs", f"{how}; a likeness of something else ('{like}')", like
         elif _gloss(norm.text, h):
             status, how, named = "needs", f"{how}; the reading of the word before it", "gloss"
         return Scored(h, e, score, _R_VARIANT, how, status, bool(named))
@@ -630,6 +636,12 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             status = "needs"
             other = f"'{lit}' is a word of its own, more frequent than '{e.raw}'"
             return Scored(h, e, score, rule, f"{how}; {other}", status, True)
+    if status != "drop" and h.t1 + 1 < len(toks):
+        nxt = toks[h.t1 + 1]
+        if nxt.sep_before == "-" and nxt.text in vocab.likeness_cues()[0]:
+            # 'a godzilla-sized burger': a measure or shape of something else (data/likeness_cues.txt)
+            other = f"a likeness of something else ('-{nxt.text}')"
+            return Scored(h, e, score, rule, f"{how}; {other}", "needs", True)
     if status not in ("drop", "needs") and not single:
         # a name of several words given to another ('a cat named Mega Man') or of the writer's own ('my uncle
         # Megaman'), as a one-word name is (other_sense)
@@ -903,6 +915,12 @@ def _reads_as_own_word(index: NameIndex, e: Entry, kana: str) -> bool:
     return bool(key) and any(sounds_like(key, w) for w in index.char_words.get(e.character or "", ()))
 
 
+def _ja_likeness(text: str, n1: int) -> str:
+    """A Japanese likeness cue right after a name ('型' in 'パックマン型の弁当', data/likeness_cues.txt), or ''."""
+    tail = to_katakana(text[n1 : n1 + 4])
+    return next((c for c in vocab.likeness_cues()[1] if tail.startswith(c)), "")
+
+
 def _ja_named(text: str, n1: int) -> str:
     """A Japanese naming cue right after a name (an honorific between allowed): 'ぷーさんという名前の'."""
     if "名" not in text[n1 : n1 + 12]:  # every Japanese naming cue has it: most prompts stop here
@@ -924,7 +942,10 @@ def _capitalisation(ts: list[Token], toks: list[Token], h: Hit, index: NameIndex
         nxt = toks[k]
         if nxt.text in HONORIFICS and nxt.sep_before in ("-", " ", ""):
             return "strong"
-    for t in ts:  # a lower-case token, or a short all-caps one (a single capital letter too)
+    last = len(ts) - 1
+    for i, t in enumerate(ts):  # a lower-case token, or a short all-caps one (a single capital letter too)
+        if 0 < i < last and not t.upper and (len(t.text) == 1 or t.text in STOPWORDS):
+            continue  # a connector inside a capitalised name ('Spy x Family', 'Winnie the Pooh')
         if not t.upper or t.allcaps and len(t.text) <= 4 or len(t.text) == 1:
             return "needs"
     if _headline(index, toks):

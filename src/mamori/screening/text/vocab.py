@@ -426,6 +426,13 @@ def naming_cues() -> tuple[frozenset[str], tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def likeness_cues() -> tuple[frozenset[str], tuple[str, ...]]:
+    """data/likeness_cues.txt: the Latin cues (lower case, after a hyphen) and the Japanese ones (katakana-folded)."""
+    cues = word_list("likeness_cues.txt")
+    return frozenset(c for c in cues if c.isascii()), tuple(c for c in cues if not c.isascii())
+
+
+@lru_cache(maxsize=1)
 def own_cues() -> frozenset[str]:
     """data/own_cues.txt: first-person possessive determiners ('my', 'our'), lower case."""
     return frozenset(word_list("own_cues.txt"))

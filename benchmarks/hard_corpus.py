@@ -520,10 +520,14 @@ def _part_and_trait(reg: Registry, rng: random.Random, per_pair: int = 4) -> Ite
             for w in ws
             if len(w) >= 4 and vocab.zipf(w) >= 3.0 and "NOUN" in getAllLemmas(w)
         }
+        titles = [_latin_words(t) for w in reg.works if w.id == c.work for t in w.titles if t.isascii()]
         generic = [
             t
             for t in c.traits
-            if (ws := _latin_words(t)) and all(vocab.zipf(w) >= DISTINCTIVE_ZIPF for w in ws)
+            if (ws := _latin_words(t))
+            and all(vocab.zipf(w) >= DISTINCTIVE_ZIPF for w in ws)
+            # not a trait with the work's title in it ('death note notebook'): the title is character evidence
+            and not any(tw and _contains(ws, tw) for tw in titles)
         ]
         for part in sorted(parts):
             for trait in generic:
@@ -536,6 +540,11 @@ def _part_and_trait(reg: Registry, rng: random.Random, per_pair: int = 4) -> Ite
                         "part_trait",
                     )
                     k += 1
+
+
+def _contains(words: list[str], run: list[str]) -> bool:
+    """`run` stands in `words` as consecutive words."""
+    return any(words[i : i + len(run)] == run for i in range(len(words) - len(run) + 1))
 
 
 def _transcribed_names(reg: Registry, rng: random.Random, per_name: int = 8) -> Iterator[Prompt]:

@@ -106,3 +106,12 @@ def test_a_katakana_given_name_that_ends_like_a_word_and_particle_is_still_anoth
     m = TextMatcher(reg)
     assert chars(m, "シミノ・ヴェルンが書いた小説の表紙") == []
     assert chars(m, "カスパー・ヴェルンが地図を広げる") == ["kasper"]
+
+
+def test_two_katakana_glued_inside_a_longer_katakana_word_are_a_piece_of_it() -> None:
+    # 'モン' of 'ほしモン' (split by script into 'ほし' + 'モン') inside 'オーモンド', a person's name: no word boundary
+    m = TextMatcher(
+        one_work("Star Mascot", Character("hoshimon", "w", ("ほしモン",), ("star ears", "blue cape")))
+    )
+    assert chars(m, "政治家フォージャー・オーモンドの演説") == []
+    assert chars(m, "ほしモンが踊る") == ["hoshimon"]

@@ -140,6 +140,10 @@ def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_
         tail = to_katakana(text[nb : nb + 5])
         if not any(tail.startswith(p) for p in particles):
             return False
+    if nb - na <= 2 and is_katakana(first) and (left_same or left == "ー" or right_kata):
+        return (
+            False  # two katakana glued inside a longer katakana word ('モン' in 'オーモンド'): a piece of it
+        )
     if not (left and is_cjk(left) or right and is_cjk(right)):
         return True
     got = morph.crosses_word(text, na, nb)

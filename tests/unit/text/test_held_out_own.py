@@ -13,7 +13,7 @@ from mamori.screening.text import TextMatcher
 REG = one_work(
     "Frostglass Kingdom",
     # a one-word name that is also a given name, and one that is not
-    Character("greta", "w", ("Greta",), ("frost crown", "glass sleigh")),
+    Character("greta", "w", ("Greta", "グレタ"), ("frost crown", "glass sleigh")),
     Character("bramblewick", "w", ("Bramblewick",), ("thorn lantern", "moss cloak")),
 )
 
@@ -163,3 +163,22 @@ def test_a_connector_inside_a_capitalised_title_of_everyday_words() -> None:
     )
     assert [x.work for x in m.detect("a Spy x Family movie poster")] == ["w"]
     assert m.detect("a spy x family drama") == []
+
+
+@pytest.mark.parametrize(
+    "text", ["うちの猫のグレタが寝ている", "私の祖母のグレタが編み物をする", "うちの犬のグレタと散歩"]
+)
+def test_a_japanese_name_after_a_first_person_noun_phrase_is_the_writers_own(
+    m: TextMatcher, text: str
+) -> None:
+    assert chars(m, text) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["グレタが氷のそりに乗る", "私の好きなグレタのイラスト", "グレタのフィギュア"]
+)
+def test_the_japanese_name_is_still_the_character(text: str) -> None:
+    reg = one_work(
+        "Frostglass Kingdom", Character("greta", "w", ("Greta", "グレタ"), ("frost crown", "glass sleigh"))
+    )
+    assert chars(TextMatcher(reg), text) == ["greta"]

@@ -3,6 +3,7 @@ different-person and shadow-word rules, misspellings, descriptive traits, titles
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA, Levenshtein
@@ -460,11 +461,11 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             status, how = "needs", f"{how}; a word compound with the word after it"
         compound = status == "needs" and not amb  # read as a word compound: the reason to show when set aside
         named = _ja_named(norm.text, h.n1)
-        like = _ja_likeness(norm.text, h.n1)
+        like = _ja_likeness(norm.text, h.n1) or _ja_own(norm.text, h.n0)
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
         elif like:
-            status, how, named = "needs", f"{how}; a likeness of something else ('{like}')", like
+            status, how, named = "needs", f"{how}; {like}", like
         elif _gloss(norm.text, h):
             status, how = "needs", f"{how}; the reading of the word before it"
             named = "gloss"
@@ -511,11 +512,11 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             # capitalised word is, the review band
             status = "weak"
         named = _ja_named(norm.text, h.n1)
-        like = _ja_likeness(norm.text, h.n1)
+        like = _ja_likeness(norm.text, h.n1) or _ja_own(norm.text, h.n0)
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
         elif like:
-            status, how, named = "needs", f"{how}; a likeness of something else ('{like}')", like
+            status, how, named = "needs", f"{how}; {like}", like
         elif _gloss(norm.text, h):
             status, how, named = "needs", f"{how}; the reading of the word before it", "gloss"
         return Scored(h, e, score, _R_VARIANT, how, status, bool(named))
@@ -920,9 +921,26 @@ def _reads_as_own_word(index: NameIndex, e: Entry, kana: str) -> bool:
 
 
 def _ja_likeness(text: str, n1: int) -> str:
-    """A Japanese likeness cue right after a name ('型' in 'パックマン型の弁当', data/likeness_cues.txt), or ''."""
+    """A Japanese likeness cue right after a name ('型' in 'パックマン型の弁当', data/likeness_cues.txt): why the name is
+    something else, or ''."""
     tail = to_katakana(text[n1 : n1 + 4])
-    return next((c for c in vocab.likeness_cues()[1] if tail.startswith(c)), "")
+    cue = next((c for c in vocab.likeness_cues()[1] if tail.startswith(c)), "")
+    return f"a likeness of something else ('{cue}')" if cue else ""
+
+
+_JA_OWNED = re.compile("ノ([^ノガハヲニデト、。・\\s]{1,6})ノ$")
+
+
+def _ja_own(text: str, n0: int) -> str:
+    """A Japanese first-person word, 'の', a noun and 'の' right before a name ('うちの猫のトトロ', '私の祖母のエルサ'; data/
+    own_cues.txt): the writer's own, or ''."""
+    head = to_katakana(text[max(0, n0 - 14) : n0])
+    m = _JA_OWNED.search(head)
+    if m is None:
+        return ""
+    before = head[: m.start()]
+    cue = next((c for c in vocab.own_cues_ja() if before.endswith(c)), "")
+    return f"the writer's own ('{text[n0 - len(head) + m.start() - len(cue) : n0]}')" if cue else ""
 
 
 def _ja_named(text: str, n1: int) -> str:

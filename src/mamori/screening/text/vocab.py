@@ -435,7 +435,13 @@ def likeness_cues() -> tuple[frozenset[str], tuple[str, ...]]:
 @lru_cache(maxsize=1)
 def own_cues() -> frozenset[str]:
     """data/own_cues.txt: first-person possessive determiners ('my', 'our'), lower case."""
-    return frozenset(word_list("own_cues.txt"))
+    return frozenset(w for w in word_list("own_cues.txt") if w.isascii())
+
+
+@lru_cache(maxsize=1)
+def own_cues_ja() -> tuple[str, ...]:
+    """data/own_cues.txt: the Japanese first-person words ('うち', '私'), katakana-folded."""
+    return tuple(w for w in word_list("own_cues.txt") if not w.isascii())
 
 
 @lru_cache(maxsize=1)

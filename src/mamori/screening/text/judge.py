@@ -141,10 +141,9 @@ def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_
         tail = to_katakana(text[nb : nb + 5])
         if not any(tail.startswith(p) for p in particles):
             return False
+    # two katakana glued inside a longer katakana word are a piece of it ('モン' in 'オーモンド')
     if nb - na <= 2 and is_katakana(first) and (left_same or left == "ー" or right_kata):
-        return (
-            False  # two katakana glued inside a longer katakana word ('モン' in 'オーモンド'): a piece of it
-        )
+        return False
     if not (left and is_cjk(left) or right and is_cjk(right)):
         return True
     got = morph.crosses_word(text, na, nb)
@@ -461,11 +460,12 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             status, how = "needs", f"{how}; a word compound with the word after it"
         compound = status == "needs" and not amb  # read as a word compound: the reason to show when set aside
         named = _ja_named(norm.text, h.n1)
-        like = _ja_likeness(norm.text, h.n1) or _ja_own(norm.text, h.n0)
+        # a likeness of something else ('パックマン型'), or the writer's own ('うちの猫のトトロ')
+        elsewise = _ja_likeness(norm.text, h.n1) or _ja_own(norm.text, h.n0)
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
-        elif like:
-            status, how, named = "needs", f"{how}; {like}", like
+        elif elsewise:
+            status, how, named = "needs", f"{how}; {elsewise}", elsewise
         elif _gloss(norm.text, h):
             status, how = "needs", f"{how}; the reading of the word before it"
             named = "gloss"
@@ -512,11 +512,12 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             # capitalised word is, the review band
             status = "weak"
         named = _ja_named(norm.text, h.n1)
-        like = _ja_likeness(norm.text, h.n1) or _ja_own(norm.text, h.n0)
+        # a likeness of something else ('パックマン型'), or the writer's own ('うちの猫のトトロ')
+        elsewise = _ja_likeness(norm.text, h.n1) or _ja_own(norm.text, h.n0)
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
-        elif like:
-            status, how, named = "needs", f"{how}; {like}", like
+        elif elsewise:
+            status, how, named = "needs", f"{how}; {elsewise}", elsewise
         elif _gloss(norm.text, h):
             status, how, named = "needs", f"{how}; the reading of the word before it", "gloss"
         return Scored(h, e, score, _R_VARIANT, how, status, bool(named))

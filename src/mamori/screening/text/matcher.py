@@ -88,8 +88,9 @@ _SPELLED_KANA_RE = re.compile("[\u3041-\u30fa\u30fc](?:・[\u3041-\u30fa\u30fc])
 _FOREIGN_WORD_RE = re.compile("[\u0370-\u03ff\u0400-\u04ff\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]{2,}")
 
 
-# a word with letters masked by '*' ('St*tch', '*ikachu')
+# a word with letters masked by '*' ('St*tch', '*ikachu'), and how many of a prompt's are read
 _MASKED_RE = re.compile(r"[A-Za-z]*(?:\*[A-Za-z]*)+")
+MAX_MASKED = 16
 
 
 def _masked(ev: Evidence, text: str, masked: list[tuple[int, int]]) -> Evidence:
@@ -242,7 +243,9 @@ class TextMatcher(Detector):
         words = self.index.words_by_len
         out = text
         masked: list[tuple[int, int]] = []
-        for m in _MASKED_RE.finditer(text):
+        for n, m in enumerate(_MASKED_RE.finditer(text)):
+            if n >= MAX_MASKED:  # each is compared with the registered words of its length: bounded work
+                break
             w = m.group()
             stars = w.count("*")
             if len(w) < 4 or stars * 3 > len(w):

@@ -924,6 +924,8 @@ def _reads_as_own_word(index: NameIndex, e: Entry, kana: str) -> bool:
 def _ja_likeness(text: str, n1: int) -> str:
     """A Japanese likeness cue right after a name ('型' in 'パックマン型の弁当', data/likeness_cues.txt): why the name is
     something else, or ''."""
+    if n1 >= len(text) or is_hiragana(text[n1]):  # most names: a particle after them
+        return ""
     tail = to_katakana(text[n1 : n1 + 4])
     cue = next((c for c in vocab.likeness_cues()[1] if tail.startswith(c)), "")
     return f"a likeness of something else ('{cue}')" if cue else ""
@@ -935,6 +937,8 @@ _JA_OWNED = re.compile("ノ([^ノガハヲニデト、。・\\s]{1,6})ノ$")
 def _ja_own(text: str, n0: int) -> str:
     """A Japanese first-person word, 'の', a noun and 'の' right before a name ('うちの猫のトトロ', '私の祖母のエルサ'; data/
     own_cues.txt): the writer's own, or ''."""
+    if n0 < 4 or text[n0 - 1] not in "のノ":  # most names: no analysis
+        return ""
     head = to_katakana(text[max(0, n0 - 14) : n0])
     m = _JA_OWNED.search(head)
     if m is None:

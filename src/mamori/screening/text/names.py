@@ -176,8 +176,9 @@ def _doubled_word(word: str) -> bool:
     kana = transcribe.romaji_reading(word + word)
     if not kana:
         return False
-    hira = "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in kana)
-    return max(vocab.zipf(kana, "ja"), vocab.zipf(hira, "ja")) >= vocab.JA_DICTIONARY_ZIPF
+    import jaconv
+
+    return max(vocab.zipf(kana, "ja"), vocab.zipf(jaconv.kata2hira(kana), "ja")) >= vocab.JA_DICTIONARY_ZIPF
 
 
 def _dictionary_katakana(key: str, english_word: bool) -> bool:
@@ -460,11 +461,14 @@ class NameIndex:
         hon_eids = {eid for v in hon.values() for eid in v}  # no senses of their own: they are read only so
         # a kanji part of a Japanese name that is a frequent surname or given name ('星野' of '星野アイ', '山田'): many
         # people's name, so it needs context, as does its romaji among the character's Latin name parts ('Hoshino')
+        person_of = {
+            pk: frequent_person_name(pk) for c, _, _, pk, _, _, _ in pending_ja_parts if c
+        }  # once a part
         frequent_person: dict[str, dict[str, str]] = defaultdict(dict)
         for character, _, _, pk, _, _, _ in pending_ja_parts:
-            kind = frequent_person_name(pk)
-            if character and kind:
-                frequent_person[character][romaji_key(pk)] = kind
+            kind = person_of.get(pk, "") if character else ""
+            if kind:
+                frequent_person[character or ""][romaji_key(pk)] = kind
         person_part: dict[int, str] = {}  # such parts, kanji and romaji: 'surname' or 'given-name'
         # a part shared by several characters names none of them
         for w, label, work, parent in pending_parts:
@@ -493,7 +497,7 @@ class NameIndex:
         for character, work, label, pk, parent, pos, n_parts in pending_ja_parts:
             if len(pk) <= 2 and len(ja_owners[pk]) > 1:
                 continue  # a two-kana part several characters share names none of them
-            person = frequent_person_name(pk) if character else ""
+            person = person_of.get(pk, "") if character else ""
             # an everyday word or a two-kana part ('ウサギ', 'レイ'): a part that needs context to name anyone
             common = (
                 common_ja(pk)

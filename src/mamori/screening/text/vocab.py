@@ -154,7 +154,6 @@ def common_ja_romaji() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def given_names() -> frozenset[str]:
     """Lower-case given names: the US census first-name lists and gender-guesser's international list."""
-    import gender_guesser.detector as gg
     import names
 
     out: set[str] = set()
@@ -162,8 +161,16 @@ def given_names() -> frozenset[str]:
     for fn in ("dist.male.first", "dist.female.first"):
         with open(os.path.join(base, fn), encoding="ascii") as f:
             out.update(line.split()[0].lower() for line in f if line.strip())
-    out.update(n.lower() for n in gg.Detector().names if n.isalpha())
+    out.update(n.lower() for n in _gender_guesser_names() if n.isalpha())
     return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def _gender_guesser_names() -> dict[str, dict[str, str]]:
+    """gender-guesser's international names: name -> gender -> per-country frequency ratings (parsed once: ~25 MB)."""
+    import gender_guesser.detector as gg
+
+    return gg.Detector().names  # type: ignore[no-any-return]
 
 
 # gender-guesser rates a name's frequency per country from 1 (rare) to 13: a name at this or more in some country
@@ -176,10 +183,8 @@ def established_given_names() -> frozenset[str]:
     """Lower-case given names in everyday use: the census's frequent ones (frequent_given_names) and
     gender-guesser's at GIVEN_COUNTRY_MIN or more in some country. A prompt word that is one is that name, not a
     misspelt registered one (names._established_keys)."""
-    import gender_guesser.detector as gg
-
     out = set(frequent_given_names())
-    for name, genders in gg.Detector().names.items():
+    for name, genders in _gender_guesser_names().items():
         rates = (int(c, 16) for v in genders.values() for c in v if c in "123456789ABCD")
         if name.isalpha() and max(rates, default=0) >= GIVEN_COUNTRY_MIN:
             out.add(name.lower())

@@ -15,8 +15,8 @@ lists, with the registry's own names, name parts and trait words placed in their
   registered kana name (the name is a substring, never a word there);
 - `brand`: listed companies' brand names (pytickersymbols, vocab.brands) in product and shop scenes;
 - `likeness`: a registered one-word name joined to a likeness cue ('a Kiki-sized burger', 'キキ型のお弁当');
-- `ja_people`: a part of a registered Japanese name that is a frequent surname or given name ('星野' of '星野アイ'),
-  in kanji, kana or romaji, with an honorific ('星野さん', 'Hoshino-san'): anyone of that name.
+- `ja_people`: a registered Japanese name or name part that is a frequent surname or given name ('星野' of '星野アイ',
+  'レイ' of '綾波レイ'), in kanji, kana or romaji, with an honorific ('星野さん', 'Hoshino-san'): anyone of that name.
 
 And `ja_names` (must be caught): each registered Japanese name and name part, in hiragana and katakana, inside
 unspaced Japanese sentences after other kana, with honorifics and particles. Forms that are everyday Japanese words
@@ -383,11 +383,11 @@ _EN_PEOPLE_FRAMES = [
 
 
 def _person_parts(c: Character) -> list[str]:
-    """The kanji parts of a character's Japanese names that are frequent surnames or given names ('星野' of
-    '星野アイ'): names.frequent_person_name, as the index judges them."""
+    """The Japanese names and name parts of a character that are frequent surnames or given names, in kanji or kana
+    ('星野' of '星野アイ', 'シンジ' of '碇シンジ', a name 'タケシ'): names.frequent_person_name, as the index judges them."""
     from mamori.screening.text.names import frequent_person_name
 
-    return [f for n in c.names for f in _ja_forms(n)[1:] if frequent_person_name(f)]
+    return [f for n in c.names for f in _ja_forms(n) if frequent_person_name(f)]
 
 
 def _person_latin(c: Character) -> set[str]:
@@ -630,7 +630,8 @@ def _japanese_names(reg: Registry, rng: random.Random, per_form: int = 12) -> It
         for name in c.names:
             for form in _ja_forms(name)[1:]:
                 owners.setdefault(form, set()).add(c.id)
-    # a part that is a frequent surname or given name ('星野') is anyone's with an honorific: it needs a cue too
+    # a name or part that is a frequent surname or given name ('星野', 'タケシ') is anyone's with an honorific: it needs
+    # a cue too
     people = {f for c in reg.characters for f in _person_parts(c)}
     k = 0
     for c in reg.characters:
@@ -643,8 +644,7 @@ def _japanese_names(reg: Registry, rng: random.Random, per_form: int = 12) -> It
                 # an everyday word, in kana or as the reading of one written in kanji ('ミライ', 未来), or a katakana
                 # word the analyser reads as one common noun, written so often enough ('ワカメ', seaweed)
                 everyday = (
-                    n_form > 0
-                    and form in people
+                    form in people
                     or bool(vocab.other_senses_ja(kata))
                     or kata in vocab.kanji_word_readings()
                     or vocab.zipf(kata, "ja") >= vocab.JA_DICTIONARY_ZIPF

@@ -426,9 +426,10 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         everyday = index.lex.everyday_ja(to_katakana(seg))
         amb = e.common or len(e.raw) <= 1 or everyday
         swapped = _kana_swapped(norm.text, h.n0, h.n1, e)
-        if amb and len(seg) >= 3 and swapped is True:
+        if amb and len(seg) >= 3 and swapped is True and e.eid not in index.person_parts:
             # a name registered in katakana written in hiragana, where the analyser finds no word ('えどわーど',
-            # 'ばにー'): a loanword's ordinary sense is written in katakana, so this spelling is the name's
+            # 'ばにー'): a loanword's ordinary sense is written in katakana, so this spelling is the name's; not a
+            # frequent Japanese name ('たけし', 'さとし'), which people write in hiragana as often
             amb, how = False, f"{how}; the katakana name written in hiragana"
         elif not amb and swapped is False and e.kind != PART:
             # the same in hiragana where the analyser reads one dictionary word ('きき' of 'ききかんり', 危機): that

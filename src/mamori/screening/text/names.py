@@ -20,6 +20,7 @@ from mamori.screening.text.lexicon import HONORIFICS, JA_HONORIFICS, STOPWORDS, 
 from mamori.screening.text.normalize import (
     is_cjk,
     is_hiragana,
+    is_kana,
     is_kanji,
     is_katakana,
     normalize,
@@ -120,6 +121,38 @@ def _ja_fragments(title: str, lex: Lexicon) -> list[str]:
     return out
 
 
+_SMALL_KANA = frozenset("ァィゥェォャュョヮヵヶ")
+
+
+def _morae(kana: str) -> list[str]:
+    """A katakana word's morae: each kana with the small kana after it ('エ', 'ヴァ', 'ン'…)."""
+    out: list[str] = []
+    for c in kana:
+        if out and c in _SMALL_KANA:
+            out[-1] += c
+        else:
+            out.append(c)
+    return out
+
+
+def _clips(fragment: str) -> list[str]:
+    """How Japanese shortens a katakana title word: its first two morae when they make three kana or more ('エヴァ'
+    of 'エヴァンゲリオン'), and the first two morae of each of its first two words ('ポケモン' of 'ポケットモンスター',
+    'モンハン' of 'モンスターハンター'; the words as the analyser splits them)."""
+    if not all(is_katakana(c) for c in fragment):
+        return []
+    out = []
+    head = _morae(fragment)
+    if len(head) >= 4 and len(clip := "".join(head[:2])) >= 3:
+        out.append(clip)
+    ms = morph.morphemes(fragment)
+    words = [fragment[a:b] for a, b, _, _ in ms]
+    # words the analyser knows ('ポケット', 'モンスター'), not its guesses at an unknown word's pieces
+    if len(words) >= 2 and all(known and len(_morae(w)) >= 2 for w, (_, _, known, _) in zip(words[:2], ms)):
+        out.append("".join(_morae(words[0])[:2]) + "".join(_morae(words[1])[:2]))
+    return [c for c in out if c != fragment]
+
+
 def _script(c: str) -> str:
     if is_hiragana(c):
         return "h"
@@ -158,7 +191,10 @@ def _ja_part_common(pk: str, pos: int, n_parts: int, names: list[tuple[str, ...]
 
 def frequent_person_name(part: str) -> str:
     """'surname' or 'given-name' for a kanji name part the analyser reads as one person's name that is frequent in
-    Japanese text (wordfreq Zipf >= vocab.JA_EVERYDAY_ZIPF: '星野' 4.0, '山田' 4.6; not '月野' 3.0, '綾波'), else ''."""
+    Japanese text (wordfreq Zipf >= vocab.JA_EVERYDAY_ZIPF: '星野' 4.0, '山田' 4.6; not '月野' 3.0, '綾波'), or for a
+    kana one that is the reading of frequent names (vocab.person_name_readings: 'タケシ', 'シンジ'), else ''."""
+    if part and all(is_kana(c) for c in part):
+        return vocab.person_name_readings().get(to_katakana(part), "")
     if not all(is_kanji(c) for c in part) or vocab.zipf(part, "ja") < vocab.JA_EVERYDAY_ZIPF:
         return ""
     kind = morph.person_name_kind(part)
@@ -292,6 +328,8 @@ class NameIndex:
             if len(ws := latin_words(n)) == 1 and (ws[0] in dictionary_words or is_common_en(ws[0]))
         }
 
+        whole_person: dict[int, str] = {}  # whole kana names (and their romaji) that are many people's name
+
         def add_form(character: str | None, work: str, label: str, is_title: bool) -> None:
             toks = tokenize(normalize(label))
             words = tuple(w for w in (clean_letters(t.text) for t in toks) if w)
@@ -378,6 +416,12 @@ class NameIndex:
                 kana.update(ja_key(p) for p in _ja_parts(label))
                 kana.update(k for k in jk.replace("･", "・").split("・") if len(k) >= 2)
             if len(jk) >= 2 or (jk and not words):
+                # a character's kana name that is many people's name ('タケシ', 'サトシ': vocab.person_name_readings)
+                person = (
+                    frequent_person_name(jk)
+                    if character is not None and not is_title and all(is_kana(c) for c in jk)
+                    else ""
+                )
                 # an everyday word, in kana or as the reading of one written in kanji ('ホタル', 蛍)
                 common = (
                     common_ja(jk)
@@ -385,10 +429,13 @@ class NameIndex:
                     or jk in kanji_readings
                     or not is_title
                     and _dictionary_katakana(jk, character in word_named)
+                    or bool(person)
                 )
                 eid = add(
                     character, work, TITLE if is_title else NAME, label, jk, (), common, -1, True, is_title
                 )
+                if person:
+                    whole_person[eid] = person
                 for k in _vu_spellings(jk):
                     ja[k].add(eid)
                 # the name as Chinese writing spells it, in traditional and simplified characters ('绿谷出久' of
@@ -427,6 +474,8 @@ class NameIndex:
                         False,
                         is_title,
                     )
+                    if person:
+                        whole_person[reid] = person  # 'Takeshi-san' as 'タケシさん'
                     for k in {phonetic_key(rraw), "".join(phonetic_key(w) for w in rwords)}:
                         lat[k].add(reid)
                 if rk and rk != jk and len(rk) >= 2:
@@ -440,8 +489,10 @@ class NameIndex:
                             pending_ja_parts.append((character, work, label, pk, eid, pos, len(parts)))
                 else:
                     for f in _ja_fragments(label, lex):
+                        frags = self.title_ja.setdefault(work, set())
                         if f != jk:
-                            self.title_ja.setdefault(work, set()).add(f)
+                            frags.add(f)
+                        frags.update(c for c in _clips(f) if not common_ja(c) and c not in kanji_readings)
 
         for work_ in registry.works:
             for t in work_.titles:
@@ -449,18 +500,9 @@ class NameIndex:
         for c in registry.characters:
             for nm in c.names:
                 add_form(c.id, c.work, nm, False)
-        # a part that is an everyday word or a frequent given name ('Kitty' of 'Hello Kitty', 'Edward' of 'Edward
-        # Elric') names nobody alone, but does, capitalised, with a Japanese honorific after it ('Kitty-chan',
-        # 'Edward-kun'): those parts are looked up only there (TextMatcher._honorific_parts)
-        hon: dict[str, list[int]] = defaultdict(list)
-        for w, label, work, parent in pending_hon:
-            owners = part_owner[w]
-            if len(owners) == 1 and next(iter(owners)):
-                hon[w].append(add(next(iter(owners)), work, PART, label, w, (w,), True, parent, False, False))
-        self.hon_parts: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in hon.items()}
-        hon_eids = {eid for v in hon.values() for eid in v}  # no senses of their own: they are read only so
-        # a kanji part of a Japanese name that is a frequent surname or given name ('星野' of '星野アイ', '山田'): many
-        # people's name, so it needs context, as does its romaji among the character's Latin name parts ('Hoshino')
+        # a part of a Japanese name that is a frequent surname or given name, in kanji or kana ('星野' of '星野アイ',
+        # 'シンジ' of '碇シンジ'): many people's name, so it needs context, as does its romaji among the character's
+        # Latin name parts ('Hoshino', 'Shinji')
         person_of = {
             pk: frequent_person_name(pk) for c, _, _, pk, _, _, _ in pending_ja_parts if c
         }  # once a part
@@ -469,7 +511,19 @@ class NameIndex:
             kind = person_of.get(pk, "") if character else ""
             if kind:
                 frequent_person[character or ""][romaji_key(pk)] = kind
-        person_part: dict[int, str] = {}  # such parts, kanji and romaji: 'surname' or 'given-name'
+        # a part that is an everyday word or a frequent given name ('Kitty' of 'Hello Kitty', 'Edward' of 'Edward
+        # Elric') names nobody alone, but does, capitalised, with a Japanese honorific after it ('Kitty-chan',
+        # 'Edward-kun'): those parts are looked up only there (TextMatcher._honorific_parts)
+        hon: dict[str, list[int]] = defaultdict(list)
+        for w, label, work, parent in pending_hon:
+            owners = part_owner[w]
+            if len(owners) == 1 and next(iter(owners)):
+                if frequent_person.get(next(iter(owners)), {}).get(phonetic_key(w)):
+                    continue  # 'Rei-chan': a frequent Japanese name ('レイ' of '綾波レイ'), anyone's with an honorific
+                hon[w].append(add(next(iter(owners)), work, PART, label, w, (w,), True, parent, False, False))
+        self.hon_parts: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in hon.items()}
+        hon_eids = {eid for v in hon.values() for eid in v}  # no senses of their own: they are read only so
+        person_part: dict[int, str] = dict(whole_person)  # such parts, kanji and romaji: 'surname' or 'given-name'
         # a part shared by several characters names none of them
         for w, label, work, parent in pending_parts:
             owners = part_owner[w]

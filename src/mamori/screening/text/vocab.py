@@ -128,6 +128,37 @@ def kanji_word_readings() -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=1)
+def person_name_readings() -> dict[str, str]:
+    """The readings (katakana) of frequent Japanese given names and surnames, with their kind ('given-name' or
+    'surname'): a name read so is many people's name in kana ('タケシ' of 武, 猛, 毅…; 'サトシ'; 'シンジ' of 真司,
+    慎二…). A reading counts when its kanji spellings that unidic reads on their own as one person's name are,
+    together, as frequent as an everyday word (wordfreq's large Japanese list, JA_EVERYDAY_ZIPF); not 'ツキノ' (月野
+    3.0), 'ナミ' (奈美… 3.3). Empty without fugashi."""
+    try:
+        import fugashi
+        from wordfreq import get_frequency_dict
+
+        tagger: Any = fugashi.Tagger()
+        words = get_frequency_dict("ja", wordlist="large")
+    except Exception:  # noqa: BLE001 - no analyser (or its dictionary)
+        return {}
+    total: dict[str, dict[str, float]] = {}
+    floor = 10 ** (JA_DICTIONARY_ZIPF - 2 - 9)  # spellings rarer than this add nothing that matters
+    for w, f in words.items():
+        if f < floor or not all(0x4E00 <= ord(c) <= 0x9FFF for c in w):
+            continue
+        ms = tagger(w)
+        if len(ms) != 1 or ms[0].feature.pos2 != "固有名詞" or ms[0].feature.pos3 != "人名":
+            continue
+        kana, kind = ms[0].feature.kana, {"姓": "surname", "名": "given-name"}.get(ms[0].feature.pos4)
+        if kind and kana and kana != "*" and len(kana) >= 2:
+            by_kind = total.setdefault(kana, {})
+            by_kind[kind] = by_kind.get(kind, 0.0) + f
+    cut = 10 ** (JA_EVERYDAY_ZIPF - 9)
+    return {k: max(v, key=v.__getitem__) for k, v in total.items() if sum(v.values()) >= cut}
+
+
 def _is_kana(c: str) -> bool:
     return "\u3041" <= c <= "\u30ff"
 

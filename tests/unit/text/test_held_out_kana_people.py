@@ -1,0 +1,99 @@
+"""Defects found by screening a fifth registry of characters the code had never seen (wave 2, tenth session): a
+character whose Japanese name, or a kana part of it, is a frequent Japanese given name ('タケシ', 'サトシ', 'シンジ' of
+'碇シンジ') blocked everyday prompts about anyone of that name ('タケシくんと公園で遊んだ', 'たけしくん', 'Shinji the
+barber', 'Rei-chan'), and a Japanese sentence that names the work by its usual short form ('エヴァ', 'ポケモン') was
+not read as saying the work. Invented characters and titles only; the given names are real, frequent ones, the data
+the rule is about."""
+
+from __future__ import annotations
+
+import pytest
+from tests.unit.text.invented import chars
+
+from mamori.registry.model import Character, Registry, Rightsholder, Work
+from mamori.screening.text import TextMatcher
+from mamori.screening.text import vocab
+
+REG = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    works=(
+        Work("w1", "rh", ("Thunder Kettle", "カミナリケトル")),
+        Work("w2", "rh", ("Marble Lighthouse", "マーブルライトハウス")),
+        Work("w3", "rh", ("Valkirion Saga", "ヴァルキリオン物語")),
+    ),
+    characters=(
+        # a character known by a frequent Japanese given name alone (as a Japanese edition renames a character)
+        Character("kettle", "w1", ("Boulder Kettleman", "タケシ"), ("copper kettle helmet", "steam gauntlets")),
+        # a frequent given name as the kana part of a longer name
+        Character("lamp", "w2", ("Shinji Marbleton", "鷺ノ宮シンジ"), ("lighthouse lantern staff", "foghorn")),
+        # an invented kana name: no one's given name
+        Character("zuru", "w3", ("Zurumeki", "ズルメキ"), ("glass antlers", "moss cloak")),
+        # a two-kana given name as the part of a name, in a work with a long katakana title ('ヴァル' its short form)
+        Character("rei", "w3", ("Rei Valkirion", "ヴァルキリオン・レイ"), ("ember lute", "night train")),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def m() -> TextMatcher:
+    return TextMatcher(REG)
+
+
+def test_the_readings_are_data() -> None:
+    """Frequent given names by the summed frequency of their kanji spellings (武, 猛, 毅… for タケシ); an invented
+    name and a rare surname are not among them."""
+    readings = vocab.person_name_readings()
+    assert readings.get("タケシ") == "given-name"
+    assert readings.get("シンジ") == "given-name"
+    assert "ズルメキ" not in readings
+    assert "ツキノ" not in readings  # 月野: Zipf 3.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "タケシくんと公園で遊んだ",
+        "たけしくんと会議室で話す写真",  # a given name is written in hiragana as often
+        "武さんの誕生日パーティー",
+        "近所のタケシさんが犬を散歩させている",
+        "Takeshi-san at the office",
+        "シンジくんの自転車",
+        "しんじさんの家の庭",
+        "Shinji the barber in Osaka",
+        "a birthday card for Shinji-kun",
+        "Rei-chan from accounting, in the rain",
+    ],
+)
+def test_a_frequent_given_name_is_anyones(m: TextMatcher, text: str) -> None:
+    assert chars(m, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("タケシがカミナリケトルの世界で戦う", ["kettle"]),  # the work's title
+        ("タケシが銅のやかんのかぶとをかぶるアニメ", ["kettle"]),  # a depiction cue
+        ("Boulder Kettleman with steam gauntlets", ["kettle"]),
+        ("鷺ノ宮シンジが灯台に立つ", ["lamp"]),  # the whole name
+        ("Shinji Marbleton holding a lighthouse lantern staff", ["lamp"]),
+        ("ズルメキくんと公園で遊んだ", ["zuru"]),  # an invented name with an honorific: the character's
+        ("ずるめきが森を歩く", ["zuru"]),
+        ("きのうれいちゃんがヴァルの夜行列車に乗る", ["rei"]),  # the title's short form
+    ],
+)
+def test_the_character_with_context(m: TextMatcher, text: str, want: list[str]) -> None:
+    assert chars(m, text) == want
+
+
+def test_title_short_forms() -> None:
+    """A long katakana title word's first two morae, and the first two morae of each of its first two words: how
+    Japanese shortens titles; a short form that is an everyday word is no title."""
+    from mamori.screening.text.names import _clips
+
+    assert _clips("エヴァンゲリオン") == ["エヴァ"]
+    assert _clips("ポケットモンスター") == ["ポケモン"]
+    assert _clips("ゼルダ") == []
+    idx = TextMatcher(REG).index
+    assert "ヴァル" in idx.title_ja["w3"]
+    # 'カミナリケトル' shortens to 'カミケト'; its first two morae 'カミ' (紙, 神) are too short to say anything
+    assert "カミ" not in idx.title_ja["w1"]

@@ -11,8 +11,7 @@ import pytest
 from tests.unit.text.invented import chars
 
 from mamori.registry.model import Character, Registry, Rightsholder, Work
-from mamori.screening.text import TextMatcher
-from mamori.screening.text import vocab
+from mamori.screening.text import TextMatcher, vocab
 
 REG = Registry(
     rightsholders=(Rightsholder("rh", "Invented Studio"),),
@@ -23,9 +22,13 @@ REG = Registry(
     ),
     characters=(
         # a character known by a frequent Japanese given name alone (as a Japanese edition renames a character)
-        Character("kettle", "w1", ("Boulder Kettleman", "タケシ"), ("copper kettle helmet", "steam gauntlets")),
+        Character(
+            "kettle", "w1", ("Boulder Kettleman", "タケシ"), ("copper kettle helmet", "steam gauntlets")
+        ),
         # a frequent given name as the kana part of a longer name
-        Character("lamp", "w2", ("Shinji Marbleton", "鷺ノ宮シンジ"), ("lighthouse lantern staff", "foghorn")),
+        Character(
+            "lamp", "w2", ("Shinji Marbleton", "鷺ノ宮シンジ"), ("lighthouse lantern staff", "foghorn")
+        ),
         # an invented kana name: no one's given name
         Character("zuru", "w3", ("Zurumeki", "ズルメキ"), ("glass antlers", "moss cloak")),
         # a two-kana given name as the part of a name, in a work with a long katakana title ('ヴァル' its short form)

@@ -148,7 +148,9 @@ def _clips(fragment: str) -> list[str]:
     ms = morph.morphemes(fragment)
     words = [fragment[a:b] for a, b, _, _ in ms]
     # words the analyser knows ('ポケット', 'モンスター'), not its guesses at an unknown word's pieces
-    if len(words) >= 2 and all(known and len(_morae(w)) >= 2 for w, (_, _, known, _) in zip(words[:2], ms)):
+    if len(words) >= 2 and all(
+        known and len(_morae(w)) >= 2 for w, (_, _, known, _) in zip(words[:2], ms[:2], strict=True)
+    ):
         out.append("".join(_morae(words[0])[:2]) + "".join(_morae(words[1])[:2]))
     return [c for c in out if c != fragment]
 
@@ -523,7 +525,9 @@ class NameIndex:
                 hon[w].append(add(next(iter(owners)), work, PART, label, w, (w,), True, parent, False, False))
         self.hon_parts: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in hon.items()}
         hon_eids = {eid for v in hon.values() for eid in v}  # no senses of their own: they are read only so
-        person_part: dict[int, str] = dict(whole_person)  # such parts, kanji and romaji: 'surname' or 'given-name'
+        person_part: dict[int, str] = dict(
+            whole_person
+        )  # such parts, kanji and romaji: 'surname' or 'given-name'
         # a part shared by several characters names none of them
         for w, label, work, parent in pending_parts:
             owners = part_owner[w]

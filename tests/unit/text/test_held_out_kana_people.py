@@ -100,3 +100,15 @@ def test_title_short_forms() -> None:
     assert "ヴァル" in idx.title_ja["w3"]
     # 'カミナリケトル' shortens to 'カミケト'; its first two morae 'カミ' (紙, 神) are too short to say anything
     assert "カミ" not in idx.title_ja["w1"]
+
+
+def test_a_whole_kanji_name_that_is_a_frequent_given_name() -> None:
+    """The same for a character registered by a frequent given name in kanji alone ('健太')."""
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "Invented Studio"),),
+        works=(Work("w", "rh", ("Paper Comet", "紙彗星")),),
+        characters=(Character("kenta", "w", ("Kenta Papercomet", "健太"), ("folded paper wings",)),),
+    )
+    m = TextMatcher(reg)
+    assert chars(m, "健太くんの誕生日ケーキ") == []
+    assert chars(m, "健太が紙彗星の空を飛ぶアニメ") == ["kenta"]

@@ -418,12 +418,8 @@ class NameIndex:
                 kana.update(ja_key(p) for p in _ja_parts(label))
                 kana.update(k for k in jk.replace("･", "・").split("・") if len(k) >= 2)
             if len(jk) >= 2 or (jk and not words):
-                # a character's kana name that is many people's name ('タケシ', 'サトシ': vocab.person_name_readings)
-                person = (
-                    frequent_person_name(jk)
-                    if character is not None and not is_title and all(is_kana(c) for c in jk)
-                    else ""
-                )
+                # a character's name that is many people's name, in kana or kanji ('タケシ', 'サトシ', '千尋')
+                person = frequent_person_name(jk) if character is not None and not is_title else ""
                 # an everyday word, in kana or as the reading of one written in kanji ('ホタル', 蛍)
                 common = (
                     common_ja(jk)

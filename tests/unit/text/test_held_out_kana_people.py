@@ -112,3 +112,19 @@ def test_a_whole_kanji_name_that_is_a_frequent_given_name() -> None:
     m = TextMatcher(reg)
     assert chars(m, "健太くんの誕生日ケーキ") == []
     assert chars(m, "健太が紙彗星の空を飛ぶアニメ") == ["kenta"]
+
+
+def test_a_german_noun_after_a_german_determiner() -> None:
+    """German capitalises every noun: 'das Atom' is the noun, whatever a character of that name is called; English
+    capitalisation mid-sentence still says a name, and so does the title beside it."""
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "Invented Studio"),),
+        works=(Work("w", "rh", ("Cloud Engine",)),),
+        characters=(Character("wolke", "w", ("Wolke",), ("steam cloud robot", "brass propeller")),),
+    )
+    m = TextMatcher(reg)
+    assert vocab.zipf("wolke", "de") >= vocab.DE_NOUN_ZIPF  # from data
+    assert chars(m, "eine Wolke über den Bergen") == []
+    assert chars(m, "Die Wolke zieht über das Dorf") == []
+    assert chars(m, "Wolke flying over the mountains") == ["wolke"]
+    assert chars(m, "Cloud Engine: die Wolke mit einem brass propeller") == ["wolke"]

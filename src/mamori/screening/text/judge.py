@@ -746,6 +746,14 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
     own = _own(toks, h)
     if own:
         return f"the writer's own ('{own}')"
+    # German capitalises every noun: after a German determiner, a German word is that noun ('das Atom')
+    if (
+        h.t0 > 0
+        and (de := toks[h.t0 - 1]).text in vocab.german_determiners()
+        and not de.sep_before.strip()
+        and vocab.zipf(index.entries[h.eid].raw, "de") >= vocab.DE_NOUN_ZIPF
+    ):
+        return f"a German noun ('{norm.text[de.start : toks[h.t0].end]}')"
     senses = index.senses.get(h.eid, ())
     person = bool(senses) and not vocab.PERSON_SENSES.isdisjoint(senses)
     if h.t0 > 0 and (person or index.entries[h.eid].kind == PART):

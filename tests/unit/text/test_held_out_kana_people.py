@@ -128,3 +128,19 @@ def test_a_german_noun_after_a_german_determiner() -> None:
     assert chars(m, "Die Wolke zieht über das Dorf") == []
     assert chars(m, "Wolke flying over the mountains") == ["wolke"]
     assert chars(m, "Cloud Engine: die Wolke mit einem brass propeller") == ["wolke"]
+
+
+def test_a_surname_is_no_misspelt_name() -> None:
+    """A capitalised word that is a frequent surname (US census) is that surname, not a misspelling of a one-word
+    name one edit away ('Duffy', 'Lurry' beside 'Luffy'); a misspelling no one is named still reads as the name."""
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "Invented Studio"),),
+        works=(Work("w", "rh", ("Rubber Tide",)),),
+        characters=(Character("lurfy", "w", ("Lurfy",), ("rubber arms", "straw sun hat")),),
+    )
+    m = TextMatcher(reg)
+    assert "lurry" in vocab.surnames()
+    assert chars(m, "Auston Lurry and Melodie at a wedding") == []
+    assert chars(m, "Lurry at the beach, documentary still") == []
+    assert chars(m, "Lurfi on a pirate ship") == ["lurfy"]
+    assert chars(m, "Lurry with rubber arms and a straw sun hat") == ["lurfy"]  # character evidence

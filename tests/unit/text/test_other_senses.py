@@ -62,7 +62,7 @@ def test_a_word_of_its_own_needs_more_than_one_generic_trait(m: TextMatcher) -> 
 
 def test_set_aside_says_why(m: TextMatcher) -> None:
     matches, aside = m.screen("a cup of kaffee on a wooden table")
-    assert matches == [] and any("word of its own" in e.detail for e in aside)
+    assert matches == [] and any("word or name of its own" in e.detail for e in aside)
 
 
 @pytest.mark.parametrize(

@@ -641,7 +641,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         z = index.homographs.get(lit)
         if z is not None and z >= index.spelling_zipf.get(h.eid, 0.0) + vocab.HOMOGRAPH_MARGIN:
             status = "needs"
-            other = f"'{lit}' is a word of its own, more frequent than '{e.raw}'"
+            other = f"'{lit}' is a word or name of its own, more frequent than '{e.raw}'"
             return Scored(h, e, score, rule, f"{how}; {other}", status, True)
     if status != "drop" and h.t1 + 1 < len(toks):
         nxt = toks[h.t1 + 1]

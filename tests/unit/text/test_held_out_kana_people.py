@@ -144,3 +144,45 @@ def test_a_surname_is_no_misspelt_name() -> None:
     assert chars(m, "Lurry at the beach, documentary still") == []
     assert chars(m, "Lurfi on a pirate ship") == ["lurfy"]
     assert chars(m, "Lurry with rubber arms and a straw sun hat") == ["lurfy"]  # character evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "la isla de Tamiri en otoño",
+        "the island of Tamiri at dawn",
+        "l'île de Tamiri, carte postale",
+        "Insel Tamiri im Herbst",
+        "Lake Tamiri in winter, travel photo",
+    ],
+)
+def test_a_name_after_a_place_noun_is_the_place(text: str) -> None:
+    """'the island of X', 'la isla de X', 'Insel X': the name of a place (data/place_before.txt), in several
+    languages; a person's house is no place noun, and character evidence still finds the character."""
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "Invented Studio"),),
+        works=(Work("w", "rh", ("Tide Lantern",)),),
+        characters=(Character("tamiri", "w", ("Tamiri",), ("tide lantern staff", "coral crown")),),
+    )
+    m = TextMatcher(reg)
+    assert chars(m, text) == []
+    assert chars(m, "Tamiri walking on the beach") == ["tamiri"]
+    assert chars(m, "the house of Tamiri") == ["tamiri"]
+    assert chars(m, "la isla de Tamiri con su coral crown y su tide lantern staff") == ["tamiri"]
+
+
+def test_a_function_word_of_another_language_is_no_misspelt_name_word() -> None:
+    """'de' beside a name's surname is the French or Spanish preposition, not a misspelt short given name ('de
+    Morvanna' is no misspelt 'Lei Morvanna', which no place noun before it would have set aside); wordfreq's most
+    frequent short words of each prompt language."""
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "Invented Studio"),),
+        works=(Work("w", "rh", ("Salt Orchard",)),),
+        characters=(Character("lei", "w", ("Lei Morvanna",), ("salt crystal crown",)),),
+    )
+    m = TextMatcher(reg)
+    assert "de" in vocab.short_function_words()
+    assert chars(m, "l'île de Morvanna, carte postale") == []
+    assert chars(m, "la isla de Morvanna en otoño") == []
+    assert chars(m, "Lei Morvanna in the orchard") == ["lei"]
+    assert chars(m, "Lea Morvanna in the orchard") == ["lei"]  # a misspelt given name still reads as the name

@@ -292,18 +292,19 @@ def fuzzy(
                 ):
                     continue
             side = info[4] & 3 | nxt[4] & 12  # head of the form: 2 exact, 1 near; tail: 8 exact, 4 near
-            # a function word is the sentence's, not a misspelt name word ('Lupin in' of 'Lupin III'), unless the
-            # other token may be a whole multi-word form run together and misspelt (long, near a leading and a
-            # trailing run, exactly neither: the function word is extra)
+            # a function word, English or of another language of prompts ('de', 'von'), is the sentence's, not a
+            # misspelt name word ('Lupin in' of 'Lupin III', 'de Ayanami' of 'Rei Ayanami'), unless the other token
+            # may be a whole multi-word form run together and misspelt (long, near a leading and a trailing run,
+            # exactly neither: the function word is extra)
             # and an honorific after a word is said of that name, not a misspelt word of a longer one ('Hoshino-san'
             # is not a misspelt 'Hoshino Ai'), unless a form ends with it
             if (
                 raws[i + 1] in HONORIFICS
                 and not side & 8
-                or raws[i] in STOPWORDS
+                or (raws[i] in STOPWORDS or raws[i] in index.function_words)
                 and not side & 2
                 and not (nxt[4] & 5 == 5 and not nxt[4] & 10 and len(raws[i + 1]) >= 8)
-                or raws[i + 1] in STOPWORDS
+                or (raws[i + 1] in STOPWORDS or raws[i + 1] in index.function_words)
                 and not side & 8
                 and not (info[4] & 5 == 5 and not info[4] & 10 and len(raws[i]) >= 8)
             ):
@@ -754,6 +755,12 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
         and vocab.zipf(index.entries[h.eid].raw, "de") >= vocab.DE_NOUN_ZIPF
     ):
         return f"a German noun ('{norm.text[de.start : toks[h.t0].end]}')"
+    # 'the island of Nami', 'la isla de Nami', 'Lake Kira': the name of a place (data/place_before.txt)
+    for n in (2, 1):
+        if h.t0 >= n and all(not toks[k].sep_before.strip() for k in range(h.t0 - n + 1, h.t0 + 1)):
+            words = tuple(t.text for t in toks[h.t0 - n : h.t0])
+            if words in vocab.place_before():
+                return f"a place ('{norm.text[toks[h.t0 - n].start : toks[h.t0 - 1].end]}' before it)"
     senses = index.senses.get(h.eid, ())
     person = bool(senses) and not vocab.PERSON_SENSES.isdisjoint(senses)
     if h.t0 > 0 and (person or index.entries[h.eid].kind == PART):

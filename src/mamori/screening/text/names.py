@@ -737,6 +737,11 @@ class NameIndex:
                 heads["".join(wk[:b])].add("".join(wk[b:]))
                 tails["".join(wk[-b:])].add("".join(wk[:-b]))
         self.heads = {k: tuple(sorted(v)) for k, v in heads.items()}
+        # the short function words of the languages prompts are written in ('de', 'la', 'von'; vocab), as prompts
+        # are folded: never a misspelt word of a multi-word name ('village de Ayanami' is no 'Rei Ayanami'; judge)
+        self.function_words: frozenset[str] = (
+            frozenset(_unaccented(w) for w in vocab.short_function_words()) if self.entries else frozenset()
+        )
         self.tails = {k: tuple(sorted(v)) for k, v in tails.items()}
         self.heads_near = set(heads) | {d for k in heads for d in deletes1(k)}
         self.tails_near = set(tails) | {d for k in tails for d in deletes1(k)}

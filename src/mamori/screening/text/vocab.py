@@ -489,6 +489,33 @@ def locative_cues() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def place_before() -> frozenset[tuple[str, ...]]:
+    """data/place_before.txt: the words before a place's name ('island of', 'isla de', 'lac'), each phrase as the
+    prompt's tokens read it (normalised: lower case, accents folded)."""
+    from mamori.screening.text.normalize import normalize, tokenize
+
+    return frozenset(tuple(t.text for t in tokenize(normalize(p))) for p in word_list("place_before.txt"))
+
+
+FUNCTION_TOP_N = 60  # a short word among this many most frequent of a language is one of its function words
+FUNCTION_MAX_LEN = 3
+
+
+@lru_cache(maxsize=1)
+def short_function_words() -> frozenset[str]:
+    """The short function words of the languages of EVERYDAY_ZIPF: words of FUNCTION_MAX_LEN letters or fewer among
+    each language's FUNCTION_TOP_N most frequent (wordfreq: 'de', 'la', 'von', 'het', 'the'), lower case."""
+    from wordfreq import top_n_list
+
+    return frozenset(
+        w
+        for lang in EVERYDAY_ZIPF
+        for w in top_n_list(lang, FUNCTION_TOP_N)
+        if w.isalpha() and len(w) <= FUNCTION_MAX_LEN
+    )
+
+
+@lru_cache(maxsize=1)
 def german_determiners() -> frozenset[str]:
     """data/de_determiners.txt: German articles, possessives and demonstratives, lower case."""
     text = (Path(__file__).parent / "data" / "de_determiners.txt").read_text(encoding="utf-8")

@@ -186,3 +186,23 @@ def test_a_function_word_of_another_language_is_no_misspelt_name_word() -> None:
     assert chars(m, "la isla de Morvanna en otoño") == []
     assert chars(m, "Lei Morvanna in the orchard") == ["lei"]
     assert chars(m, "Lea Morvanna in the orchard") == ["lei"]  # a misspelt given name still reads as the name
+
+
+def test_a_name_registered_in_hangul_or_cyrillic() -> None:
+    """A name the rightsholder registered in Hangul or Cyrillic is read where a prompt writes it so, with a Korean
+    postposition too ('토리반이'); before, only names in Latin letters and Japanese were indexed."""
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "Invented Studio"),),
+        works=(Work("w", "rh", ("Kettle Comet",)),),
+        characters=(
+            Character("tori", "w", ("Torivane Quell", "토리반", "Торивейн"), ("comet kettle",)),
+            Character("zob", "w", ("Зобрик", "조브릭"), ("moss hat",)),
+        ),
+    )
+    m = TextMatcher(reg)
+    assert chars(m, "토리반이 하늘을 난다") == ["tori"]
+    assert chars(m, "토리반 flying over the sea") == ["tori"]
+    assert chars(m, "Торивейн в парке") == ["tori"]
+    assert chars(m, "Зобрик в парке") == ["zob"]
+    assert chars(m, "조브릭과 함께 여행") == ["zob"]
+    assert chars(m, "하늘을 나는 새") == []

@@ -478,16 +478,21 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
                 named = other
         return Scored(h, e, score, rule, how, status, bool(named) or compound)
     if h.via == "translit":
+        # the name as registered in that alphabet ('도라에몽', 'Чебурашка'): the rightsholder's own spelling
+        native = not e.ja and "".join(h.lit.split()).lower() == "".join(e.label.split()).lower()
         # a name written in another alphabet: as a romanised kana name, an everyday word or a part needs context
-        amb = e.common or e.kind == PART or e.kind != ROMAJI and index.lex.is_common_en(e.raw)
-        how = f"'{h.lit}' written in another alphabet"
+        amb = e.common or e.kind == PART or not native and e.kind != ROMAJI and index.lex.is_common_en(e.raw)
+        how = f"'{h.lit}' written in another alphabet" if not native else "exact"
         native_z = 0.0 if amb else index.script_words.get(h.lit.lower(), 0.0)
         if native_z >= TRANSLIT_WORD_ZIPF:  # a frequent word of that language ('нами', 'by us'): that word
             amb, how = True, f"{how}; an everyday word of its language"
         # a name with other senses, or a word of that language as well (a given name: 'Марио', 'Аня'), is as a
-        # capitalised name at a sentence start: review
-        weak = h.eid in index.senses or native_z >= vocab.JA_EVERYDAY_ZIPF
+        # capitalised name at a sentence start: review; not the registered spelling itself, which is as frequent
+        # as the character is famous ('도라에몽')
+        weak = h.eid in index.senses or not native and native_z >= vocab.JA_EVERYDAY_ZIPF
         status = "needs" if amb else "weak" if weak else "strong"
+        if native:
+            return Scored(h, e, 1.0, _R_TITLE if e.is_title else _R_NAME, how, status)
         return Scored(h, e, 0.85 if e.kind == PART else 0.9, _R_VARIANT, how, status)
     if h.via == "romaji":
         kata = to_katakana(h.lit)

@@ -21,6 +21,7 @@ from mamori.screening.text.normalize import CJK_RE, LazyTokens, Normalized, ja_f
 from mamori.screening.text.traits import TraitIndex
 from mamori.screening.text.variants import (
     _PH_CACHE,
+    FOREIGN_WORD_RE,
     clean_letters,
     has_leet,
     leet_decode,
@@ -82,10 +83,6 @@ class _JaFoldTable(dict):  # type: ignore[type-arg]
 
 _JA_TABLE = _JaFoldTable()
 _SPELLED_KANA_RE = re.compile("[\u3041-\u30fa\u30fc](?:・[\u3041-\u30fa\u30fc]){2,}")
-
-
-# a word written wholly in an alphabet anyascii transliterates well (Cyrillic, Greek, Hangul)
-_FOREIGN_WORD_RE = re.compile("[\u0370-\u03ff\u0400-\u04ff\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]{2,}")
 
 
 # a word with letters masked by '*' ('St*tch', '*ikachu'), and how many of a prompt's are read
@@ -281,7 +278,7 @@ class TextMatcher(Detector):
         if not norm.text.isascii() and CJK_RE.search(norm.text):
             self._japanese(norm, hits)
             self._romaji(norm, hits)
-        if not text.isascii() and _FOREIGN_WORD_RE.search(text):
+        if not text.isascii() and FOREIGN_WORD_RE.search(text):
             self._transliterated(norm, hits)
         trait_hits = {}
         if raws:
@@ -484,7 +481,7 @@ class TextMatcher(Detector):
         if not self._lat_n:
             return
         text = norm.original
-        words = [(m.start(), m.end(), translit_key(m.group())) for m in _FOREIGN_WORD_RE.finditer(text)]
+        words = [(m.start(), m.end(), translit_key(m.group())) for m in FOREIGN_WORD_RE.finditer(text)]
         for k, (o0, o1, key) in enumerate(words):
             spans = [(o1, key)]
             if k + 1 < len(words) and not text[o1 : words[k + 1][0]].strip():

@@ -27,7 +27,13 @@ from mamori.screening.text.normalize import (
     to_katakana,
     tokenize,
 )
-from mamori.screening.text.variants import clean_letters, phonetic_key, romaji_segments, translit_key
+from mamori.screening.text.variants import (
+    FOREIGN_WORD_RE,
+    clean_letters,
+    phonetic_key,
+    romaji_segments,
+    translit_key,
+)
 
 NAME, PART, TITLE, ROMAJI, READING, TRANSCRIBED = "name", "part", "title", "romaji", "reading", "transcribed"
 
@@ -412,6 +418,26 @@ class NameIndex:
                                 pending_parts.append((w, label, work, eid))
                             else:
                                 pending_hon.append((w, label, work, eid))
+            # a name or title written in Hangul, Cyrillic or Greek ('도라에몽', 'Чебурашка'): its transliteration's key,
+            # as a prompt's words in those alphabets are read (matcher._transliterated; a Korean postposition too)
+            foreign = FOREIGN_WORD_RE.findall(label)
+            if foreign and not words:
+                fkeys = tuple(translit_key(w) for w in foreign)
+                fkey = "".join(fkeys)
+                if len(fkey) >= 3:
+                    feid = add(
+                        character,
+                        work,
+                        TITLE if is_title else NAME,
+                        label,
+                        fkey,
+                        fkeys,
+                        False,
+                        -1,
+                        False,
+                        is_title,
+                    )
+                    lat[fkey].add(feid)
             jk = ja_key(label)
             if character is not None and jk:
                 kana = char_kana.setdefault(character, set())

@@ -103,6 +103,11 @@ def clean_letters(tok: str) -> str:
 _HANGUL_JA = (("sseu", "tsu"), ("cheu", "tsu"), ("jeu", "zu"), ("seu", "su"))
 
 
+# a word written wholly in Greek, Cyrillic or Hangul: what translit_key reads (the matcher's prompts, the registry's
+# names written so)
+FOREIGN_WORD_RE = re.compile("[\u0370-\u03ff\u0400-\u04ff\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]{2,}")
+
+
 def translit_key(word: str) -> str:
     """The phonetic key of a word written in Cyrillic, Greek or Hangul, transliterated by anyascii ('Пикачу' ->
     'pikachu', '토토로' -> 'totoro')."""

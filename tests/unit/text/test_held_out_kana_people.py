@@ -8,7 +8,7 @@ the rule is about."""
 from __future__ import annotations
 
 import pytest
-from tests.unit.text.invented import chars
+from tests.unit.text.invented import chars, one_work
 
 from mamori.registry.model import Character, Registry, Rightsholder, Work
 from mamori.screening.text import TextMatcher, vocab
@@ -104,11 +104,7 @@ def test_title_short_forms() -> None:
 
 def test_a_whole_kanji_name_that_is_a_frequent_given_name() -> None:
     """The same for a character registered by a frequent given name in kanji alone ('健太')."""
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "Invented Studio"),),
-        works=(Work("w", "rh", ("Paper Comet", "紙彗星")),),
-        characters=(Character("kenta", "w", ("Kenta Papercomet", "健太"), ("folded paper wings",)),),
-    )
+    reg = one_work("紙彗星", Character("kenta", "w", ("Kenta Papercomet", "健太"), ("folded paper wings",)))
     m = TextMatcher(reg)
     assert chars(m, "健太くんの誕生日ケーキ") == []
     assert chars(m, "健太が紙彗星の空を飛ぶアニメ") == ["kenta"]
@@ -117,10 +113,8 @@ def test_a_whole_kanji_name_that_is_a_frequent_given_name() -> None:
 def test_a_german_noun_after_a_german_determiner() -> None:
     """German capitalises every noun: 'das Atom' is the noun, whatever a character of that name is called; English
     capitalisation mid-sentence still says a name, and so does the title beside it."""
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "Invented Studio"),),
-        works=(Work("w", "rh", ("Cloud Engine",)),),
-        characters=(Character("wolke", "w", ("Wolke",), ("steam cloud robot", "brass propeller")),),
+    reg = one_work(
+        "Cloud Engine", Character("wolke", "w", ("Wolke",), ("steam cloud robot", "brass propeller"))
     )
     m = TextMatcher(reg)
     assert vocab.zipf("wolke", "de") >= vocab.DE_NOUN_ZIPF  # from data
@@ -133,11 +127,7 @@ def test_a_german_noun_after_a_german_determiner() -> None:
 def test_a_surname_is_no_misspelt_name() -> None:
     """A capitalised word that is a frequent surname (US census) is that surname, not a misspelling of a one-word
     name one edit away ('Duffy', 'Lurry' beside 'Luffy'); a misspelling no one is named still reads as the name."""
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "Invented Studio"),),
-        works=(Work("w", "rh", ("Rubber Tide",)),),
-        characters=(Character("lurfy", "w", ("Lurfy",), ("rubber arms", "straw sun hat")),),
-    )
+    reg = one_work("Rubber Tide", Character("lurfy", "w", ("Lurfy",), ("rubber arms", "straw sun hat")))
     m = TextMatcher(reg)
     assert "lurry" in vocab.surnames()
     assert chars(m, "Auston Lurry and Melodie at a wedding") == []
@@ -159,10 +149,8 @@ def test_a_surname_is_no_misspelt_name() -> None:
 def test_a_name_after_a_place_noun_is_the_place(text: str) -> None:
     """'the island of X', 'la isla de X', 'Insel X': the name of a place (data/place_before.txt), in several
     languages; a person's house is no place noun, and character evidence still finds the character."""
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "Invented Studio"),),
-        works=(Work("w", "rh", ("Tide Lantern",)),),
-        characters=(Character("tamiri", "w", ("Tamiri",), ("tide lantern staff", "coral crown")),),
+    reg = one_work(
+        "Tide Lantern", Character("tamiri", "w", ("Tamiri",), ("tide lantern staff", "coral crown"))
     )
     m = TextMatcher(reg)
     assert chars(m, text) == []
@@ -175,11 +163,7 @@ def test_a_function_word_of_another_language_is_no_misspelt_name_word() -> None:
     """'de' beside a name's surname is the French or Spanish preposition, not a misspelt short given name ('de
     Morvanna' is no misspelt 'Lei Morvanna', which no place noun before it would have set aside); wordfreq's most
     frequent short words of each prompt language."""
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "Invented Studio"),),
-        works=(Work("w", "rh", ("Salt Orchard",)),),
-        characters=(Character("lei", "w", ("Lei Morvanna",), ("salt crystal crown",)),),
-    )
+    reg = one_work("Salt Orchard", Character("lei", "w", ("Lei Morvanna",), ("salt crystal crown",)))
     m = TextMatcher(reg)
     assert "de" in vocab.short_function_words()
     assert chars(m, "l'île de Morvanna, carte postale") == []
@@ -191,13 +175,10 @@ def test_a_function_word_of_another_language_is_no_misspelt_name_word() -> None:
 def test_a_name_registered_in_hangul_or_cyrillic() -> None:
     """A name the rightsholder registered in Hangul or Cyrillic is read where a prompt writes it so, with a Korean
     postposition too ('토리반이'); before, only names in Latin letters and Japanese were indexed."""
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "Invented Studio"),),
-        works=(Work("w", "rh", ("Kettle Comet",)),),
-        characters=(
-            Character("tori", "w", ("Torivane Quell", "토리반", "Торивейн"), ("comet kettle",)),
-            Character("zob", "w", ("Зобрик", "조브릭"), ("moss hat",)),
-        ),
+    reg = one_work(
+        "Kettle Comet",
+        Character("tori", "w", ("Torivane Quell", "토리반", "Торивейн"), ("comet kettle",)),
+        Character("zob", "w", ("Зобрик", "조브릭"), ("moss hat",)),
     )
     m = TextMatcher(reg)
     assert chars(m, "토리반이 하늘을 난다") == ["tori"]

@@ -37,6 +37,12 @@ def _get_tagger() -> Any:
     return _tagger
 
 
+def tagger() -> Any:
+    """The process's one tagger (fugashi + unidic-lite), or None when unavailable; build-time readers (vocab) share
+    it, so unidic's dictionary is mapped once."""
+    return _get_tagger()
+
+
 def available() -> bool:
     return _get_tagger() is not None
 

@@ -336,7 +336,8 @@ class NameIndex:
             if len(ws := latin_words(n)) == 1 and (ws[0] in dictionary_words or is_common_en(ws[0]))
         }
 
-        whole_person: dict[int, str] = {}  # whole Japanese names (and their romaji) that are many people's name
+        # whole Japanese names (and their romaji) that are many people's name
+        whole_person: dict[int, str] = {}
 
         def add_form(character: str | None, work: str, label: str, is_title: bool) -> None:
             toks = tokenize(normalize(label))

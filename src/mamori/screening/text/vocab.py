@@ -79,18 +79,21 @@ def everyday_ja() -> frozenset[str]:
     return frozenset(out)
 
 
+def _tagger() -> Any:
+    """The process's one MeCab tagger (morph's), or None: each fugashi.Tagger maps unidic's dictionary again, and
+    the pages a lookup touches count once per mapping in the process's memory."""
+    from mamori.screening.text import morph
+
+    return morph.tagger()
+
+
 @lru_cache(maxsize=1)
 def common_ja() -> frozenset[str]:
     """Everyday Japanese words a kana name or title equal to one needs context for, katakana-folded: the frequent
     kana words (JA_EVERYDAY_ZIPF) that unidic (via fugashi) does not read as proper nouns ('ネコ', 'リンク'; not
     'マリオ', 'ピカチュウ'). Words usually written in kanji do not count in kana ('キキ' is a name, not 危機).
     Without fugashi, the frequent kana words."""
-    try:
-        import fugashi
-
-        tagger: Any = fugashi.Tagger()
-    except Exception:  # noqa: BLE001 - no analyser (or its dictionary): frequency alone
-        tagger = None
+    tagger = _tagger()  # None: no analyser (or its dictionary), frequency alone
     out: set[str] = set()
     cut = 10 ** (JA_EVERYDAY_ZIPF - 9)
     for w, f in _freqs("ja").items():
@@ -109,11 +112,8 @@ def kanji_word_readings() -> frozenset[str]:
     """The readings (katakana) of everyday Japanese common nouns written in kanji (wordfreq's frequent words that
     unidic reads as one common noun: '蛍' ホタル, '雪' ユキ, '花' ハナ): Japanese writes them in kana too ('ほたるが光る
     川'), so a kana name equal to one is also that word. Empty without fugashi."""
-    try:
-        import fugashi
-
-        tagger: Any = fugashi.Tagger()
-    except Exception:  # noqa: BLE001 - no analyser (or its dictionary)
+    tagger = _tagger()
+    if tagger is None:  # no analyser (or its dictionary)
         return frozenset()
     out: set[str] = set()
     cut = 10 ** (JA_EVERYDAY_ZIPF - 9)
@@ -136,17 +136,17 @@ def person_name_readings() -> dict[str, str]:
     慎二…). A reading counts when its kanji spellings that unidic reads on their own as one person's name are,
     together, as frequent as an everyday word (wordfreq's large Japanese list, JA_EVERYDAY_ZIPF); not 'ツキノ' (月野
     3.0), 'ナミ' (奈美… 3.3). Empty without fugashi."""
-    try:
-        import fugashi
-        from wordfreq import get_frequency_dict
+    from wordfreq import available_languages, cB_to_freq, read_cBpack
 
-        tagger: Any = fugashi.Tagger()
-        words = get_frequency_dict("ja", wordlist="large")
-    except Exception:  # noqa: BLE001 - no analyser (or its dictionary)
+    tagger = _tagger()
+    if tagger is None:  # no analyser (or its dictionary)
         return {}
+    # read once, not through wordfreq's get_frequency_dict, whose cache would keep the large list for the life of
+    # the process
+    pack = read_cBpack(available_languages("large")["ja"])
     total: dict[str, dict[str, float]] = {}
     floor = 10 ** (JA_DICTIONARY_ZIPF - 2 - 9)  # spellings rarer than this add nothing that matters
-    for w, f in words.items():
+    for w, f in ((w, cB_to_freq(-i)) for i, bucket in enumerate(pack) for w in bucket):
         if f < floor or not all(0x4E00 <= ord(c) <= 0x9FFF for c in w):
             continue
         ms = tagger(w)
@@ -505,12 +505,12 @@ FUNCTION_MAX_LEN = 3
 def short_function_words() -> frozenset[str]:
     """The short function words of the languages of EVERYDAY_ZIPF: words of FUNCTION_MAX_LEN letters or fewer among
     each language's FUNCTION_TOP_N most frequent (wordfreq: 'de', 'la', 'von', 'het', 'the'), lower case."""
-    from wordfreq import top_n_list
+    import heapq
 
     return frozenset(
         w
-        for lang in EVERYDAY_ZIPF
-        for w in top_n_list(lang, FUNCTION_TOP_N)
+        for lang in EVERYDAY_ZIPF  # the lists _freqs already holds, no other
+        for w, _ in heapq.nlargest(FUNCTION_TOP_N, _freqs(lang).items(), key=lambda wf: wf[1])
         if w.isalpha() and len(w) <= FUNCTION_MAX_LEN
     )
 

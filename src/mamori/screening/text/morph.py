@@ -16,6 +16,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from mamori.screening.text import vocab
+
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 4_000  # a window around a hit is analysed, never a whole (possibly huge) prompt
@@ -25,22 +27,17 @@ _missing = False
 
 
 def _get_tagger() -> Any:
+    """The process's one tagger (vocab.tagger, which the build-time readers share), or None: said once."""
     global _tagger, _missing
     if _tagger is None and not _missing:
-        try:
-            import fugashi
-
-            _tagger = fugashi.Tagger()
-        except Exception as exc:  # the analyser is optional: never let it stop screening
+        _tagger = vocab.tagger()
+        if _tagger is None:  # the analyser is optional: never let it stop screening
             _missing = True
-            log.warning("Japanese morphological analysis unavailable (%s); script boundaries only", exc)
+            log.warning(
+                "Japanese morphological analysis unavailable (%s); script boundaries only",
+                vocab.tagger_error(),
+            )
     return _tagger
-
-
-def tagger() -> Any:
-    """The process's one tagger (fugashi + unidic-lite), or None when unavailable; build-time readers (vocab) share
-    it, so unidic's dictionary is mapped once."""
-    return _get_tagger()
 
 
 def available() -> bool:

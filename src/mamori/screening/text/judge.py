@@ -757,7 +757,7 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
         h.t0 > 0
         and (de := toks[h.t0 - 1]).text in vocab.german_determiners()
         and not de.sep_before.strip()
-        and vocab.zipf(index.entries[h.eid].raw, "de") >= vocab.DE_NOUN_ZIPF
+        and index.entries[h.eid].raw in index.german_nouns
     ):
         return f"a German noun ('{norm.text[de.start : toks[h.t0].end]}')"
     # 'the island of Nami', 'la isla de Nami', 'Lake Kira': the name of a place (data/place_before.txt)

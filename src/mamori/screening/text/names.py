@@ -659,6 +659,16 @@ class NameIndex:
                 self.senses[e.eid] = senses
         # a one-word Latin name whose doubling is a Japanese word ('kira' of 'Kira': 'kira kira', キラキラ, sparkling):
         # written twice, that word (judge.doubled)
+        # one-word names that are German words (wordfreq, vocab.DE_NOUN_ZIPF): after a German determiner, that noun
+        # ('das Atom'; judge.other_sense), decided here so no word list is loaded while screening
+        self.german_nouns: frozenset[str] = frozenset(
+            e.raw
+            for e in self.entries
+            if not e.ja
+            and len(e.words) == 1
+            and e.raw.isalpha()
+            and vocab.zipf(e.raw, "de") >= vocab.DE_NOUN_ZIPF
+        )
         self.doubled: frozenset[str] = frozenset(
             e.raw
             for e in self.entries

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from mamori.screening.text import vocab
+from mamori.screening.text import morph, vocab
 from mamori.screening.text.evidence import evidence_of as _evidence
 from mamori.screening.text.evidence import set_aside as _set_aside
 from mamori.screening.text.judge import MIN_SCORE, Hit, Scored, classify
@@ -92,11 +92,17 @@ class _Context:
             if k is s or k.entry.work != e.work:
                 continue
             # another form of the work elsewhere; a name and a title of the work that each need context (both
-            # in ordinary words: 'rem from re zero') support each other
+            # in ordinary words: 'rem from re zero') support each other, and so do two characters of the work each
+            # named by a word that needs context ('ソラとリク', 'Sakura and Hinata')
             if k.status not in ("strong", "weak") and not (
                 k.status == "needs"
-                and k.entry.is_title != e.is_title
-                and len((k if k.entry.is_title else s).entry.raw) >= 4
+                and (
+                    k.entry.is_title != e.is_title
+                    and len((k if k.entry.is_title else s).entry.raw) >= 4
+                    or k.entry.character != e.character
+                    and self.written_as_name(s)
+                    and self.written_as_name(k)
+                )
             ):
                 continue
             if (k.hit.n1 <= s.hit.n0 or s.hit.n1 <= k.hit.n0) and k.entry.raw != e.raw:
@@ -112,6 +118,22 @@ class _Context:
         ):
             return FULL
         return ONE_TRAIT if traits else 0
+
+    def written_as_name(self, s: Scored) -> bool:
+        """A character's name, whole, written as a name: not read in another sense, not an everyday-word part of a
+        longer name; in Latin letters not a lower-case English word ('knuckles', 'tails'), in Japanese written in
+        katakana, as names are ('ソラ'), not as words are ('そら', '珊瑚')."""
+        h = s.hit
+        return (
+            s.entry.character is not None
+            and s.entry.kind != PART
+            and not s.other
+            and (
+                not _lower_word(self.index, self.toks, s)
+                if h.t0 >= 0
+                else all(is_katakana(c) or c in "ー・･" for c in h.lit)
+            )
+        )
 
     def honorific_after(self, s: Scored) -> bool:
         """A kana name followed by an honorific ('うさぎちゃん', 'えどわーどくん'): said of a person or character."""
@@ -160,7 +182,10 @@ class _Context:
             for f in frags:
                 at = kata.find(f)
                 while at >= 0:
-                    if at + len(f) <= s.hit.n0 or s.hit.n1 <= at:
+                    # outside the hit, and not a piece of a longer word ('ファイ' of 'ファイナル' in 'ファイル')
+                    if (at + len(f) <= s.hit.n0 or s.hit.n1 <= at) and morph.crosses_word(
+                        text, at, at + len(f)
+                    ) in (None, (False, False)):
                         return True
                     at = kata.find(f, at + 1)
         return False

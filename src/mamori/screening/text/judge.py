@@ -432,7 +432,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             # 'ばにー'): a loanword's ordinary sense is written in katakana, so this spelling is the name's; not a
             # frequent Japanese name ('たけし', 'さとし'), which people write in hiragana as often
             amb, how = False, f"{how}; the katakana name written in hiragana"
-        elif not amb and swapped is False and e.kind != PART:
+        elif not amb and swapped is False:
             # the same in hiragana where the analyser reads one dictionary word ('きき' of 'ききかんり', 危機): that
             # word, unless the prompt says otherwise (an honorific, a trait, a cue)
             amb, how = True, f"{how}; a dictionary word in hiragana"

@@ -144,7 +144,8 @@ def _morae(kana: str) -> list[str]:
 def _clips(fragment: str) -> list[str]:
     """How Japanese shortens a katakana title word: its first two morae when they make three kana or more ('エヴァ'
     of 'エヴァンゲリオン'), and the first two morae of each of its first two words ('ポケモン' of 'ポケットモンスター',
-    'モンハン' of 'モンスターハンター'; the words as the analyser splits them)."""
+    'モンハン' of 'モンスターハンター'; the words as the analyser splits them), and the first two words of a title of
+    three or more ('メタルギア' of 'メタルギアソリッド')."""
     if not all(is_katakana(c) for c in fragment):
         return []
     out = []
@@ -158,6 +159,8 @@ def _clips(fragment: str) -> list[str]:
         known and len(_morae(w)) >= 2 for w, (_, _, known, _) in zip(words[:2], ms[:2], strict=True)
     ):
         out.append("".join(_morae(words[0])[:2]) + "".join(_morae(words[1])[:2]))
+        if len(words) >= 3:  # its first two words ('メタルギア' of 'メタルギアソリッド')
+            out.append(words[0] + words[1])
     return [c for c in out if c != fragment]
 
 
@@ -235,6 +238,52 @@ def _dictionary_katakana(key: str, english_word: bool) -> bool:
         and (english_word or vocab.zipf(key, "ja") >= vocab.JA_DICTIONARY_ZIPF)
         and morph.common_noun(key) is True
     )
+
+
+_ARTICLES = frozenset({"the", "a", "an"})
+_ROMAN = {
+    "ii": "2",
+    "iii": "3",
+    "iv": "4",
+    "v": "5",
+    "vi": "6",
+    "vii": "7",
+    "viii": "8",
+    "ix": "9",
+    "x": "10",
+}
+
+
+def title_acronyms(words: tuple[str, ...]) -> set[str]:
+    """How fans abbreviate a title of two words or more: the initials of its words, with and without its function
+    words, and a closing number kept whole, as written and in digits ('ff7' and 'ffvii' of 'Final Fantasy VII',
+    'mgs' of 'Metal Gear Solid', 'tloz' and 'loz' of 'The Legend of Zelda', without a leading article too); only those
+    of three characters or more.
+    """
+    if not words:
+        return set()
+    number = [words[-1]] if words[-1].isdigit() or words[-1] in _ROMAN else []
+    body = words[: len(words) - len(number)]
+    if len(body) < 2:
+        return set()
+    tails = {""}
+    if number:
+        tails = {number[0], _ROMAN.get(number[0], number[0])}
+    heads = {
+        "".join(w[0] for w in body),
+        "".join(w[0] for w in body[1:] if body[0] in _ARTICLES),  # 'loz'
+        "".join(w[0] for w in body if w not in STOPWORDS),
+    }
+    return {h + t for h in heads for t in tails if len(h) >= 2 and len(h + t) >= 3}
+
+
+def _dictionary_kanji(key: str) -> bool:
+    """A name written in kanji that the analyser reads as one common noun of its dictionary ('珊瑚' coral, '桔梗'
+    bellflower, '奈落' abyss, '楓' maple; not '悟空' or '鬼太郎', which it reads as a person's name, nor '犬夜叉', two
+    words): a word of the language, in kanji and in its kana reading ('サンゴ'), that needs context to name anyone. No
+    frequency bar, as katakana has (`_dictionary_katakana`): the dictionary's kanji common nouns are words, where its
+    katakana ones include loanwords written mostly as names."""
+    return bool(key) and all(is_kanji(c) for c in key) and morph.common_noun(key) is True
 
 
 def deletes1(k: str) -> list[str]:
@@ -374,6 +423,9 @@ class NameIndex:
                     for w in words:
                         if len(w) >= 4 and w.isalpha() and not ordinary_word(w) and w not in given:
                             title_word_works[w].add(work)
+                    for a in title_acronyms(words):
+                        if not ordinary_word(a) and vocab.zipf(a) < vocab.EVERYDAY_ZIPF["en"]:
+                            title_word_works[a].add(work)
                 elif character in latin_only and not any(w in STOPWORDS for w in words):
                     # the name as a Japanese writer spells it ('Olaf' -> オラフ, 'Bugs Bunny' -> バッグス・バニー):
                     # every word needs a reading; written with or without the middle dot
@@ -447,6 +499,8 @@ class NameIndex:
             if len(jk) >= 2 or (jk and not words):
                 # a character's name that is many people's name, in kana or kanji ('タケシ', 'サトシ', '千尋')
                 person = frequent_person_name(jk) if character is not None and not is_title else ""
+                # a name written in kanji that is a word of the dictionary ('珊瑚' coral, '桔梗' bellflower, '奈落')
+                kanji_word = not is_title and _dictionary_kanji(jk)
                 # an everyday word, in kana or as the reading of one written in kanji ('ホタル', 蛍)
                 common = (
                     common_ja(jk)
@@ -454,6 +508,7 @@ class NameIndex:
                     or jk in kanji_readings
                     or not is_title
                     and _dictionary_katakana(jk, character in word_named)
+                    or kanji_word
                     or bool(person)
                 )
                 eid = add(
@@ -504,7 +559,18 @@ class NameIndex:
                     for k in {phonetic_key(rraw), "".join(phonetic_key(w) for w in rwords)}:
                         lat[k].add(reid)
                 if rk and rk != jk and len(rk) >= 2:
-                    keid = add(character, work, READING, label, rk, (), common_ja(rk), -1, True, is_title)
+                    keid = add(
+                        character,
+                        work,
+                        READING,
+                        label,
+                        rk,
+                        (),
+                        common_ja(rk) or kanji_word,
+                        -1,
+                        True,
+                        is_title,
+                    )
                     ja[rk].add(keid)
                 if not is_title:
                     parts = _ja_parts(label)

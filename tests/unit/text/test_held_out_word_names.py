@@ -1,0 +1,95 @@
+"""Defects found by screening a sixth registry of characters the code had never seen (wave 2, eleventh session):
+characters whose Japanese names are words of the dictionary written in kanji ('珊瑚' coral, '桔梗' bellflower, '奈落'
+abyss) blocked everyday sentences about coral reefs, bellflowers and despair; a title's short form matched inside
+an everyday word ('ファイ' of 'ファイナル…' in 'ファイル'); a name part in hiragana that is a dictionary word ('かかし',
+scarecrow) was read as the name; and a prompt that names two characters of one work by names that are words
+('ソラとリク'), or the work by its fans' acronym ('FF7のクラウド'), was not read as naming them. Invented characters
+and titles only; the words are real ones, the data the rules are about."""
+
+from __future__ import annotations
+
+import pytest
+from tests.unit.text.invented import chars
+
+from mamori.registry.model import Character, Registry, Rightsholder, Work
+from mamori.screening.text import TextMatcher
+from mamori.screening.text.names import title_acronyms
+
+REG = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    works=(
+        Work("w1", "rh", ("Lantern Shrine Chronicle", "灯籠神社奇譚")),
+        Work("w2", "rh", ("Finalis Harmonia IV", "ファイナリスハーモニアIV")),
+        Work("w3", "rh", ("Skyward Isles", "スカイワード諸島")),
+    ),
+    characters=(
+        # names that are kanji words of the dictionary (amber, jade), and one that is a person's name
+        Character("amber", "w1", ("Kohaku", "琥珀"), ("lantern bearer", "fox mask")),
+        Character("jade", "w1", ("Hisui", "翡翠"), ("shrine bell", "white fox")),
+        Character("gen", "w1", ("Gennosuke", "源之助"), ("paper umbrella", "ronin")),
+        # a dotted katakana name whose first part is an English loanword, in a work with a long katakana title
+        Character(
+            "mist", "w2", ("Mist Valloran", "ミスト・ヴァローラン"), ("harmonic blade", "silver visor")
+        ),
+        # a katakana part the analyser reads as a person's name that, written in hiragana, is a dictionary word
+        # (かかし, scarecrow)
+        Character("tsuku", "w2", ("Kakashi Vermillion", "ヴァーミリオン・カカシ"), ("crimson lute",)),
+        # two characters of one work named by words (sky-blue, sea)
+        Character("aoi", "w3", ("Aoi Skyward", "アオ"), ("wind kite",)),
+        Character("umi", "w3", ("Umi Skyward", "ウミ"), ("tide compass",)),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def m() -> TextMatcher:
+    return TextMatcher(REG)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "琥珀のネックレスを買った",
+        "琥珀色のビールを注ぐ",
+        "翡翠の指輪が光る",
+        "川辺で翡翠が魚を捕る",  # the kingfisher
+        "コハクのペンダント",  # the kanji word's reading in katakana
+        "田んぼのかかしが風に揺れる",
+        "ミストの設定ファイルを保存する",  # 'ファイ', the title's short form, is inside 'ファイル'
+        "あおとうみの絵本",  # 'blue and sea' in hiragana: words, not names
+    ],
+)
+def test_words_pass(m: TextMatcher, text: str) -> None:
+    assert chars(m, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("灯籠神社奇譚の琥珀が狐面をつける", ["amber"]),  # the title is context
+        ("琥珀 from Lantern Shrine Chronicle with a fox mask", ["amber"]),
+        ("源之助が傘を差す", ["gen"]),  # a person's name is no dictionary word
+        ("ヴァーミリオン・カカシがリュートを弾く", ["tsuku"]),
+        ("アオとウミが凧をあげる", ["aoi", "umi"]),  # two characters of one work, named as names are
+        ("FH4のミストが剣を振る", ["mist"]),  # the title's acronym is context
+        ("ファイナリスハーモニアのミストが走る", ["mist"]),
+    ],
+)
+def test_characters_found(m: TextMatcher, text: str, expected: list[str]) -> None:
+    assert chars(m, text) == expected
+
+
+def test_a_name_word_alone_needs_context(m: TextMatcher) -> None:
+    """One katakana word name alone, or a loanword part with no title near, names no one."""
+    assert chars(m, "アオが凧をあげる") == []
+    assert chars(m, "ミストが立ちこめる朝") == []
+
+
+def test_acronyms() -> None:
+    from mamori.screening.text.names import latin_words
+
+    assert title_acronyms(latin_words("Finalis Harmonia IV")) == {"fh4", "fhiv"}
+    assert title_acronyms(latin_words("The Legend of Zelda")) == {"tloz", "loz"}
+    assert title_acronyms(latin_words("Metal Gear Solid")) == {"mgs"}
+    assert title_acronyms(latin_words("Skyward")) == set()
+    assert title_acronyms(latin_words("Street Fighter")) == set()  # two letters: too short to say anything

@@ -93,3 +93,56 @@ def test_acronyms() -> None:
     assert title_acronyms(latin_words("Metal Gear Solid")) == {"mgs"}
     assert title_acronyms(latin_words("Skyward")) == set()
     assert title_acronyms(latin_words("Street Fighter")) == set()  # two letters: too short to say anything
+
+
+# Defects found by a seventh registry (Western characters whose names are English words or given names): a dotted
+# katakana name whose words run together make an everyday compound ('オリーブオイル' of 'オリーブ・オイル'), a Western
+# given name in katakana with an honorific said of real people ('ルーシーさん', 'トムさん'), a katakana title that
+# is the loanword of a one-word English title ('ピーナッツを食べる'); and 'Velma from Scooby-Doo' named only the work.
+WEST = Registry(
+    rightsholders=(Rightsholder("rh", "Invented Studio"),),
+    works=(
+        Work("w4", "rh", ("Biscuits", "ビスケット")),
+        Work("w5", "rh", ("Zephyrine Tales", "ゼフィリーン物語")),
+    ),
+    characters=(
+        Character("toast", "w4", ("Butter Toast", "バター・トースト"), ("crumb cape",)),
+        Character("lucy", "w4", ("Lucy Marigold", "ルーシー"), ("marigold hat",)),
+        Character("linda", "w5", ("Linda Quintwhistle", "リンダ・クイントホイッスル"), ("brass spyglass",)),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def west() -> TextMatcher:
+    return TextMatcher(WEST)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "バタートーストを焼く朝",
+        "ルーシーさんが編み物をする",
+        "ルーシー氏の講演会",
+        "ビスケットを食べる",
+        "Linda, my aunt, baking bread",
+        "Linda at the bakery on Sunday",
+        "biscuits and Linda's tea",
+    ],
+)
+def test_western_words_pass(west: TextMatcher, text: str) -> None:
+    assert chars(west, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("バター・トーストがダンスする", ["toast"]),
+        ("ルーシーが踊る", ["lucy"]),  # the registered name, with no honorific
+        ("ビスケットのルーシーさん", ["lucy"]),  # the title is context
+        ("Linda from Zephyrine Tales at the seaside", ["linda"]),
+        ("Linda-chan", ["linda"]),
+    ],
+)
+def test_western_characters_found(west: TextMatcher, text: str, expected: list[str]) -> None:
+    assert chars(west, text) == expected

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from rapidfuzz.distance import OSA, Levenshtein
 
 from mamori.screening.text import morph, vocab
-from mamori.screening.text.lexicon import HONORIFICS, JA_HONORIFICS, JA_PARTICLES, STOPWORDS
+from mamori.screening.text.lexicon import (
+    HONORIFICS,
+    JA_HONORIFICS,
+    JA_PARTICLES,
+    JA_PERSON_HONORIFICS,
+    STOPWORDS,
+)
 from mamori.screening.text.names import (
     FUZZY_MASK,
     HASH_B,
@@ -471,6 +477,9 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         elif _gloss(norm.text, h):
             status, how = "needs", f"{how}; the reading of the word before it"
             named = "gloss"
+        elif (e.kind == NAME or e.kind == PART) and _person_with_honorific(norm.text, h, seg):
+            status, how = "needs", f"{how}; a person of that name ('{norm.text[h.n0 : h.n1 + 2]}')"
+            named = "person"
         elif e.kind == PART or e.character in index.person_chars:
             other = kana_other_person(index, norm.text, h, e)
             if other:
@@ -867,6 +876,15 @@ def _gloss(text: str, h: Hit) -> bool:
         and is_cjk(text[n0 - 2])
         and all(is_kana(c) or c == "ー" for c in text[n0:n1])
     )
+
+
+def _person_with_honorific(text: str, h: Hit, seg: str) -> bool:
+    """A katakana name the analyser reads as a person's name (unidic 人名: 'トム', 'ルーシー') followed by an
+    honorific said of real people (data/person_honorifics.txt: 'トムさん が会議で発表する'): someone of that name."""
+    if not seg or not all(is_katakana(c) or c == "ー" for c in seg):
+        return False
+    tail = to_katakana(text[h.n1 : h.n1 + 2])
+    return any(tail.startswith(x) for x in JA_PERSON_HONORIFICS) and morph.person_name(seg) is True
 
 
 def _kana_swapped(text: str, n0: int, n1: int, e: Entry) -> bool | None:

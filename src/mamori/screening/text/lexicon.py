@@ -24,6 +24,8 @@ STOPWORDS: frozenset[str] = frozenset(vocab.word_list("function_words.txt"))
 _HON = vocab.word_list("honorifics.txt")
 HONORIFICS: frozenset[str] = frozenset(h for h in _HON if h.isascii())
 JA_HONORIFICS: tuple[str, ...] = tuple(h for h in _HON if not h.isascii())
+# honorifics that mark a real person of a given name ('トムさん'), katakana-folded
+JA_PERSON_HONORIFICS: tuple[str, ...] = vocab.word_list("person_honorifics.txt")
 # what may follow a name written in kana (katakana-folded): particles, the copula, honorifics
 _JA_PARTICLES_ONLY = vocab.word_list("ja_particles.txt")
 JA_PARTICLES: tuple[str, ...] = _JA_PARTICLES_ONLY + JA_HONORIFICS

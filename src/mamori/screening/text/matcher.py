@@ -17,7 +17,15 @@ from mamori.screening.text import judge
 from mamori.screening.text.judge import Hit, WordInfo
 from mamori.screening.text.lexicon import HONORIFICS, JA_PARTICLES, KO_PARTICLES
 from mamori.screening.text.names import NameIndex
-from mamori.screening.text.normalize import CJK_RE, LazyTokens, Normalized, ja_fold, normalize, scan
+from mamori.screening.text.normalize import (
+    CJK_RE,
+    LazyTokens,
+    Normalized,
+    Token,
+    ja_fold,
+    normalize,
+    scan,
+)
 from mamori.screening.text.traits import TraitIndex
 from mamori.screening.text.variants import (
     _PH_CACHE,
@@ -158,6 +166,10 @@ class TextMatcher(Detector):
         self.traits = TraitIndex(registry)
         self._lat_n = len(self.index.lat)
         self._words: dict[str, WordInfo] = {}
+        # a distinctive title word -> its work (TextMatcher._title_parts)
+        self._title_word_works: dict[str, str] = {
+            w: work for work, ws in self.index.title_words.items() for w in ws
+        }
         # the per-word infos of every registered name/title word, made once here (kept when the index is saved):
         # a prompt that names a character has its words at hand on the first prompt that writes them
         self._known: dict[str, WordInfo] = {}
@@ -280,6 +292,8 @@ class TextMatcher(Detector):
             self._romaji(norm, hits)
         if not text.isascii() and FOREIGN_WORD_RE.search(text):
             self._transliterated(norm, hits)
+        if raws and hits and self.index.hon_parts:
+            self._title_parts(tokens, raws, hits)
         trait_hits = {}
         if raws:
             # the misspelling search probes only odd words (not ordinary ones) and pairs with an odd word or with
@@ -426,6 +440,31 @@ class TextMatcher(Detector):
             ):
                 for eid in eids:
                     hits.append(Hit(eid, toks[i].start, toks[i].end, i, i, "plain", raws[i], (raws[i],)))
+
+    def _title_parts(self, tokens: LazyTokens, raws: list[str], hits: list[Hit]) -> None:
+        """A capitalised name part that is an everyday word or given name, where the prompt names the part's work
+        by a title or a distinctive title word ('Velma from Scooby-Doo', 'Lucy in a Peanuts strip'): the part, which
+        needs context, and has it (decide). Without the work named, such a part names nobody."""
+        entries = self.index.entries
+        # a title of everyday words ('Peanuts', 'Cars') says nothing alone: 'Lucy eating peanuts'
+        named = {entries[h.eid].work for h in hits if entries[h.eid].is_title and not entries[h.eid].common}
+        by_word = self._title_word_works
+        named.update(by_word[r] for r in raws if r in by_word)
+        if not named:
+            return
+        inside = {i for h in hits if entries[h.eid].is_title and h.t0 >= 0 for i in range(h.t0, h.t1 + 1)}
+        toks: list[Token] | None = None
+        for i, r in enumerate(raws):
+            eids = self.index.hon_parts.get(r)
+            if not eids or i in inside or i + 1 < len(raws) and raws[i + 1] in HONORIFICS:
+                continue  # none, a word of the title itself, or read with its honorific (_honorific_parts)
+            if toks is None:
+                toks = tokens.get()
+            if not toks[i].upper:
+                continue
+            for eid in eids:
+                if entries[eid].work in named:
+                    hits.append(Hit(eid, toks[i].start, toks[i].end, i, i, "plain", r, (r,)))
 
     def _japanese(self, norm: Normalized, hits: list[Hit]) -> None:
         if not self._ja_n:

@@ -384,6 +384,14 @@ class NameIndex:
             for n in c.names
             if len(ws := latin_words(n)) == 1 and (ws[0] in dictionary_words or is_common_en(ws[0]))
         }
+        # works with a one-word Latin title that is a dictionary word ('Peanuts'): their katakana title, where the
+        # analyser reads it as one common noun, is that loanword too ('ピーナッツを食べる')
+        word_titled = {
+            w.id
+            for w in registry.works
+            for t in w.titles
+            if len(ws := latin_words(t)) == 1 and (ws[0] in dictionary_words or is_common_en(ws[0]))
+        }
 
         # whole Japanese names (and their romaji) that are many people's name
         whole_person: dict[int, str] = {}
@@ -506,8 +514,9 @@ class NameIndex:
                     common_ja(jk)
                     or len(jk) <= 1
                     or jk in kanji_readings
-                    or not is_title
-                    and _dictionary_katakana(jk, character in word_named)
+                    or _dictionary_katakana(
+                        jk, (work in word_titled) if is_title else (character in word_named)
+                    )
                     or kanji_word
                     or bool(person)
                 )
@@ -526,9 +535,19 @@ class NameIndex:
                         self.hanzi[form] = jk
                 # 'バッグスバニー': the dotted name written without its dots
                 plain = jk.replace("・", "").replace("･", "")
+                compound = False
                 if plain != jk and len(plain) >= 3:
+                    # ... unless its words run together are an everyday compound ('オリーブオイル' of 'オリーブ・オイル'):
+                    # that compound, which needs context
+                    pieces = [p for p in jk.replace("･", "・").split("・") if p]
+                    peid = eid
+                    compound = not common and (
+                        common_ja(plain) or all(morph.common_noun(p) is True for p in pieces)
+                    )
+                    if compound:
+                        peid = add(character, work, NAME, label, plain, (), True, -1, True, is_title)
                     for k in _vu_spellings(plain):
-                        ja[k].add(eid)
+                        ja[k].add(peid)
                 # romanised per word of the name ('ハリー・ポッター' -> 'harii pottaa'): the words as typed by sound
                 chunks = "".join(
                     c if is_cjk(c) and c not in "・･" else " " for c in normalize(label).text
@@ -549,7 +568,7 @@ class NameIndex:
                         label,
                         rraw,
                         rwords,
-                        common or said or rraw in self.registered_words and is_common_en(rraw),
+                        common or said or compound or rraw in self.registered_words and is_common_en(rraw),
                         -1,
                         False,
                         is_title,

@@ -109,6 +109,8 @@ WEST = Registry(
         Character("toast", "w4", ("Butter Toast", "バター・トースト"), ("crumb cape",)),
         Character("lucy", "w4", ("Lucy Marigold", "ルーシー"), ("marigold hat",)),
         Character("linda", "w5", ("Linda Quintwhistle", "リンダ・クイントホイッスル"), ("brass spyglass",)),
+        # a name that is nobody's given name: fans' -san is no other person ('ベジータさん' stays the character)
+        Character("zorvex", "w5", ("Zorvex", "ゾルベックス"), ("iron mane",)),
     ),
 )
 
@@ -142,6 +144,7 @@ def test_western_words_pass(west: TextMatcher, text: str) -> None:
         ("ビスケットのルーシーさん", ["lucy"]),  # the title is context
         ("Linda from Zephyrine Tales at the seaside", ["linda"]),
         ("Linda-chan", ["linda"]),
+        ("けさゾルベックスさんが町を歩く", ["zorvex"]),
     ],
 )
 def test_western_characters_found(west: TextMatcher, text: str, expected: list[str]) -> None:

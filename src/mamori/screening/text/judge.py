@@ -477,7 +477,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         elif _gloss(norm.text, h):
             status, how = "needs", f"{how}; the reading of the word before it"
             named = "gloss"
-        elif (e.kind == NAME or e.kind == PART) and _person_with_honorific(norm.text, h, seg):
+        elif seg in index.given_kana and _person_with_honorific(norm.text, h):
             status, how = "needs", f"{how}; a person of that name ('{norm.text[h.n0 : h.n1 + 2]}')"
             named = "person"
         elif e.kind == PART or e.character in index.person_chars:
@@ -878,13 +878,10 @@ def _gloss(text: str, h: Hit) -> bool:
     )
 
 
-def _person_with_honorific(text: str, h: Hit, seg: str) -> bool:
-    """A katakana name the analyser reads as a person's name (unidic 人名: 'トム', 'ルーシー') followed by an
-    honorific said of real people (data/person_honorifics.txt: 'トムさん が会議で発表する'): someone of that name."""
-    if not seg or not all(is_katakana(c) or c == "ー" for c in seg):
-        return False
+def _person_with_honorific(text: str, h: Hit) -> bool:
+    """An honorific said of real people right after the hit (data/person_honorifics.txt: 'トムさんが会議で発表する')."""
     tail = to_katakana(text[h.n1 : h.n1 + 2])
-    return any(tail.startswith(x) for x in JA_PERSON_HONORIFICS) and morph.person_name(seg) is True
+    return any(tail.startswith(x) for x in JA_PERSON_HONORIFICS)
 
 
 def _kana_swapped(text: str, n0: int, n1: int, e: Entry) -> bool | None:

@@ -781,6 +781,19 @@ class NameIndex:
         # also a given name or surname: a katakana name of theirs joined by ・ to a katakana word that is no name
         # word of theirs ('オラフ・ショルツ', 'コナン・ドイル') is another person's full name (judge.kana_other_person)
         self.char_kana: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in char_kana.items()}
+        # a character's kana name or part that sounds like a given name in everyday use (vocab.established_given_names)
+        # among its Latin names ('ルーシー' of
+        # 'Lucy van Pelt', 'トム' of 'Tom Cat'): with an honorific said of real people after it ('ルーシーさん'),
+        # someone of that name (judge)
+        everyday_given = vocab.established_given_names() if char_kana else frozenset()
+        self.given_kana: frozenset[str] = frozenset(
+            k
+            for c, ks in char_kana.items()
+            for k in ks
+            for ws in char_words.get(c, ())
+            for w in ws
+            if len(k) >= 2 and w in everyday_given and sounds_like(romaji_key(k), w)
+        )
         # the parts that are a frequent Japanese surname or given name, in kanji or in romaji ('星野', 'Hoshino' of
         # '星野アイ'): many people's name; an honorific after one is said of any of them ('星野さん', 'Hoshino-san')
         self.person_parts: dict[int, str] = person_part

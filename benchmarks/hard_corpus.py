@@ -16,6 +16,8 @@ lists, with the registry's own names, name parts and trait words placed in their
   registered kana name (the name is a substring, never a word there);
 - `brand`: listed companies' brand names (pytickersymbols, vocab.brands) in product and shop scenes;
 - `likeness`: a registered one-word name joined to a likeness cue ('a Kiki-sized burger', 'キキ型のお弁当');
+- `ja_kanji_word`: a registered name written in kanji that is a dictionary word ('珊瑚' coral), as that word
+  ('珊瑚の写真');
 - `ja_people`: a registered Japanese name or name part that is a frequent surname or given name ('星野' of '星野アイ',
   'レイ' of '綾波レイ'), in kanji, kana or romaji, with an honorific ('星野さん', 'Hoshino-san'): anyone of that name.
 
@@ -23,7 +25,8 @@ And `ja_names` (must be caught): each registered Japanese name and name part, in
 unspaced Japanese sentences after other kana, with honorifics and particles. Forms that are everyday Japanese words
 get a depiction cue or the work's title, as a reader would need to see the character. And `romaji_names` (must be
 caught): each registered katakana name of two or more words typed by its sound in romaji, word by word
-('エドワード・エルリック' -> 'Edowaado Erurikku'), capitalised or not.
+('エドワード・エルリック' -> 'Edowaado Erurikku'), capitalised or not. And `ja_kanji_titled` (must be caught): a kanji
+dictionary-word name beside its work's Japanese title.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from pathlib import Path
 
 from mamori.registry.model import Character, Registry
 from mamori.screening.text import morph, vocab
+from mamori.screening.text.names import dictionary_kanji
 from mamori.screening.text.normalize import is_cjk, is_kanji, normalize, tokenize
 from mamori.screening.text.variants import clean_letters
 
@@ -260,6 +264,7 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
     out.extend(_transcribed_names(reg, rng))
     out.extend(_loanword_names(reg, rng))
     out.extend(_kanji_homophones(reg, rng))
+    out.extend(_kanji_words(reg, rng))
     out.extend(_kana_other_people(reg, rng, surnames))
     out.extend(_honorific_parts(reg, rng))
     out.extend(_people_with_honorifics(reg, rng))
@@ -444,6 +449,25 @@ def _kanji_homophones(reg: Registry, rng: random.Random, per_name: int = 12) -> 
                     w = hira if i % 2 and hira_ok else kata
                     yield Prompt(f"ja_homophone-{k:04d}", rng.choice(_JA_FRAMES).format(w=w), "ja_homophone")
                     k += 1
+
+
+def _kanji_words(reg: Registry, rng: random.Random, per_name: int = 12) -> Iterator[Prompt]:
+    """Names written in kanji that are words of the dictionary ('珊瑚' coral, '琥珀' amber): the word in everyday
+    sentences (ja_kanji_word, must pass: '珊瑚の写真'), and the name beside its work's Japanese title
+    (ja_kanji_titled, must be caught: '<title>の珊瑚が町を歩くイラスト')."""
+    titles = {w.id: next((t for t in w.titles if any(is_cjk(ch) for ch in t)), "") for w in reg.works}
+    k = 0
+    for c in reg.characters:
+        for name in c.names:
+            if not dictionary_kanji(name):
+                continue
+            for i in range(per_name):
+                yield Prompt(f"ja_kanji_word-{k:04d}", rng.choice(_JA_FRAMES).format(w=name), "ja_kanji_word")
+                title = titles.get(c.work, "")
+                if title and i % 3 == 0:
+                    text = f"{title}の{name}が{rng.choice(_JA_AFTER)}{rng.choice(_JA_PLAIN)}"
+                    yield Prompt(f"ja_kanji_titled-{k:04d}", text, "ja_kanji_titled", (c.id,))
+                k += 1
 
 
 def _loanword_names(reg: Registry, rng: random.Random, per_name: int = 12) -> Iterator[Prompt]:
@@ -650,6 +674,7 @@ def _japanese_names(reg: Registry, rng: random.Random, per_form: int = 12) -> It
                 # word the analyser reads as one common noun, written so often enough ('ワカメ', seaweed)
                 everyday = (
                     form in people
+                    or dictionary_kanji(form)  # '珊瑚', and its kana reading
                     or bool(vocab.other_senses_ja(kata))
                     or kata in vocab.kanji_word_readings()
                     or vocab.zipf(kata, "ja") >= vocab.JA_DICTIONARY_ZIPF

@@ -25,7 +25,7 @@ from mamori.screening.text import TextMatcher, detect_themes
 from mamori.types import RequestContext, Verdict
 
 CAUGHT = frozenset(
-    {"ja_names", "romaji_names", "ja_transcribed", "ja_acting", "honorific"}
+    {"ja_names", "romaji_names", "ja_transcribed", "ja_acting", "honorific", "ja_kanji_titled"}
 )  # must be caught; every other tier must pass
 
 

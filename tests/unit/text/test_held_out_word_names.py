@@ -103,7 +103,7 @@ WEST = Registry(
     rightsholders=(Rightsholder("rh", "Invented Studio"),),
     works=(
         Work("w4", "rh", ("Biscuits", "ビスケット")),
-        Work("w5", "rh", ("Zephyrine Tales", "ゼフィリーン物語")),
+        Work("w5", "rh", ("Zephyrine Tales", "ゼフィリーン・テイルズ")),
     ),
     characters=(
         Character("toast", "w4", ("Butter Toast", "バター・トースト"), ("crumb cape",)),
@@ -111,6 +111,10 @@ WEST = Registry(
         Character("linda", "w5", ("Linda Quintwhistle", "リンダ・クイントホイッスル"), ("brass spyglass",)),
         # a name that is nobody's given name: fans' -san is no other person ('ベジータさん' stays the character)
         Character("zorvex", "w5", ("Zorvex", "ゾルベックス"), ("iron mane",)),
+        # a one-word Latin name that is the romaji of a frequent Japanese given name registered in katakana
+        Character("takeshi", "w5", ("Takeshi", "タケシ"), ("copper gauntlets",)),
+        # a dotted katakana name whose last word is a word of the work's title
+        Character("zeph", "w5", ("Mirro Vale", "ミロ・ザ・ゼフィリーン"), ("cloud harp",)),
     ),
 )
 
@@ -130,6 +134,8 @@ def west() -> TextMatcher:
         "Linda, my aunt, baking bread",
         "Linda at the bakery on Sunday",
         "biscuits and Linda's tea",
+        "a birthday card for Takeshi-san",  # anyone named Takeshi, as 'タケシさん' is
+        "ミロ・ザ・ゼフィリーン型のお弁当",  # a likeness: its parts too, though one is a title word
     ],
 )
 def test_western_words_pass(west: TextMatcher, text: str) -> None:
@@ -145,6 +151,10 @@ def test_western_words_pass(west: TextMatcher, text: str) -> None:
         ("Linda from Zephyrine Tales at the seaside", ["linda"]),
         ("Linda-chan", ["linda"]),
         ("けさゾルベックスさんが町を歩く", ["zorvex"]),
+        ("ルーシーちゃんが踊るアニメ", ["lucy"]),  # fans' -chan is said of the character
+        ("きのうルーシーさんも走っているアニメ", ["lucy"]),  # a depiction cue, as for a frequent name
+        ("Takeshi from Zephyrine Tales", ["takeshi"]),
+        ("ミロ・ザ・ゼフィリーンがハープを弾く", ["zeph"]),
     ],
 )
 def test_western_characters_found(west: TextMatcher, text: str, expected: list[str]) -> None:

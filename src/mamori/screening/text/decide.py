@@ -8,7 +8,7 @@ from mamori.screening.text import morph, vocab
 from mamori.screening.text.evidence import evidence_of as _evidence
 from mamori.screening.text.evidence import set_aside as _set_aside
 from mamori.screening.text.judge import MIN_SCORE, Hit, Scored, classify
-from mamori.screening.text.lexicon import JA_HONORIFICS
+from mamori.screening.text.lexicon import JA_HONORIFICS, JA_PERSON_HONORIFICS
 from mamori.screening.text.names import PART, ROMAJI, NameIndex
 from mamori.screening.text.normalize import Normalized, Token, is_hiragana, is_katakana, to_katakana
 from mamori.screening.text.traits import TraitHit, descriptive_score, distinct_hits
@@ -141,6 +141,8 @@ class _Context:
         if h.t0 >= 0 or s.entry.eid in self.index.person_parts:  # '星野さん': any Hoshino
             return False
         tail = to_katakana(self.norm.text[h.n1 : h.n1 + 5])
+        if to_katakana(h.lit) in self.index.given_kana and any(map(tail.startswith, JA_PERSON_HONORIFICS)):
+            return False  # 'ルーシーさん': anyone named Lucy ('ルーシーちゃん' is said of the character)
         return any(tail.startswith(x) for x in JA_HONORIFICS)
 
     def depiction_cue(self) -> bool:
@@ -222,8 +224,13 @@ def decide(
                 kh.n0 <= n0
                 and n1 <= kh.n1
                 and kh.n1 - kh.n0 > n1 - n0
-                and k.entry.work != work
-                and k.status == "strong"
+                and (
+                    k.entry.work != work
+                    and k.status == "strong"
+                    # the whole name read in another sense ('…・ヘッジホッグ型のお弁当'): so are its parts
+                    or k.other
+                    and k.entry.character == s.entry.character
+                )
             ):
                 break
         else:

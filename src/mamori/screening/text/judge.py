@@ -478,8 +478,8 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             status, how = "needs", f"{how}; the reading of the word before it"
             named = "gloss"
         elif seg in index.given_kana and _person_with_honorific(norm.text, h):
+            # as a frequent Japanese name: the honorific is no context, a cue or the work's title is
             status, how = "needs", f"{how}; a person of that name ('{norm.text[h.n0 : h.n1 + 2]}')"
-            named = "person"
         elif e.kind == PART or e.character in index.person_chars:
             other = kana_other_person(index, norm.text, h, e)
             if other:
@@ -523,6 +523,8 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         score = 0.85 if e.kind == PART else 0.92
         how = "romaji reading of the kana"
         status = "needs" if amb else "strong"
+        if kata in index.given_kana and _person_with_honorific(norm.text, h):
+            status, how = "needs", f"{how}; a person of that name ('{norm.text[h.n0 : h.n1 + 2]}')"
         if amb and not index.lex.everyday_ja(kata) and _homophone_alone(index, norm.text, h, e):
             # a part typed in kana as a word of a Latin sentence ('ちひろ riding a bicycle'): set apart as a
             # capitalised word is, the review band
@@ -677,7 +679,9 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
     if status != "drop" and status != "needs" and single and not obfuscated:
         # 'Kiki's Bakery': a possessive, the capitalised word after it is what is owned (other_sense), no surname
         possessive = norm.text[h.n1 : h.n1 + 2] in ("'s", "’s")
-        many = index.person_parts.get(h.eid)
+        many = index.person_parts.get(h.eid) or (
+            index.hon_person.get(h.eid, "") if _honorific_next(toks, h) else ""
+        )
         if lit in index.doubled and _doubled(toks, h):
             # 'a kira kira sticker': the Japanese word the name makes written twice (キラキラ), not the name
             status, how = "needs", f"{how}; written twice, the Japanese word '{lit}{lit}'"
@@ -999,12 +1003,15 @@ def _ja_named(text: str, n1: int) -> str:
     return ""
 
 
-def _capitalisation(ts: list[Token], toks: list[Token], h: Hit, index: NameIndex) -> str:
+def _honorific_next(toks: list[Token], h: Hit) -> bool:
+    """A Japanese honorific right after the Latin hit ('Ryu-san', 'Ryu san')."""
     k = h.t1 + 1
-    if k < len(toks):
-        nxt = toks[k]
-        if nxt.text in HONORIFICS and nxt.sep_before in ("-", " ", ""):
-            return "strong"
+    return k < len(toks) and toks[k].text in HONORIFICS and toks[k].sep_before in ("-", " ", "")
+
+
+def _capitalisation(ts: list[Token], toks: list[Token], h: Hit, index: NameIndex) -> str:
+    if _honorific_next(toks, h):
+        return "strong"
     last = len(ts) - 1
     for i, t in enumerate(ts):  # a lower-case token, or a short all-caps one (a single capital letter too)
         if 0 < i < last and not t.upper and (len(t.text) == 1 or t.text in STOPWORDS):

@@ -277,7 +277,7 @@ def title_acronyms(words: tuple[str, ...]) -> set[str]:
     return {h + t for h in heads for t in tails if len(h) >= 2 and len(h + t) >= 3}
 
 
-def _dictionary_kanji(key: str) -> bool:
+def dictionary_kanji(key: str) -> bool:
     """A name written in kanji that the analyser reads as one common noun of its dictionary ('珊瑚' coral, '桔梗'
     bellflower, '奈落' abyss, '楓' maple; not '悟空' or '鬼太郎', which it reads as a person's name, nor '犬夜叉', two
     words): a word of the language, in kanji and in its kana reading ('サンゴ'), that needs context to name anyone. No
@@ -508,7 +508,7 @@ class NameIndex:
                 # a character's name that is many people's name, in kana or kanji ('タケシ', 'サトシ', '千尋')
                 person = frequent_person_name(jk) if character is not None and not is_title else ""
                 # a name written in kanji that is a word of the dictionary ('珊瑚' coral, '桔梗' bellflower, '奈落')
-                kanji_word = not is_title and _dictionary_kanji(jk)
+                kanji_word = not is_title and dictionary_kanji(jk)
                 # an everyday word, in kana or as the reading of one written in kanji ('ホタル', 蛍)
                 common = (
                     common_ja(jk)
@@ -633,6 +633,20 @@ class NameIndex:
                 hon[w].append(add(next(iter(owners)), work, PART, label, w, (w,), True, parent, False, False))
         self.hon_parts: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in hon.items()}
         hon_eids = {eid for v in hon.values() for eid in v}  # no senses of their own: they are read only so
+        # a one-word Latin name that is the romaji of such a whole name ('Ryu' beside 'リュウ'): the character's own
+        # name as registered, but with an honorific after it anyone's ('Ryu-san', as 'リュウさん'; judge)
+        romaji_person = {
+            (self.entries[i].character, phonetic_key(self.entries[i].raw)): kind
+            for i, kind in whole_person.items()
+            if self.entries[i].kind == ROMAJI
+        }
+        self.hon_person: dict[int, str] = {}
+        if romaji_person:
+            for e in self.entries:
+                if e.kind == NAME and not e.ja and len(e.words) == 1 and e.eid not in whole_person:
+                    kind = romaji_person.get((e.character, phonetic_key(e.raw)), "")
+                    if kind:
+                        self.hon_person[e.eid] = kind
         person_part: dict[int, str] = dict(
             whole_person
         )  # such parts, kanji and romaji: 'surname' or 'given-name'

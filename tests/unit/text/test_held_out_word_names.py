@@ -159,3 +159,24 @@ def test_western_words_pass(west: TextMatcher, text: str) -> None:
 )
 def test_western_characters_found(west: TextMatcher, text: str, expected: list[str]) -> None:
     assert chars(west, text) == expected
+
+
+def test_three_plain_traits_are_a_kind_of_person_not_a_character() -> None:
+    """Three traits whose words are uncommon but none distinctive ('a wandering monk in a grey robe with wooden
+    beads') describe many people: the review band at most. A distinctive word among them ('keyblade'-like, Zipf
+    below 3.0) makes the description the character's."""
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "Invented Studio"),),
+        works=(Work("w", "rh", ("Temple of Nine Winds",)),),
+        characters=(
+            Character("monk", "w", ("Brother Quillan",), ("wandering monk", "grey robe", "wooden beads")),
+            Character("smith", "w", ("Orla Vantree",), ("anvil hammer", "leather apron", "glowbrand tongs")),
+        ),
+    )
+    mm = TextMatcher(reg)
+    plain = [
+        x for x in mm.detect("a wandering monk in a grey robe with wooden beads") if x.character == "monk"
+    ]
+    assert plain and max(x.score for x in plain) < 0.7
+    rare = mm.detect("a smith in a leather apron with an anvil hammer and glowbrand tongs")
+    assert [x.character for x in rare] == ["smith"] and rare[0].score >= 0.75

@@ -24,6 +24,8 @@ DISTINCTIVE_ZIPF = 3.0
 # generic traits written out whole, word for word, this many of one character's: a description worth a review
 GENERIC_WHOLE_TRAITS = 3
 GENERIC_WHOLE_SCORE = 0.55
+# three or more traits, uncommon words but none distinctive: the top of the review band
+THREE_PLAIN_SCORE = 0.69
 PHRASE_WORDS = 3
 PHRASE_RARE = 2
 
@@ -206,4 +208,9 @@ def descriptive_score(hs: list[TraitHit], title: bool) -> float:
         ):
             return 0.0
         return max(0.0, min(0.69, 0.45 + 0.15 * eff))
-    return min(0.92, 0.72 + 0.04 * eff)
+    score = min(0.92, 0.72 + 0.04 * eff)
+    if not any(h.matched & h.trait.distinctive for h in hs):
+        # three or more traits with no distinctive word among them ('a buddhist monk in a purple robe holding
+        # prayer beads'): a kind of person or thing, many of them; a description for review, as two traits are
+        return min(score, THREE_PLAIN_SCORE)
+    return score

@@ -180,3 +180,26 @@ def test_three_plain_traits_are_a_kind_of_person_not_a_character() -> None:
     assert plain and max(x.score for x in plain) < 0.7
     rare = mm.detect("a smith in a leather apron with an anvil hammer and glowbrand tongs")
     assert [x.character for x in rare] == ["smith"] and rare[0].score >= 0.75
+
+
+def test_an_animal_noun_before_a_name_names_an_animal_of_that_name() -> None:
+    """'el perro Rex', 'the dog Rex', 'le chat Félix': a pet of that name (data/pet_nouns.txt), unless the character
+    is that animal: a beagle's traits make 'the dog <name>' the character (a breed names its animal)."""
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "Invented Studio"),),
+        works=(Work("w", "rh", ("Moonlit Toybox",)),),
+        characters=(
+            Character("rexo", "w", ("Rexo",), ("green plastic dinosaur",)),
+            Character("pip", "w", ("Pipkin",), ("spotted beagle", "aviator goggles")),
+        ),
+    )
+    mm = TextMatcher(reg)
+    for text in (
+        "el perro Rexo corriendo en el parque",
+        "the dog Rexo fetching a stick",
+        "le chat Rexo au soleil",
+    ):
+        assert chars(mm, text) == [], text
+    assert chars(mm, "Rexo roaring on the carpet") == ["rexo"]
+    assert chars(mm, "the dog Pipkin in aviator goggles") == ["pip"]
+    assert chars(mm, "the dog Pipkin on the lawn") == ["pip"]

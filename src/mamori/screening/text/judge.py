@@ -692,7 +692,11 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         elif not possessive and _different_person(index, toks, h) or _shadowed(toks, h):
             status = "needs"
         else:
-            other = other_sense(index, norm, toks, h) or _lower_modifier(index, toks, h)
+            other = (
+                other_sense(index, norm, toks, h)
+                or _lower_modifier(index, toks, h)
+                or _pet_named(index, toks, h, e)
+            )
             if other:
                 status, how = "needs", f"{how}; {other}"
             elif status == "weak" and _epithet_after(toks, h):
@@ -1001,6 +1005,25 @@ def _ja_named(text: str, n1: int) -> str:
                 if rest.startswith(c):
                     return text[n1 : n1 + len(hon) + len(c)]
     return ""
+
+
+def _pet_named(index: NameIndex, toks: list[Token], h: Hit, e: Entry) -> str:
+    """An animal noun right before a one-word name, at the start or after a function word or a possessive ('the dog
+    Rex', 'el perro Rex', 'mon chat Félix'; data/pet_nouns.txt): an animal of that name, unless the character is
+    that animal (a trait of its has a word of the same animal: 'the cat Tom' of a 'grey cat'). '' when not."""
+    i = h.t0 - 1
+    if i < 0 or toks[i].upper or toks[i].sep_before not in (" ", "") and i > 0:
+        return ""
+    animal = vocab.pet_nouns().get(toks[i].text)
+    if animal is None:
+        return ""
+    if i > 0:
+        before = toks[i - 1].text
+        if not (before in STOPWORDS or before in index.function_words or before in vocab.own_cues()):
+            return ""
+    if e.character is not None and not animal.isdisjoint(index.trait_words.get(e.character, frozenset())):
+        return ""
+    return f"an animal of that name ('{toks[i].text}' before it)"
 
 
 def _honorific_next(toks: list[Token], h: Hit) -> bool:

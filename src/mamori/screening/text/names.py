@@ -800,6 +800,11 @@ class NameIndex:
         # 'Lucy van Pelt', 'トム' of 'Tom Cat'): with an honorific said of real people after it ('ルーシーさん'),
         # someone of that name (judge)
         everyday_given = vocab.established_given_names() if char_kana else frozenset()
+        # each character's trait words (lower case): an animal noun before its name that is one of them is the
+        # character's kind ('the cat Tom' of a 'grey cat'), not another animal of that name (judge._pet_named)
+        self.trait_words: dict[str, frozenset[str]] = {
+            c.id: frozenset(w for t in c.traits for w in latin_words(t)) for c in registry.characters
+        }
         self.given_kana: frozenset[str] = frozenset(
             k
             for c, ks in char_kana.items()

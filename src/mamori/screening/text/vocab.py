@@ -485,6 +485,19 @@ def likeness_cues() -> tuple[frozenset[str], tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def pet_nouns() -> dict[str, frozenset[str]]:
+    """data/pet_nouns.txt: each animal noun (lower case, six languages) -> every word of its animal's line."""
+    text = (Path(__file__).parent / "data" / "pet_nouns.txt").read_text(encoding="utf-8")
+    out: dict[str, frozenset[str]] = {}
+    for ln in text.splitlines():
+        if ln.strip() and not ln.startswith("#"):
+            line = frozenset(ln.split())
+            for w in line:
+                out[w] = out.get(w, frozenset()) | line
+    return out
+
+
+@lru_cache(maxsize=1)
 def own_cues() -> frozenset[str]:
     """data/own_cues.txt: first-person possessive determiners ('my', 'our'), lower case."""
     return frozenset(w for w in word_list("own_cues.txt") if w.isascii())

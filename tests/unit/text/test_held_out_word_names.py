@@ -183,14 +183,14 @@ def test_three_plain_traits_are_a_kind_of_person_not_a_character() -> None:
 
 
 def test_an_animal_noun_before_a_name_names_an_animal_of_that_name() -> None:
-    """'el perro Rex', 'the dog Rex', 'le chat Félix': a pet of that name (data/pet_nouns.txt), unless the character
+    """'el perro Rex', 'the dog Rex', '犬のレックス': a pet of that name (data/pet_nouns.txt), unless the character
     is that animal: a beagle's traits make 'the dog <name>' the character (a breed names its animal)."""
     reg = Registry(
         rightsholders=(Rightsholder("rh", "Invented Studio"),),
         works=(Work("w", "rh", ("Moonlit Toybox",)),),
         characters=(
-            Character("rexo", "w", ("Rexo",), ("green plastic dinosaur",)),
-            Character("pip", "w", ("Pipkin",), ("spotted beagle", "aviator goggles")),
+            Character("rexo", "w", ("Rexo", "レクソ"), ("green plastic dinosaur",)),
+            Character("pip", "w", ("Pipkin", "ピプキン"), ("spotted beagle", "aviator goggles")),
         ),
     )
     mm = TextMatcher(reg)
@@ -203,3 +203,8 @@ def test_an_animal_noun_before_a_name_names_an_animal_of_that_name() -> None:
     assert chars(mm, "Rexo roaring on the carpet") == ["rexo"]
     assert chars(mm, "the dog Pipkin in aviator goggles") == ["pip"]
     assert chars(mm, "the dog Pipkin on the lawn") == ["pip"]
+    assert (
+        chars(mm, "犬のレクソが棒を取ってくる") == []
+    )  # in Japanese, the animal noun and の before the name
+    assert chars(mm, "レクソが吠える") == ["rexo"]
+    assert chars(mm, "犬のピプキンが走る") == ["pip"]

@@ -469,7 +469,9 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         compound = status == "needs" and not amb  # read as a word compound: the reason to show when set aside
         named = _ja_named(norm.text, h.n1)
         # a likeness of something else ('パックマン型'), or the writer's own ('うちの猫のトトロ')
-        elsewise = _ja_likeness(norm.text, h.n1) or _ja_own(norm.text, h.n0)
+        elsewise = (
+            _ja_likeness(norm.text, h.n1) or _ja_own(norm.text, h.n0) or _ja_pet(index, norm.text, h.n0, e)
+        )
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
         elif elsewise:
@@ -531,7 +533,9 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             status = "weak"
         named = _ja_named(norm.text, h.n1)
         # a likeness of something else ('パックマン型'), or the writer's own ('うちの猫のトトロ')
-        elsewise = _ja_likeness(norm.text, h.n1) or _ja_own(norm.text, h.n0)
+        elsewise = (
+            _ja_likeness(norm.text, h.n1) or _ja_own(norm.text, h.n0) or _ja_pet(index, norm.text, h.n0, e)
+        )
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
         elif elsewise:
@@ -990,6 +994,26 @@ def _ja_own(text: str, n0: int) -> str:
     before = head[: m.start()]
     cue = next((c for c in vocab.own_cues_ja() if before.endswith(c)), "")
     return f"the writer's own ('{text[n0 - len(head) + m.start() - len(cue) : n0]}')" if cue else ""
+
+
+def _ja_pet(index: NameIndex, text: str, n0: int, e: Entry) -> str:
+    """An animal noun and 'の' right before a name ('犬のレックス', 'ネコのタマ'; data/pet_nouns.txt), the noun a word
+    of its own (not the end of '犬夜叉'): an animal of that name, unless the character is that animal (a trait word
+    of the same animal: 'ネズミのジェリー' of a 'brown mouse'), or ''."""
+    if n0 < 2 or text[n0 - 1] not in "のノ":  # most names: no lookup
+        return ""
+    pets = vocab.pet_nouns()
+    for k in range(max(0, n0 - 6), n0 - 1):
+        word = text[k : n0 - 1]
+        animal = pets.get(to_katakana(word))
+        if animal is None:
+            continue
+        if morph.crosses_word(text, k, n0 - 1) not in (None, (False, False)):
+            return ""
+        if e.character is not None and not animal.isdisjoint(index.trait_words.get(e.character, frozenset())):
+            return ""
+        return f"an animal of that name ('{text[k:n0]}' before it)"
+    return ""
 
 
 def _ja_named(text: str, n1: int) -> str:

@@ -486,14 +486,23 @@ def likeness_cues() -> tuple[frozenset[str], tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def pet_nouns() -> dict[str, frozenset[str]]:
-    """data/pet_nouns.txt: each animal noun (lower case, six languages) -> every word of its animal's line."""
+    """data/pet_nouns.txt: each animal noun (lower case, six languages; Japanese katakana-folded) -> every word of its
+    animal's line."""
     text = (Path(__file__).parent / "data" / "pet_nouns.txt").read_text(encoding="utf-8")
     out: dict[str, frozenset[str]] = {}
     for ln in text.splitlines():
         if ln.strip() and not ln.startswith("#"):
-            line = frozenset(ln.split())
+            line = frozenset(w if w.isascii() or not w.isalpha() else _to_katakana(w) for w in ln.split())
             for w in line:
                 out[w] = out.get(w, frozenset()) | line
+    # lines that share a word are one animal ('beagle … dog' and 'dog … 犬'): each word gets all of them
+    changed = True
+    while changed:
+        changed = False
+        for w, group in list(out.items()):
+            merged = group.union(*(out[x] for x in group))
+            if merged != group:
+                out[w], changed = merged, True
     return out
 
 

@@ -208,3 +208,16 @@ def test_an_animal_noun_before_a_name_names_an_animal_of_that_name() -> None:
     )  # in Japanese, the animal noun and の before the name
     assert chars(mm, "レクソが吠える") == ["rexo"]
     assert chars(mm, "犬のピプキンが走る") == ["pip"]
+
+
+def test_a_katakana_adjective_before_na_is_the_adjective() -> None:
+    """A katakana name the analyser reads as an adjectival noun, with な after it ('ウッディな香り', 'ゴージャスなドレス'),
+    is the adjective; the name doing something, or beside its title, is still the character."""
+    reg = Registry(
+        rightsholders=(Rightsholder("rh", "Invented Studio"),),
+        works=(Work("w", "rh", ("Velvet Carnival", "ベルベット・カーニバル")),),
+        characters=(Character("gus", "w", ("Gorgeous Gus", "ゴージャス"), ("sequin top hat",)),),
+    )
+    mm = TextMatcher(reg)
+    assert chars(mm, "ゴージャスなドレスを着た女性") == []
+    assert chars(mm, "ベルベット・カーニバルのゴージャスが歌う") == ["gus"]

@@ -470,7 +470,10 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         named = _ja_named(norm.text, h.n1)
         # a likeness of something else ('パックマン型'), or the writer's own ('うちの猫のトトロ')
         elsewise = (
-            _ja_likeness(norm.text, h.n1) or _ja_own(norm.text, h.n0) or _ja_pet(index, norm.text, h.n0, e)
+            _ja_likeness(norm.text, h.n1)
+            or _ja_own(norm.text, h.n0)
+            or _ja_pet(index, norm.text, h.n0, e)
+            or _ja_adjective(norm.text, h)
         )
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
@@ -534,7 +537,10 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         named = _ja_named(norm.text, h.n1)
         # a likeness of something else ('パックマン型'), or the writer's own ('うちの猫のトトロ')
         elsewise = (
-            _ja_likeness(norm.text, h.n1) or _ja_own(norm.text, h.n0) or _ja_pet(index, norm.text, h.n0, e)
+            _ja_likeness(norm.text, h.n1)
+            or _ja_own(norm.text, h.n0)
+            or _ja_pet(index, norm.text, h.n0, e)
+            or _ja_adjective(norm.text, h)
         )
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
@@ -1014,6 +1020,14 @@ def _ja_pet(index: NameIndex, text: str, n0: int, e: Entry) -> str:
             return ""
         return f"an animal of that name ('{text[k:n0]}' before it)"
     return ""
+
+
+def _ja_adjective(text: str, h: Hit) -> str:
+    """A katakana name the analyser reads as an adjectival noun, with 'な' after it ('ハッピーな一日', 'ウッディな香り'):
+    the adjective, or ''."""
+    if text[h.n1 : h.n1 + 1] != "な" or not all(is_katakana(c) or c == "ー" for c in h.lit):
+        return ""
+    return f"an adjective ('{text[h.n0 : h.n1 + 1]}')" if morph.adjectival(h.lit) is True else ""
 
 
 def _ja_named(text: str, n1: int) -> str:

@@ -136,6 +136,19 @@ def common_noun(word: str) -> bool | None:
     return len(ms) == 1 and ms[0][1] - ms[0][0] == len(word) and ms[0][2] == "名詞" and ms[0][3] == "普通名詞"
 
 
+def adjectival(word: str) -> bool | None:
+    """Whether the analyser reads a word on its own as one adjectival noun (unidic 形状詞, or a noun that may be one:
+    'ハッピー', 'クール', 'ラッキー'), which 'な' after it makes an adjective; None when it is unavailable."""
+    ms = _tags(word)
+    if not ms:
+        return None
+    return (
+        len(ms) == 1
+        and ms[0][1] - ms[0][0] == len(word)
+        and (ms[0][2] == "形状詞" or ms[0][5] == "形状詞可能")
+    )
+
+
 def place_name(text: str, a: int, b: int) -> bool | None:
     """Whether the span [a, b) of text is whole morphemes the analyser reads as place names (unidic 固有名詞 地名:
     '鳴門' in '鳴門海峡の渦潮'); None when it is unavailable."""

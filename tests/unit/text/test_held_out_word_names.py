@@ -201,6 +201,8 @@ def test_an_animal_noun_before_a_name_names_an_animal_of_that_name() -> None:
     ):
         assert chars(mm, text) == [], text
     assert chars(mm, "Rexo roaring on the carpet") == ["rexo"]
+    assert chars(mm, "Rexo the family dog running on the beach") == []  # an epithet that says which animal
+    assert chars(mm, "Rexo the dinosaur roaring") == ["rexo"]
     assert chars(mm, "the dog Pipkin in aviator goggles") == ["pip"]
     assert chars(mm, "the dog Pipkin on the lawn") == ["pip"]
     assert (

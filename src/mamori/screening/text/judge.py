@@ -1049,19 +1049,32 @@ def _pet_named(index: NameIndex, toks: list[Token], h: Hit, e: Entry) -> str:
     """An animal noun right before a one-word name, at the start or after a function word or a possessive ('the dog
     Rex', 'el perro Rex', 'mon chat Félix'; data/pet_nouns.txt): an animal of that name, unless the character is
     that animal (a trait of its has a word of the same animal: 'the cat Tom' of a 'grey cat'). '' when not."""
+    pets = vocab.pet_nouns()
     i = h.t0 - 1
-    if i < 0 or toks[i].upper or toks[i].sep_before not in (" ", "") and i > 0:
-        return ""
-    animal = vocab.pet_nouns().get(toks[i].text)
+    animal, where = None, ""
+    if i >= 0 and not toks[i].upper and (i == 0 or toks[i].sep_before in (" ", "")):
+        animal = pets.get(toks[i].text)
+        if animal is not None and i > 0:
+            before = toks[i - 1].text
+            if not (before in STOPWORDS or before in index.function_words or before in vocab.own_cues()):
+                animal = None
+        where = "before"
+    k = h.t1 + 1
+    if animal is None and k < len(toks) and toks[k].text == "the" and not toks[k].sep_before.strip():
+        # an epithet that says which animal ('Rex the dog', 'Tails the family dog'): up to three lower-case words
+        for j in range(k + 1, min(k + 4, len(toks))):
+            t = toks[j]
+            if t.upper or t.sep_before.strip() or not t.text.isalpha():
+                break
+            animal = pets.get(t.text)
+            if animal is not None:
+                i, where = j, "after"
+                break
     if animal is None:
         return ""
-    if i > 0:
-        before = toks[i - 1].text
-        if not (before in STOPWORDS or before in index.function_words or before in vocab.own_cues()):
-            return ""
     if e.character is not None and not animal.isdisjoint(index.trait_words.get(e.character, frozenset())):
         return ""
-    return f"an animal of that name ('{toks[i].text}' before it)"
+    return f"an animal of that name ('{toks[i].text}' {where} it)"
 
 
 def _honorific_next(toks: list[Token], h: Hit) -> bool:

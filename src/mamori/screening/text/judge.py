@@ -469,12 +469,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         compound = status == "needs" and not amb  # read as a word compound: the reason to show when set aside
         named = _ja_named(norm.text, h.n1)
         # a likeness of something else ('パックマン型'), or the writer's own ('うちの猫のトトロ')
-        elsewise = (
-            _ja_likeness(norm.text, h.n1)
-            or _ja_own(norm.text, h.n0)
-            or _ja_pet(index, norm.text, h.n0, e)
-            or _ja_adjective(norm.text, h)
-        )
+        elsewise = _ja_elsewise(index, norm.text, h, e)
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
         elif elsewise:
@@ -536,12 +531,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             status = "weak"
         named = _ja_named(norm.text, h.n1)
         # a likeness of something else ('パックマン型'), or the writer's own ('うちの猫のトトロ')
-        elsewise = (
-            _ja_likeness(norm.text, h.n1)
-            or _ja_own(norm.text, h.n0)
-            or _ja_pet(index, norm.text, h.n0, e)
-            or _ja_adjective(norm.text, h)
-        )
+        elsewise = _ja_elsewise(index, norm.text, h, e)
         if named:
             status, how = "needs", f"{how}; given to another ('{named}')"
         elif elsewise:
@@ -896,6 +886,22 @@ def _gloss(text: str, h: Hit) -> bool:
     )
 
 
+def _ja_elsewise(index: NameIndex, text: str, h: Hit, e: Entry) -> str:
+    """Why a name in Japanese writing reads as something else (a likeness, the writer's own, an animal of that
+    name, an adjective), or ''."""
+    return (
+        _ja_likeness(text, h.n1)
+        or _ja_own(text, h.n0)
+        or _ja_pet(index, text, h.n0, e)
+        or _ja_adjective(text, h)
+    )
+
+
+def _its_animal(index: NameIndex, e: Entry, animal: frozenset[str]) -> bool:
+    """The character is that animal: a trait word of its is one of the animal's words ('grey cat', 'white beagle')."""
+    return e.character is not None and not animal.isdisjoint(index.trait_words.get(e.character, frozenset()))
+
+
 def _person_with_honorific(text: str, h: Hit) -> bool:
     """An honorific said of real people right after the hit (data/person_honorifics.txt: 'トムさんが会議で発表する')."""
     tail = to_katakana(text[h.n1 : h.n1 + 2])
@@ -1016,7 +1022,7 @@ def _ja_pet(index: NameIndex, text: str, n0: int, e: Entry) -> str:
             continue
         if morph.crosses_word(text, k, n0 - 1) not in (None, (False, False)):
             return ""
-        if e.character is not None and not animal.isdisjoint(index.trait_words.get(e.character, frozenset())):
+        if _its_animal(index, e, animal):
             return ""
         return f"an animal of that name ('{text[k:n0]}' before it)"
     return ""
@@ -1047,8 +1053,9 @@ def _ja_named(text: str, n1: int) -> str:
 
 def _pet_named(index: NameIndex, toks: list[Token], h: Hit, e: Entry) -> str:
     """An animal noun right before a one-word name, at the start or after a function word or a possessive ('the dog
-    Rex', 'el perro Rex', 'mon chat Félix'; data/pet_nouns.txt): an animal of that name, unless the character is
-    that animal (a trait of its has a word of the same animal: 'the cat Tom' of a 'grey cat'). '' when not."""
+    Rex', 'el perro Rex', 'mon chat Félix'; data/pet_nouns.txt), or in an epithet after it ('Tails the family dog'):
+    an animal of that name, unless the character is that animal (a trait of its has a word of the same animal: 'the
+    cat Tom' of a 'grey cat', 'Scar the lion'). '' when not."""
     pets = vocab.pet_nouns()
     i = h.t0 - 1
     animal, where = None, ""
@@ -1070,9 +1077,7 @@ def _pet_named(index: NameIndex, toks: list[Token], h: Hit, e: Entry) -> str:
             if animal is not None:
                 i, where = j, "after"
                 break
-    if animal is None:
-        return ""
-    if e.character is not None and not animal.isdisjoint(index.trait_words.get(e.character, frozenset())):
+    if animal is None or _its_animal(index, e, animal):
         return ""
     return f"an animal of that name ('{toks[i].text}' {where} it)"
 

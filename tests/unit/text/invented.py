@@ -6,11 +6,12 @@ from mamori.registry.model import Character, Registry, Rightsholder, Work
 from mamori.screening.text import TextMatcher
 
 
-def one_work(title: str, *characters: Character) -> Registry:
-    """A registry of one rightsholder and one work ('w', with `title`), the characters given (their work 'w')."""
+def one_work(title: str | tuple[str, ...], *characters: Character) -> Registry:
+    """A registry of one rightsholder and one work ('w', with `title`, or several titles), the characters given
+    (their work 'w')."""
     return Registry(
         rightsholders=(Rightsholder("rh", "Invented Studio"),),
-        works=(Work("w", "rh", (title,)),),
+        works=(Work("w", "rh", (title,) if isinstance(title, str) else title),),
         characters=characters,
     )
 

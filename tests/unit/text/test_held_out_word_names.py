@@ -9,7 +9,7 @@ and titles only; the words are real ones, the data the rules are about."""
 from __future__ import annotations
 
 import pytest
-from tests.unit.text.invented import chars
+from tests.unit.text.invented import chars, one_work
 
 from mamori.registry.model import Character, Registry, Rightsholder, Work
 from mamori.screening.text import TextMatcher
@@ -165,13 +165,10 @@ def test_three_plain_traits_are_a_kind_of_person_not_a_character() -> None:
     """Three traits whose words are uncommon but none distinctive ('a wandering monk in a grey robe with wooden
     beads') describe many people: the review band at most. A distinctive word among them ('keyblade'-like, Zipf
     below 3.0) makes the description the character's."""
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "Invented Studio"),),
-        works=(Work("w", "rh", ("Temple of Nine Winds",)),),
-        characters=(
-            Character("monk", "w", ("Brother Quillan",), ("wandering monk", "grey robe", "wooden beads")),
-            Character("smith", "w", ("Orla Vantree",), ("anvil hammer", "leather apron", "glowbrand tongs")),
-        ),
+    reg = one_work(
+        "Temple of Nine Winds",
+        Character("monk", "w", ("Brother Quillan",), ("wandering monk", "grey robe", "wooden beads")),
+        Character("smith", "w", ("Orla Vantree",), ("anvil hammer", "leather apron", "glowbrand tongs")),
     )
     mm = TextMatcher(reg)
     plain = [
@@ -185,13 +182,10 @@ def test_three_plain_traits_are_a_kind_of_person_not_a_character() -> None:
 def test_an_animal_noun_before_a_name_names_an_animal_of_that_name() -> None:
     """'el perro Rex', 'the dog Rex', '犬のレックス': a pet of that name (data/pet_nouns.txt), unless the character
     is that animal: a beagle's traits make 'the dog <name>' the character (a breed names its animal)."""
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "Invented Studio"),),
-        works=(Work("w", "rh", ("Moonlit Toybox",)),),
-        characters=(
-            Character("rexo", "w", ("Rexo", "レクソ"), ("green plastic dinosaur",)),
-            Character("pip", "w", ("Pipkin", "ピプキン"), ("spotted beagle", "aviator goggles")),
-        ),
+    reg = one_work(
+        "Moonlit Toybox",
+        Character("rexo", "w", ("Rexo", "レクソ"), ("green plastic dinosaur",)),
+        Character("pip", "w", ("Pipkin", "ピプキン"), ("spotted beagle", "aviator goggles")),
     )
     mm = TextMatcher(reg)
     for text in (
@@ -215,10 +209,9 @@ def test_an_animal_noun_before_a_name_names_an_animal_of_that_name() -> None:
 def test_a_katakana_adjective_before_na_is_the_adjective() -> None:
     """A katakana name the analyser reads as an adjectival noun, with な after it ('ウッディな香り', 'ゴージャスなドレス'),
     is the adjective; the name doing something, or beside its title, is still the character."""
-    reg = Registry(
-        rightsholders=(Rightsholder("rh", "Invented Studio"),),
-        works=(Work("w", "rh", ("Velvet Carnival", "ベルベット・カーニバル")),),
-        characters=(Character("gus", "w", ("Gorgeous Gus", "ゴージャス"), ("sequin top hat",)),),
+    reg = one_work(
+        ("Velvet Carnival", "ベルベット・カーニバル"),
+        Character("gus", "w", ("Gorgeous Gus", "ゴージャス"), ("sequin top hat",)),
     )
     mm = TextMatcher(reg)
     assert chars(mm, "ゴージャスなドレスを着た女性") == []

@@ -122,7 +122,8 @@ class _Context:
     def written_as_name(self, s: Scored) -> bool:
         """A character's name, whole, written as a name: not read in another sense, not an everyday-word part of a
         longer name; in Latin letters not a lower-case English word ('knuckles', 'tails'), in Japanese written in
-        katakana, as names are ('ソラ'), not as words are ('そら', '珊瑚')."""
+        katakana, as names are ('ソラ'), not as words are ('そら', '珊瑚'), nor as loanwords always are ('シルバー',
+        'クリーム': katakana marks no name there)."""
         h = s.hit
         return (
             s.entry.character is not None
@@ -131,7 +132,7 @@ class _Context:
             and (
                 not _lower_word(self.index, self.toks, s)
                 if h.t0 >= 0
-                else all(is_katakana(c) or c in "ー・･" for c in h.lit)
+                else all(is_katakana(c) or c in "ー・･" for c in h.lit) and morph.loanword(h.lit) is not True
             )
         )
 
@@ -139,6 +140,8 @@ class _Context:
         """A kana name followed by an honorific ('うさぎちゃん', 'えどわーどくん'): said of a person or character."""
         h = s.hit
         if h.t0 >= 0 or s.entry.eid in self.index.person_parts:  # '星野さん': any Hoshino
+            return False
+        if to_katakana(h.lit) in self.index.person_readings:  # 'ユキさん', however it was read: any Yuki
             return False
         tail = to_katakana(self.norm.text[h.n1 : h.n1 + 5])
         if to_katakana(h.lit) in self.index.given_kana and any(map(tail.startswith, JA_PERSON_HONORIFICS)):

@@ -743,6 +743,41 @@ def _doubled(toks: list[Token], h: Hit) -> bool:
     return before is not None and before.text == t.text and t.sep_before in (" ", "-")
 
 
+APPOSITION_WORDS = 6  # words of an apposition read after a name ('Joy, a retired teacher from Ohio')
+
+
+def _described_otherwise(index: NameIndex, toks: list[Token], h: Hit) -> str:
+    """A name that is also a given name or surname, described after a comma as someone the character is not: an
+    apposition ('Jasmine, a software engineer', 'Vincent, the neighbours' son') whose words are none of the
+    character's trait, name or title words (NameIndex.trait_words, registered_words), or an age ('Emilia, age 7'):
+    someone of that name. '' when not. 'Maui, a demigod with tattoos' describes the character; an epithet without a
+    comma is left to the other rules ('Thorn the lion' may be a lion of the work's)."""
+    k = h.t1 + 1
+    if k + 1 >= len(toks) or toks[k].sep_before.strip() != "," or toks[k].upper:
+        return ""
+    first = toks[k]
+    if first.text == "age" and toks[k + 1].text.isdigit():
+        return f"a person of that name (', age {toks[k + 1].text}')"
+    if first.text not in ("a", "an", "the"):
+        return ""
+    words: list[str] = []
+    for t in toks[k + 1 : k + 1 + APPOSITION_WORDS]:
+        if t.sep_before.strip() and t.sep_before.strip() not in ("-", "'", "’"):
+            break
+        words.append(t.text.lower())
+    if not words:
+        return ""
+    e = index.entries[h.eid]
+    own = index.trait_words.get(e.character or "", frozenset())
+    if any(
+        w in own or w in index.registered_words or w.capitalize() in index.registered_words for w in words
+    ):
+        return ""
+    if not any(w.isalpha() and len(w) >= 3 and index.lex.is_common_en(w) for w in words):
+        return ""
+    return f"someone of that name (', {first.text} {' '.join(words)}')"
+
+
 def _epithet_after(toks: list[Token], h: Hit) -> bool:
     """The capitalised one-word hit is followed by 'the' and a lower-case word, spaces between ('Scar the lion')."""
     k = h.t1 + 1
@@ -785,6 +820,15 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
                 return f"a place ('{norm.text[toks[h.t0 - n].start : toks[h.t0 - 1].end]}' before it)"
     senses = index.senses.get(h.eid, ())
     person = bool(senses) and not vocab.PERSON_SENSES.isdisjoint(senses)
+    if senses and h.t1 + 1 < len(toks):
+        # 'the Po river', 'the Po valley': a name with other senses before the noun of a natural feature
+        nxt = toks[h.t1 + 1]
+        if not nxt.upper and not nxt.sep_before.strip() and nxt.text in vocab.feature_heads():
+            return f"a place ('{nxt.text}' after it)"
+    if person:
+        described = _described_otherwise(index, toks, h)
+        if described:
+            return described
     if h.t0 > 0 and (person or index.entries[h.eid].kind == PART):
         # a given name or surname after another capitalised word: a person's full name. For a part of a registered
         # full name ('Sasuke' of 'Sasuke Uchiha'), a name word that is not the registered one's ('Sarutobi
@@ -894,7 +938,33 @@ def _ja_elsewise(index: NameIndex, text: str, h: Hit, e: Entry) -> str:
         or _ja_own(text, h.n0)
         or _ja_pet(index, text, h.n0, e)
         or _ja_adjective(text, h)
+        or _ja_place(text, h)
+        or _ja_adverb(text, h)
     )
+
+
+def _ja_adverb(text: str, h: Hit) -> str:
+    """A katakana name the analyser reads as an adverb, with the verb 'する' after it ('胃がムカムカする', 'ワクワクして'):
+    the adverb, or ''."""
+    if text[h.n1 : h.n1 + 1] != "し" and text[h.n1 : h.n1 + 2] != "する":
+        return ""
+    if not all(is_katakana(c) or c == "ー" for c in h.lit) or morph.adverb(text, h.n0, h.n1) is not True:
+        return ""
+    return f"an adverb ('{text[h.n0 : h.n1 + 2]}')"
+
+
+def _ja_place(text: str, h: Hit) -> str:
+    """A katakana name the analyser reads as a place name in its sentence, with a place suffix or the locative 'で'
+    right after it ('マウイ島', 'ポー川', 'マウイでサーフィン'; data/ja_place_suffixes.txt): that place, or ''."""
+    if not all(is_katakana(c) or c == "ー" for c in h.lit):
+        return ""
+    tail = text[h.n1 : h.n1 + 4]
+    suffix = next((x for x in vocab.ja_place_suffixes() if tail.startswith(x)), "")
+    if not suffix and not tail.startswith("で"):
+        return ""
+    if morph.place_name(text, h.n0, h.n1) is not True:
+        return ""
+    return f"a place ('{text[h.n0 : h.n1 + max(1, len(suffix))]}')"
 
 
 def _its_animal(index: NameIndex, e: Entry, animal: frozenset[str]) -> bool:
@@ -1128,8 +1198,25 @@ def _different_person(index: NameIndex, toks: list[Token], h: Hit) -> bool:
     if h.t1 + 1 >= len(toks):
         return False
     nxt = toks[h.t1 + 1]
+    if (
+        nxt.text in vocab.name_particles()
+        and not nxt.upper
+        and not nxt.sep_before.strip()
+        and h.t1 + 2 < len(toks)
+    ):
+        # 'Vincent van Gogh', 'Otto von Bismarck': a particle and a surname after it
+        after = toks[h.t1 + 2]
+        return (
+            after.upper
+            and not after.sep_before.strip()
+            and after.text.isalpha()
+            and len(after.text) >= 2
+            and after.text not in index.registered_words
+        )
     if nxt.text == "the" and not nxt.upper and not nxt.sep_before.strip():
         pass  # an epithet may follow (below)
+    elif nxt.upper and nxt.sep_before == "-" and nxt.text not in HONORIFICS:
+        pass  # a hyphenated proper name ('Emilia-Romagna', 'Jean-Luc'): below, as one written apart
     elif not nxt.upper or nxt.sep_before.strip() or nxt.text in HONORIFICS:
         return False
     if len(nxt.text) == 1 and h.t1 + 2 < len(toks):

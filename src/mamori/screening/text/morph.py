@@ -136,6 +136,16 @@ def common_noun(word: str) -> bool | None:
     return len(ms) == 1 and ms[0][1] - ms[0][0] == len(word) and ms[0][2] == "名詞" and ms[0][3] == "普通名詞"
 
 
+@lru_cache(maxsize=2_000)
+def loanword(word: str) -> bool | None:
+    """Whether the analyser reads a word on its own as one loanword of its dictionary (unidic 語種 外: 'シルバー',
+    'クリーム'; not 'ソラ' (空) nor 'リク' (陸), native words, nor a name); None when it is unavailable."""
+    ms = _walk(word)
+    if ms is None:
+        return None
+    return len(ms) == 1 and ms[0][1] - ms[0][0] == len(word) and ms[0][2].feature.goshu == "外"
+
+
 def adjectival(word: str) -> bool | None:
     """Whether the analyser reads a word on its own as one adjectival noun (unidic 形状詞, or a noun that may be one:
     'ハッピー', 'クール', 'ラッキー'), which 'な' after it makes an adjective; None when it is unavailable."""
@@ -162,6 +172,17 @@ def place_name(text: str, a: int, b: int) -> bool | None:
     if not inside or inside[0][0] != a or inside[-1][1] != b:
         return False
     return all(m[2] == "名詞" and m[3] == "固有名詞" and m[5] == "地名" for m in inside)
+
+
+def adverb(text: str, a: int, b: int) -> bool | None:
+    """Whether the span [a, b) of text is one morpheme the analyser reads as an adverb in its sentence (unidic 副詞:
+    'ムカムカ' in '胃がムカムカする'); None when it is unavailable."""
+    got = _bounds(text, a, b)
+    if got is None:
+        return None
+    lo, hi = got
+    a, b = a - lo, b - lo
+    return any(m[0] == a and m[1] == b and m[2] == "副詞" for m in _tags(text[lo:hi]))
 
 
 def person_name(word: str) -> bool | None:

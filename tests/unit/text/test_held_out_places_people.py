@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from tests.unit.text.invented import chars, one_work
 
-from mamori.registry.model import Character
+from mamori.registry.model import Character, Registry, Rightsholder, Work
 from mamori.screening.text import TextMatcher
 
 
@@ -89,3 +89,49 @@ def test_everyday_prompts_pass(m: TextMatcher, prompt: str) -> None:
 )
 def test_the_characters_are_still_found(m: TextMatcher, prompt: str, expected: list[str]) -> None:
     assert chars(m, prompt) == expected
+
+
+@pytest.fixture(scope="module")
+def m2() -> TextMatcher:
+    return TextMatcher(
+        Registry(
+            rightsholders=(Rightsholder("rh", "Invented Studio"),),
+            works=(
+                Work("w1", "rh", ("Ember Court", "エンバーコート")),
+                Work("w2", "rh", ("Tidal Verse VII", "タイダルヴァースVII")),
+            ),
+            characters=(
+                # a one-word name that is also the first word of a longer registered name, and a given name
+                Character("blaze", "w1", ("Blaze the Cat", "Blaze"), ("fire princess", "purple cat")),
+                # a kana name that is a frequent Japanese given name, registered in hiragana and romaji
+                Character("shinobu", "w1", ("Shinobu Kageno", "しのぶ"), ("butterfly haori", "poison blade")),
+                Character("vera", "w2", ("Vera",), ("tide mage", "coral staff")),
+            ),
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "the Blaze brothers at a barbecue",  # a given name as a family's name, though it starts a longer name
+        "近所のシノブくんが犬を散歩させている",  # the katakana of a frequent given name, read through its romaji
+        "Clear skies over Circoscrizione Vii in winter",  # the number of a Japanese title names nothing alone
+        "Blaze and Vera, twins, on their first day of school",  # two given names of different works, nothing else
+    ],
+)
+def test_more_everyday_prompts_pass(m2: TextMatcher, prompt: str) -> None:
+    assert chars(m2, prompt) == []
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Blaze the Cat and Vera at the beach", ["blaze", "vera"]),  # the whole name
+        ("Blaze and Vera with her coral staff", ["blaze", "vera"]),  # a trait of one: the characters
+        ("シノブが毒の刃を構えるアニメ", ["shinobu"]),
+        ("タイダルヴァースVIIのヴェラ", ["vera"]),
+    ],
+)
+def test_more_characters_are_still_found(m2: TextMatcher, prompt: str, expected: list[str]) -> None:
+    assert chars(m2, prompt) == expected

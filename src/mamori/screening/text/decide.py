@@ -239,6 +239,7 @@ def decide(
         else:
             kept.append(s)
     ctx_of = _Context(index, work_chars, norm, toks, trait_hits, stems, kept)
+    _people_side_by_side(index, norm, toks, kept, ctx_of)
     final: list[tuple[Scored, float]] = []
     for s in kept:
         if s.status == "strong":
@@ -390,6 +391,38 @@ def _add_traits(
                     {"trait": h.trait.text},
                 )
             )
+
+
+_AND = frozenset({"and", "&", "und", "et", "y", "e"})
+
+
+def _people_side_by_side(
+    index: NameIndex, norm: Normalized, toks: list[Token], kept: list[Scored], ctx_of: _Context
+) -> None:
+    """Two one-word names that are also given names or surnames, of characters of different works, joined by 'and'
+    with nothing else in the prompt for either ('Vincent and Violet, twins, on their first day of school'): two
+    people of those names, each read so. Characters of one work side by side support each other (_Context.context);
+    a crossover of names that are no one else's ('Mario and Sonic') is not affected."""
+    for s in kept:
+        h = s.hit
+        if h.t0 < 0 or h.t0 != h.t1 or h.t1 + 2 >= len(toks) or toks[h.t1 + 1].text not in _AND:
+            continue
+        k = next((x for x in kept if x.hit.t0 == h.t1 + 2 and x.hit.t1 == x.hit.t0), None)
+        if k is None or k.entry.work == s.entry.work:
+            continue
+        pair = (s, k)
+        if not all(_person_named(index, x) for x in pair) or any(ctx_of.context(x) for x in pair):
+            continue
+        said = norm.text[toks[h.t0].start : toks[k.hit.t0].end]
+        for x in pair:
+            x.status, x.other = "needs", True
+            x.how = f"{x.how}; two people's names side by side ('{said}')"
+
+
+def _person_named(index: NameIndex, s: Scored) -> bool:
+    """A character's one-word Latin name (or name part) that is also a given name or surname."""
+    senses = index.senses.get(s.hit.eid, ())
+    return s.entry.character is not None and not vocab.PERSON_SENSES.isdisjoint(senses)
 
 
 def _modifier(index: NameIndex, toks: list[Token], s: Scored) -> bool:

@@ -509,6 +509,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             e.common
             or index.lex.everyday_ja(kata)
             or kata in index.kanji_readings  # 'ほたる' is also 蛍
+            or kata in index.person_readings  # 'シノブ': many people's name (vocab.person_name_readings)
             or e.kind == PART  # a part of the name alone, as in Latin letters: 'さとる' is any Satoru
             or _kanji_words(norm.text, h)
             or _kanji_place(norm.text, h)
@@ -794,6 +795,12 @@ def _epithet_after(toks: list[Token], h: Hit) -> bool:
     )
 
 
+def _first_word(index: NameIndex, e: Entry) -> bool:
+    """A part that is the first word of its registered name of several words."""
+    parent = index.entries[e.parent] if e.parent >= 0 else None
+    return parent is not None and len(parent.words) >= 2 and parent.words[0] == e.raw
+
+
 def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> str:
     """Why a one-word name reads here as something else than the character ('' when it does not): given to
     another ('a dog named X'), a person's name beside another capitalised name ('King Olaf', 'Sarutobi Sasuke')
@@ -861,8 +868,9 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
     ):
         return f"a place ('{toks[h.t1 + 1].text}' after it)"
     if (
-        "surname" in senses
-        and index.entries[h.eid].kind != PART  # 'the Simpson family' of 'Homer Simpson' is his family
+        person  # a surname, or a given name used as one ('the Jonas brothers')
+        # 'the Simpson family' of 'Homer Simpson' is his family; a first name is not ('Blaze' of 'Blaze the Cat')
+        and (index.entries[h.eid].kind != PART or _first_word(index, index.entries[h.eid]))
         and h.t1 + 1 < len(toks)
         and toks[h.t1 + 1].text.lower() in vocab.family_cues()
         and not toks[h.t1 + 1].sep_before.strip()

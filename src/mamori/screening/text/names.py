@@ -399,8 +399,14 @@ class NameIndex:
         def add_form(character: str | None, work: str, label: str, is_title: bool) -> None:
             toks = tokenize(normalize(label))
             words = tuple(w for w in (clean_letters(t.text) for t in toks) if w)
-            if words and sum(map(len, words)) <= 2 and any(is_cjk(c) for c in label):
-                words = ()  # an initial inside a Japanese name ('D' of 'モンキー・D・ルフィ') names nobody alone
+            if (
+                words
+                and (sum(map(len, words)) <= 2 or all(w in _ROMAN or w.isdigit() for w in words))
+                and any(is_cjk(c) for c in label)
+            ):
+                # an initial inside a Japanese name ('D' of 'モンキー・D・ルフィ') names nobody alone, nor does the number
+                # of a Japanese title ('VII' of 'ファイナルファンタジーVII')
+                words = ()
             if words:
                 raw = "".join(words)
                 self.registered_words.update(words)

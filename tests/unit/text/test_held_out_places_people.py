@@ -135,3 +135,73 @@ def test_more_everyday_prompts_pass(m2: TextMatcher, prompt: str) -> None:
 )
 def test_more_characters_are_still_found(m2: TextMatcher, prompt: str, expected: list[str]) -> None:
     assert chars(m2, prompt) == expected
+
+
+@pytest.fixture(scope="module")
+def m3() -> TextMatcher:
+    return TextMatcher(
+        Registry(
+            rightsholders=(Rightsholder("rh", "Invented Studio"),),
+            works=(
+                Work("w1", "rh", ("Neon Harbor Days", "ネオンハーバーデイズ")),
+                Work("w2", "rh", ("KAREN",)),  # a one-word title that is a given name
+            ),
+            characters=(
+                Character(
+                    "nana", "w1", ("Nana Hoshizora", "星空ナナ", "ナナ"), ("star hairpin", "bass guitar")
+                ),
+                Character(
+                    "chloe", "w1", ("Chloe Marlowe", "Chloe", "クロエ"), ("blue streaked hair", "polaroid")
+                ),
+                Character("max", "w1", ("Max Ardent", "Max", "マックス"), ("rewind power", "film camera")),
+                Character("haru", "w1", ("Haru Kirigaya", "Haru", "ハル"), ("paper lantern", "cat ears")),
+                Character("mario", "w1", ("Mario Vance", "Mario"), ("red cap", "hammer")),
+                Character("miku", "w1", ("Sorane Miku", "Miku"), ("teal pigtails", "leek")),
+                Character("haruka", "w2", ("Haruka Kinomoto", "木之本遥"), ("star wand", "pink dress")),
+            ),
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        # appositions in the prompts' languages, and one naming an animal
+        "Mario, un pizzaiolo napoletano, inforna una margherita nel forno a legna",
+        "Chloé, une fleuriste, composant un bouquet de pivoines",
+        "Max, el perro de la familia, durmiendo junto a la chimenea",
+        "Haru, a shiba inu, chasing falling leaves in the park",
+        # a relation noun before a Japanese name, 'という' and an animal, a breed before a name
+        "娘のクロエちゃんが初めて自転車に乗れた日",
+        "カフェで友達のナナちゃんとランチ",
+        "ハルちゃんという柴犬が桜の下でお座りしている",
+        "ゴールデンレトリバーのマックスが雪の中を走っている",
+        # an everyday Japanese given name (gender-guesser's ratings for Japan) with an honorific
+        "ナナちゃんが公園の砂場で遊んでいる",
+        # a kanji part that is a place: a station after it, its prefecture before it
+        "滋賀県木之本の古い町並み",
+        "木之本駅の前のバス停",
+        # a one-word title that is a given name, with an honorific: someone of that name
+        "a birthday card for Karen-san",
+        # a brand is no misspelt name part
+        "an Ajinomoto factory in the rain",
+        # a given name as a family's name, where the part of a longer name is also registered whole
+        "the Miku twins in winter",
+    ],
+)
+def test_third_registry_everyday_prompts_pass(m3: TextMatcher, prompt: str) -> None:
+    assert chars(m3, prompt) == []
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Mario, the famous video game hero, swinging his hammer", ["mario"]),  # a fiction's words
+        ("Max, a girl with a film camera, in the hallway", ["max"]),  # her trait
+        ("ナナちゃんがベースギターを弾くネオンハーバーデイズのイラスト", ["nana"]),  # the title
+        ("木之本遥が星の杖を振る", ["haruka"]),
+        ("KAREN fan art of Haruka Kinomoto", ["haruka"]),
+    ],
+)
+def test_third_registry_characters_are_still_found(m3: TextMatcher, prompt: str, expected: list[str]) -> None:
+    assert chars(m3, prompt) == expected

@@ -89,8 +89,8 @@ class _Context:
         if traits >= (2 if strict else 1):
             return FULL
         for k in self.kept:
-            if k is s or k.entry.work != e.work:
-                continue
+            if k is s or k.entry.work != e.work or k.other and k.status == "needs":
+                continue  # a form read in another sense ('友達のナナちゃん', '大崎駅') supports nothing
             # another form of the work elsewhere; a name and a title of the work that each need context (both
             # in ordinary words: 'rem from re zero') support each other, and so do two characters of the work each
             # named by a word that needs context ('ソラとリク', 'Sakura and Hinata')
@@ -141,7 +141,9 @@ class _Context:
         h = s.hit
         if h.t0 >= 0 or s.entry.eid in self.index.person_parts:  # '星野さん': any Hoshino
             return False
-        if to_katakana(h.lit) in self.index.person_readings:  # 'ユキさん', however it was read: any Yuki
+        if self.index.frequent_name(
+            to_katakana(h.lit)
+        ):  # 'ユキさん', 'ナナちゃん', however it was read: anyone
             return False
         tail = to_katakana(self.norm.text[h.n1 : h.n1 + 5])
         if to_katakana(h.lit) in self.index.given_kana and any(map(tail.startswith, JA_PERSON_HONORIFICS)):
@@ -236,6 +238,14 @@ def decide(
                 )
             ):
                 break
+            if (
+                (kh.n0, kh.n1) == (n0, n1)
+                and k.other
+                and s.entry.kind == PART
+                and k.entry.kind != PART
+                and k.entry.character == s.entry.character
+            ):
+                break  # the part at the place of the whole one-word name read in another sense ('the Miku twins')
         else:
             kept.append(s)
     ctx_of = _Context(index, work_chars, norm, toks, trait_hits, stems, kept)
@@ -281,9 +291,12 @@ def decide(
             by_char[s.entry.character].append((s, sc))
     evidence: dict[str, list[Evidence]] = defaultdict(list)
     for cid, items in by_char.items():
+        # several parts: at several places of the prompt, not one word read as two spellings of a part ('Hogan' as
+        # 'hogan' and as the romaji of 'ホーガン')
         boost = (
             len(items) >= 2
             and len({s.entry.raw for s, _ in items if s.entry.kind == PART and s.hit.t0 >= 0}) >= 2
+            and len({(s.hit.t0, s.hit.t1) for s, _ in items if s.entry.kind == PART and s.hit.t0 >= 0}) >= 2
         )
         seen: dict[tuple[int, int], float] = {}
         for s, sc in sorted(items, key=_by_score) if len(items) > 1 else items:
@@ -403,17 +416,20 @@ def _people_side_by_side(
     with nothing else in the prompt for either ('Vincent and Violet, twins, on their first day of school'): two
     people of those names, each read so. Characters of one work side by side support each other (_Context.context);
     a crossover of names that are no one else's ('Mario and Sonic') is not affected."""
+    at: dict[int, list[Scored]] = defaultdict(list)  # one-token Latin hits by token (a name and its romaji…)
     for s in kept:
-        h = s.hit
-        if h.t0 < 0 or h.t0 != h.t1 or h.t1 + 2 >= len(toks) or toks[h.t1 + 1].text not in _AND:
+        if s.hit.t0 >= 0 and s.hit.t0 == s.hit.t1:
+            at[s.hit.t0].append(s)
+    for t, left in at.items():
+        right = at.get(t + 2, [])
+        if not right or t + 1 >= len(toks) or toks[t + 1].text not in _AND:
             continue
-        k = next((x for x in kept if x.hit.t0 == h.t1 + 2 and x.hit.t1 == x.hit.t0), None)
-        if k is None or k.entry.work == s.entry.work:
+        if {s.entry.work for s in left} & {s.entry.work for s in right}:
             continue
-        pair = (s, k)
+        pair = (*left, *right)
         if not all(_person_named(index, x) for x in pair) or any(ctx_of.context(x) for x in pair):
             continue
-        said = norm.text[toks[h.t0].start : toks[k.hit.t0].end]
+        said = norm.text[toks[t].start : toks[t + 2].end]
         for x in pair:
             x.status, x.other = "needs", True
             x.how = f"{x.how}; two people's names side by side ('{said}')"

@@ -509,7 +509,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             e.common
             or index.lex.everyday_ja(kata)
             or kata in index.kanji_readings  # 'ほたる' is also 蛍
-            or kata in index.person_readings  # 'シノブ': many people's name (vocab.person_name_readings)
+            or index.frequent_name(kata)  # 'シノブ', 'ナナ': many people's name
             or e.kind == PART  # a part of the name alone, as in Latin letters: 'さとる' is any Satoru
             or _kanji_words(norm.text, h)
             or _kanji_place(norm.text, h)
@@ -617,8 +617,11 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
                     amb = False
                     break
     status = "strong"
+    if title and single_word_title(e) and _honorific_next(toks, h):
+        # 'Nana-san': a one-word title with a Japanese honorific after it is someone of that name
+        return Scored(h, e, score, rule, f"{how}; a person ('{toks[h.t1 + 1].text}' after it)", "needs", True)
     if amb:
-        status = _capitalisation(ts, toks, h, index)
+        status = _capitalisation(ts, toks, h, index, title)
         if status == "needs" and len(e.words) >= 2 and _as_registered_caps(norm, h, e):
             status = "strong"  # 'SPY×FAMILY': the rightsholder's own capitals, not short acronyms
         if (
@@ -747,36 +750,49 @@ def _doubled(toks: list[Token], h: Hit) -> bool:
 APPOSITION_WORDS = 6  # words of an apposition read after a name ('Joy, a retired teacher from Ohio')
 
 
-def _described_otherwise(index: NameIndex, toks: list[Token], h: Hit) -> str:
+def _described_otherwise(index: NameIndex, toks: list[Token], h: Hit, person: bool) -> str:
     """A name that is also a given name or surname, described after a comma as someone the character is not: an
-    apposition ('Jasmine, a software engineer', 'Vincent, the neighbours' son') whose words are none of the
-    character's trait, name or title words (NameIndex.trait_words, registered_words), or an age ('Emilia, age 7'):
-    someone of that name. '' when not. 'Maui, a demigod with tattoos' describes the character; an epithet without a
-    comma is left to the other rules ('Thorn the lion' may be a lion of the work's)."""
+    apposition in one of the prompts' languages ('Jasmine, a software engineer', 'Mario, un pizzaiolo napoletano',
+    'Max, el perro de la familia'; data/articles.txt) whose words are none of the character's trait, name or title
+    words (NameIndex.trait_words, registered_words) and none of a picture's or a fiction's (data/fiction_words.txt:
+    'Elsa, a watercolor painting', 'Mario, the famous video game hero'), or an age ('Emilia, age 7'): someone of that
+    name. An apposition naming an animal (data/pet_nouns.txt: 'Haru, a shiba inu') makes any name an animal's, unless
+    the character is that animal. '' when not. An epithet without a comma is left to the other rules ('Thorn the
+    lion' may be the work's)."""
     k = h.t1 + 1
     if k + 1 >= len(toks) or toks[k].sep_before.strip() != "," or toks[k].upper:
         return ""
     first = toks[k]
-    if first.text == "age" and toks[k + 1].text.isdigit():
+    if person and first.text == "age" and toks[k + 1].text.isdigit():
         return f"a person of that name (', age {toks[k + 1].text}')"
-    if first.text not in ("a", "an", "the"):
+    if first.text not in vocab.articles():
         return ""
     words: list[str] = []
     for t in toks[k + 1 : k + 1 + APPOSITION_WORDS]:
         if t.sep_before.strip() and t.sep_before.strip() not in ("-", "'", "’"):
             break
         words.append(t.text.lower())
-    if not words:
+    if not any(w.isalpha() and len(w) >= 3 for w in words):
         return ""
     e = index.entries[h.eid]
     own = index.trait_words.get(e.character or "", frozenset())
-    if any(
-        w in own or w in index.registered_words or w.capitalize() in index.registered_words for w in words
-    ):
-        return ""
-    if not any(w.isalpha() and len(w) >= 3 and index.lex.is_common_en(w) for w in words):
-        return ""
-    return f"someone of that name (', {first.text} {' '.join(words)}')"
+    fiction = vocab.fiction_words()
+    for w in words:
+        if w in STOPWORDS or w in index.function_words:
+            continue  # 'from' of a trait 'courier from the satellite' says nothing
+        if (
+            w in own
+            or w in fiction
+            or w in index.registered_words
+            or w.capitalize() in index.registered_words
+        ):
+            return ""
+    said = f"', {first.text} {' '.join(words)}'"
+    pets = vocab.pet_nouns()
+    animal = next((pets[w] for w in words if w in pets), None)
+    if animal is not None:
+        return "" if _its_animal(index, e, animal) else f"an animal of that name ({said})"
+    return f"someone of that name ({said})" if person else ""
 
 
 def _epithet_after(toks: list[Token], h: Hit) -> bool:
@@ -832,10 +848,9 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
         nxt = toks[h.t1 + 1]
         if not nxt.upper and not nxt.sep_before.strip() and nxt.text in vocab.feature_heads():
             return f"a place ('{nxt.text}' after it)"
-    if person:
-        described = _described_otherwise(index, toks, h)
-        if described:
-            return described
+    described = _described_otherwise(index, toks, h, person or index.entries[h.eid].kind == PART)
+    if described:
+        return described
     if h.t0 > 0 and (person or index.entries[h.eid].kind == PART):
         # a given name or surname after another capitalised word: a person's full name. For a part of a registered
         # full name ('Sasuke' of 'Sasuke Uchiha'), a name word that is not the registered one's ('Sarutobi
@@ -944,11 +959,14 @@ def _ja_elsewise(index: NameIndex, text: str, h: Hit, e: Entry) -> str:
     return (
         _ja_likeness(text, h.n1)
         or _ja_own(text, h.n0)
-        or _ja_pet(index, text, h.n0, e)
+        or _ja_pet(index, text, h.n0, h.n1, e)
         or _ja_adjective(text, h)
         or _ja_place(text, h)
         or _ja_adverb(text, h)
     )
+
+
+_JA_REGION_ENDS = "県府都道市郡町村区"  # the last kanji of a prefecture's or a city's name ('滋賀県')
 
 
 def _ja_adverb(text: str, h: Hit) -> str:
@@ -962,13 +980,17 @@ def _ja_adverb(text: str, h: Hit) -> str:
 
 
 def _ja_place(text: str, h: Hit) -> str:
-    """A katakana name the analyser reads as a place name in its sentence, with a place suffix or the locative 'で'
-    right after it ('マウイ島', 'ポー川', 'マウイでサーフィン'; data/ja_place_suffixes.txt): that place, or ''."""
-    if not all(is_katakana(c) or c == "ー" for c in h.lit):
+    """A katakana or kanji name (or part) the analyser reads as a place name in its sentence, with a place suffix
+    right after it ('マウイ島', 'ポー川', '大崎駅'; data/ja_place_suffixes.txt), the locative 'で' after a katakana one
+    ('マウイでサーフィン'), or the prefecture or city it lies in right before a kanji one ('滋賀県木之本'): that place,
+    or ''."""
+    katakana = all(is_katakana(c) or c == "ー" for c in h.lit)
+    if not katakana and not all(is_kanji(c) for c in h.lit):
         return ""
     tail = text[h.n1 : h.n1 + 4]
     suffix = next((x for x in vocab.ja_place_suffixes() if tail.startswith(x)), "")
-    if not suffix and not tail.startswith("で"):
+    within = not katakana and h.n0 >= 2 and text[h.n0 - 1] in _JA_REGION_ENDS and is_kanji(text[h.n0 - 2])
+    if not suffix and not (katakana and tail.startswith("で")) and not within:
         return ""
     if morph.place_name(text, h.n0, h.n1) is not True:
         return ""
@@ -1074,8 +1096,16 @@ _JA_OWNED = re.compile("ノ([^ノガハヲニデト、。・\\s]{1,6})ノ$")
 
 def _ja_own(text: str, n0: int) -> str:
     """A Japanese first-person word, 'の', a noun and 'の' right before a name ('うちの猫のトトロ', '私の祖母のエルサ'; data/
-    own_cues.txt): the writer's own, or ''."""
-    if n0 < 4 or text[n0 - 1] not in "のノ":  # most names: no analysis
+    own_cues.txt), or a relation noun and 'の' ('娘のクロエちゃん', '同僚の透さん'; data/relation_nouns_ja.txt): the
+    writer's own, or someone in the writer's life, or ''."""
+    if n0 < 2 or text[n0 - 1] not in "のノ":  # most names: no analysis
+        return ""
+    near = to_katakana(text[max(0, n0 - 6) : n0 - 1])
+    rel = next((r for r in vocab.relation_nouns_ja() if near.endswith(r)), "")
+    # the relation noun a word of its own: not the end of a longer word ('姉' of '大姉', which the analyser joins)
+    if rel and morph.crosses_word(text, n0 - 1 - len(rel), n0 - 1) in (None, (False, False)):
+        return f"someone in the writer's life ('{text[n0 - 1 - len(rel) : n0]}')"
+    if n0 < 4:
         return ""
     head = to_katakana(text[max(0, n0 - 14) : n0])
     m = _JA_OWNED.search(head)
@@ -1086,13 +1116,17 @@ def _ja_own(text: str, n0: int) -> str:
     return f"the writer's own ('{text[n0 - len(head) + m.start() - len(cue) : n0]}')" if cue else ""
 
 
-def _ja_pet(index: NameIndex, text: str, n0: int, e: Entry) -> str:
+def _ja_pet(index: NameIndex, text: str, n0: int, n1: int, e: Entry) -> str:
     """An animal noun and 'の' right before a name ('犬のレックス', 'ネコのタマ'; data/pet_nouns.txt), the noun a word
-    of its own (not the end of '犬夜叉'): an animal of that name, unless the character is that animal (a trait word
-    of the same animal: 'ネズミのジェリー' of a 'brown mouse'), or ''."""
+    of its own (not the end of '犬夜叉'), or 'という' and one after it ('ハルちゃんという柴犬'): an animal of that name,
+    unless the character is that animal (a trait word of the same animal: 'ネズミのジェリー' of a 'brown mouse'), or
+    ''."""
+    pets = vocab.pet_nouns()
+    called = _called_animal(text, n1, pets)
+    if called and not _its_animal(index, e, pets[called]):
+        return f"an animal of that name ('という{called}')"
     if n0 < 2 or text[n0 - 1] not in "のノ":  # most names: no lookup
         return ""
-    pets = vocab.pet_nouns()
     for k in range(max(0, n0 - 6), n0 - 1):
         word = text[k : n0 - 1]
         animal = pets.get(to_katakana(word))
@@ -1103,6 +1137,17 @@ def _ja_pet(index: NameIndex, text: str, n0: int, e: Entry) -> str:
         if _its_animal(index, e, animal):
             return ""
         return f"an animal of that name ('{text[k:n0]}' before it)"
+    return ""
+
+
+def _called_animal(text: str, n1: int, pets: dict[str, frozenset[str]]) -> str:
+    """The animal noun (katakana-folded) after 'という' right after a name, an honorific between allowed
+    ('ハルちゃんという柴犬'), or ''."""
+    tail = to_katakana(text[n1 : n1 + 16])
+    for hon in ("", *JA_HONORIFICS):
+        if tail.startswith(hon) and tail[len(hon) :].startswith("トイウ"):
+            rest = tail[len(hon) + 3 :]
+            return next((p for p in sorted(pets, key=len, reverse=True) if p and rest.startswith(p)), "")
     return ""
 
 
@@ -1166,8 +1211,13 @@ def _honorific_next(toks: list[Token], h: Hit) -> bool:
     return k < len(toks) and toks[k].text in HONORIFICS and toks[k].sep_before in ("-", " ", "")
 
 
-def _capitalisation(ts: list[Token], toks: list[Token], h: Hit, index: NameIndex) -> str:
-    if _honorific_next(toks, h):
+def single_word_title(e: Entry) -> bool:
+    """A registered title of one Latin word ('NANA')."""
+    return e.is_title and len(e.words) == 1
+
+
+def _capitalisation(ts: list[Token], toks: list[Token], h: Hit, index: NameIndex, title: bool = False) -> str:
+    if not title and _honorific_next(toks, h):  # 'Nana-san' is someone, not the title 'NANA'
         return "strong"
     last = len(ts) - 1
     for i, t in enumerate(ts):  # a lower-case token, or a short all-caps one (a single capital letter too)

@@ -203,13 +203,21 @@ def _ja_part_common(pk: str, pos: int, n_parts: int, names: list[tuple[str, ...]
 def frequent_person_name(part: str) -> str:
     """'surname' or 'given-name' for a kanji name part the analyser reads as one person's name that is frequent in
     Japanese text (wordfreq Zipf >= vocab.JA_EVERYDAY_ZIPF: '星野' 4.0, '山田' 4.6; not '月野' 3.0, '綾波'), or for a
-    kana one that is the reading of frequent names (vocab.person_name_readings: 'タケシ', 'シンジ'), else ''."""
+    kana one that is the reading of frequent names (vocab.person_name_readings: 'タケシ', 'シンジ') or an everyday
+    Japanese given name (vocab.japanese_given_names: 'ナナ', 'ヒカル'), else ''."""
     if part and all(is_kana(c) for c in part):
-        return vocab.person_name_readings().get(to_katakana(part), "")
+        reading = vocab.person_name_readings().get(to_katakana(part), "")
+        return reading or ("given-name" if romaji_key(part) in _japanese_given_keys() else "")
     if not all(is_kanji(c) for c in part) or vocab.zipf(part, "ja") < vocab.JA_EVERYDAY_ZIPF:
         return ""
     kind = morph.person_name_kind(part)
     return {"surname": "surname", "given": "given-name"}.get(kind or "", "")
+
+
+@lru_cache(maxsize=1)
+def _japanese_given_keys() -> frozenset[str]:
+    """The phonetic keys of everyday Japanese given names (vocab.japanese_given_names): 'トオル' reads as 'Tohru'."""
+    return frozenset(phonetic_key(n) for n in vocab.japanese_given_names() if len(n) >= 3)
 
 
 def _near_one(word: str, rests: tuple[str, ...]) -> bool:
@@ -837,6 +845,7 @@ class NameIndex:
         self.person_readings: frozenset[str] = (
             frozenset(vocab.person_name_readings()) if char_kana else frozenset()
         )
+        self.person_keys: frozenset[str] = _japanese_given_keys() if char_kana else frozenset()
         self.person_chars: frozenset[str] = frozenset(
             k for k, v in by_char.items() if k and not vocab.PERSON_SENSES.isdisjoint(v)
         )
@@ -884,11 +893,15 @@ class NameIndex:
                 if w in self.registered_words or w in self.homographs:
                     continue
                 near = fuzzy.get((True, len(k) - 1))
+                near2 = fuzzy.get((True, len(k) - 2)) if len(k) >= 9 else None
                 if (
                     k in one_word
                     or k in fuzzy.get((True, len(k)), _EMPTY)
                     or near is not None
                     and any(d in near for d in deletes1(k))
+                    # a long word two deletions from a form, as the candidates of 9+ letters are ('Ajinomoto')
+                    or near2 is not None
+                    and any(d2 in near2 for d in deletes1(k) for d2 in deletes1(d))
                 ):
                     self.homographs[w] = z
             if self.homographs:
@@ -1031,6 +1044,13 @@ class NameIndex:
             self._rest_near[key] = got
         return got
 
+    def frequent_name(self, kana: str) -> bool:
+        """Kana (katakana-folded) that read as a frequent Japanese name: the reading of frequent kanji names
+        ('タケシ') or an everyday given name ('ナナ', 'ヒカル'; vocab.japanese_given_names)."""
+        return kana in self.person_readings or (
+            bool(self.person_keys) and len(kana) >= 2 and romaji_key(kana) in self.person_keys
+        )
+
     def work_of(self, character: str) -> str:
         return self.char_work.get(character, "")
 
@@ -1049,14 +1069,16 @@ PLACE_ZIPF = (
 
 @lru_cache(maxsize=1)
 def _established_keys() -> tuple[tuple[str, str, float], ...]:
-    """(word, its phonetic key, its Zipf frequency) of each one-word place name, given name and surname
-    (vocab.places, vocab.established_given_names, vocab.surnames, as PLACE_ZIPF: 'Uchiza' is a town in Peru, not a
+    """(word, its phonetic key, its Zipf frequency) of each one-word place name, given name, surname and brand
+    (vocab.places, vocab.established_given_names, vocab.surnames, vocab.brands, as PLACE_ZIPF: 'Uchiza' is a town in Peru, not a
     misspelt 'Uchiha'; 'Youssouf' is a given name, not a misspelt 'Yosshii'; 'Duffy' a surname, not a misspelt
     'Luffy') and of each of vocab.established_words(), keyed once a process."""
     places = {
         _unaccented(w) for w in vocab.places() if " " not in w
     }  # as prompts are folded: 'Baní' -> 'bani'
-    names = places | vocab.established_given_names() | vocab.surnames()
+    # one-word brands too ('Ajinomoto' is a company, not a misspelt 'Kinomoto')
+    brands = {_unaccented(b) for b in vocab.brands() if " " not in b}
+    names = places | vocab.established_given_names() | vocab.surnames() | brands
     return tuple(
         (w, phonetic_key(w), PLACE_ZIPF) for w in sorted(names) if len(w) >= 4 and w.isalpha()
     ) + tuple((w, phonetic_key(w), z) for w, z in vocab.established_words().items())

@@ -226,6 +226,23 @@ GIVEN_COUNTRY_MIN = 5
 
 
 @lru_cache(maxsize=1)
+def japanese_given_names() -> frozenset[str]:
+    """Lower-case romaji of the given names gender-guesser rates at GIVEN_COUNTRY_MIN or more in Japan ('hikaru',
+    'nana', 'asuka'): everyday Japanese given names, however their kanji are written (unidic reads 光 as a word, so
+    person_name_readings misses 'ヒカル')."""
+    import gender_guesser.detector as gg
+
+    japan = gg.Detector.COUNTRIES.index("japan")
+    out = set()
+    for name, genders in _gender_guesser_names().items():
+        for v in genders.values():
+            c = v[japan] if len(v) > japan else " "
+            if c in "123456789ABCD" and int(c, 16) >= GIVEN_COUNTRY_MIN and name.isalpha():
+                out.add(name.lower())
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
 def established_given_names() -> frozenset[str]:
     """Lower-case given names in everyday use: the census's frequent ones (frequent_given_names) and
     gender-guesser's at GIVEN_COUNTRY_MIN or more in some country. A prompt word that is one is that name, not a
@@ -602,6 +619,25 @@ def feature_heads() -> frozenset[str]:
     """data/feature_heads.txt: the nouns after a name that make it a river's, a valley's or an island's
     ('the Po river'), lower case."""
     return frozenset(word_list("feature_heads.txt"))
+
+
+@lru_cache(maxsize=1)
+def articles() -> frozenset[str]:
+    """data/articles.txt: the articles an apposition after a name starts with, in the prompts' languages."""
+    return frozenset(word_list("articles.txt"))
+
+
+@lru_cache(maxsize=1)
+def fiction_words() -> frozenset[str]:
+    """data/fiction_words.txt: the words that make an apposition describe a picture or a fiction ('a watercolor
+    painting', 'the video game hero')."""
+    return frozenset(word_list("fiction_words.txt"))
+
+
+@lru_cache(maxsize=1)
+def relation_nouns_ja() -> tuple[str, ...]:
+    """data/relation_nouns_ja.txt: family, friends, colleagues (katakana-folded), longest first."""
+    return tuple(sorted(word_list("relation_nouns_ja.txt"), key=len, reverse=True))
 
 
 @lru_cache(maxsize=1)

@@ -893,7 +893,8 @@ class NameIndex:
                 if w in self.registered_words or w in self.homographs:
                     continue
                 near = fuzzy.get((True, len(k) - 1))
-                near2 = fuzzy.get((True, len(k) - 2)) if len(k) >= 9 else None
+                # (names only: places, given names, surnames, brands; every long word would triple the build)
+                near2 = fuzzy.get((True, len(k) - 2)) if len(k) >= 9 and z == PLACE_ZIPF else None
                 if (
                     k in one_word
                     or k in fuzzy.get((True, len(k)), _EMPTY)

@@ -185,6 +185,10 @@ def m3() -> TextMatcher:
         "a birthday card for Karen-san",
         # a brand is no misspelt name part
         "an Ajinomoto factory in the rain",
+        # naming cues in other languages
+        "Una ragazza di nome Chloe che legge in un caffè di Torino",
+        "Unos niños jugando en la playa con su perro llamado Max",
+        "une petite fille nommée Chloé au marché",
         # a given name as a family's name, where the part of a longer name is also registered whole
         "the Miku twins in winter",
     ],

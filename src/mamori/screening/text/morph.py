@@ -159,15 +159,25 @@ def adjectival(word: str) -> bool | None:
     )
 
 
-def place_name(text: str, a: int, b: int) -> bool | None:
-    """Whether the span [a, b) of text is whole morphemes the analyser reads as place names (unidic 固有名詞 地名:
-    '鳴門' in '鳴門海峡の渦潮'); None when it is unavailable."""
+def _tagged(
+    text: str, a: int, b: int
+) -> tuple[tuple[tuple[int, int, str, str, str, str], ...], int, int] | None:
+    """The tags of the Japanese run around the span [a, b) (`_bounds`), and the span in the run's offsets; None when
+    the analyser is unavailable."""
     got = _bounds(text, a, b)
     if got is None:
         return None
     lo, hi = got
-    ms = _tags(text[lo:hi])
-    a, b = a - lo, b - lo
+    return _tags(text[lo:hi]), a - lo, b - lo
+
+
+def place_name(text: str, a: int, b: int) -> bool | None:
+    """Whether the span [a, b) of text is whole morphemes the analyser reads as place names (unidic 固有名詞 地名:
+    '鳴門' in '鳴門海峡の渦潮'); None when it is unavailable."""
+    got = _tagged(text, a, b)
+    if got is None:
+        return None
+    ms, a, b = got
     inside = [m for m in ms if m[0] < b and m[1] > a]
     if not inside or inside[0][0] != a or inside[-1][1] != b:
         return False
@@ -177,12 +187,11 @@ def place_name(text: str, a: int, b: int) -> bool | None:
 def adverb(text: str, a: int, b: int) -> bool | None:
     """Whether the span [a, b) of text is one morpheme the analyser reads as an adverb in its sentence (unidic 副詞:
     'ムカムカ' in '胃がムカムカする'); None when it is unavailable."""
-    got = _bounds(text, a, b)
+    got = _tagged(text, a, b)
     if got is None:
         return None
-    lo, hi = got
-    a, b = a - lo, b - lo
-    return any(m[0] == a and m[1] == b and m[2] == "副詞" for m in _tags(text[lo:hi]))
+    ms, a, b = got
+    return any(m[0] == a and m[1] == b and m[2] == "副詞" for m in ms)
 
 
 def person_name(word: str) -> bool | None:

@@ -32,6 +32,8 @@ def m() -> TextMatcher:
             Character("jasmine", "w", ("Jasmine",), ("desert princess", "pet tiger")),
             Character("po", "w", ("Po", "ポー"), ("panda warrior", "dumplings")),
             Character("maui", "w", ("Maui", "マウイ"), ("magic fish hook", "demigod", "living tattoos")),
+            # a katakana name at the end of a longer katakana word of the dictionary (ヘクトパスカル)
+            Character("pascal", "w", ("Pascal", "パスカル"), ("green chameleon", "color changing")),
         )
     )
 
@@ -60,6 +62,8 @@ def m() -> TextMatcher:
         "morning fog over farmland in the Po valley",
         "Maui beach sunset with palm trees",
         "snorkeling off the coast of Maui",
+        # a katakana word of the dictionary that runs across the start of a katakana name
+        "天気図に中心気圧950ヘクトパスカルの台風",
         # an apposition that describes someone the character is not, or an age
         "Jasmine, a software engineer, presenting at a tech conference",
         "Vincent, the neighbours' son, skateboarding down the street",
@@ -85,6 +89,7 @@ def test_everyday_prompts_pass(m: TextMatcher, prompt: str) -> None:
         ("Maui holding his magic fish hook", ["maui"]),
         ("Jasmine, a desert princess with her pet tiger", ["jasmine"]),  # her traits: the character
         ("Po eating dumplings in the Valley of Peace", ["po"]),
+        ("パスカルがカメレオンの姿で隠れる", ["pascal"]),
     ],
 )
 def test_the_characters_are_still_found(m: TextMatcher, prompt: str, expected: list[str]) -> None:

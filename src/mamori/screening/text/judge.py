@@ -155,6 +155,8 @@ def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_
     got = morph.crosses_word(text, na, nb)
     if got is None:  # no analyser: the script rules alone
         return not left_same and not right_kata
+    if got[0] and left_same and is_katakana(first):
+        return False  # a dictionary katakana word that runs across the name's start ('ヘクトパスカル', 'ゾロアスター')
     if got[0] or got[1]:
         # MeCab reads an unknown kana name by gluing its kana to the words around it ('ことし|もべ', 'たくん'): a
         # word across an edge is overruled only by a particle or honorific right after a name of 3+ kana, or by an

@@ -1124,7 +1124,7 @@ def _ja_pet(index: NameIndex, text: str, n0: int, n1: int, e: Entry) -> str:
     unless the character is that animal (a trait word of the same animal: 'ネズミのジェリー' of a 'brown mouse'), or
     ''."""
     pets = vocab.pet_nouns()
-    called = _called_animal(text, n1, pets)
+    called = _called_animal(text, n1)
     if called and not _its_animal(index, e, pets[called]):
         return f"an animal of that name ('という{called}')"
     if n0 < 2 or text[n0 - 1] not in "のノ":  # most names: no lookup
@@ -1142,14 +1142,14 @@ def _ja_pet(index: NameIndex, text: str, n0: int, n1: int, e: Entry) -> str:
     return ""
 
 
-def _called_animal(text: str, n1: int, pets: dict[str, frozenset[str]]) -> str:
+def _called_animal(text: str, n1: int) -> str:
     """The animal noun (katakana-folded) after 'という' right after a name, an honorific between allowed
     ('ハルちゃんという柴犬'), or ''."""
     tail = to_katakana(text[n1 : n1 + 16])
     for hon in ("", *JA_HONORIFICS):
         if tail.startswith(hon) and tail[len(hon) :].startswith("トイウ"):
             rest = tail[len(hon) + 3 :]
-            return next((p for p in sorted(pets, key=len, reverse=True) if p and rest.startswith(p)), "")
+            return next((p for p in vocab.pet_nouns_ja() if rest.startswith(p)), "")
     return ""
 
 

@@ -519,6 +519,12 @@ def ja_place_suffixes() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def pet_nouns_ja() -> tuple[str, ...]:
+    """The Japanese animal nouns of data/pet_nouns.txt (katakana-folded), longest first: what 'という' may name."""
+    return tuple(sorted((w for w in pet_nouns() if w and not w.isascii()), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
 def pet_nouns() -> dict[str, frozenset[str]]:
     """data/pet_nouns.txt: each animal noun (lower case, six languages; Japanese katakana-folded) -> every word of its
     animal's line."""

@@ -160,7 +160,7 @@ class _Context:
             if not got and not text.isascii():
                 if self.kata is None:
                     self.kata = to_katakana(text)
-                got = any(c in self.kata for c in ja)
+                got = _ja_cue_in(text, self.kata, ja)
             self.cue = got
         return got
 
@@ -477,8 +477,19 @@ def _original_character(text: str) -> bool:
         return True
     if text.isascii():
         return False
-    kata = to_katakana(text)
-    return any(c in kata for c in ja)
+    return _ja_cue_in(text, to_katakana(text), ja)
+
+
+def _ja_cue_in(text: str, kata: str, cues: tuple[str, ...]) -> bool:
+    """One of the Japanese cues (katakana-folded) is in the text as a word of its own: 'アニメ' in 'アニメ風', not in
+    'アニメーション' (animation, a word that depicts rabbits and cities as well)."""
+    for c in cues:
+        at = kata.find(c)
+        while at >= 0:
+            if morph.whole_words(text, at, at + len(c)):
+                return True
+            at = kata.find(c, at + 1)
+    return False
 
 
 def apply_allowlist(

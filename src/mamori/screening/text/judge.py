@@ -157,6 +157,10 @@ def ja_boundary_ok(text: str, na: int, nb: int, particles: tuple[str, ...] = JA_
         return not left_same and not right_kata
     if got[0] and left_same and is_katakana(first):
         return False  # a dictionary katakana word that runs across the name's start ('ヘクトパスカル', 'ゾロアスター')
+    if got[0] and not got[1] and morph.tail_of_word(text, na, nb):
+        return (
+            False  # the tail of one dictionary word ('あられ' of 'ひなあられ'): that word, whatever follows
+        )
     if got[0] or got[1]:
         # MeCab reads an unknown kana name by gluing its kana to the words around it ('ことし|もべ', 'たくん'): a
         # word across an edge is overruled only by a particle or honorific right after a name of 3+ kana, or by an
@@ -434,8 +438,13 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             how, rule, score = f"part of the name ({how})", _R_VARIANT, min(score, 0.85)
         everyday = index.lex.everyday_ja(to_katakana(seg))
         amb = e.common or len(e.raw) <= 1 or everyday
+        # the name as the prompt writes it is a place the analyser knows, and as often written as an everyday word
+        # ('大阪', 'さいたま', '長門'): that place, as 'Osaka' in Latin letters, unless the prompt says more
+        place = not amb and not title and _frequent_place(norm.text, h.n0, h.n1, seg)
+        if place:
+            amb, how = True, f"{how}; a place name"
         swapped = _kana_swapped(norm.text, h.n0, h.n1, e)
-        if amb and len(seg) >= 3 and swapped is True and e.eid not in index.person_parts:
+        if amb and not place and len(seg) >= 3 and swapped is True and e.eid not in index.person_parts:
             # a name registered in katakana written in hiragana, where the analyser finds no word ('えどわーど',
             # 'ばにー'): a loanword's ordinary sense is written in katakana, so this spelling is the name's; not a
             # frequent Japanese name ('たけし', 'さとし'), which people write in hiragana as often
@@ -479,6 +488,9 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         elif _gloss(norm.text, h):
             status, how = "needs", f"{how}; the reading of the word before it"
             named = "gloss"
+        elif office := _office_after(norm.text, h.n1):
+            # 'ガーフィールド大統領': the office-holder of that name (data/office_titles.txt)
+            status, how, named = "needs", f"{how}; a person ('{office}' after it)", office
         elif seg in index.given_kana and _person_with_honorific(norm.text, h):
             # as a frequent Japanese name: the honorific is no context, a cue or the work's title is
             status, how = "needs", f"{how}; a person of that name ('{norm.text[h.n0 : h.n1 + 2]}')"
@@ -515,6 +527,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             or e.kind == PART  # a part of the name alone, as in Latin letters: 'さとる' is any Satoru
             or _kanji_words(norm.text, h)
             or _kanji_place(norm.text, h)
+            or _frequent_place(norm.text, h.n0, h.n1, h.lit)
             # kana the analyser reads as one dictionary word ('らんまん', 爛漫): that word, not a name's sound
             or all(is_kana(c) or c == "ー" for c in h.lit)
             and morph.one_word(norm.text, h.n0, h.n1) is True
@@ -955,6 +968,13 @@ def _gloss(text: str, h: Hit) -> bool:
     )
 
 
+def _office_after(text: str, n1: int) -> str:
+    """The office of a real person written right after a Japanese name ('大統領', '首相'; data/office_titles.txt), or
+    ''."""
+    tail = to_katakana(text[n1 : n1 + 4])
+    return next((o for o in vocab.office_titles()[1] if tail.startswith(o)), "")
+
+
 def _ja_elsewise(index: NameIndex, text: str, h: Hit, e: Entry) -> str:
     """Why a name in Japanese writing reads as something else (a likeness, the writer's own, an animal of that
     name, an adjective), or ''."""
@@ -1008,6 +1028,14 @@ def _person_with_honorific(text: str, h: Hit) -> bool:
     """An honorific said of real people right after the hit (data/person_honorifics.txt: 'トムさんが会議で発表する')."""
     tail = to_katakana(text[h.n1 : h.n1 + 2])
     return any(tail.startswith(x) for x in JA_PERSON_HONORIFICS)
+
+
+def _frequent_place(text: str, n0: int, n1: int, seg: str) -> bool:
+    """The span is one place name of the analyser's dictionary in its sentence (unidic 固有名詞 地名) written as
+    often as an everyday word (wordfreq, vocab.JA_EVERYDAY_ZIPF)."""
+    if vocab.zipf(seg, "ja") < vocab.JA_EVERYDAY_ZIPF:
+        return False
+    return morph.place_name(text, n0, n1) is True
 
 
 def _kana_swapped(text: str, n0: int, n1: int, e: Entry) -> bool | None:
@@ -1255,6 +1283,8 @@ def _lower_modifier(index: NameIndex, toks: list[Token], h: Hit) -> str:
 def _different_person(index: NameIndex, toks: list[Token], h: Hit) -> bool:
     """'Mario Draghi': a one-word name followed by another capitalised, unregistered word; 'Conan O'Brien' (a
     surname with an apostrophe); 'Conan the Barbarian' (an epithet the registry does not have)."""
+    if _named_before(index, toks, h):
+        return True
     if h.t1 + 1 >= len(toks):
         return False
     nxt = toks[h.t1 + 1]
@@ -1300,6 +1330,30 @@ def _different_person(index: NameIndex, toks: list[Token], h: Hit) -> bool:
     if nxt.text in index.registered_words or _headline(index, toks) or sibling_word(index, h, nxt.text):
         return False
     return nxt.text.isalpha() and len(nxt.text) >= 2
+
+
+def _named_before(index: NameIndex, toks: list[Token], h: Hit) -> bool:
+    """What is written before a one-word name makes it a real person's surname: an office ('President Garfield',
+    data/office_titles.txt), or a frequent given name the registry does not have, with or without an initial
+    ('James Garfield', 'James A. Garfield')."""
+    i = h.t0 - 1
+    sep = toks[h.t0].sep_before
+    if i < 0 or sep not in (" ", ". "):
+        return False
+    if sep == " " and toks[i].text in vocab.office_titles()[0]:
+        return not _headline(index, toks)
+    if toks[i].upper and len(toks[i].text) == 1 and i > 0 and toks[i].sep_before == " ":
+        i -= 1  # a middle initial ('James A. Garfield'; the tokenizer keeps its dot in the separator)
+    elif sep != " ":
+        return False
+    t = toks[i]
+    return (
+        t.upper
+        and not t.allcaps
+        and t.text in index.lex.given
+        and t.text not in index.registered_words
+        and not _headline(index, toks)
+    )
 
 
 def sibling_word(index: NameIndex, h: Hit, word: str) -> bool:

@@ -250,6 +250,25 @@ def before_loanword(text: str, a: int, b: int) -> bool | None:
     return False
 
 
+def tail_of_word(text: str, a: int, b: int) -> bool | None:
+    """Whether the span [a, b) of text ends one known ordinary word of the dictionary that starts before it: the
+    span is that word's tail ('あられ' of 'ひなあられ', 'ネコ' of 'マネキネコ'), not a word of its own; None when the
+    analyser is unavailable. An unknown name glued to the kana before it ('ことし|もべ') ends no known word."""
+    got = _around(text, a, b)
+    if got is None:
+        return None
+    ms, a, b = got
+    return any(s < a and e == b and content and ordinary for s, e, content, ordinary in ms)
+
+
+def whole_words(text: str, a: int, b: int) -> bool:
+    """Whether no dictionary content word runs across either edge of the span [a, b) of text: a cue written as a
+    word of its own ('アニメ' in 'アニメ風', 'アニメキャラ'; not in 'アニメーション', another word). True without the
+    analyser."""
+    got = crosses_word(text, a, b)
+    return got is None or not (got[0] or got[1])
+
+
 def one_word(text: str, a: int, b: int) -> bool | None:
     """Whether the span [a, b) of text is exactly one dictionary content word in its sentence ('うさぎ' in
     'うさぎがにんじんを食べる'; not 'えどわーど', which the analyser can only read as fragments, nor 'りゅーく', which

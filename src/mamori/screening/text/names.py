@@ -248,6 +248,19 @@ def _dictionary_katakana(key: str, english_word: bool) -> bool:
     )
 
 
+def hiragana_word(label: str, key: str) -> bool:
+    """A name or part (katakana-folded key) that the rightsholder wrote in hiragana, and that the analyser reads as
+    one common noun or adjectival noun ('なでしこ' 撫子, 'れんげ' 蓮華, 'しずか' 静か): Japanese writes names in kanji or
+    katakana and words in hiragana, so written so it is that word, and needs context as a kanji word does
+    (dictionary_kanji), however frequent."""
+    import jaconv
+
+    hira = jaconv.kata2hira(key)
+    if len(hira) < 2 or not all(is_hiragana(c) or c == "ー" for c in hira) or hira not in label:
+        return False
+    return morph.common_noun(hira) is True or morph.adjectival(hira) is True
+
+
 _ARTICLES = frozenset({"the", "a", "an"})
 _ROMAN = {
     "ii": "2",
@@ -532,6 +545,7 @@ class NameIndex:
                         jk, (work in word_titled) if is_title else (character in word_named)
                     )
                     or kanji_word
+                    or (not is_title and hiragana_word(label, jk))
                     or bool(person)
                 )
                 eid = add(
@@ -709,6 +723,7 @@ class NameIndex:
                 or bool(vocab.other_senses_ja(pk))
                 or _ja_part_common(pk, pos, n_parts, char_words.get(character or "", []), lex)
                 or _dictionary_katakana(pk, character in word_named)
+                or hiragana_word(label, pk)
                 or bool(person)
             )
             eid = add(character, work, PART, label, pk, (), common, parent, True, False)

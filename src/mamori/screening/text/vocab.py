@@ -653,6 +653,18 @@ def name_particles() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def office_titles() -> tuple[frozenset[str], tuple[str, ...]]:
+    """data/office_titles.txt: the offices of real people, Latin ones (lower case, said before a surname) and
+    Japanese ones (katakana-folded, said after it)."""
+    words = word_list("office_titles.txt")
+    return frozenset(w for w in words if not _is_cjk_word(w)), tuple(w for w in words if _is_cjk_word(w))
+
+
+def _is_cjk_word(w: str) -> bool:
+    return any("\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" for c in w)
+
+
+@lru_cache(maxsize=1)
 def family_cues() -> frozenset[str]:
     """data/family_cues.txt: the nouns after a surname that name a family ('family', 'brothers'), lower case."""
     return frozenset(word_list("family_cues.txt"))

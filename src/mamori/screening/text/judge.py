@@ -1347,13 +1347,13 @@ def _named_before(index: NameIndex, toks: list[Token], h: Hit) -> bool:
     elif sep != " ":
         return False
     t = toks[i]
-    return (
-        t.upper
-        and not t.allcaps
-        and t.text in index.lex.given
-        and t.text not in index.registered_words
-        and not _headline(index, toks)
-    )
+    if not (t.upper and not t.allcaps and t.text in index.lex.given and t.text not in index.registered_words):
+        return False
+    # not the character's own given name, shortened or misspelt ('Ed Elric' of 'Edward Elric')
+    own = index.char_words.get(index.entries[h.eid].character or "", ())
+    if any(w.startswith(t.text) for w in own) or sibling_word(index, h, t.text):
+        return False
+    return not _headline(index, toks)
 
 
 def sibling_word(index: NameIndex, h: Hit, word: str) -> bool:

@@ -238,14 +238,20 @@ def _doubled_word(word: str) -> bool:
 
 def _dictionary_katakana(key: str, english_word: bool) -> bool:
     """A katakana name (or part) that the analyser reads as one common noun, and that is either the loanword of
-    the English word the character's Latin name is ('ピッコロ' of 'Piccolo') or written so often enough as it is
-    (vocab.JA_DICTIONARY_ZIPF: 'サザエ', 'ワカメ'): a dictionary word, that needs context to name anyone."""
+    the English word the character's Latin name is ('ピッコロ' of 'Piccolo'), a loanword of the dictionary ('クラウド',
+    'リンク': unidic 語種 外), or written so often enough as it is (vocab.JA_DICTIONARY_ZIPF: 'サザエ', 'ワカメ'): a
+    dictionary word, that needs context to name anyone."""
     return (
         "・" not in key
         and all("\u30a1" <= ch <= "\u30fc" for ch in key)
-        and (english_word or vocab.zipf(key, "ja") >= vocab.JA_DICTIONARY_ZIPF)
+        and (english_word or vocab.zipf(key, "ja") >= vocab.JA_DICTIONARY_ZIPF or morph.loanword(key) is True)
         and morph.common_noun(key) is True
     )
+
+
+def _addressed(key: str) -> bool:
+    """A kana name (katakana-folded) ending in an honorific after a stem of two kana or more ('サザエサン')."""
+    return any(key.endswith(h) and len(key) - len(h) >= 2 for h in JA_HONORIFICS)
 
 
 def hiragana_word(label: str, key: str) -> bool:
@@ -538,7 +544,9 @@ class NameIndex:
                 kanji_word = not is_title and dictionary_kanji(jk)
                 # an everyday word, in kana or as the reading of one written in kanji ('ホタル', 蛍)
                 common = (
+                    # not a registered name with an honorific ('サザエさん'), someone addressed, however frequent
                     common_ja(jk)
+                    and not _addressed(jk)
                     or len(jk) <= 1
                     or jk in kanji_readings
                     or _dictionary_katakana(

@@ -1,0 +1,89 @@
+"""Defects found by screening two more registries of characters the code had never seen (wave 2, thirteenth session):
+Japanese characters named by flowers, places and words written in hiragana ('なでしこ', 'れんげ', '大阪'), and
+characters of other countries named like presidents, clouds and links. Everyday prompts about a flower, a city, an
+animation, a president or a spoon were blocked. Invented characters and titles only; the words, places and offices
+are real ones, the data the rules are about."""
+
+from __future__ import annotations
+
+import pytest
+from tests.unit.text.invented import chars, one_work
+
+from mamori.registry.model import Character
+from mamori.screening.text import TextMatcher
+
+
+@pytest.fixture(scope="module")
+def m() -> TextMatcher:
+    return TextMatcher(
+        one_work(
+            ("Lantern Valley Days", "ランタン谷の日々"),
+            # names the rightsholder wrote in hiragana that are dictionary words (撫子, 蓮華, 静か)
+            Character(
+                "nade", "w", ("Nadeshiko Amaori", "天織なでしこ", "なでしこ"), ("camping stove", "pink hair")
+            ),
+            Character("renge", "w", ("Renge Kudo", "工藤れんげ", "れんげ"), ("straw hat", "recorder")),
+            Character(
+                "shizu",
+                "w",
+                ("Shizuka Hoshimi", "星見しずか", "しずか", "しずかちゃん"),
+                ("violin", "twin braids"),
+            ),
+            # a nickname that is a city, in kanji and in Latin letters
+            Character("osaka", "w", ("Osaka", "大阪", "Ayame Kasumi"), ("sleepy eyes", "slow talker")),
+            # a katakana name whose hiragana is a city (さいたま市)
+            Character("saitama", "w", ("Saitama", "サイタマ"), ("bald hero", "one punch")),
+            # a katakana name that is a loanword (cloud, link) and a name with an honorific registered whole
+            Character("cloud", "w", ("Cloud Veyra", "クラウド"), ("buster sword", "spiky blond hair")),
+            Character("arare", "w", ("Arare", "アラレ"), ("robot girl", "round glasses")),
+            Character("kaki", "w", ("Kakisan", "カキさん", "カキ"), ("oyster shell", "sea captain")),
+            # a one-word name that is a president's surname
+            Character("garfield", "w", ("Garfield", "ガーフィールド"), ("orange cat", "lasagna")),
+            Character("edward", "w", ("Edward Blaine", "Ed Blaine"), ("red coat", "steel arm")),
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        # a hiragana name that is a dictionary word: that word, however rarely written
+        "河原に咲くピンクのなでしこの花、接写",
+        "れんげでチャーハンを食べる",
+        "春の田んぼ一面に咲くれんげ畑",
+        # a name the analyser reads as a frequent place: that place
+        "大阪城と桜の空撮",
+        "大阪のおばちゃんが飴ちゃんをくれる",
+        "さいたまスーパーアリーナでのコンサートの観客",
+        # a Japanese depiction cue inside a longer word is that word ('アニメーション', animation)
+        "クラウドにデータをアップロードするイメージのアニメーション",
+        # the tail of one dictionary word ('ひなあられ')
+        "ひなまつりのひなあられとひな人形",
+        # an office, or a given name and an initial, before a surname; an office after a Japanese name
+        "a portrait of President James A. Garfield, 1881 oil painting style",
+        "President Garfield giving a speech to Congress",
+        "James Garfield at his desk in the White House",
+        "ガーフィールド大統領の就任式を描いた19世紀の版画",
+    ],
+)
+def test_everyday_prompts_pass(m: TextMatcher, prompt: str) -> None:
+    assert chars(m, prompt) == []
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("なでしこがキャンプ場でカップ麺を食べるアニメ", ["nade"]),  # a cue, written as a word of its own
+        ("天織なでしこが富士山を眺める", ["nade"]),  # the full name
+        ("しずかちゃんがバイオリンを弾く", ["shizu"]),  # the registered name with its honorific
+        ("大阪がぼーっとしているアニメ", ["osaka"]),
+        ("サイタマがワンパンで怪人を倒す", ["saitama"]),
+        ("クラウドのアニメ風イラスト", ["cloud"]),
+        ("アラレが地球を割るシーン", ["arare"]),
+        ("カキさんが船の上で手を振る", ["kaki"]),  # a word with the registered honorific: the name
+        ("Garfield eating lasagna on the sofa", ["garfield"]),
+        ("a drone shot of Ed Blaine on a mountain top", ["edward"]),  # the character's own short name
+    ],
+)
+def test_the_characters_are_still_found(m: TextMatcher, prompt: str, expected: list[str]) -> None:
+    assert chars(m, prompt) == expected

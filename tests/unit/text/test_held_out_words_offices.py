@@ -40,6 +40,8 @@ def m() -> TextMatcher:
             # a one-word name that is a president's surname
             Character("garfield", "w", ("Garfield", "ガーフィールド"), ("orange cat", "lasagna")),
             Character("edward", "w", ("Edward Blaine", "Ed Blaine"), ("red coat", "steel arm")),
+            # a katakana name that is a loanword, in a clause that says how it is
+            Character("plank", "w", ("Plankton Reef", "プランクトン"), ("one green eye", "tiny villain")),
         )
     )
 
@@ -64,6 +66,8 @@ def m() -> TextMatcher:
         "President Garfield giving a speech to Congress",
         "James Garfield at his desk in the White House",
         "ガーフィールド大統領の就任式を描いた19世紀の版画",
+        # a loanword described by a clause with no object: glowing, swaying
+        "夜の海で光るプランクトンの中を泳ぐダイバー",
     ],
 )
 def test_everyday_prompts_pass(m: TextMatcher, prompt: str) -> None:
@@ -83,7 +87,18 @@ def test_everyday_prompts_pass(m: TextMatcher, prompt: str) -> None:
         ("カキさんが船の上で手を振る", ["kaki"]),  # a word with the registered honorific: the name
         ("Garfield eating lasagna on the sofa", ["garfield"]),
         ("a drone shot of Ed Blaine on a mountain top", ["edward"]),  # the character's own short name
+        ("ラーメンを食べるプランクトン", ["plank"]),  # a clause that acts on something: the review band
     ],
 )
 def test_the_characters_are_still_found(m: TextMatcher, prompt: str, expected: list[str]) -> None:
     assert chars(m, prompt) == expected
+
+
+def test_a_clause_acts_only_on_something() -> None:
+    from mamori.screening.text import morph
+
+    if not morph.available():
+        pytest.skip("no Japanese analyser")
+    assert morph.acts("ラーメンを食べるプランクトン", 8, 14) is True
+    assert morph.acts("夜の海で光るプランクトン", 6, 12) is False
+    assert morph.acts("プランクトンが自転車に乗っている", 0, 6) is True

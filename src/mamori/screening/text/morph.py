@@ -104,7 +104,7 @@ _SUBJECT = frozenset({"が", "は", "も"})
 
 def acts(text: str, a: int, b: int) -> bool | None:
     """Whether the word at [a, b) does something in its sentence: the subject of a verb of action
-    ('リンクが自転車に乗っている') or the head of a clause with one ('ラーメンを食べるソニック'); None when the analyser is
+    ('リンクが自転車に乗っている') or the head of a clause with one and its object ('ラーメンを食べるソニック'); None when the analyser is
     unavailable or the span is not one morpheme. A verb of action is one unidic does not mark as possibly bound
     (非自立可能: 'ある', 'いる', 'なる', 'する', '切れる'): 'リンクがある風景', 'リンクが切れたページ' do nothing."""
     got = _bounds(text, a, b)
@@ -121,7 +121,9 @@ def acts(text: str, a: int, b: int) -> bool | None:
     if i is None or j is None or j < i:
         return None
     if i > 0 and ms[i - 1][2] in _VERBAL and ms[i - 1][4].startswith("連体形"):
-        return _action(ms[:i])
+        # a clause that acts on something ('ラーメンを食べるソニック'); one with no object says how the thing is, as an
+        # adjective does ('夜の海で光るプランクトン', 'ゆらゆら揺れるワカメ': glowing, swaying)
+        return _action(ms[:i]) and any(window[m[0] : m[1]] == "を" for m in ms[:i])
     if j + 1 < len(ms) and window[ms[j + 1][0] : ms[j + 1][1]] in _SUBJECT:
         return _action(ms[j + 2 :])
     return False

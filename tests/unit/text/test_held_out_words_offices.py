@@ -40,6 +40,8 @@ def m() -> TextMatcher:
             # a one-word name that is a president's surname
             Character("garfield", "w", ("Garfield", "ガーフィールド"), ("orange cat", "lasagna")),
             Character("edward", "w", ("Edward Blaine", "Ed Blaine"), ("red coat", "steel arm")),
+            # a name of dictionary words opened by an adjective (a jolly jumper: a cheerful sweater)
+            Character("merry", "w", ("Merry Sparrow",), ("pirate bird", "tiny cutlass")),
             # a katakana name that is a loanword, in a clause that says how it is
             Character("plank", "w", ("Plankton Reef", "プランクトン"), ("one green eye", "tiny villain")),
         )
@@ -66,6 +68,8 @@ def m() -> TextMatcher:
         "President Garfield giving a speech to Congress",
         "James Garfield at his desk in the White House",
         "ガーフィールド大統領の就任式を描いた19世紀の版画",
+        # a name of dictionary words opened by an adjective, in lower case: those words
+        "a merry sparrow singing on the fence at dawn",
         # a loanword described by a clause with no object: glowing, swaying
         "夜の海で光るプランクトンの中を泳ぐダイバー",
     ],
@@ -87,7 +91,11 @@ def test_everyday_prompts_pass(m: TextMatcher, prompt: str) -> None:
         ("カキさんが船の上で手を振る", ["kaki"]),  # a word with the registered honorific: the name
         ("Garfield eating lasagna on the sofa", ["garfield"]),
         ("a drone shot of Ed Blaine on a mountain top", ["edward"]),  # the character's own short name
-        ("ラーメンを食べるプランクトン", ["plank"]),  # a clause that acts on something: the review band
+        ("ラーメンを食べるプランクトン", ["plank"]),
+        (
+            "Merry Sparrow flying over the harbour with a tiny cutlass",
+            ["merry"],
+        ),  # a clause that acts on something: the review band
     ],
 )
 def test_the_characters_are_still_found(m: TextMatcher, prompt: str, expected: list[str]) -> None:

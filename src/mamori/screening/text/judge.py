@@ -26,6 +26,7 @@ from mamori.screening.text.names import (
     ROMAJI,
     Entry,
     NameIndex,
+    adjective_phrase,
     romaji_key,
     sounds_like,
 )
@@ -653,6 +654,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             elif (
                 not title
                 and not index.lex.frequent_phrase(e.words)
+                and not adjective_phrase(index.lex, index.dictionary, e.words)
                 and not any(t.merged for t in ts)
                 # written as the name: words apart by spaces, or joined by a mark ('sailor.moon', 'SAILOR_MOON'),
                 # not set apart by a sentence's punctuation ('Hello, kitty!')

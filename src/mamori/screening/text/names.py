@@ -249,6 +249,17 @@ def _dictionary_katakana(key: str, english_word: bool) -> bool:
     )
 
 
+def adjective_phrase(lex: Lexicon, dictionary: frozenset[str], words: tuple[str, ...]) -> bool:
+    """A name of dictionary words (vocab.dictionary_words) opened by an adjective, none a frequent given name
+    ('Jolly Jumper': a cheerful sweater): ordinary English, though its words are rarer than Lexicon.ordinary_word
+    asks; in lower case an English phrase (Lexicon.frequent_phrase)."""
+    return (
+        len(words) >= 2
+        and words[0] in lex.openers
+        and all((w in dictionary or lex.ordinary_word(w)) and w not in lex.given for w in words)
+    )
+
+
 def _addressed(key: str) -> bool:
     """A kana name (katakana-folded) ending in an honorific after a stem of two kana or more ('サザエサン')."""
     return any(key.endswith(h) and len(key) - len(h) >= 2 for h in JA_HONORIFICS)
@@ -442,7 +453,11 @@ class NameIndex:
                 if len(words) == 1:
                     common = is_common_en(raw) or raw in STOPWORDS or len(raw) <= 3
                 else:  # 'Peter Parker' is not ordinary words ('peter' is a given name, not 'pet' + 'er')
-                    common = all(ordinary_word(w) for w in words) or len(raw) <= 3
+                    common = (
+                        all(ordinary_word(w) for w in words)
+                        or adjective_phrase(lex, dictionary_words, words)
+                        or len(raw) <= 3
+                    )
                 coined = len(words) >= 2 and all(t.sep_before in ("-", "‐", "‑") for t in toks[1:])
                 e = Entry(
                     len(self.entries),

@@ -110,3 +110,17 @@ def test_a_clause_acts_only_on_something() -> None:
     assert morph.acts("ラーメンを食べるプランクトン", 8, 14) is True
     assert morph.acts("夜の海で光るプランクトン", 6, 12) is False
     assert morph.acts("プランクトンが自転車に乗っている", 0, 6) is True
+
+
+def test_a_katakana_title_in_another_persons_full_name() -> None:
+    """A work titled by its character's katakana name: beside another katakana name after a middle dot it is
+    someone's full name, as the character's name there is ('ガーフィールド・パグリシ')."""
+    m = TextMatcher(
+        one_work(
+            ("Bramwell", "ブラムウェル"),
+            Character("bram", "w", ("Bramwell", "ブラムウェル"), ("grey tabby", "afternoon naps")),
+        )
+    )
+    assert chars(m, "ブラムウェル・パグリシが書いた小説の表紙") == []
+    assert chars(m, "政治家キンケル・ブラムウェルの演説") == []
+    assert chars(m, "ブラムウェルがソファで昼寝するアニメ") == ["bram"]

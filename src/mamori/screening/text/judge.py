@@ -495,7 +495,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         elif seg in index.given_kana and _person_with_honorific(norm.text, h):
             # as a frequent Japanese name: the honorific is no context, a cue or the work's title is
             status, how = "needs", f"{how}; a person of that name ('{norm.text[h.n0 : h.n1 + 2]}')"
-        elif e.kind == PART or e.character in index.person_chars:
+        elif e.kind == PART or e.kind == NAME or title:
             other = kana_other_person(index, norm.text, h, e)
             if other:
                 status, how = "needs", f"{how}; another person's name beside '{other}'"

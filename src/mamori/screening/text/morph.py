@@ -104,7 +104,7 @@ _SUBJECT = frozenset({"が", "は", "も"})
 
 def acts(text: str, a: int, b: int) -> bool | None:
     """Whether the word at [a, b) does something in its sentence: the subject of a verb of action
-    ('リンクが自転車に乗っている') or the head of a clause with one and its object ('ラーメンを食べるソニック'); None when the analyser is
+    ('リンクが自転車に乗っている') or the head of a clause with one ('ラーメンを食べるソニック'); None when the analyser is
     unavailable or the span is not one morpheme. A verb of action is one unidic does not mark as possibly bound
     (非自立可能: 'ある', 'いる', 'なる', 'する', '切れる'): 'リンクがある風景', 'リンクが切れたページ' do nothing."""
     got = _bounds(text, a, b)
@@ -121,12 +121,24 @@ def acts(text: str, a: int, b: int) -> bool | None:
     if i is None or j is None or j < i:
         return None
     if i > 0 and ms[i - 1][2] in _VERBAL and ms[i - 1][4].startswith("連体形"):
-        # a clause that acts on something ('ラーメンを食べるソニック'); one with no object says how the thing is, as an
-        # adjective does ('夜の海で光るプランクトン', 'ゆらゆら揺れるワカメ': glowing, swaying)
-        return _action(ms[:i]) and any(window[m[0] : m[1]] == "を" for m in ms[:i])
+        return _action(ms[:i], _stative_at(window))
     if j + 1 < len(ms) and window[ms[j + 1][0] : ms[j + 1][1]] in _SUBJECT:
-        return _action(ms[j + 2 :])
+        return _action(ms[j + 2 :], _stative_at(window))
     return False
+
+
+@lru_cache(maxsize=2_000)
+def _stative_at(text: str) -> frozenset[int]:
+    """The start offsets of the verbs of a short Japanese text whose lemma says how a thing is, not what someone
+    does (data/ja_stative_verbs.txt: '光る', '揺れる', '咲く')."""
+    stative = vocab.ja_stative_verbs()
+    out = set()
+    for s, _, w in _walk(text) or ():
+        if w.feature_raw.startswith("動詞"):
+            f = w.feature_raw.split(",", 8)
+            if len(f) > 7 and f[7] in stative:
+                out.add(s)
+    return frozenset(out)
 
 
 def common_noun(word: str) -> bool | None:
@@ -219,11 +231,14 @@ def person_name_kind(word: str) -> str | None:
     return {"姓": "surname", "名": "given"}.get(f[3], "")
 
 
-def _action(ms: tuple[tuple[int, int, str, str, str, str], ...]) -> bool:
-    """A verb of action among the morphemes: a verb unidic does not mark as possibly bound, or a noun of action
-    followed by する ('掃除をする', '料理する')."""
+def _action(
+    ms: tuple[tuple[int, int, str, str, str, str], ...], stative: frozenset[int] = frozenset()
+) -> bool:
+    """A verb of action among the morphemes: a verb unidic does not mark as possibly bound, nor one that says how a
+    thing is (`stative`: the start offsets of those, '光る', '揺れる'), or a noun of action followed by する ('掃除をする',
+    '料理する')."""
     for k, m in enumerate(ms):
-        if m[2] == "動詞" and m[3] == "一般":
+        if m[2] == "動詞" and m[3] == "一般" and m[0] not in stative:
             return True
         if m[2] == "名詞" and m[5] == "サ変可能":
             rest = ms[k + 1 : k + 3]

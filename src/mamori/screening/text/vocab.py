@@ -684,6 +684,13 @@ def surname_particles() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def ja_stative_verbs() -> frozenset[str]:
+    """data/ja_stative_verbs.txt: Japanese verbs (dictionary forms) that say how a thing is, not what someone does."""
+    text = (Path(__file__).parent / "data" / "ja_stative_verbs.txt").read_text(encoding="utf-8")
+    return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+
+
+@lru_cache(maxsize=1)
 def family_cues() -> frozenset[str]:
     """data/family_cues.txt: the nouns after a surname that name a family ('family', 'brothers'), lower case."""
     return frozenset(word_list("family_cues.txt"))

@@ -6,9 +6,11 @@ Everyday prompts (must pass: no match, verdict allow), built from wordfreq, geon
 lists, with the registry's own names, name parts and trait words placed in their other senses:
 
 - `place`: scenes in real cities, and registered one-word names after a place noun in six languages ('the island
-  of X', 'la isla de X', 'Insel X': data/place_before.txt); `person`: real-looking people (given name + surname), and registered one-word
+  of X', 'la isla de X', 'Insel X': data/place_before.txt), before a country or state ('X, Alaska') or after a
+  place's part ('the walls of X'); `person`: real-looking people (given name + surname), and registered one-word
   names as another person's given name, after a role or 'named', or as a shop owner ('X's bakery'), or of the
-  writer's own ('my grandmother X', 'X, our neighbour');
+  writer's own ('my grandmother X', 'X, our neighbour'), or as a real person's surname ('President X', 'James A. X',
+  'Hugo de X');
 - `word`: registered name and title words that are everyday words, used lower-case as those words;
 - `everyday`: frequent English words in ordinary scenes; `traits`: two generic registered traits (every word a
   frequent word), of one character or of two;
@@ -17,7 +19,8 @@ lists, with the registry's own names, name parts and trait words placed in their
 - `brand`: listed companies' brand names (pytickersymbols, vocab.brands) in product and shop scenes;
 - `likeness`: a registered one-word name joined to a likeness cue ('a Kiki-sized burger', 'キキ型のお弁当');
 - `ja_kanji_word`: a registered name written in kanji that is a dictionary word ('珊瑚' coral), as that word
-  ('珊瑚の写真');
+  ('珊瑚の写真'); `ja_hiragana_word`: a kana name whose hiragana is a dictionary word ('なでしこ', 'かかし') or a name
+  that is a frequent place ('大阪'), in everyday sentences;
 - `ja_people`: a registered Japanese name or name part that is a frequent surname or given name ('星野' of '星野アイ',
   'レイ' of '綾波レイ'), in kanji, kana or romaji, with an honorific ('星野さん', 'Hoshino-san'): anyone of that name.
 
@@ -61,9 +64,18 @@ _PEOPLE = ["a man", "a woman", "a girl", "a boy", "a dog", "a cat", "a horse", "
 _OWN = ["grandmother", "aunt", "old dog", "cat", "little sister", "new intern", "uncle"]
 _ROLES = ["King", "Queen", "Saint", "Uncle", "Professor", "Captain", "Doctor"]
 _PLACE_NOUNS = ["station", "museum", "river", "bridge", "harbor", "library", "airport", "hospital", "stadium"]
+_PLACE_PARTS = ["walls", "streets", "harbor", "skyline", "rooftops", "old town"]
 _SHOPS = ["bakery", "sushi bar", "barber shop", "flower shop", "garage", "pizzeria", "bookshop", "deli"]
 _OBJECTS = ["table", "shelf", "windowsill", "beach", "bench", "desk", "kitchen counter"]
-_JA_FRAMES = ["{w}の写真", "{w}のイラスト", "古い{w}と猫", "{w}がある風景", "雨の日の{w}", "{w}を持つ女性"]
+_JA_FRAMES = [
+    "{w}の写真",
+    "{w}のイラスト",
+    "古い{w}と猫",
+    "{w}がある風景",
+    "雨の日の{w}",
+    "{w}を持つ女性",
+    "{w}を説明するアニメーション",
+]
 _JA_BEFORE = [
     "きのう",
     "けさ",
@@ -241,6 +253,36 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
         else:
             text = f"{name}, a {job} from {rng.choice(cities).title()}, {rng.choice(_STYLES)}"
         add("person", text)
+    # a registered one-word name as a real person's surname: an office before it ('President X'), or a frequent
+    # given name with an initial or a surname particle ('James A. X', 'Hugo de X'): data/office_titles.txt,
+    # data/surname_particles.txt
+    offices = sorted(vocab.office_titles()[0])
+    frequent_given = sorted(w for w in vocab.frequent_given_names() if w not in registered)
+    particles = sorted(vocab.surname_particles())
+    for i in range(min(n_each // 4, 6 * len(one_words)) if frequent_given else 0):
+        name, first = one_words[i % len(one_words)], rng.choice(frequent_given).capitalize()
+        k = i % 3
+        if k == 0:
+            text = f"{rng.choice(offices).capitalize()} {name} giving a speech {rng.choice(_SCENES)}"
+        elif k == 1:
+            text = f"a portrait of {first} {chr(65 + rng.randrange(26))}. {name}, {rng.choice(_STYLES)}"
+        else:
+            text = f"{first} {rng.choice(particles)} {name}, {rng.choice(_JOBS)}, portrait photo"
+        add("person", text)
+    # a registered one-word name before a comma and a country, US state or continent: a place there ('X, Alaska'),
+    # and one that is a place after a place's part or feature and 'of' ('the walls of X')
+    regions = sorted(r for r in vocab.regions() if len(r.split()) <= 3 and r.replace(" ", "").isalpha())
+    for i in range(min(n_each // 4, 4 * len(one_words))):
+        region = rng.choice(regions).title()
+        add(
+            "place", f"{one_words[i % len(one_words)]}, {region} {rng.choice(_SCENES)}, {rng.choice(_STYLES)}"
+        )
+    for i in range(min(n_each // 4, 8 * len(name_places))):
+        part = rng.choice(_PLACE_PARTS)
+        add(
+            "place",
+            f"the {part} of {name_places[i % len(name_places)]} {rng.choice(_SCENES)}, {rng.choice(_STYLES)}",
+        )
     for i in range(min(n_each // 4, 4 * len(ambiguous))):
         head = rng.choice(sorted(vocab.feature_heads()))
         add(
@@ -292,6 +334,7 @@ def generate(reg: Registry, seed: int = 13, n_each: int = 340) -> list[Prompt]:
     out.extend(_romaji_names(reg, rng))
     out.extend(_transcribed_names(reg, rng))
     out.extend(_loanword_names(reg, rng))
+    out.extend(_hiragana_words(reg, rng))
     out.extend(_kanji_homophones(reg, rng))
     out.extend(_kanji_words(reg, rng))
     out.extend(_kana_other_people(reg, rng, surnames))
@@ -514,6 +557,35 @@ def _loanword_names(reg: Registry, rng: random.Random, per_name: int = 12) -> It
                 text = f"{name}{rng.choice(('が', 'は'))}{act}" if i % 2 else f"{act}{name}"
                 yield Prompt(f"ja_acting-{k:04d}", f"{text}{rng.choice(_JA_PLAIN)}", "ja_acting", (c.id,))
                 k += 1
+
+
+def _hiragana_words(reg: Registry, rng: random.Random, per_name: int = 12) -> Iterator[Prompt]:
+    """Kana names and parts whose hiragana the analyser reads alone as one common noun ('なでしこ' 撫子, 'カカシ' as
+    かかし 案山子), and names the analyser reads as a frequent place ('大阪'), each in everyday sentences in hiragana or
+    as written (ja_hiragana_word, must pass: 'なでしこの写真', '大阪の写真')."""
+    import jaconv
+
+    k = 0
+    seen: set[str] = set()
+    for c in reg.characters:
+        for name in c.names:
+            for form in _ja_forms(name):
+                hira = jaconv.kata2hira(form)
+                word = len(hira) >= 2 and all("\u3041" <= ch <= "\u309f" or ch == "ー" for ch in hira)
+                word = word and morph.common_noun(hira) is True
+                place = (
+                    vocab.zipf(form, "ja") >= vocab.JA_EVERYDAY_ZIPF
+                    and morph.place_name(form, 0, len(form)) is True
+                )
+                w = hira if word else form if place else ""
+                if not w or w in seen:
+                    continue
+                seen.add(w)
+                for _ in range(per_name):
+                    yield Prompt(
+                        f"ja_hiragana_word-{k:04d}", rng.choice(_JA_FRAMES).format(w=w), "ja_hiragana_word"
+                    )
+                    k += 1
 
 
 def _countries() -> list[str]:

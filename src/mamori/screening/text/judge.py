@@ -860,7 +860,7 @@ def _region_after(index: NameIndex, toks: list[Token], h: Hit) -> str:
     k = h.t1 + 1
     if k >= len(toks) or toks[k].sep_before.strip() != "," or not toks[k].upper:
         return ""
-    for n in (3, 2, 1):
+    for n in (5, 4, 3, 2, 1):
         end = k + n
         if end > len(toks) or any(toks[j].sep_before != " " for j in range(k + 1, end)):
             continue
@@ -899,7 +899,7 @@ def other_sense(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -
             words = tuple(t.text for t in toks[h.t0 - n : h.t0])
             if words in vocab.place_before():
                 return f"a place ('{norm.text[toks[h.t0 - n].start : toks[h.t0 - 1].end]}' before it)"
-    senses = index.senses.get(h.eid, ())
+    senses = index.senses.get(h.eid, ()) or index.raw_senses.get(h.lit, ())
     person = bool(senses) and not vocab.PERSON_SENSES.isdisjoint(senses)
     if senses and h.t1 + 1 < len(toks):
         # 'the Po river', 'the Po valley': a name with other senses before the noun of a natural feature

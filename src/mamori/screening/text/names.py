@@ -825,6 +825,11 @@ class NameIndex:
                 senses = ("declared",)
             if senses:
                 self.senses[e.eid] = senses
+        # the senses by registered spelling: a hit read as a variant of one spelling ('Mori' of 'Mouri') has those of
+        # another registered spelling it equals ('Mori' of 'Ran Mori': a place; judge.other_sense)
+        self.raw_senses: dict[str, tuple[str, ...]] = {}
+        for eid, senses in self.senses.items():
+            self.raw_senses.setdefault(self.entries[eid].raw, senses)
         # a one-word Latin name whose doubling is a Japanese word ('kira' of 'Kira': 'kira kira', キラキラ, sparkling):
         # written twice, that word (judge.doubled)
         # one-word names that are German words (wordfreq, vocab.DE_NOUN_ZIPF): after a German determiner, that noun

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -670,7 +671,12 @@ def office_titles() -> tuple[frozenset[str], tuple[str, ...]]:
     """data/office_titles.txt: the offices of real people, Latin ones (lower case, said before a surname) and
     Japanese ones (katakana-folded, said after it)."""
     words = word_list("office_titles.txt")
-    return frozenset(w for w in words if not _is_cjk_word(w)), tuple(w for w in words if _is_cjk_word(w))
+    latin = {w for w in words if not _is_cjk_word(w)}
+    # as the prompt gate reads them too: accents folded ('senateur', 'burgermeister')
+    latin |= {
+        "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c)) for w in latin
+    }
+    return frozenset(latin), tuple(w for w in words if _is_cjk_word(w))
 
 
 def _is_cjk_word(w: str) -> bool:

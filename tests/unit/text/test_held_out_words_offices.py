@@ -31,6 +31,7 @@ def m() -> TextMatcher:
             ),
             # a nickname that is a city, in kanji and in Latin letters
             Character("osaka", "w", ("Osaka", "大阪", "Ayame Kasumi"), ("sleepy eyes", "slow talker")),
+            Character("gojo", "w", ("Rei Gojo", "五条レイ", "五条"), ("white hair", "blindfold")),
             # a katakana name whose hiragana is a city (さいたま市)
             Character("saitama", "w", ("Saitama", "サイタマ"), ("bald hero", "one punch")),
             # a katakana name that is a loanword (cloud, link) and a name with an honorific registered whole
@@ -59,6 +60,8 @@ def m() -> TextMatcher:
         "大阪城と桜の空撮",
         "大阪のおばちゃんが飴ちゃんをくれる",
         "さいたまスーパーアリーナでのコンサートの観客",
+        # a kanji name the analyser reads as a place, before a bridge (data/ja_place_suffixes.txt)
+        "京都の五条大橋を渡る着物姿の観光客",
         # a Japanese depiction cue inside a longer word is that word ('アニメーション', animation)
         "クラウドにデータをアップロードするイメージのアニメーション",
         # the tail of one dictionary word ('ひなあられ')

@@ -441,7 +441,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
         amb = e.common or len(e.raw) <= 1 or everyday
         # the name as the prompt writes it is a place the analyser knows, and as often written as an everyday word
         # ('大阪', 'さいたま', '長門'): that place, as 'Osaka' in Latin letters, unless the prompt says more
-        place = not amb and not title and _frequent_place(norm.text, h.n0, h.n1, seg)
+        place = not amb and not title and _frequent_place(index, norm.text, h.n0, h.n1, seg)
         # a katakana name written in hiragana, where hiragana spells a dictionary word ('かかし', 案山子), whatever the
         # analyser makes of the sentence around it
         word = (
@@ -542,7 +542,7 @@ def classify(index: NameIndex, norm: Normalized, toks: list[Token], h: Hit) -> S
             or e.kind == PART  # a part of the name alone, as in Latin letters: 'さとる' is any Satoru
             or _kanji_words(norm.text, h)
             or _kanji_place(norm.text, h)
-            or _frequent_place(norm.text, h.n0, h.n1, h.lit)
+            or _frequent_place(index, norm.text, h.n0, h.n1, h.lit)
             # kana the analyser reads as one dictionary word ('らんまん', 爛漫): that word, not a name's sound
             or all(is_kana(c) or c == "ー" for c in h.lit)
             and morph.one_word(norm.text, h.n0, h.n1) is True
@@ -850,7 +850,7 @@ def _first_word(index: NameIndex, e: Entry) -> bool:
 
 def _place_noun(word: str) -> bool:
     """A noun of a place's parts or features (data/place_heads.txt, data/feature_heads.txt), singular or plural."""
-    heads = vocab.place_heads() | vocab.feature_heads()
+    heads = vocab.place_nouns()
     return word in heads or word.endswith("s") and word[:-1] in heads
 
 
@@ -1076,10 +1076,10 @@ def _person_with_honorific(text: str, h: Hit) -> bool:
     return any(tail.startswith(x) for x in JA_PERSON_HONORIFICS)
 
 
-def _frequent_place(text: str, n0: int, n1: int, seg: str) -> bool:
-    """The span is one place name of the analyser's dictionary in its sentence (unidic 固有名詞 地名) written as
-    often as an everyday word (wordfreq, vocab.JA_EVERYDAY_ZIPF)."""
-    if vocab.zipf(seg, "ja") < vocab.JA_EVERYDAY_ZIPF:
+def _frequent_place(index: NameIndex, text: str, n0: int, n1: int, seg: str) -> bool:
+    """The span is one place name of the analyser's dictionary in its sentence (unidic 固有名詞 地名), and a
+    registered form written as often as an everyday word (NameIndex.frequent_ja)."""
+    if seg not in index.frequent_ja and to_katakana(seg) not in index.frequent_ja:
         return False
     return morph.place_name(text, n0, n1) is True
 

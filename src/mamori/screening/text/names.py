@@ -890,6 +890,17 @@ class NameIndex:
         # everyday Japanese given names in romaji (vocab.japanese_given_names): one before a one-word name makes it
         # a person's surname ('Osamu Dazai'), as a census given name does ('James Garfield'; judge._named_before)
         self.ja_given: frozenset[str] = vocab.japanese_given_names() if self.entries else frozenset()
+        # the Japanese forms (as registered, katakana-folded, and in hiragana) written as often as an everyday word
+        # (wordfreq, vocab.JA_EVERYDAY_ZIPF): read as a place in a prompt, that place ('大阪'; judge._frequent_place)
+        import jaconv
+
+        self.frequent_ja: frozenset[str] = frozenset(
+            f
+            for e in self.entries
+            if e.ja
+            for f in (e.raw, jaconv.kata2hira(e.raw))
+            if vocab.zipf(f, "ja") >= vocab.JA_EVERYDAY_ZIPF
+        )
         # countries, US states and continents: a name before a comma and one of them is a place there ('Homer,
         # Alaska'; judge.other_sense)
         self.regions: frozenset[str] = vocab.regions() if self.entries else frozenset()

@@ -635,6 +635,12 @@ def place_heads() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def place_nouns() -> frozenset[str]:
+    """The nouns of a place's parts and features: place_heads() and feature_heads() together."""
+    return place_heads() | feature_heads()
+
+
+@lru_cache(maxsize=1)
 def feature_heads() -> frozenset[str]:
     """data/feature_heads.txt: the nouns after a name that make it a river's, a valley's or an island's
     ('the Po river'), lower case."""

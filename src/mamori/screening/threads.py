@@ -9,8 +9,11 @@ holds it and restored by the last one out, whatever the order in which they come
 from __future__ import annotations
 
 import contextlib
+import functools
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 
 class SharedSetting:
@@ -42,12 +45,23 @@ class SharedSetting:
                     restore()
 
 
-def _blas_one_thread() -> Callable[[], None]:
+@functools.lru_cache(maxsize=4)
+def _blas_controller(modules: int) -> Any:
+    """threadpoolctl's view of the loaded BLAS libraries. Making it walks every loaded shared library (~10 ms, paid
+    on every video before), so it is made again only when modules were imported since (`modules`: how many are
+    loaded), which is how a new BLAS (torch's, for the speaker encoder) arrives."""
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:
+        return None
+    return ThreadpoolController()
+
+
+def _blas_one_thread() -> Callable[[], None]:
+    controller = _blas_controller(len(sys.modules))
+    if controller is None:
         return lambda: None
-    limits = threadpool_limits(limits=1, user_api="blas")
+    limits = controller.limit(limits=1, user_api="blas")
     return limits.restore_original_limits  # type: ignore[no-any-return]
 
 

@@ -28,6 +28,7 @@ checks and fusion are unchanged; `VideoLimits.reuse_keypoints = False` turns the
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -67,15 +68,24 @@ def _shift_image(img: np.ndarray, dx: float, dy: float) -> tuple[np.ndarray, np.
     return moved, valid == 0
 
 
-def _cell_means(a: np.ndarray, gh: int, gw: int) -> np.ndarray:
-    h, w = a.shape
-    pad = np.zeros((gh * CELL, gw * CELL), np.float32)
-    pad[:h, :w] = a
-    sums = pad.reshape(gh, CELL, gw, CELL).sum(axis=(1, 3))
+@functools.lru_cache(maxsize=8)
+def _cell_scale(h: int, w: int) -> np.ndarray:
+    """Per cell, its area over the pixels of the picture it holds (edge cells of a picture that is not a whole
+    number of cells hold fewer)."""
+    gh, gw = -(-h // CELL), -(-w // CELL)
     ones = np.zeros((gh * CELL, gw * CELL), np.float32)
     ones[:h, :w] = 1.0
     counts = ones.reshape(gh, CELL, gw, CELL).sum(axis=(1, 3))
-    return np.asarray(sums / np.maximum(counts, 1.0), np.float32)
+    return np.asarray(CELL * CELL / np.maximum(counts, 1.0), np.float32)
+
+
+def _cell_means(a: np.ndarray, gh: int, gw: int) -> np.ndarray:
+    """The mean of `a` over each CELL x CELL cell (the picture's own pixels only): OpenCV's area resize of the
+    zero-padded picture (an exact box average at a whole-number scale), scaled where an edge cell is partial."""
+    h, w = a.shape
+    pad = cv2.copyMakeBorder(a, 0, gh * CELL - h, 0, gw * CELL - w, cv2.BORDER_CONSTANT, value=0)
+    means = cv2.resize(pad, (gw, gh), interpolation=cv2.INTER_AREA)
+    return np.asarray(means * _cell_scale(h, w), np.float32)
 
 
 def _block_shift(a: np.ndarray, b: np.ndarray, ny: int = 3, nx: int = 4) -> tuple[float, float] | None:

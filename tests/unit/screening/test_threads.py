@@ -3,6 +3,8 @@ the first, restored by the last, in whichever order they leave."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mamori.screening.threads import BLAS_ONE_THREAD, OPENCV_ONE_THREAD, SharedSetting
@@ -67,3 +69,25 @@ def test_speaker_and_video_holds_interleaved_leave_blas_as_it_was() -> None:
             assert blas() == before
     finally:
         cv2.setNumThreads(cv_before)
+
+
+def test_the_blas_view_is_made_once_and_again_after_new_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """threadpoolctl's scan of the loaded libraries is kept while no module was imported since (a video must not pay
+    ~10 ms for it), and made again after an import, which is how a new BLAS (torch's) arrives."""
+    pytest.importorskip("threadpoolctl")
+    import importlib
+    import sys
+
+    from mamori.screening import threads
+
+    first = threads._blas_controller(len(sys.modules))
+    assert threads._blas_controller(len(sys.modules)) is first
+    (tmp_path / "mamori_fresh_module_for_test.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("mamori_fresh_module_for_test")
+    try:
+        assert threads._blas_controller(len(sys.modules)) is not first
+    finally:
+        sys.modules.pop("mamori_fresh_module_for_test", None)

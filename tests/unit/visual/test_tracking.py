@@ -229,3 +229,22 @@ def test_carried_keypoints_copy_their_ratio_tests(monkeypatch: pytest.MonkeyPatc
     assert V.cached_ratio_test(view, 7, now) is got and rows == [5]  # kept
     V.cached_ratio_test(view, 8, now)  # a view the previous frame did not verify: every keypoint
     assert rows == [5, len(now.desc)]
+
+
+@pytest.mark.parametrize("shape", [(576, 1024), (575, 1023), (17, 33), (16, 16), (5, 40)])
+def test_cell_means_are_the_mean_of_each_cells_own_pixels(shape: tuple[int, int]) -> None:
+    from mamori.screening.video.tracking import _cell_means
+
+    h, w = shape
+    a = np.random.default_rng(h * w).random(shape, dtype=np.float32) * 40
+    gh, gw = -(-h // CELL), -(-w // CELL)
+    want = np.array(
+        [
+            [a[j * CELL : (j + 1) * CELL, i * CELL : (i + 1) * CELL].mean() for i in range(gw)]
+            for j in range(gh)
+        ],
+        np.float32,
+    )
+    got = _cell_means(a, gh, gw)
+    assert got.shape == (gh, gw) and got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-4)

@@ -198,9 +198,8 @@ def _load(
     procs = max(1, min(clients, int(os.environ.get("MAMORI_BENCH_API_CLIENT_PROCS", "2"))))
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
-    start_at = (
-        time.time() + 3.0
-    )  # every client process starts and opens its connections first, then all go together
+    # every client process starts and opens its connections first, then all go together
+    start_at = time.time() + 3.0
     shares = [clients // procs + (1 if p < clients % procs else 0) for p in range(procs)]
     open_loop = () if rate is None else (rate / procs,)
     workers = [

@@ -76,13 +76,16 @@ def _cell_scale(h: int, w: int) -> np.ndarray:
     ones = np.zeros((gh * CELL, gw * CELL), np.float32)
     ones[:h, :w] = 1.0
     counts = ones.reshape(gh, CELL, gw, CELL).sum(axis=(1, 3))
-    return np.asarray(CELL * CELL / np.maximum(counts, 1.0), np.float32)
+    scale = np.asarray(CELL * CELL / np.maximum(counts, 1.0), np.float32)
+    scale.flags.writeable = False  # shared by every caller of the cache
+    return scale
 
 
-def _cell_means(a: np.ndarray, gh: int, gw: int) -> np.ndarray:
-    """The mean of `a` over each CELL x CELL cell (the picture's own pixels only): OpenCV's area resize of the
+def _cell_means(a: np.ndarray) -> np.ndarray:
+    """The mean of `a` over each CELL x CELL cell (ceil(h / CELL) x ceil(w / CELL) cells) (the picture's own pixels only): OpenCV's area resize of the
     zero-padded picture (an exact box average at a whole-number scale), scaled where an edge cell is partial."""
     h, w = a.shape
+    gh, gw = -(-h // CELL), -(-w // CELL)
     pad = cv2.copyMakeBorder(a, 0, gh * CELL - h, 0, gw * CELL - w, cv2.BORDER_CONSTANT, value=0)
     means = cv2.resize(pad, (gw, gh), interpolation=cv2.INTER_AREA)
     return np.asarray(means * _cell_scale(h, w), np.float32)
@@ -137,14 +140,12 @@ class FramePlanner:
     def _changes(self, gray: np.ndarray, dx: float, dy: float) -> tuple[np.ndarray, np.ndarray]:
         """(changed cells, the previous picture moved by (dx, dy))."""
         assert self._picture is not None
-        h, w = gray.shape
-        gh, gw = -(-h // CELL), -(-w // CELL)
         moved, outside = _shift_image(self._picture, dx, dy)
         # compared at SIFT's own base smoothing: sub-pixel resampling of fine texture and coding noise are not
         # changes a keypoint would see
         diff = cv2.absdiff(cv2.GaussianBlur(moved, (0, 0), BLUR), cv2.GaussianBlur(gray, (0, 0), BLUR))
-        changed = _cell_means(diff, gh, gw) > self.threshold
-        changed |= _cell_means(outside.astype(np.float32), gh, gw) > 0.25
+        changed = _cell_means(diff) > self.threshold
+        changed |= _cell_means(outside.astype(np.float32)) > 0.25
         return changed, moved
 
     def plan(self, gray: np.ndarray, full: bool = False) -> FramePlan:

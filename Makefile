@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 # compiled prompt-matcher modules (mypyc); rebuilt when their sources change, pure Python runs until then
 NATIVE := src/mamori/screening/text/_native/sources.json
 NATIVE_SRC := $(wildcard src/mamori/screening/text/*.py)
+# the drawn-face detector (nvxs) built from the installed animeface wheel's own sdist with its declared flags
+NVXS := src/mamori/screening/image/_nvxs/build.json
 
 .PHONY: venv native demo test test-fast fuzz bench lint fmt clean
 
@@ -28,12 +30,15 @@ venv: $(STAMP)
 $(NATIVE): $(STAMP) $(NATIVE_SRC)
 	$(BIN)/python -m mamori.screening.text.native_build build --optional
 
-native: $(NATIVE)
+$(NVXS): $(STAMP) src/mamori/screening/image/nvxs_build.py
+	$(BIN)/python -m mamori.screening.image.nvxs_build build --optional
 
-demo: $(STAMP)
+native: $(NATIVE) $(NVXS)
+
+demo: $(STAMP) $(NVXS)
 	$(BIN)/python -m mamori.demo
 
-test: $(STAMP) $(NATIVE)
+test: $(STAMP) $(NATIVE) $(NVXS)
 	$(BIN)/python -m pytest -n 2 -q
 
 test-fast: $(STAMP)
@@ -44,7 +49,7 @@ fuzz: $(STAMP)
 	MAMORI_FUZZ_EXAMPLES=$${MAMORI_FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest -q -p no:xdist \
 		tests/unit/hardening/test_fuzz_api.py tests/unit/hardening/test_text_properties.py
 
-bench: $(STAMP) $(NATIVE)
+bench: $(STAMP) $(NATIVE) $(NVXS)
 	$(BIN)/python -m benchmarks.run
 
 lint: $(STAMP)
@@ -58,4 +63,4 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info mamori.db demo-out bench-out src/mamori/screening/text/_native
+	rm -rf $(VENV) build dist *.egg-info mamori.db demo-out bench-out src/mamori/screening/text/_native src/mamori/screening/image/_nvxs

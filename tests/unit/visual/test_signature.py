@@ -29,7 +29,7 @@ class TestSignatureContract(DetectorContract):
 
 def test_a_reference_yields_a_face(testdata: Path) -> None:
     """The failure mode of a broken binding is silence (no face, no error): a registered sprite and a drawn
-    face must both give one, with the colours they are painted in."""
+    face must both give one."""
     sprite = np.asarray(Image.open(testdata / "pepper-carrot/game-sprites/pepper_idle_01.png").convert("RGB"))
     assert faces.detect_faces(sprite), "no face found in a reference sprite: the nvxs binding is broken"
     palette = ((200, 40, 40), (40, 90, 200), (250, 215, 190))
@@ -37,7 +37,7 @@ def test_a_reference_yields_a_face(testdata: Path) -> None:
     assert face.likelihood > 0.5 and face.box[2] > 50
 
 
-def test_colours_are_the_same_on_every_call() -> None:
+def test_faces_are_the_same_on_every_call() -> None:
     img = synth.draw_face(synth.face_palette(5), seed=2, size=300)
     first = faces.detect_faces(img)
     for _ in range(3):
@@ -45,10 +45,8 @@ def test_colours_are_the_same_on_every_call() -> None:
 
 
 def test_concurrent_detection_gives_the_serial_results() -> None:
-    """Detection runs without the module lock (references are analysed on a thread pool): threads calling it at
-    once on different pictures find exactly the faces, boxes and parts one thread finds. (The library's own colour
-    clustering is not compared: it may differ from thread to thread even fully serialised; mamori samples colours
-    itself, see signature.face_parts.)"""
+    """Detection runs without a lock (references are analysed on a thread pool): threads calling it at once on
+    different pictures find exactly the faces, boxes and parts one thread finds."""
     from concurrent.futures import ThreadPoolExecutor
 
     def where(img: np.ndarray) -> list[tuple[object, ...]]:
@@ -135,7 +133,7 @@ def test_face_parts_sample_the_part_boxes() -> None:
         eyes = ((x + 20, y + 35, 20, 15), (x + 60, y + 35, 20, 15))
         for ex, ey, ew, eh in eyes:
             img[ey : ey + eh, ex : ex + ew] = paints["eye"]
-        face = faces.DrawnFace(1.0, (x, y, w, h), eyes[0], eyes[1], (0, 0, 1, 1), *([(0, 0, 0)] * 4))
+        face = faces.DrawnFace(1.0, (x, y, w, h), eyes[0], eyes[1], (0, 0, 1, 1))
         got = face_parts(img, face)
         want = [lab(paints[k]) for k in ("hair", "eye", "eye", "skin")]
         assert np.allclose(got, np.stack(want), atol=0.5), (x, y, got)

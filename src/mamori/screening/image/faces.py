@@ -3,17 +3,18 @@
 Why not `animeface.detect()`: its C extension reads pixels through a Pillow internal that Pillow 12 removed, so
 with Pillow >= 12 it silently finds no faces. The wheel also bundles the detector core itself (`libnvxs`, with its
 MLP weights compiled in: nothing is downloaded), and that library's C API takes plain float matrices, so this
-module fills them from numpy and calls `nv_face_detect` / `nv_face_analyze` the way the extension did.
+module fills them from numpy and calls `nv_face_detect` the way the extension did.
 
-`nv_face_analyze` clusters colours with k-means seeded from the library's global RNG; the seed is fixed before
-each analysis so the same face gives the same colours on every call from one thread (across threads they may
-differ, even when the calls are fully serialised: measured; mamori does not use them, the signature samples its
-colours itself). Analyses hold a process-wide lock (the RNG is global). Detection runs without it, so threads
-detect in parallel (ctypes releases the GIL): it keeps no state between calls (every buffer is allocated per call;
-the C code is written for its own OpenMP loop, which calls the same MLP and Haar-feature functions from several
-threads at once), and tests/unit/visual/test_signature.py checks concurrent calls find exactly the faces, boxes
-and parts one thread finds. The library is optional: `available()` says whether it loaded, and the
-reason is logged once when it did not.
+Which library: `make native` builds nvxs from the installed wheel's own sdist with the optimisation flags nvxs's
+build declares (`image/nvxs_build.py`): the same faces at half the CPU. While that build matches the installed
+wheel it is used, else the wheel's bundled library. The extension's colour analysis (`nv_face_analyze`: k-means
+on a global RNG, which needs a lock and LAPACK) is not called: the signature samples its colours itself.
+
+Detection runs on several threads at once (ctypes releases the GIL): it keeps no state between calls (every
+buffer is allocated per call; the C code is written for its own OpenMP loop, which calls the same MLP and
+Haar-feature functions from several threads at once), and tests/unit/visual/test_signature.py checks concurrent
+calls find exactly the faces, boxes and parts one thread finds. The library is optional: `available()` says
+whether it loaded, and the reason is logged once when it did not.
 
 Licences: the binding is Apache-2.0 (python-animeface), the nvxs detector core is NYSL (public-domain-like).
 """
@@ -24,7 +25,6 @@ import ctypes
 import glob
 import logging
 import os
-import threading
 from dataclasses import dataclass
 from functools import cache
 
@@ -33,11 +33,8 @@ import numpy as np
 log = logging.getLogger("mamori.screening.image.faces")
 
 MAX_FACES = 64
-SEED = 1  # nv_srand seed before each analysis: deterministic colours
 DETECT_SIDE = 640  # images are shrunk to this longest side first: the detector's cost grows with area
 STEP, SCALE_FACTOR, MIN_WINDOW = 4.0, 1.095, 42.592  # the values python-animeface passes
-
-_lock = threading.Lock()
 
 
 class _Rect(ctypes.Structure):
@@ -53,28 +50,6 @@ class _FacePosition(ctypes.Structure):
         ("nose", _Rect),
         ("mouth", _Rect),
         ("chin", _Rect),
-    ]
-
-
-class _Colour(ctypes.Structure):
-    _fields_ = [("v", ctypes.c_float * 4)]
-
-
-class _FaceFeature(ctypes.Structure):
-    _fields_ = [
-        ("eye_ratio", ctypes.c_float),
-        ("face_ratio", ctypes.c_float),
-        ("skin_bgr", _Colour),
-        ("skin_ec", _Colour),
-        ("hair_bgr", _Colour),
-        ("hair_ec", _Colour),
-        ("left_eye_bgr", _Colour * 4),
-        ("right_eye_bgr", _Colour * 4),
-        ("eye_bgr", _Colour * 4),
-        ("left_eye_ec", _Colour * 4),
-        ("right_eye_ec", _Colour * 4),
-        ("eye_ec", _Colour * 4),
-        ("_spare", ctypes.c_char * 256),  # headroom: a layout drift must not write past our buffer
     ]
 
 
@@ -94,20 +69,17 @@ class _Matrix(ctypes.Structure):  # nvxs 1.0.x nv_matrix_t
 
 @dataclass(frozen=True)
 class DrawnFace:
-    """A detected face in the coordinates of the image given to `detect_faces`; colours are RGB uint8."""
+    """A detected face in the coordinates of the image given to `detect_faces`: the face box and its parts."""
 
     likelihood: float
     box: tuple[int, int, int, int]  # x, y, width, height
     left_eye: tuple[int, int, int, int]
     right_eye: tuple[int, int, int, int]
     mouth: tuple[int, int, int, int]
-    skin: tuple[int, int, int]
-    hair: tuple[int, int, int]
-    left_eye_colour: tuple[int, int, int]
-    right_eye_colour: tuple[int, int, int]
 
 
-def _library_path() -> str | None:
+def wheel_library() -> str | None:
+    """The libnvxs the animeface wheel bundles, or None when the wheel is not installed."""
     try:
         import animeface
     except ImportError:
@@ -118,6 +90,15 @@ def _library_path() -> str | None:
     return found[0] if found else None
 
 
+def _library_path() -> str | None:
+    """The library to use: nvxs built from the installed wheel's own source with its declared flags
+    (`image/nvxs_build.py`, twice as fast) when there is one, else the wheel's."""
+    from mamori.screening.image import nvxs_build
+
+    built = nvxs_build.built_library()
+    return str(built) if built is not None else wheel_library()
+
+
 @cache
 def _lib() -> ctypes.CDLL | None:
     path = _library_path()
@@ -125,10 +106,17 @@ def _lib() -> ctypes.CDLL | None:
         log.warning("drawn-face detection is off: the animeface wheel (libnvxs) is not installed")
         return None
     try:
-        lib = ctypes.CDLL(path)
-    except OSError as exc:
+        lib = load(path)
+    except (OSError, AttributeError) as exc:
         log.warning("drawn-face detection is off: %s could not be loaded: %s", path, exc)
         return None
+    log.info("drawn-face detection: %s", path)
+    return lib
+
+
+def load(path: str) -> ctypes.CDLL:
+    """An nvxs library with the signatures of the functions this module calls."""
+    lib = ctypes.CDLL(path)
     m = ctypes.POINTER(_Matrix)
     lib.nv_matrix3d_alloc.restype = m
     lib.nv_matrix3d_alloc.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
@@ -138,7 +126,6 @@ def _lib() -> ctypes.CDLL | None:
     lib.nv_gaussian5x5.argtypes = [m, ctypes.c_int, m, ctypes.c_int]
     lib.nv_laplacian1.argtypes = [m, m, ctypes.c_float]
     lib.nv_integral.argtypes = [m, m, ctypes.c_int]
-    lib.nv_srand.argtypes = [ctypes.c_ulong]
     lib.nv_face_detect.restype = ctypes.c_int
     lib.nv_face_detect.argtypes = [
         ctypes.POINTER(_FacePosition),
@@ -155,7 +142,6 @@ def _lib() -> ctypes.CDLL | None:
         ctypes.c_float,
         ctypes.c_float,
     ]
-    lib.nv_face_analyze.argtypes = [ctypes.POINTER(_FaceFeature), ctypes.POINTER(_FacePosition), m]
     return lib
 
 
@@ -185,18 +171,16 @@ def _addr(lib: ctypes.CDLL, symbol: str) -> int:
     return ctypes.addressof(ctypes.c_char.in_dll(lib, symbol))
 
 
-def _rgb(colour: _Colour) -> tuple[int, int, int]:
-    b, g, r = (int(max(0.0, min(255.0, colour.v[i]))) for i in range(3))
-    return (r, g, b)
-
-
 def _rect(r: _Rect, s: float) -> tuple[int, int, int, int]:
     return (round(r.x / s), round(r.y / s), round(r.width / s), round(r.height / s))
 
 
-def detect_faces(rgb: np.ndarray, max_side: int = DETECT_SIDE) -> list[DrawnFace]:
-    """Drawn faces in an RGB uint8 image (H, W, 3), best first; [] when the library is missing or nothing fits."""
-    lib = _lib()
+def detect_faces(
+    rgb: np.ndarray, max_side: int = DETECT_SIDE, lib: ctypes.CDLL | None = None
+) -> list[DrawnFace]:
+    """Drawn faces in an RGB uint8 image (H, W, 3), best first; [] when the library is missing or nothing fits.
+    `lib`: another nvxs library (`load`) than the one in use."""
+    lib = lib or _lib()
     if lib is None:
         return []
     img: np.ndarray = np.ascontiguousarray(rgb[..., :3], dtype=np.uint8)
@@ -244,10 +228,6 @@ def detect_faces(rgb: np.ndarray, max_side: int = DETECT_SIDE) -> list[DrawnFace
         )
         out = []
         for i in range(max(0, min(n, MAX_FACES))):
-            feature = _FaceFeature()
-            with _lock:
-                lib.nv_srand(SEED)
-                lib.nv_face_analyze(ctypes.byref(feature), ctypes.byref(faces[i]), bgr)
             f = faces[i]
             out.append(
                 DrawnFace(
@@ -256,10 +236,6 @@ def detect_faces(rgb: np.ndarray, max_side: int = DETECT_SIDE) -> list[DrawnFace
                     left_eye=_rect(f.left_eye, s),
                     right_eye=_rect(f.right_eye, s),
                     mouth=_rect(f.mouth, s),
-                    skin=_rgb(feature.skin_bgr),
-                    hair=_rgb(feature.hair_bgr),
-                    left_eye_colour=_rgb(feature.left_eye_bgr[0]),
-                    right_eye_colour=_rgb(feature.right_eye_bgr[0]),
                 )
             )
     finally:

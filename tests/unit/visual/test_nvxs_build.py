@@ -151,3 +151,14 @@ def test_built_library_finds_the_faces_the_wheel_finds() -> None:
             assert abs(la - lb) < 0.02 and _iou(ba, bb) > 0.75
         found += len(fa)
     assert found >= 12
+
+
+def test_the_operator_can_choose_the_library(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(faces.LIBRARY_ENV, "wheel")
+    assert faces._library_path() == faces.wheel_library()
+    own = tmp_path / "libnvxs-own.so"
+    monkeypatch.setenv(faces.LIBRARY_ENV, str(own))
+    assert faces._library_path() == str(own)
+    monkeypatch.delenv(faces.LIBRARY_ENV)
+    built = nvxs_build.built_library()
+    assert faces._library_path() == (str(built) if built else faces.wheel_library())

@@ -90,11 +90,17 @@ def wheel_library() -> str | None:
     return found[0] if found else None
 
 
+LIBRARY_ENV = "MAMORI_NVXS_LIBRARY"  # a library's path, or "wheel": the wheel's own (A/B runs, own builds)
+
+
 def _library_path() -> str | None:
-    """The library to use: nvxs built from the installed wheel's own source with its declared flags
-    (`image/nvxs_build.py`, twice as fast) when there is one, else the wheel's."""
+    """The library to use: $MAMORI_NVXS_LIBRARY when set, else nvxs built from the installed wheel's own source
+    with its declared flags (`image/nvxs_build.py`, twice as fast) when there is one, else the wheel's."""
     from mamori.screening.image import nvxs_build
 
+    chosen = os.environ.get(LIBRARY_ENV, "").strip()
+    if chosen:
+        return wheel_library() if chosen == "wheel" else chosen
     built = nvxs_build.built_library()
     return str(built) if built is not None else wheel_library()
 

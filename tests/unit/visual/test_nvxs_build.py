@@ -131,7 +131,7 @@ def test_built_library_finds_the_faces_the_wheel_finds() -> None:
     wheel = faces.wheel_library()
     if wheel is None:
         pytest.skip("animeface wheel not installed")
-    built = nvxs_build.built_library()
+    built = faces.built_library()
     if built is None:
         if os.environ.get("CI", "").lower() == "true" and shutil.which("gcc"):
             pytest.fail("make native did not build nvxs (python -m mamori.screening.image.nvxs_build build)")
@@ -160,5 +160,22 @@ def test_the_operator_can_choose_the_library(monkeypatch: pytest.MonkeyPatch, tm
     monkeypatch.setenv(faces.LIBRARY_ENV, str(own))
     assert faces._library_path() == str(own)
     monkeypatch.delenv(faces.LIBRARY_ENV)
-    built = nvxs_build.built_library()
+    built = faces.built_library()
     assert faces._library_path() == (str(built) if built else faces.wheel_library())
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="no GCC")
+def test_a_failed_profile_run_leaves_the_plain_build(tmp_path: Path) -> None:
+    """The profile-guided step is an improvement, never a requirement: when its profile run fails (here: a
+    library without the detector), it says why and the plain build stays as it was."""
+    src = tmp_path / "src"
+    (src / "nv_a").mkdir(parents=True)
+    (src / "nv_a" / "gray.c").write_text("int nv_gray(int x){return x + 1;}\n")
+    made = Recipe(("nv_a/gray.c",), ("-O2",))
+    out = tmp_path / "out" / "libnvxs.so"
+    out.parent.mkdir()
+    nvxs_build.compile_library(src, made, out)
+    before = out.read_bytes()
+    why = nvxs_build.profiled(src, made, out, tmp_path / "work")
+    assert why is not None and "profile run failed" in why
+    assert out.read_bytes() == before

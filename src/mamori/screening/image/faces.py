@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import ctypes
 import glob
+import json
 import logging
 import os
 from dataclasses import dataclass
 from functools import cache
+from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 
@@ -90,19 +93,46 @@ def wheel_library() -> str | None:
     return found[0] if found else None
 
 
+PACKAGE = "animeface"
+OUT_DIR = Path(__file__).resolve().parent / "_nvxs"  # where `nvxs_build.py` puts its library (untracked)
+LIBRARY = "libnvxs.so"
+STAMP = "build.json"
 LIBRARY_ENV = "MAMORI_NVXS_LIBRARY"  # a library's path, or "wheel": the wheel's own (A/B runs, own builds)
 
 
 def _library_path() -> str | None:
     """The library to use: $MAMORI_NVXS_LIBRARY when set, else nvxs built from the installed wheel's own source
     with its declared flags (`image/nvxs_build.py`, twice as fast) when there is one, else the wheel's."""
-    from mamori.screening.image import nvxs_build
-
     chosen = os.environ.get(LIBRARY_ENV, "").strip()
     if chosen:
         return wheel_library() if chosen == "wheel" else chosen
-    built = nvxs_build.built_library()
+    built = built_library()
     return str(built) if built is not None else wheel_library()
+
+
+def installed_version() -> str | None:
+    """The installed animeface version, or None."""
+    try:
+        return metadata.version(PACKAGE)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def read_stamp(directory: Path = OUT_DIR) -> dict[str, object] | None:
+    try:
+        data = json.loads((directory / STAMP).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def built_library(directory: Path = OUT_DIR) -> Path | None:
+    """The library `nvxs_build.py` built, when it was built from the installed animeface version; else None."""
+    stamp = read_stamp(directory)
+    lib = directory / LIBRARY
+    if stamp is None or not lib.is_file():
+        return None
+    return lib if stamp.get(PACKAGE) == installed_version() else None
 
 
 @cache

@@ -179,3 +179,51 @@ def test_a_failed_profile_run_leaves_the_plain_build(tmp_path: Path) -> None:
     why = nvxs_build.profiled(src, made, out, tmp_path / "work")
     assert why is not None and "profile run failed" in why
     assert out.read_bytes() == before
+
+
+def test_loading_the_library_leaves_the_process_floats_alone() -> None:
+    """nvxs is compiled with -ffast-math; linked with it, GCC would add crtfastmath.o, whose constructor turns on
+    flush-to-zero / denormals-are-zero for the whole process that loads the library (every numpy and Python float
+    after it). The build links without it: a subnormal survives loading the library."""
+    import sys
+
+    lib = faces._library_path()
+    if lib is None:
+        pytest.skip("no nvxs library")
+    code = (
+        "import ctypes, sys\n"
+        "import numpy as np\n"
+        "ctypes.CDLL(sys.argv[1])\n"
+        "x = float(sys.argv[2])\n"
+        # no comparison with a subnormal: denormals-are-zero would make x == 0.0 true as well
+        "ok = x * 2.0**1000 > 1e-30 and float(np.float64(x) * 2.0**1000) > 1e-30\n"
+        "print('ok' if ok else 'flushed')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, lib, "5e-324"], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "ok", f"loading {lib} flushed subnormal floats"
+
+
+def test_fast_math_link_would_flush_subnormals(tmp_path: Path) -> None:
+    """The hazard the test above guards against is real on this compiler: a library linked with -ffast-math
+    flushes subnormals in the process that loads it (if this compiler no longer does that, the test says so)."""
+    import sys
+
+    cc = shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no GCC")
+    (tmp_path / "x.c").write_text("int nv_gray(int x){return x;}\n")
+    lib = tmp_path / "libx.so"
+    subprocess.run(
+        [cc, "-shared", "-fPIC", "-O2", "-ffast-math", str(tmp_path / "x.c"), "-o", str(lib)], check=True
+    )
+    code = (
+        "import ctypes, sys\nctypes.CDLL(sys.argv[1])\nx = float(sys.argv[2])\nprint(x * 2.0**1000 > 1e-30)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(lib), "5e-324"], capture_output=True, text=True, check=True
+    )
+    if done.stdout.strip() == "True":
+        pytest.skip("this compiler does not link crtfastmath.o into shared libraries")
+    assert done.stdout.strip() == "False"

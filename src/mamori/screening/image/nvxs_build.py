@@ -202,28 +202,45 @@ def _compiler() -> list[str]:
     return argv
 
 
-def compile_library(src: Path, made: Recipe, out: Path, extra: Sequence[str] = ()) -> list[str]:
-    """Compile and link the library (`extra`: more compiler options); returns the command used."""
-    version_script = out.parent / "exports.map"
-    version_script.write_text("{ global: " + "; ".join(EXPORTS) + "; local: *; };\n")
-    folders = {str(PurePosixPath(s).parent) for s in made.sources} | set(made.includes)
-    includes = [f"-I{src / f}" for f in sorted(folders)]
-    cmd = _compiler() + [
-        "-shared",
-        "-fPIC",
-        *made.cflags,
-        *extra,
-        "-ffunction-sections",
-        "-fdata-sections",
-        "-w",
-    ]
-    cmd += includes + [str(src / s) for s in made.sources]
-    cmd += ["-o", str(out), "-lm", "-Wl,--gc-sections", f"-Wl,--version-script={version_script}"]
-    cmd += ["-Wl,--no-undefined"]
+def _run(cmd: list[str], what: str) -> None:
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
-        raise BuildError(f"compiling nvxs failed: {done.stderr.strip()[-800:]}")
-    return cmd
+        raise BuildError(f"{what} failed: {done.stderr.strip()[-800:]}")
+
+
+def compile_library(
+    src: Path,
+    made: Recipe,
+    out: Path,
+    extra: Sequence[str] = (),
+    link_extra: Sequence[str] = (),
+    objects: Path | None = None,
+) -> list[str]:
+    """Compile every source to an object with the recipe's flags (+ `extra`) in `objects`, then link them with
+    none of those flags (+ `link_extra`); returns the link command.
+
+    Compiling and linking are separate steps because GCC (before 13) links `crtfastmath.o` into a shared library
+    linked with -ffast-math: its constructor turns on flush-to-zero and denormals-are-zero for the process that
+    loads the library, which would change every float computed after (numpy's, Python's). Only what `faces.py`
+    calls is exported; the linker drops every function those do not reach (the colour analysis and its LAPACK
+    calls among them)."""
+    cc = _compiler()
+    objdir = objects if objects is not None else out.parent / "obj"
+    objdir.mkdir(parents=True, exist_ok=True)
+    folders = {str(PurePosixPath(s).parent) for s in made.sources} | set(made.includes)
+    includes = [f"-I{src / f}" for f in sorted(folders)]
+    objs = []
+    for s in made.sources:
+        obj = objdir / (s[: -len(".c")].replace("/", "__") + ".o")
+        flags = ["-c", "-fPIC", *made.cflags, *extra, "-ffunction-sections", "-fdata-sections", "-w"]
+        _run(cc + flags + includes + [str(src / s), "-o", str(obj)], f"compiling {s}")
+        objs.append(str(obj))
+    version_script = objdir / "exports.map"
+    version_script.write_text("{ global: " + "; ".join(EXPORTS) + "; local: *; };\n")
+    link = cc + ["-shared", *link_extra, *objs, "-o", str(out), "-lm", "-Wl,--gc-sections"]
+    link += [f"-Wl,--version-script={version_script}", "-Wl,--no-undefined"]
+    _run(link, "linking nvxs")
+    return link
 
 
 def train(library: str) -> int:
@@ -246,10 +263,14 @@ def profiled(src: Path, made: Recipe, out: Path, work: Path) -> str | None:
     `scripts/face_scan_sweep.py`'s pictures: 14 % less CPU than the plain build, the same faces. Returns None when
     it worked, else why not (`out` is then untouched: the plain build serves)."""
     profile = work / "profile"
-    staged = work / "pgo" / LIBRARY  # one output name for both builds: GCC names the profile files after it
+    objects = (
+        work / "pgo-obj"
+    )  # one object path per source for both builds: GCC names the profiles after them
+    staged = work / "pgo" / LIBRARY
     staged.parent.mkdir(parents=True, exist_ok=True)
     try:
-        compile_library(src, made, staged, ["-fprofile-generate", f"-fprofile-dir={profile}"])
+        generate = ["-fprofile-generate", f"-fprofile-dir={profile}"]
+        compile_library(src, made, staged, generate, link_extra=["-fprofile-generate"], objects=objects)
         cmd = [sys.executable, "-m", "mamori.screening.image.nvxs_build", "train", str(staged)]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
         if done.returncode != 0:
@@ -262,7 +283,7 @@ def profiled(src: Path, made: Recipe, out: Path, work: Path) -> str | None:
             "-fprofile-partial-training",
             "-Wno-missing-profile",
         ]
-        compile_library(src, made, staged, use)
+        compile_library(src, made, staged, use, objects=objects)
     except (BuildError, OSError, subprocess.TimeoutExpired) as exc:
         return str(exc)
     shutil.copyfile(staged, out)
@@ -281,7 +302,7 @@ def build(directory: Path = OUT_DIR, sdist: Path | None = None, pgo: bool = True
         src, made = extract(sdist, work / "src")
         stage = work / "out"
         stage.mkdir()
-        cmd = compile_library(src, made, stage / LIBRARY)
+        cmd = compile_library(src, made, stage / LIBRARY, objects=work / "obj")
         why_not = profiled(src, made, stage / LIBRARY, work) if pgo else "not asked"
         if why_not is not None and pgo:
             print(f"nvxs: profile-guided build skipped ({why_not}); the plain build serves", file=sys.stderr)

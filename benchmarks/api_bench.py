@@ -51,6 +51,20 @@ PROMPTS = [
 ]
 
 
+def _stack() -> str:
+    """The server's event loop and HTTP parser, as uvicorn picks them (`mamori serve --loop/--http`, or
+    MAMORI_SERVE_LOOP / MAMORI_SERVE_HTTP, which the server inherits: `asyncio` and `h11` measure the slow stack)."""
+    import importlib.util
+
+    loop = os.environ.get("MAMORI_SERVE_LOOP", "auto")
+    http = os.environ.get("MAMORI_SERVE_HTTP", "auto")
+    if loop == "auto":
+        loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    if http == "auto":
+        http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return f"{loop} + {http}"
+
+
 def _pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -411,7 +425,7 @@ def run_one(db: str, clients: int, seconds: float, workers: int) -> bool:
     open_p99 = _pct(open_flat, 0.99)
     answered = len(open_flat) / (open_rate * open_seconds)
     print(
-        f"api_bench: {clients} connections against mamori serve --workers {workers} ({backend}), "
+        f"api_bench: {clients} connections against mamori serve --workers {workers} ({backend}; {_stack()}), "
         f"POST /v1/screen/prompt beside GET /healthz, same server, same run"
     )
     print(

@@ -19,6 +19,18 @@ def serve(
         1, "--workers", help="Worker processes; they share the database (one ledger, sessions, rate limits)"
     ),
     log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level"),
+    loop: str = typer.Option(
+        "auto",
+        "--loop",
+        envvar="MAMORI_SERVE_LOOP",
+        help="Event loop: auto (uvloop when installed, as it is with mamori), asyncio or uvloop",
+    ),
+    http: str = typer.Option(
+        "auto",
+        "--http",
+        envvar="MAMORI_SERVE_HTTP",
+        help="HTTP/1.1 parser: auto (httptools when installed, as it is with mamori), h11 or httptools",
+    ),
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs). Authenticate with keys from `mamori keys create`."""
     import uvicorn
@@ -27,6 +39,11 @@ def serve(
 
     if workers < 1:
         fail("--workers must be at least 1")
+    if loop not in ("auto", "asyncio", "uvloop"):
+        fail(f"--loop must be auto, asyncio or uvloop, not {loop!r}")
+    if http not in ("auto", "h11", "httptools"):
+        fail(f"--http must be auto, h11 or httptools, not {http!r}")
+    stack = {"loop": loop, "http": http}
     # Opened here first even for several workers: the schema is migrated once, and a bad URL or signing key
     # is a start-up error rather than N crashing workers.
     # A server checkpoints SQLite's WAL in the background, not inside a group commit (storage.wal)
@@ -46,13 +63,14 @@ def serve(
             workers=workers,
             log_level=log_level,
             access_log=False,
+            **stack,  # type: ignore[arg-type]
         )
         return
     tune_server_process()
     app = create_app(svc)
     svc.warm()  # indexes built and lazy dictionaries loaded before the first request, not during it
     try:
-        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, **stack)  # type: ignore[arg-type]
     finally:
         svc.close()
 

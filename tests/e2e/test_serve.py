@@ -45,3 +45,26 @@ def test_serve_end_to_end(tmp_path: Path) -> None:
         assert "mamori_http_requests_total" in httpx.get(f"{base}/metrics").text
     verified = mamori("ledger", "verify", "--db", db)
     assert verified.returncode == 0 and "ledger ok" in verified.stdout
+
+
+@pytest.mark.parametrize("stack", [{}, {"MAMORI_SERVE_LOOP": "asyncio", "MAMORI_SERVE_HTTP": "h11"}])
+def test_serve_on_either_http_stack(tmp_path: Path, stack: dict[str, str]) -> None:
+    """uvloop + httptools (chosen when installed, as they are with mamori) and asyncio + h11 serve alike."""
+    db = f"sqlite:///{tmp_path / 'serve.db'}"
+    svc = Mamori.open(db)
+    svc.import_registry(DATA)
+    key = create_key(svc, "platform", platform="acme-video")[1]
+    svc.close()
+    with running_server(db, tmp_path / "serve.log", env=stack) as server:
+        r = httpx.post(
+            f"{server.base}/v1/screen/prompt",
+            json={"text": "Mirai Hoshino", "territory": "JP"},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        assert r.status_code == 200 and r.json()["verdict"] == "licensed"
+
+
+def test_serve_refuses_an_unknown_loop_or_parser() -> None:
+    for option in (["--loop", "tornado"], ["--http", "hyper"]):
+        done = mamori("serve", "--port", "0", *option)
+        assert done.returncode != 0 and "must be" in (done.stdout + done.stderr)

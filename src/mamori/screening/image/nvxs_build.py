@@ -356,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     print(
-        "usage: python -m mamori.screening.image.nvxs_build build [--optional] [--force] | status",
+        "usage: python -m mamori.screening.image.nvxs_build build [--optional] [--force] | status | train LIBRARY",
         file=sys.stderr,
     )
     return 2

@@ -31,7 +31,7 @@ $(NATIVE): $(STAMP) $(NATIVE_SRC)
 	$(BIN)/python -m mamori.screening.text.native_build build --optional
 
 $(NVXS): $(STAMP) src/mamori/screening/image/nvxs_build.py
-	$(BIN)/python -m mamori.screening.image.nvxs_build build --optional
+	$(BIN)/python -m mamori.screening.image.nvxs_build build --optional --force
 
 native: $(NATIVE) $(NVXS)
 

@@ -1,24 +1,26 @@
 """Build the drawn-face detector's library (nvxs) from the `animeface` source distribution on PyPI, with the
-optimisation flags nvxs's own build declares.
+optimisation flags nvxs's own build declares, profile-guided where the compiler is GCC.
 
 Why: the `animeface` wheel bundles `libnvxs` compiled without the flags nvxs's `Makefile.am` asks for
-(`-O3 -ffast-math -msse -msse2`): its scan runs at the speed of the same source built with `-O2`. Built with the
-library's own flags, the same source and the same compiled-in MLP weights find the same faces (one box of 106
-moved by 4 px, likelihoods within 0.006) in half the CPU time (`scripts/face_scan_sweep.py`'s 308 pictures:
-29.0 -> 14.6 CPU-s; the face scan is the largest cost of the signature signal, so of a non-copy picture, a
-reference's build and an analysed video frame). Newer instruction sets gained ~2 % more and are not used: the
-library stays portable.
+(`-O3 -ffast-math -msse -msse2`): its scan runs at the speed of the same source built with `-O2`. The same source
+and the same compiled-in MLP weights, built with the library's own flags, find the same faces in half the CPU
+time; with a profile of a run on pictures this project draws (`train`), 0.44 of it (`scripts/face_scan_sweep.py`'s
+308 pictures: 29.0 CPU-s with the wheel's library, 14.9 plain, 12.9 profile-guided; the same 106 faces; the
+face scan is the largest cost of the signature signal, so of a non-copy picture, a reference's build and an
+analysed video frame). Newer instruction sets gained ~2 % more and are not used: the library stays portable.
 
 The build downloads the sdist of exactly the installed `animeface` version through pip (its index settings,
 its hash check), reads the source list and compiler flags from nvxs's `Makefile.am` inside it, extracts only
-those C sources and the headers beside them, and links one shared library that exports only what
-`image/faces.py` calls (`EXPORTS`): the linker drops everything else, so the k-means colour analysis and its
-LAPACK dependency (which mamori never calls) are not needed. Nothing of nvxs is kept in the repository; the
-library and a stamp (`build.json`: animeface version, sdist digest, flags) go to `_nvxs/` beside this module,
+those C sources and the headers of the folders they include, compiles each, and links one shared library that
+exports only what `image/faces.py` calls (`EXPORTS`): the linker drops everything else, so the k-means colour
+analysis and its LAPACK dependency (which mamori never calls) are not needed. Compiling and linking are separate
+steps so that -ffast-math never links GCC's `crtfastmath.o`, which would flush subnormal floats in the whole
+process that loads the library. Nothing of nvxs is kept in the repository; the library and a stamp
+(`build.json`: animeface version, sdist digest, flags, whether profile-guided) go to `_nvxs/` beside this module,
 which is not tracked. `faces.py` uses it while the stamp's version is the installed wheel's, else the wheel's own
 library. A machine without a C compiler keeps the wheel's library (`build --optional` says so and exits 0).
 
-    python -m mamori.screening.image.nvxs_build build [--optional]
+    python -m mamori.screening.image.nvxs_build build [--optional] [--force]
     python -m mamori.screening.image.nvxs_build status
 """
 
@@ -50,16 +52,6 @@ from mamori.screening.image.faces import (
     read_stamp,
 )
 
-__all__ = [
-    "BuildError",
-    "Recipe",
-    "build",
-    "built_library",
-    "compile_library",
-    "extract",
-    "read_stamp",
-    "recipe",
-]
 EXPORTS = (  # the functions and compiled-in models image/faces.py uses
     "nv_face_detect",
     "nv_gray",

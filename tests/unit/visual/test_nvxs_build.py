@@ -227,3 +227,23 @@ def test_fast_math_link_would_flush_subnormals(tmp_path: Path) -> None:
     if done.stdout.strip() == "True":
         pytest.skip("this compiler does not link crtfastmath.o into shared libraries")
     assert done.stdout.strip() == "False"
+
+
+def test_a_library_that_does_not_load_falls_back_to_the_wheels(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A damaged build (or a wrong MAMORI_NVXS_LIBRARY) must not silence the detector while the wheel's works."""
+    wheel = faces.wheel_library()
+    if wheel is None:
+        pytest.skip("animeface wheel not installed")
+    broken = tmp_path / "libnvxs.so"
+    broken.write_bytes(b"not a shared library")
+    monkeypatch.setenv(faces.LIBRARY_ENV, str(broken))
+    faces._lib.cache_clear()
+    try:
+        lib = faces._lib()
+        assert lib is not None and lib._name == wheel
+        assert faces.detect_faces(synth.draw_face(synth.face_palette(1), seed=1, size=300))
+    finally:
+        monkeypatch.delenv(faces.LIBRARY_ENV)
+        faces._lib.cache_clear()

@@ -144,8 +144,17 @@ def _lib() -> ctypes.CDLL | None:
     try:
         lib = load(path)
     except (OSError, AttributeError) as exc:
-        log.warning("drawn-face detection is off: %s could not be loaded: %s", path, exc)
-        return None
+        wheel = wheel_library()
+        if wheel is None or wheel == path:
+            log.warning("drawn-face detection is off: %s could not be loaded: %s", path, exc)
+            return None
+        # a damaged or foreign build must not turn detection off while the wheel's own library works
+        log.warning("%s could not be loaded (%s); drawn-face detection uses the wheel's %s", path, exc, wheel)
+        try:
+            lib, path = load(wheel), wheel
+        except (OSError, AttributeError) as exc2:
+            log.warning("drawn-face detection is off: %s could not be loaded: %s", wheel, exc2)
+            return None
     log.info("drawn-face detection: %s", path)
     return lib
 

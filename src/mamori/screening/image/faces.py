@@ -6,7 +6,7 @@ MLP weights compiled in: nothing is downloaded), and that library's C API takes 
 module fills them from numpy and calls `nv_face_detect` the way the extension did.
 
 Which library: `make native` builds nvxs from the installed wheel's own sdist with the optimisation flags nvxs's
-build declares (`image/nvxs_build.py`): the same faces at half the CPU. While that build matches the installed
+build declares, profile-guided with GCC (`image/nvxs_build.py`): the same faces at 0.44x the CPU. While it matches the installed
 wheel it is used, else the wheel's bundled library. The extension's colour analysis (`nv_face_analyze`: k-means
 on a global RNG, which needs a lock and LAPACK) is not called: the signature samples its colours itself.
 
@@ -102,7 +102,7 @@ LIBRARY_ENV = "MAMORI_NVXS_LIBRARY"  # a library's path, or "wheel": the wheel's
 
 def _library_path() -> str | None:
     """The library to use: $MAMORI_NVXS_LIBRARY when set, else nvxs built from the installed wheel's own source
-    with its declared flags (`image/nvxs_build.py`, twice as fast) when there is one, else the wheel's."""
+    with its declared flags (`image/nvxs_build.py`, 0.44x the CPU) when there is one, else the wheel's."""
     chosen = os.environ.get(LIBRARY_ENV, "").strip()
     if chosen:
         return wheel_library() if chosen == "wheel" else chosen

@@ -122,3 +122,36 @@ def test_after_commit_work_waits_for_blocking_callers_only_and_timings_are_obser
     assert gc.submit([("d", 3)]) == [3]  # and the writer goes on
     assert ("observe", (True, 1)) in seen
     gc.close()
+
+
+def test_a_window_that_expires_in_the_writers_wait_never_holds_a_batch_for_good() -> None:
+    """Windows of a microsecond or so, with another thread taking the GIL: the writer's wait for more callers often
+    ends past its deadline. On CPython 3.11 `queue.SimpleQueue.get(timeout=...)` then waits forever (a negative
+    remainder means "block"): this test hung the committer within a second when it used one (a stuck `make test`
+    found it); every batch must be committed."""
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    stop = threading.Event()
+
+    def spin() -> None:
+        x = 0
+        while not stop.is_set():
+            x += 1
+
+    spinner = threading.Thread(target=spin, daemon=True)
+    spinner.start()
+    try:
+        for window in (5e-7, 1e-6, 2e-6, 5e-6):
+            committer = GroupCommitter(ListWriter(), window_s=window)
+            started, n = time.monotonic(), 0
+            while time.monotonic() - started < 0.5:
+                future = committer.enqueue([("k", n)])
+                try:
+                    assert future.result(timeout=5) == [n]
+                except FutureTimeout:
+                    pytest.fail(f"batch {n} was never committed (window {window} s): the writer is stuck")
+                n += 1
+            committer.close(5)
+    finally:
+        stop.set()
+        spinner.join()

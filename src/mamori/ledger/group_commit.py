@@ -60,7 +60,11 @@ class GroupCommitter(Generic[R]):
         self._write = write
         self.window_s = max(0.0, window_s)
         self.max_events = max(1, max_events)
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        # queue.Queue, not SimpleQueue: CPython 3.11's SimpleQueue.get(timeout=...) can block forever when its
+        # deadline passes between its first lock attempt and the timeout's recomputation (a negative remainder
+        # becomes "wait forever"); a preempted writer then held its batch, and every caller waited for good.
+        # queue.Queue waits on a Condition, whose timed lock acquire treats an expired deadline as a timeout.
+        self._queue: queue.Queue[Any] = queue.Queue()
         self._name = name
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()

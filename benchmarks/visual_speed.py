@@ -305,7 +305,8 @@ def signal_floor(data: bytes, rounds: int = 5) -> dict[str, float]:
 
 def report(refs: list[ReferenceImage], gate: VisualGate, baseline: VisualGate) -> None:
     print("images, 1024x768 incl. decode, one core (OpenCV/FAISS 1 thread), same run:")
-    for label, data in speed_inputs().items():
+    inputs = speed_inputs()
+    for label, data in inputs.items():
         cps, wps, stages = speed_images(gate, data)
         bcps, bwps, _ = speed_images(baseline, data)
         print(
@@ -313,7 +314,7 @@ def report(refs: list[ReferenceImage], gate: VisualGate, baseline: VisualGate) -
             f"({bwps:6.1f}/s wall) | gate ms (decode CPU, signals wall): "
             + ", ".join(f"{k} {v:.1f}" for k, v in stages.items())
         )
-    floor = signal_floor(speed_inputs()["no character (PNG)"])
+    floor = signal_floor(inputs["no character (PNG)"])
     least = floor["decode"] + floor["face scan"] + min(v for k, v in floor.items() if k.startswith("SIFT"))
     print(
         "  floor, no character (PNG), CPU ms alone: "
